@@ -1,0 +1,41 @@
+"""The exceptions of symbackprop: one root, so callers can catch every user error at once."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "SymbackpropError",
+    "SpecError",
+    "GraphError",
+    "NotDifferentiableError",
+    "TooLargeError",
+    "closest",
+]
+
+
+class SymbackpropError(ValueError):
+    """Root of every error symbackprop raises for bad input; the CLI prints it in one line."""
+
+
+class SpecError(SymbackpropError):
+    """A network description (spec file, dict, shorthand or builder argument) is invalid."""
+
+
+class GraphError(SymbackpropError):
+    """A computation graph is malformed (unknown symbol, cycle, missing output...)."""
+
+
+class NotDifferentiableError(SymbackpropError):
+    """A function was chosen whose derivative cannot carry a gradient."""
+
+
+class TooLargeError(SymbackpropError):
+    """An expansion was refused because its result would be too large to be useful."""
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` hint, or ``""`` when nothing is close."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
