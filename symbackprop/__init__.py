@@ -24,9 +24,6 @@ from .mlp import Network, mlp
 from .printing import latex, plain_text
 from .proof import Proof, prove, prove_all
 from .spec import EXAMPLE, Spec, Values, load_spec
-from .sheet import build_sheet
-from .sheet_model import Sheet
-from .render_html import UnknownLatexError
 
 __version__ = "0.1.0"
 
@@ -42,5 +39,4 @@ __all__ = [
     "latex", "plain_text",
     "Proof", "prove", "prove_all",
     "EXAMPLE", "Spec", "Values", "load_spec",
-    "build_sheet", "Sheet", "UnknownLatexError",
 ]

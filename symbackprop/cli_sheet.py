@@ -2,7 +2,8 @@
 
 Without a spec, the sheet of the built-in 2-2-2 example with numbers.  A file is written
 whole or not at all: the text goes to a temporary file in the same directory, which then
-replaces the target in one step.
+replaces the target in one step.  (Imports name the public modules directly; the package
+``__init__`` exports ``build_sheet`` and ``Sheet`` once merged.)
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
+from symbackprop.sheet import build_sheet
+from symbackprop.spec import EXAMPLE
 
 __all__ = ["register", "run", "write_atomic", "FORMATS"]
 
@@ -84,13 +86,13 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fmt = _format(args)
-    source = sbp.EXAMPLE if args.spec is None else args.spec
+    source = EXAMPLE if args.spec is None else args.spec
     params = None
     if args.params is not None:
         params = [p for p in re.split(r"[,\s]+", args.params) if p]
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
-    sheet = sbp.build_sheet(source, params=params, expand=not args.no_expand)
+    sheet = build_sheet(source, params=params, expand=not args.no_expand)
     text = sheet.render(fmt)
     if args.output:
         write_atomic(args.output, text)
