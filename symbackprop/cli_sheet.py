@@ -53,6 +53,12 @@ def _format(args: argparse.Namespace) -> str:
     return "md"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all.
 
@@ -68,19 +74,25 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise SymbackpropError(f"--output: {str(target)!r} is a directory; expected a file name")
     if target.exists() and not os.access(target, os.W_OK):
         raise SymbackpropError(f"--output: {str(target)!r} is not writable")
-    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SymbackpropError(
+            f"--output: cannot create a file in {str(folder)!r}: {exc.strerror or exc}"
+        ) from None
+    try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
-        tmp = None
+        tmp = ""
     except OSError as exc:
         raise SymbackpropError(f"--output: cannot write {str(target)!r}: {exc.strerror or exc}") from None
     finally:
-        if tmp is not None and os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 
