@@ -32,7 +32,7 @@ from .printing import latex
 from .sheet_cost import count_costs
 from .sheet_model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .sheet_numbers import number_latex
-from .sheet_params import expr_rows, parameter_section
+from .sheet_params import delta_rows, expr_rows, parameter_section
 from .sheet_picture import network_picture
 from .spec import Spec, Values, load_spec
 
@@ -128,7 +128,7 @@ def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[lis
     return chosen, []
 
 
-def _network_section(ctx: Context, title: str) -> Section:
+def _network_section(ctx: Context) -> Section:
     net = ctx.net
     if net is None:
         g = ctx.graph
@@ -227,7 +227,11 @@ def _delta_section(ctx: Context) -> Section:
     if net is not None:
         last = net.depth
         first = bp.delta_of(net.z[last][0])
-        rows = expr_rows(latex(first.symbol), first.expr)
+        blocks.append(Paragraph((
+            "Output layer (neuron 1 shown, the others alike), then each hidden layer from the one "
+            "after it, and the gradients of the weights and biases:",
+        )))
+        rows = delta_rows(first)
         for l in range(last - 1, 0, -1):
             act = net.activations[l - 1]
             if act.elementwise:
@@ -241,23 +245,33 @@ def _delta_section(ctx: Context) -> Section:
         spans: list[Span] = ["with "]
         for k, m in enumerate(derivs):
             spans += ([", "] if k else []) + [m]
-        blocks.append(Paragraph(tuple(spans) + (f" (shown for output neuron 1; the others alike).",)))
+        blocks.append(Paragraph(tuple(spans) + (".",)))
     if ctx.small:
         blocks.append(Paragraph(("Every error signal of this network, output layer first:",)))
         for d in bp.deltas.values():
-            rows = expr_rows(latex(d.symbol), d.expr)
+            rows = delta_rows(d)
             if ctx.numbers is not None:
-                rows.append(_numbers_row_delta(ctx, d))
+                rows += _numbers_rows_delta(ctx, d)
             blocks.append(Equation(tuple(rows)))
     return Section(("The ", Math(r"\delta"), " recursion"), tuple(blocks), anchor="deltas")
 
 
-def _numbers_row_delta(ctx: Context, d: Any) -> tuple[str, str]:
+def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
     nums = ctx.numbers
     assert nums is not None
     env = {**nums.values, **nums.deltas}
-    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in d.expr.free_symbols if s in env}
-    return ("", "= " + latex(d.expr.xreplace(shown)) + " = " + number_latex(nums.deltas[d.symbol]))
+    body, rows = d.expr, []
+    if d.constraint is not None:
+        # The simplified δ assumes the constraint; with targets that break it the numbers
+        # come from the unsimplified chain (as in evaluate.backward), so show that one.
+        value = float(d.expr.xreplace(env))
+        if abs(value - float(nums.deltas[d.symbol])) > 1e-9 * max(1.0, abs(value)):
+            body = d.chain
+            rows.append(("", r"\quad \text{the targets break this assumption, so the full chain rule:}"))
+            rows.append(("", "= " + latex(body)))
+    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in body.free_symbols if s in env}
+    rows.append(("", "= " + latex(body.xreplace(shown)) + " = " + number_latex(nums.deltas[d.symbol])))
+    return rows
 
 
 def _cost_section(ctx: Context) -> Section:
@@ -348,7 +362,7 @@ def build_sheet(
         omitted.append(f"Node and error-signal definitions are listed only up to {SMALL_NODES} nodes "
                        f"(this graph has {len(graph.nodes):,}).")
     sections = [
-        _network_section(ctx, heading), _forward_section(ctx), _loss_section(ctx),
+        _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
         _delta_section(ctx), gradients, _cost_section(ctx),
     ]
     if omitted:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from .derive import Derivation, Factor, Path
+from .derive import Delta, Derivation, Factor, Path
 from .errors import TooLargeError
-from .linebreak import break_rows
+from .linebreak import ROW_WIDTH, break_rows
 from .notation import parse_name, plain
 from .printing import factors_latex, latex, leibniz_latex, partial_latex
 from .sheet_cost import path_count
@@ -23,7 +23,7 @@ from .sheet_picture import network_picture
 if TYPE_CHECKING:
     from .sheet import Context
 
-__all__ = ["parameter_section", "expr_rows", "MAX_PATHS_LISTED", "MAX_EXPANDED", "MAX_DELTAS_LISTED"]
+__all__ = ["parameter_section", "expr_rows", "delta_rows", "MAX_PATHS_LISTED", "MAX_EXPANDED", "MAX_DELTAS_LISTED"]
 
 #: Most chain-rule paths written out one by one.
 MAX_PATHS_LISTED = 8
@@ -33,6 +33,8 @@ MAX_EXPANDED = 400
 #: Most δ definitions listed under one parameter, and the longest one printed (characters).
 MAX_DELTAS_LISTED = 6
 _MAX_DELTA_CHARS = 700
+#: Longest row of an expanded formula (characters of LaTeX) still worth printing.
+_MAX_ROW = 2 * ROW_WIDTH
 
 
 def _role(ctx: Context, p: sp.Symbol, n_paths: int) -> Paragraph:
@@ -83,6 +85,14 @@ def expr_rows(lhs: str, expr: sp.Expr, relation: str = "=") -> list[tuple[str, s
     return [(lhs, f"{relation} " + parts[0])] + [("", part) for part in parts[1:]]
 
 
+def delta_rows(d: Delta) -> list[tuple[str, str]]:
+    """``δ = definition``, with the assumption a simplified δ relies on, if any."""
+    rows = expr_rows(latex(d.symbol), d.expr)
+    if d.constraint:
+        rows.append(("", r"\quad \text{(using } %s\text{)}" % d.constraint))
+    return rows
+
+
 def _rows(lhs: str, items: list[str]) -> Equation:
     rows = [(lhs, "= " + items[0])] + [("", "+ " + item) for item in items[1:]]
     return Equation(tuple(rows))
@@ -119,7 +129,7 @@ def _delta_blocks(d: Derivation, lhs: str) -> list[Block]:
     ]
     listed = [dl for dl in d.deltas[:MAX_DELTAS_LISTED] if len(latex(dl.expr)) <= _MAX_DELTA_CHARS]
     if listed:
-        blocks.append(Equation(tuple(row for dl in listed for row in expr_rows(latex(dl.symbol), dl.expr))))
+        blocks.append(Equation(tuple(row for dl in listed for row in delta_rows(dl))))
     rest = len(d.deltas) - len(listed)
     if rest:
         blocks.append(Paragraph((f"{rest:,} further error signal" + ("s" if rest != 1 else ""),
@@ -143,6 +153,14 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
         return [Paragraph((str(exc),))]
     # Broken at sums and products, so the formula fits the page (and align* rows).
     rows = expr_rows(lhs, expr)
+    widest = max(len(right) for _, right in rows)
+    if widest > _MAX_ROW:
+        # A single function call (softmax of a whole layer) cannot be broken across lines.
+        return [Paragraph((
+            f"The expanded form (about {size:,} terms) does not fit on a page: one function call in "
+            f"it alone is {widest:,} characters of LaTeX. The ", Math(r"\delta"),
+            " form above is the same derivative with the intermediate quantities kept as symbols.",
+        ))]
     return [Paragraph(("Expanded, in inputs, targets and parameters only:",)), Equation(tuple(rows))]
 
 

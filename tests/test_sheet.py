@@ -164,3 +164,16 @@ def test_custom_graph_sheet():
     text = _latex_of(_section(sheet, "w"))
     assert r"= \delta_{q} x = 10.0 \cdot 2.0 = 20.0" in text  # 2 (wx - y) x = 2*5*2
     assert sheet.render("md") and sheet.render("html") and sheet.render("tex")
+
+
+def test_softmax_constraint_is_stated_and_numbers_follow_the_chain_when_broken():
+    spec = dict(layers=[2, 2, 2], activation=["sigmoid", "softmax"], loss="cross_entropy",
+                values=dict(x=[0.5, 0.1], y=[0.3, 0.3], W1=[[0.1, 0.2], [0.3, 0.4]], b1=[0.1, 0.1],
+                            W2=[[0.5, 0.6], [0.7, 0.8]], b2=[0.0, 0.0], learning_rate=0.1))
+    sheet = build_sheet(spec, params=["w2_11"])
+    deltas = _latex_of(_section(sheet, "deltas"))
+    assert r"\text{(using } \sum_k y_k = 1\text{)}" in deltas
+    assert "the targets break this assumption" in deltas
+    stamp = next(b for b in _section(sheet, "w2_11").blocks if isinstance(b, Stamp))
+    assert stamp.ok is True
+    sheet.render("html")  # every formula converts
