@@ -53,7 +53,8 @@ class Cost:
 
 
 def _nontrivial(bp: Backprop, child: sp.Symbol, parent: sp.Symbol) -> int:
-    return 0 if bp.partial(child, parent) == 1 else 1
+    # SymPy's 1 is a singleton, and an identity test is much cheaper than == on 10^5 edges.
+    return 0 if bp.partial(child, parent) is sp.S.One else 1
 
 
 def _tables(bp: Backprop) -> tuple[dict[sp.Symbol, int], dict[sp.Symbol, int]]:

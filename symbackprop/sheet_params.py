@@ -137,14 +137,39 @@ def _delta_blocks(d: Derivation, lhs: str) -> list[Block]:
     return blocks
 
 
+def _bounded_size(d: Derivation, limit: int) -> int:
+    """The expanded formula's tree size, counted only up to ``10 * limit``.
+
+    ``Derivation.expanded_size`` is exact but visits the whole graph behind the δ form
+    (seconds for a [784, 128, 10] network); a sheet only needs to know "small or not".
+    """
+    bp = d.backprop
+    definitions = {nd.symbol: nd.expr for nd in bp.graph.nodes}
+    definitions.update({dl.symbol: dl.chain for dl in bp.deltas.values()})
+    cap = 10 * limit
+    count = 0
+    stack = [d.delta_form]
+    while stack:
+        e = stack.pop()
+        if e.is_Symbol and e in definitions:
+            stack.append(definitions[e])
+            continue
+        count += 1
+        if count > cap:
+            return count
+        stack.extend(e.args)
+    return count
+
+
 def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
     if not ctx.expand:
         return [Paragraph(("Expanded form not requested.",))]
-    size = d.expanded_size()
+    size = _bounded_size(d, MAX_EXPANDED)
     if size > MAX_EXPANDED:
         return [Paragraph((
-            f"The expanded form (inputs, targets and parameters only) would have about {size:,} "
-            f"terms, over the sheet's limit of {MAX_EXPANDED:,}; the ", Math(r"\delta"),
+            f"The expanded form (inputs, targets and parameters only) would have "
+            + (f"about {size:,}" if size <= 10 * MAX_EXPANDED else f"over {10 * MAX_EXPANDED:,}")
+            + f" terms, over the sheet's limit of {MAX_EXPANDED:,}; the ", Math(r"\delta"),
             " form above is the same derivative with the intermediate quantities kept as symbols.",
         ))]
     try:

@@ -177,3 +177,13 @@ def test_softmax_constraint_is_stated_and_numbers_follow_the_chain_when_broken()
     stamp = next(b for b in _section(sheet, "w2_11").blocks if isinstance(b, Stamp))
     assert stamp.ok is True
     sheet.render("html")  # every formula converts
+
+
+def test_bounded_expanded_size_agrees_with_the_exact_count():
+    from symbackprop.sheet_params import _bounded_size
+
+    bp = sbp.derive(sbp.mlp([3, 2, 2, 2], activation=["relu", "tanh", "sigmoid"], loss="mse"))
+    for p in bp:
+        assert _bounded_size(bp[p], 10**6) == bp[p].expanded_size(), p
+    big = bp[bp.graph.params[0]]
+    assert _bounded_size(big, 5) == 51  # stops counting just past 10x the limit
