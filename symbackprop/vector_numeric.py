@@ -195,7 +195,16 @@ class VectorFunctions:
         if Ya.shape != want:
             raise SpecError(f"Y: expected shape {want} to match X of shape "
                             f"{(n0,) if single else Xa.shape}, received {Ya.shape}")
-        return arrays, Xa, Ya.reshape(-1, nL), single
+        Ya = Ya.reshape(-1, nL)
+        if self.form.constraint:
+            # The output δ = a − y was proved under Σ_k y_k = 1; elsewhere it is not the gradient.
+            bad = np.flatnonzero(np.abs(Ya.sum(axis=1) - 1.0) > 1e-9)
+            if bad.size:
+                raise SpecError(
+                    f"Y: each row must sum to 1 for {self.form.network.loss.name} with "
+                    f"{self.form.rules[-1].activation.name} (the output δ = a − y relies on it); "
+                    f"row {bad[0]} sums to {Ya[bad[0]].sum():.6g}")
+        return arrays, Xa, Ya, single
 
     # ----- evaluation
     def _forward(self, p: Mapping[str, Array], X: Array, start: int = 1,

@@ -165,6 +165,9 @@ def test_softmax_of_huge_scores_gives_the_exact_distribution():
      r"Y: expected shape \(2,\) to match X of shape \(3,\), received \(1, 2\)"),
     ("loss", (None, np.zeros((5, 3)), None), r"Y: missing; the 'cross_entropy' loss needs targets of shape \(5, 2\)"),
     ("loss", (None, [["a", "b", "c"]], None), r"X: expected an array of numbers, received list"),
+    ("loss_and_gradients", (None, np.zeros((2, 3)), [[1.0, 0.0], [0.5, 0.0]]),
+     r"Y: each row must sum to 1 for cross_entropy with softmax \(the output δ = a − y relies on it\); "
+     r"row 1 sums to 0\.5"),
 ])
 def test_bad_shapes_are_named(call, args, message):
     net = mlp([3, 4, 2], activation=["relu", "softmax"], loss="cross_entropy")
