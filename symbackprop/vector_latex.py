@@ -87,7 +87,10 @@ def _rule_expr(expr: sp.Expr, names: _Names, l: int) -> str:
 
 
 def _f(rule: LayerRule, arg: str, prime: bool = False) -> str:
-    return r"%s%s\left(%s\right)" % (rule.activation.latex, "'" if prime else "", arg)
+    name = rule.activation.latex
+    if prime and "^" in name:
+        name = "{%s}" % name  # (\cdot)^3' would be a double superscript
+    return r"%s%s\left(%s\right)" % (name, "'" if prime else "", arg)
 
 
 def _forward(vf: VectorForm, names: _Names) -> list[str]:
