@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from symbackprop.mlp import mlp  # noqa: E402
-from symbackprop.vector_check import check_gradients  # noqa: E402
+from symbackprop.vector_check import directional_check  # noqa: E402
 from symbackprop.vector_numeric import compile_vector  # noqa: E402
 
 LAYERS = [784, 128, 10]
@@ -132,7 +132,7 @@ def main(argv=None):
         print(f"grad    vector / torch = {times['vector'] / times['torch autograd']:.2f}× (target < 1)")
 
     start = time.perf_counter()
-    report = check_gradients(f, p, X, Y, samples=100)
+    report = directional_check(f, p, X, Y, samples=100)
     t_check = time.perf_counter() - start
     print(f"check   {report} (wall {t_check:.2f} s, target < 10 s)")
 

@@ -17,7 +17,7 @@ probability ``k/N``, or always when ``samples >= N``.
 >>> f = compile_vector(mlp([3, 4, 2], activation=["tanh", "softmax"], loss="cross_entropy"))
 >>> rng = np.random.default_rng(0)
 >>> p = {"W1": rng.normal(size=(4, 3)), "b1": np.zeros(4), "W2": rng.normal(size=(2, 4)), "b2": np.zeros(2)}
->>> check_gradients(f, p, rng.normal(size=(5, 3)), np.eye(2)[[0, 1, 0, 1, 1]]).ok
+>>> directional_check(f, p, rng.normal(size=(5, 3)), np.eye(2)[[0, 1, 0, 1, 1]]).ok
 True
 """
 
@@ -32,7 +32,7 @@ import numpy as np
 
 from .errors import SymbackpropError
 
-__all__ = ["GradientCheck", "CheckRow", "GradientCheckError", "check_gradients"]
+__all__ = ["DirectionalReport", "CheckRow", "GradientCheckError", "directional_check"]
 
 
 class GradientCheckError(SymbackpropError):
@@ -57,8 +57,8 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
-class GradientCheck:
-    """The report of :func:`check_gradients`.
+class DirectionalReport:
+    """The report of :func:`directional_check`.
 
     Attributes:
         rows: every comparison made, directions first.
@@ -111,7 +111,7 @@ def _row(name: str, analytic: float, numeric: float, rtol: float, atol: float) -
     return CheckRow(name, analytic, numeric, err, err / scale if scale else 0.0, err <= atol + rtol * scale)
 
 
-def check_gradients(
+def directional_check(
     model: _Model,
     params: Mapping[str, Any],
     X: Any,
@@ -125,7 +125,7 @@ def check_gradients(
     rtol: float = 1e-5,
     atol: float = 1e-8,
     seed: int = 0,
-) -> GradientCheck:
+) -> DirectionalReport:
     """Compare analytic gradients with central differences, at a cost independent of size.
 
     Args:
@@ -143,7 +143,7 @@ def check_gradients(
         seed: the random seed; the same seed checks the same directions and entries.
 
     Returns:
-        A :class:`GradientCheck`; call ``raise_if_failed()`` to turn failures into an error.
+        A :class:`DirectionalReport`; call ``raise_if_failed()`` to turn failures into an error.
     """
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -188,7 +188,7 @@ def check_gradients(
             numeric = _entry_difference(model, point, X, Y, name, index, step)
         label = f"{name}[{', '.join(map(str, index))}]"
         rows.append(_row(label, float(grads[name][index]), numeric, rtol, atol))
-    return GradientCheck(tuple(rows), total, time.perf_counter() - start,
+    return DirectionalReport(tuple(rows), total, time.perf_counter() - start,
                          {"step": step, "rtol": rtol, "atol": atol, "seed": seed})
 
 

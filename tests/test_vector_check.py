@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from symbackprop import SymbackpropError, mlp
-from symbackprop.vector_check import GradientCheckError, check_gradients
+from symbackprop.vector_check import GradientCheckError, directional_check
 from symbackprop.vector_numeric import compile_vector
 
 
@@ -31,7 +31,7 @@ def small():
 
 def test_derived_gradients_pass_and_every_entry_is_checked_when_samples_cover_them(small):
     f, p, X, Y = small
-    report = check_gradients(f, p, X, Y, samples=1000)
+    report = directional_check(f, p, X, Y, samples=1000)
     assert report.ok, report.table()
     assert report.n_params == 43
     assert len(report.rows) == 1 + 4 + 43  # one global direction, one per array, every entry
@@ -44,7 +44,7 @@ def test_one_entry_scaled_by_1_001_is_caught_and_named(small):
     wrong = {k: v.copy() for k, v in grads.items()}
     j, i = np.unravel_index(np.abs(wrong["W1"]).argmax(), wrong["W1"].shape)
     wrong["W1"][j, i] *= 1.001
-    report = check_gradients(f, p, X, Y, gradients=wrong, samples=1000)
+    report = directional_check(f, p, X, Y, gradients=wrong, samples=1000)
     entries = [r.name for r in report.failures if not r.name.startswith("direction")]
     assert entries == [f"W1[{j}, {i}]"]
     # On a network this small the directions within W1 and overall see it too.
@@ -58,7 +58,7 @@ def test_a_whole_matrix_error_is_caught_by_the_directions_alone(small):
     f, p, X, Y = small
     _, grads = f.loss_and_gradients(p, X, Y)
     wrong = dict(grads, W2=grads["W2"] * 1.01)
-    report = check_gradients(f, p, X, Y, gradients=wrong, samples=0)
+    report = directional_check(f, p, X, Y, gradients=wrong, samples=0)
     assert "direction W2" in [r.name for r in report.failures]
     assert not any(r.name in ("direction W1", "direction b1", "direction b2") for r in report.failures)
 
@@ -74,7 +74,7 @@ def test_a_transposed_relu_mask_bug_is_caught():
     D2 = (A2 - Y) / len(X)
     D1 = D2 @ p["W2"]  # mask forgotten
     wrong = {"W1": D1.T @ X, "b1": D1.sum(0), "W2": D2.T @ A1, "b2": D2.sum(0)}
-    report = check_gradients(f, p, X, Y, gradients=wrong, samples=0)
+    report = directional_check(f, p, X, Y, gradients=wrong, samples=0)
     assert {r.name for r in report.failures} >= {"direction W1", "direction b1"}
     assert "direction W2" not in {r.name for r in report.failures}
 
@@ -94,8 +94,8 @@ class LossOnly:
 
 def test_models_without_prepare_are_checked_by_full_passes(small):
     f, p, X, Y = small
-    fast = check_gradients(f, p, X, Y, samples=20, seed=3)
-    slow = check_gradients(LossOnly(f), p, X, Y, samples=20, seed=3)
+    fast = directional_check(f, p, X, Y, samples=20, seed=3)
+    slow = directional_check(LossOnly(f), p, X, Y, samples=20, seed=3)
     assert slow.ok and [r.name for r in slow.rows] == [r.name for r in fast.rows]
     for a, b in zip(fast.rows, slow.rows):
         assert a.numeric == pytest.approx(b.numeric, rel=1e-5, abs=1e-9)
@@ -103,8 +103,8 @@ def test_models_without_prepare_are_checked_by_full_passes(small):
 
 def test_same_seed_same_rows_and_a_readable_summary(small):
     f, p, X, Y = small
-    a = check_gradients(f, p, X, Y, samples=5, seed=7)
-    b = check_gradients(f, p, X, Y, samples=5, seed=7)
+    a = directional_check(f, p, X, Y, samples=5, seed=7)
+    b = directional_check(f, p, X, Y, samples=5, seed=7)
     assert [r.name for r in a.rows] == [r.name for r in b.rows]
     assert str(a).startswith("gradient check passed: 5 directions and 5 of 43 parameters in ")
 
@@ -112,7 +112,7 @@ def test_same_seed_same_rows_and_a_readable_summary(small):
 def test_784_128_10_checks_in_seconds():
     f, p, X, Y = problem([784, 128, 10], ["relu", "softmax"], "cross_entropy", batch=500)
     start = time.perf_counter()
-    report = check_gradients(f, p, X, Y, samples=100)
+    report = directional_check(f, p, X, Y, samples=100)
     assert report.ok, report.table(only_failures=True)
     assert report.n_params == 101_770
     assert time.perf_counter() - start < 10
