@@ -184,7 +184,11 @@ class VectorForm:
 
     # ----- output
     def latex_lines(self, *, batch: bool = True) -> list[str]:
-        """The vector form as LaTeX equations, one per line, for sheets and notebooks."""
+        """The vector form as LaTeX equations (``lhs = rhs``, no alignment marks), in sheet order.
+
+        This is the section the derivation sheets include: per sample (bold vectors, ``\\odot``)
+        and, with ``batch``, for ``m`` samples as matrix columns.  Needs ``amsmath``.
+        """
         # Imported here: printing is a later stage; the value only offers a shortcut.
         from .vector_latex import vector_latex_lines
 
@@ -322,7 +326,12 @@ def _equal(expr: sp.Expr, want: sp.Expr, ys: tuple[sp.Symbol, ...] | None) -> bo
     return diff == 0
 
 
-def _uniform(entries, a, y, z) -> sp.Expr | None:
+def _uniform(
+    entries: tuple[sp.Expr, ...],
+    a: tuple[sp.Symbol, ...],
+    y: tuple[sp.Symbol, ...],
+    z: tuple[sp.Symbol, ...],
+) -> sp.Expr | None:
     """The common form of ``entries[k]`` in ``alpha, eta, t``, when every ``k`` has it."""
     forms = set()
     for k, e in enumerate(entries):

@@ -4,8 +4,10 @@ Every per-layer operation is lambdified from the derived rules: the activation f
 registry's SymPy function, its derivative from ``fdiff`` (written in ``z`` and ``a``), the
 output δ from the vector form (``a - y`` only where the form proved it), and the loss from
 the registry's loss with each ``log`` of an output rewritten by SymPy into a log-sum-exp
-(``log σ(z) = -logsumexp(0, -z)``), so it stays finite at saturated outputs.  The only
-numpy written by hand is the table of stable primitives below and the matrix products.
+(``log σ(z) = -logsumexp(0, -z)``), so it stays finite at saturated outputs.  Written by
+hand are only the table of stable numpy primitives below, the product with the softmax
+Jacobian ``diag(a) - a aᵀ`` (whose form :mod:`symbackprop.vector` derives from ``fdiff`` and
+checks), and the matrix products.
 
 Samples are rows: ``X`` has shape ``(batch, n_0)``; ``Z^{(l)} = A^{(l-1)} (W^{(l)})ᵀ + b``
 is the transpose of the column-per-sample form the sheets print.
