@@ -17,7 +17,7 @@ naming the quantity, and numpy's floating-point warnings never reach the caller.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -222,6 +222,32 @@ class NumericNetwork:
         cols = _call(self._fn("delta", self._delta_variant(self._targets(Y))), args)
         names = [d.node for d in self.bp.deltas.values()]
         return self._group(dict(zip(names, cols)), batch, single, prefix_of={"z": "delta"})
+
+    def loss_function(self, X: Any, Y: Any = None) -> Callable[[np.ndarray], float]:
+        """The reduced loss as a function of the flat parameter vector (see :meth:`flatten`),
+        with the data fixed: what a finite-difference checker or an optimizer calls."""
+        theta0 = np.zeros(len(self.entries))
+        args, batch, _ = self._args(self.unflatten(theta0), X, Y, need_targets=True)
+        fn, scale, first = self._fn("loss"), self._scale(batch), len(args) - 1 - len(theta0)
+
+        def loss(theta: np.ndarray) -> float:
+            return float(_call(fn, args[:first] + list(np.asarray(theta, dtype=np.float64)) + [batch])[0] * scale)
+
+        return loss
+
+    def kink_function(self, X: Any) -> Callable[[np.ndarray], np.ndarray]:
+        """:meth:`kinks` as a function of the flat parameter vector, with ``X`` fixed."""
+        theta0 = np.zeros(len(self.entries))
+        args, batch, _ = self._args(self.unflatten(theta0), X, None, need_targets=False)
+        fn, first = self._fn("kinks"), len(args) - 1 - len(theta0)
+        if not any(kink_arguments(nd.expr) for nd in self.graph.nodes):
+            return lambda theta: np.zeros((batch, 0))
+
+        def kinks(theta: np.ndarray) -> np.ndarray:
+            cols = _call(fn, args[:first] + list(np.asarray(theta, dtype=np.float64)) + [batch])
+            return np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1)
+
+        return kinks
 
     def kinks(self, params: Params, X: Any) -> np.ndarray:
         """Arguments of every ReLU-like kink per sample, ``(batch, k)`` (``k = 0`` if none)."""
