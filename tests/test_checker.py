@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symbackprop as sbp
 from symbackprop.checker import GradcheckError, check_gradients, compiled
@@ -137,3 +139,28 @@ def test_bad_arguments():
     with pytest.raises(DataError, match=r"gradient.W1: expected shape \(2, 2\), received \(2,\)"):
         check_gradients(EXAMPLE.network, PARAMS, X, Y,
                         gradient=lambda p, X, Y: {**{k: np.zeros_like(v) for k, v in PARAMS.items()}, "W1": np.zeros(2)})
+
+HIDDEN = ["sigmoid", "tanh", "softplus", "identity", "relu", "leaky_relu"]
+HEADS = [("identity", "squared"), ("tanh", "mse"), ("sigmoid", "binary_cross_entropy"),
+         ("softmax", "cross_entropy"), ("softplus", "sse")]
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(
+    sizes=st.lists(st.integers(1, 3), min_size=2, max_size=3),
+    hidden=st.sampled_from(HIDDEN),
+    head=st.sampled_from(HEADS),
+    seed=st.integers(0, 2**16),
+)
+def test_derived_gradients_of_random_networks_pass_finite_differences(sizes, hidden, head, seed):
+    out_act, loss = head
+    n_out = 1 if loss == "binary_cross_entropy" else 2
+    layers = [*sizes, n_out]
+    net = sbp.mlp(layers, activation=[hidden] * (len(layers) - 2) + [out_act], loss=loss)
+    rng = np.random.default_rng(seed)
+    nn = compiled(net)
+    params = {k: rng.normal(size=s) for k, s in nn.shapes.items()}
+    X = rng.normal(size=(3, layers[0]))
+    Y = rng.dirichlet(np.ones(n_out), size=3) if loss == "cross_entropy" else rng.uniform(size=(3, n_out))
+    report = check_gradients(nn, params, X, Y, inputs=True)
+    assert report.ok, str(report)
