@@ -73,9 +73,12 @@ def compile_network(graph: Graph, *, backend: str = "scalar") -> "NumericNetwork
     if backend not in BACKENDS:
         raise DataError(f"backend: expected one of {', '.join(BACKENDS)}, received {backend!r}")
     if backend == "vector":
-        from .vector_numeric import compile_vector  # written separately; a later stage
-
+        try:
+            from .vector_numeric import compile_vector  # the matrix-form backend
+        except ImportError:
+            raise DataError("backend: 'vector' is not available in this installation; use 'scalar'") from None
         return compile_vector(graph)  # type: ignore[return-value]
+    # "auto" is the scalar backend until the vector backend is wired in for large networks.
     return NumericNetwork(graph)
 
 
@@ -97,9 +100,10 @@ class NumericNetwork:
         self.inputs = graph.leaves("input")
         self.targets = graph.leaves("target")
         self.entries = _entries(graph)
+        #: The shape of every parameter array by name: ``(n_l, n_{l-1})``, ``(n_l,)`` or ``()``.
         self.shapes: dict[str, tuple[int, ...]] = {}
-        for e in self.entries:
-            self.shapes[e.key] = tuple(max(a, b + 1) for a, b in zip(self.shapes.get(e.key, (0,) * len(e.index)), e.index))
+        for e in self.entries:  # the last entry of an array holds its largest index
+            self.shapes[e.key] = tuple(i + 1 for i in e.index)
         self._fns: dict[tuple, Any] = {}
 
     # ----- compiled functions, built on first use
