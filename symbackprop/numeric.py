@@ -107,11 +107,16 @@ class NumericNetwork:
         self._fns: dict[tuple, Any] = {}
 
     # ----- compiled functions, built on first use
-    def _delta_variant(self, Y: np.ndarray | None) -> str:
-        # A δ simplified under Σ_k y_k = 1 is valid only when every row's targets satisfy it.
-        if Y is None or not any(d.constraint for d in self.bp.deltas.values()):
+    def _delta_variant(self, args: list) -> str:
+        """``"expr"``, or ``"chain"`` when a δ simplified under ``Σ_k y_k = 1`` may not be used.
+
+        The simplified form is valid only when every row's targets satisfy the constraint.
+        """
+        if not self.targets or not any(d.constraint for d in self.bp.deltas.values()):
             return "expr"
-        return "expr" if np.all(np.abs(Y.sum(axis=1) - 1.0) <= 1e-12) else "chain"
+        first = len(self.inputs)
+        total = np.sum(args[first:first + len(self.targets)], axis=0)
+        return "expr" if np.all(np.abs(total - 1.0) <= 1e-12) else "chain"
 
     def _fn(self, what: str, variant: str = "expr") -> Any:
         key = (what, variant)
@@ -154,9 +159,6 @@ class NumericNetwork:
         elif self.targets:
             cols += [np.zeros(batch)] * len(self.targets)
         return cols + list(theta) + [batch], batch, single
-
-    def _targets(self, Y: Any) -> np.ndarray | None:
-        return None if Y is None or not self.targets else _matrix(Y, len(self.targets), "Y")[0]
 
     def flatten(self, params: Params) -> np.ndarray:
         """The parameter values as one float64 vector, in the order of :attr:`entries`.
@@ -203,10 +205,10 @@ class NumericNetwork:
         """
         args, batch, single = self._args(params, X, Y, need_targets=True)
         scale = self._scale(batch)
-        values = np.asarray(_call(self._fn("grad", self._delta_variant(self._targets(Y))), args)) * scale
+        values = np.asarray(_call(self._fn("grad", self._delta_variant(args)), args)) * scale
         grads: dict[str, Any] = self.unflatten(values[1:])
         if wrt_inputs:
-            cols = _call(self._fn("xgrad", self._delta_variant(self._targets(Y))), args)
+            cols = _call(self._fn("xgrad", self._delta_variant(args)), args)
             gx = np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1) * scale
             grads["x"] = gx[0] if single else gx
         _finite({"loss": values[0], **grads})
@@ -223,7 +225,7 @@ class NumericNetwork:
     def deltas(self, params: Params, X: Any, Y: Any = None) -> dict[str, np.ndarray]:
         """Every δ per sample (``∂L_b/∂z`` of each sample's own loss): ``"delta1".."deltaL"``."""
         args, batch, single = self._args(params, X, Y, need_targets=True)
-        cols = _call(self._fn("delta", self._delta_variant(self._targets(Y))), args)
+        cols = _call(self._fn("delta", self._delta_variant(args)), args)
         names = [d.node for d in self.bp.deltas.values()]
         return self._group(dict(zip(names, cols)), batch, single, prefix_of={"z": "delta"})
 
