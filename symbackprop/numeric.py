@@ -106,6 +106,10 @@ class NumericNetwork:
             self.shapes[e.key] = tuple(i + 1 for i in e.index)
         self._fns: dict[tuple, Any] = {}
 
+    def __repr__(self) -> str:
+        return (f"<NumericNetwork ({self.backend}) of {self.graph!r}: {len(self.entries)} parameters, "
+                f"reduction {self.reduction}>")
+
     # ----- compiled functions, built on first use
     def _delta_variant(self, args: list) -> str:
         """``"expr"``, or ``"chain"`` when a δ simplified under ``Σ_k y_k = 1`` may not be used.

@@ -188,3 +188,35 @@ def test_custom_graph_with_a_shared_parameter():
     assert grads["w"] == pytest.approx(want, rel=1e-12)
     assert grads["x"].shape == (2, 1)
     assert set(nn.forward({"w": 0.7}, X)) == {"h", "o", "L"}
+
+
+def test_a_batch_is_one_call_of_one_lambdified_function():
+    nn = compile_network(sbp.mlp([2, 3, 1]))
+    params, X, Y = _data(nn, np.random.default_rng(0), 1000)
+    nn.loss_and_gradients(params, X[:1], Y[:1])
+    (key,) = [k for k in nn._fns if k[0] == "grad"]
+    calls = []
+    inner = nn._fns[key]
+    nn._fns[key] = lambda *args: calls.append(args[0].shape) or inner(*args)
+    nn.loss_and_gradients(params, X, Y)
+    assert calls == [(1000,)]
+
+
+def test_backend_choice():
+    net = sbp.mlp([2, 1])
+    assert compile_network(net, backend="auto").backend == "scalar"
+    with pytest.raises(DataError, match="backend: expected one of scalar, vector, auto, received 'gpu'"):
+        compile_network(net, backend="gpu")
+
+
+def test_fit_and_step_work_on_custom_graph_parameters():
+    from symbackprop.train import fit
+
+    g = Graph()
+    (x,) = g.inputs("x")
+    (y,) = g.targets("y")
+    (w,) = g.parameters("w")
+    g.set_output(g.node("L", (w * x - y) ** 2, delta=None))
+    X = np.array([[1.0], [2.0], [3.0]])
+    result = fit(g, {"w": 0.0}, X, 2 * X, epochs=50, learning_rate=0.05, progress=False)
+    assert isinstance(result.params["w"], float) and result.params["w"] == pytest.approx(2.0, abs=1e-6)
