@@ -16,7 +16,6 @@ difference on the side the convention ``H(0) = 0`` follows is used; the row says
 from __future__ import annotations
 
 import html
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,23 +25,9 @@ import numpy as np
 from .errors import SymbackpropError
 from .graph import Graph
 from .notation import plain
-from .numeric import DataError, NumericNetwork, compile_network
+from .numeric import DataError, NumericNetwork, compiled
 
-__all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError", "compiled"]
-
-_COMPILED: weakref.WeakKeyDictionary[Graph, tuple[int, NumericNetwork]] = weakref.WeakKeyDictionary()
-
-
-def compiled(graph: Graph | NumericNetwork) -> NumericNetwork:
-    """The graph's :class:`NumericNetwork`, compiled once per graph version."""
-    if not isinstance(graph, Graph):
-        return graph
-    hit = _COMPILED.get(graph)
-    if hit is None or hit[0] != graph.version:
-        hit = (graph.version, compile_network(graph))
-        _COMPILED[graph] = hit
-    return hit[1]
-
+__all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError"]
 
 @dataclass(frozen=True)
 class GradcheckRow:

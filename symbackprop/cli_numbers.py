@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from .checker import check_gradients, compiled
+from .checker import check_gradients
 from .data import as_lists, load_csv, spec_arrays, spec_params
 from .errors import SpecError
 from .mlp import Network
-from .numeric import DataError
+from .numeric import DataError, compiled
 from .spec import load_spec
 from .train import fit, init_params, step
 

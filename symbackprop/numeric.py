@@ -17,6 +17,7 @@ naming the quantity, and numpy's floating-point warnings never reach the caller.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,7 +34,7 @@ from .notation import matrix_name, plain
 from .numeric_program import Program, reduced
 from .numpy_rules import kink_arguments
 
-__all__ = ["compile_network", "NumericNetwork", "Entry", "DataError", "NumericalError", "BACKENDS"]
+__all__ = ["compile_network", "compiled", "NumericNetwork", "Entry", "DataError", "NumericalError", "BACKENDS"]
 
 #: Backends :func:`compile_network` accepts.
 BACKENDS = ("scalar", "vector", "auto")
@@ -57,6 +58,21 @@ class Entry:
     key: str
     index: tuple[int, ...]
     symbol: sp.Symbol
+
+
+_COMPILED: weakref.WeakKeyDictionary[Graph, tuple[int, "NumericNetwork"]] = weakref.WeakKeyDictionary()
+
+
+def compiled(graph: "Graph | NumericNetwork") -> "NumericNetwork":
+    """The graph's scalar :class:`NumericNetwork`, compiled once per graph version and
+    kept while the graph lives; a compiled network is returned as it is."""
+    if not isinstance(graph, Graph):
+        return graph
+    hit = _COMPILED.get(graph)
+    if hit is None or hit[0] != graph.version:
+        hit = (graph.version, NumericNetwork(graph))
+        _COMPILED[graph] = hit
+    return hit[1]
 
 
 def compile_network(graph: Graph, *, backend: str = "scalar") -> "NumericNetwork":

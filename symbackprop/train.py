@@ -20,10 +20,9 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .checker import compiled
 from .graph import Graph
 from .mlp import Network
-from .numeric import DataError, NumericNetwork
+from .numeric import DataError, NumericNetwork, compiled
 
 __all__ = ["step", "fit", "FitResult", "init_params"]
 

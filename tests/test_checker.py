@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.checker import GradcheckError, check_gradients, compiled
+from symbackprop.checker import GradcheckError, check_gradients
 from symbackprop.graph import Graph
-from symbackprop.numeric import DataError
+from symbackprop.numeric import DataError, compiled
 
 EXAMPLE = sbp.load_spec(sbp.EXAMPLE)
 PARAMS = {k: np.array(v) for k, v in EXAMPLE.values.params.items()}

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 import symbackprop as sbp
-from symbackprop.checker import compiled
-from symbackprop.numeric import DataError
+from symbackprop.numeric import DataError, compiled
 from symbackprop.train import fit, init_params, step
 
 ROOT = Path(__file__).resolve().parents[1]
