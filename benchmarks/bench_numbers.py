@@ -15,11 +15,18 @@ by the tests.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread for both sides, set before numpy loads: on a shared machine a threaded
+# BLAS in the hand-written matmuls spins against other processes and made the baseline
+# up to 6x slower, which would flatter the ratio.  This compares the algorithms.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -211,7 +211,7 @@ class NumericNetwork:
     def loss(self, params: Params, X: Any, Y: Any = None) -> float:
         """The reduced (mean or sum) loss of the batch."""
         args, batch, _ = self._args(params, X, Y, need_targets=True)
-        value = _call(self._fn("loss"), args)[0] * self._scale(batch)
+        value = self._call(self._fn("loss"), args, reduce=True)[0] * self._scale(batch)
         _finite({"loss": value})
         return float(value)
 
@@ -224,10 +224,10 @@ class NumericNetwork:
         """
         args, batch, single = self._args(params, X, Y, need_targets=True)
         scale = self._scale(batch)
-        values = np.asarray(_call(self._fn("grad", self._delta_variant(args)), args)) * scale
+        values = np.asarray(self._call(self._fn("grad", self._delta_variant(args)), args, reduce=True)) * scale
         grads: dict[str, Any] = self.unflatten(values[1:])
         if wrt_inputs:
-            cols = _call(self._fn("xgrad", self._delta_variant(args)), args)
+            cols = self._call(self._fn("xgrad", self._delta_variant(args)), args, reduce=False)
             gx = np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1) * scale
             grads["x"] = gx[0] if single else gx
         _finite({"loss": values[0], **grads})
@@ -237,14 +237,14 @@ class NumericNetwork:
         """Every node's value per sample: ``"z1", "a1", ..., "aL"`` as ``(batch, n_l)`` arrays
         for a network (1-D for a 1-D ``X``); ``{plain node name: (batch,)}`` for a graph."""
         args, batch, single = self._args(params, X, None, need_targets=False)
-        cols = _call(self._fn("forward"), args)
+        cols = self._call(self._fn("forward"), args, reduce=False)
         names = [nd.symbol for nd in self.graph.nodes]
         return self._group(dict(zip(names, cols)), batch, single, skip=self._loss_symbol())
 
     def deltas(self, params: Params, X: Any, Y: Any = None) -> dict[str, np.ndarray]:
         """Every δ per sample (``∂L_b/∂z`` of each sample's own loss): ``"delta1".."deltaL"``."""
         args, batch, single = self._args(params, X, Y, need_targets=True)
-        cols = _call(self._fn("delta", self._delta_variant(args)), args)
+        cols = self._call(self._fn("delta", self._delta_variant(args)), args, reduce=False)
         names = [d.node for d in self.bp.deltas.values()]
         return self._group(dict(zip(names, cols)), batch, single, prefix_of={"z": "delta"})
 
@@ -256,7 +256,7 @@ class NumericNetwork:
         fn, scale, first = self._fn("loss"), self._scale(batch), len(args) - 1 - len(theta0)
 
         def loss(theta: np.ndarray) -> float:
-            return float(_call(fn, args[:first] + list(np.asarray(theta, dtype=np.float64)) + [batch])[0] * scale)
+            return float(self._call(fn, args[:first] + list(np.asarray(theta, dtype=np.float64)) + [batch], reduce=True)[0] * scale)
 
         return loss
 
@@ -269,7 +269,7 @@ class NumericNetwork:
             return lambda theta: np.zeros((batch, 0))
 
         def kinks(theta: np.ndarray) -> np.ndarray:
-            cols = _call(fn, args[:first] + list(np.asarray(theta, dtype=np.float64)) + [batch])
+            cols = self._call(fn, args[:first] + list(np.asarray(theta, dtype=np.float64)) + [batch], reduce=False)
             return np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1)
 
         return kinks
@@ -277,12 +277,15 @@ class NumericNetwork:
     def kinks(self, params: Params, X: Any) -> np.ndarray:
         """Arguments of every ReLU-like kink per sample, ``(batch, k)`` (``k = 0`` if none)."""
         args, batch, _ = self._args(params, X, None, need_targets=False)
-        cols = _call(self._fn("kinks"), args)
+        cols = self._call(self._fn("kinks"), args, reduce=False)
         if not any(kink_arguments(nd.expr) for nd in self.graph.nodes):
             return np.zeros((batch, 0))
         return np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1)
 
     # ----- helpers
+    def _call(self, fn: Any, args: list, *, reduce: bool) -> list:
+        return _call(fn, args, len(self.inputs) + len(self.targets), reduce=reduce)
+
     def _scale(self, batch: int) -> float:
         return 1.0 / batch if self.reduction == "mean" else 1.0
 
@@ -363,10 +366,34 @@ def _check_finite(arr: np.ndarray, field: str) -> None:
         raise DataError(f"{field}{where}: expected a finite number, received {arr[tuple(bad[0])]}")
 
 
-def _call(fn: Any, args: list) -> list:
+#: Rows per call of a lambdified function.  Every quantity is one array of the block's rows,
+#: so a block of 8192 keeps the temporaries in the CPU cache: on a [4, 8, 3] network a batch
+#: of 100,000 runs about twice as fast in such blocks as in one call.
+BLOCK_ROWS = 8192
+
+
+def _call(fn: Any, args: list, n_cols: int, *, reduce: bool) -> list:
+    """``fn(*args)`` in blocks of :data:`BLOCK_ROWS` rows of the first ``n_cols`` columns.
+
+    ``reduce`` outputs (sums over the batch) are added up across blocks; per-sample
+    outputs are concatenated.
+    """
+    batch = args[-1]
     # Stable implementations make overflow harmless; any NaN/inf left is caught by _finite.
     with np.errstate(all="ignore"):
-        return fn(*args)
+        if batch <= BLOCK_ROWS or n_cols == 0:
+            return fn(*args)
+        sizes, parts = [], []
+        for start in range(0, batch, BLOCK_ROWS):
+            rows = min(BLOCK_ROWS, batch - start)
+            sizes.append(rows)
+            parts.append(fn(*[c[start:start + rows] for c in args[:n_cols]], *args[n_cols:-1], rows))
+    if reduce:
+        return list(np.sum(np.asarray(parts, dtype=np.float64), axis=0))
+    return [
+        np.concatenate([np.broadcast_to(np.asarray(part[k], dtype=np.float64), (rows,)) for part, rows in zip(parts, sizes)])
+        for k in range(len(parts[0]))
+    ]
 
 
 def _finite(values: Mapping[str, Any]) -> None:

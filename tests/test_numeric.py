@@ -220,3 +220,21 @@ def test_fit_and_step_work_on_custom_graph_parameters():
     X = np.array([[1.0], [2.0], [3.0]])
     result = fit(g, {"w": 0.0}, X, 2 * X, epochs=50, learning_rate=0.05, progress=False)
     assert isinstance(result.params["w"], float) and result.params["w"] == pytest.approx(2.0, abs=1e-6)
+
+
+def test_blocks_of_rows_give_the_same_numbers_as_one_call(monkeypatch):
+    import symbackprop.numeric as numeric
+
+    nn = compile_network(sbp.mlp([3, 4, 3], activation=["relu", "softmax"], loss="cross_entropy"))
+    params, X, Y = _data(nn, np.random.default_rng(2), 20, distribution=True)
+    whole = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
+    fwd, dl = nn.forward(params, X), nn.deltas(params, X, Y)
+    monkeypatch.setattr(numeric, "BLOCK_ROWS", 7)  # blocks of 7, 7 and 6 rows
+    loss, grads = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
+    assert loss == pytest.approx(whole[0], rel=1e-14)
+    for k in grads:
+        np.testing.assert_allclose(grads[k], whole[1][k], rtol=1e-13, atol=1e-16)
+    for got, want in ((nn.forward(params, X), fwd), (nn.deltas(params, X, Y), dl)):
+        for k in want:
+            np.testing.assert_array_equal(got[k], want[k])
+    assert nn.kinks(params, X).shape == (20, 4)
