@@ -126,7 +126,7 @@ class Program:
         def cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
             return _ordered_cse(needed, exprs)
 
-        printer = NumPyPrinter({
+        printer = _Printer({
             "fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
             "user_functions": {name: name for name in NUMPY_FUNCTIONS},
             # Sorting the terms of every sum for display is most of the printing time of a
@@ -137,6 +137,31 @@ class Program:
             args, list(outputs), modules=[dict(NUMPY_FUNCTIONS), "numpy"], cse=cse,
             printer=printer, docstring_limit=0,
         )
+
+
+class _Printer(NumPyPrinter):
+    """NumPy's printer with fast paths for what a large network is made of.
+
+    SymPy's ``doprint`` costs about 0.2 ms per expression whatever its size; a bare
+    ``batch_dot(δ, a)`` of two safe-named symbols prints as exactly this text anyway.
+    """
+
+    def doprint(self, expr, assign_to=None):  # type: ignore[override]
+        if assign_to is None and isinstance(expr, (batch_dot, batch_sum)) and all(a.is_Symbol for a in expr.args):
+            return f"{type(expr).__name__}({', '.join(a.name for a in expr.args)})"
+        return super().doprint(expr, assign_to)
+
+    # Weighted sums Σ w·a of plain symbols are most of a large network's code; printing them
+    # directly gives the same text without sorting factors and checking signs term by term.
+    def _print_Mul(self, expr):  # type: ignore[override]
+        if all(type(a) is sp.Symbol for a in expr.args):
+            return "*".join(a.name for a in expr.args)
+        return super()._print_Mul(expr)
+
+    def _print_Add(self, expr, order=None):  # type: ignore[override]
+        if all(type(t) is sp.Symbol or (t.is_Mul and all(type(a) is sp.Symbol for a in t.args)) for t in expr.args):
+            return " + ".join(self._print(t) for t in expr.args)
+        return super()._print_Add(expr, order)
 
 
 def reduced(expr: sp.Expr, per_sample: set[sp.Symbol]) -> sp.Expr:
