@@ -120,6 +120,7 @@ class NumericNetwork:
         for e in self.entries:  # the last entry of an array holds its largest index
             self.shapes[e.key] = tuple(i + 1 for i in e.index)
         self._fns: dict[tuple, Any] = {}
+        self._has_kinks = any(kink_arguments(nd.expr) for nd in graph.nodes)
 
     def __repr__(self) -> str:
         return (f"<NumericNetwork ({self.backend}) of {self.graph!r}: {len(self.entries)} parameters, "
@@ -265,7 +266,7 @@ class NumericNetwork:
         theta0 = np.zeros(len(self.entries))
         args, batch, _ = self._args(self.unflatten(theta0), X, None, need_targets=False)
         fn, first = self._fn("kinks"), len(args) - 1 - len(theta0)
-        if not any(kink_arguments(nd.expr) for nd in self.graph.nodes):
+        if not self._has_kinks:
             return lambda theta: np.zeros((batch, 0))
 
         def kinks(theta: np.ndarray) -> np.ndarray:
@@ -277,9 +278,9 @@ class NumericNetwork:
     def kinks(self, params: Params, X: Any) -> np.ndarray:
         """Arguments of every ReLU-like kink per sample, ``(batch, k)`` (``k = 0`` if none)."""
         args, batch, _ = self._args(params, X, None, need_targets=False)
-        cols = self._call(self._fn("kinks"), args, reduce=False)
-        if not any(kink_arguments(nd.expr) for nd in self.graph.nodes):
+        if not self._has_kinks:
             return np.zeros((batch, 0))
+        cols = self._call(self._fn("kinks"), args, reduce=False)
         return np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1)
 
     # ----- helpers
