@@ -67,13 +67,20 @@ def test_minibatch_fit_is_seeded_and_decreases_the_loss():
     assert a.history[-1] < 0.1 * a.history[0]
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_progress_bar_only_when_asked_or_on_a_terminal():
     net = sbp.mlp([1, 1])
-    quiet, loud = io.StringIO(), io.StringIO()
+    quiet, loud, terminal = io.StringIO(), io.StringIO(), _Terminal()
     fit(net, init_params(net), [[1.0]], [[0.5]], epochs=5, learning_rate=0.1, stream=quiet)
     fit(net, init_params(net), [[1.0]], [[0.5]], epochs=5, learning_rate=0.1, stream=loud, progress=True)
+    fit(net, init_params(net), [[1.0]], [[0.5]], epochs=5, learning_rate=0.1, stream=terminal)
     assert quiet.getvalue() == ""
     assert "epoch 5/5 [##############################] loss" in loud.getvalue()
+    assert terminal.getvalue().startswith("\repoch 1/5 [######") and terminal.getvalue().endswith("\n")
 
 
 def test_init_params_is_seeded_xavier_uniform():
