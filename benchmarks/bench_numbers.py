@@ -74,7 +74,7 @@ def main() -> None:
 
     net = sbp.mlp([4, 8, 3], activation="sigmoid", loss="squared")
     t = time.perf_counter()
-    nn = compile_network(net)
+    nn = compile_network(net, backend="scalar")
     nn.loss_and_gradients(init_params(net, seed=0), np.zeros((1, 4)), np.zeros((1, 3)))
     compile_small = time.perf_counter() - t
     params = init_params(net, seed=0)
@@ -93,7 +93,7 @@ def main() -> None:
     big = sbp.mlp([16, 64, 64, 10], activation="sigmoid", loss="squared")
     built = time.perf_counter() - t
     t = time.perf_counter()
-    nb = compile_network(big)
+    nb = compile_network(big, backend="scalar")
     nb.loss_and_gradients(init_params(big, seed=0), rng.normal(size=(8, 16)), rng.uniform(size=(8, 10)))
     lam = time.perf_counter() - t
     print(f"[16, 64, 64, 10] ({big.n_params} parameters): derive + lambdify every gradient "

@@ -1,11 +1,9 @@
-"""Where the vector backend overtakes per-scalar evaluation, to set backend="auto"'s threshold.
+"""Scalar (per-weight lambdified formulas) against vector (matrix form) evaluation, by size.
 
 Run from the repository root:  python benchmarks/bench_threshold.py
 
-The scalar side is a STAND-IN for numeric.compile_network (issue 5, not on this branch):
-each node definition, δ definition and gradient δ form of the scalar derivation is
-lambdified once and evaluated in order on batch columns, one numpy operation per
-scalar quantity.  Re-measure with the real scalar backend before fixing the number.
+Both backends compute the same loss and gradients of a sigmoid network on a batch of 100;
+the ratio scalar/vector, measured side by side in this run, sets what backend="auto" picks.
 """
 
 from __future__ import annotations
@@ -15,75 +13,43 @@ import time
 from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symbackprop.derive import derive  # noqa: E402
-from symbackprop.functions import softmax  # noqa: E402
 from symbackprop.mlp import mlp  # noqa: E402
-from symbackprop.vector_numeric import _lambdify, compile_vector  # noqa: E402
+from symbackprop.numeric import compile_network  # noqa: E402
+from symbackprop.train import init_params  # noqa: E402
 
-SIZES = [[2, 2, 2], [3, 4, 2], [4, 6, 3], [8, 8, 4], [8, 16, 8], [16, 16, 10], [32, 32, 10]]
-
-
-def _plain(expr):
-    """softmax_k(z) as exp(z_k)/Σ exp(z_j): enough for timing, not meant to be stable."""
-    return expr.replace(lambda e: isinstance(e, softmax), lambda e: e.rewrite(sp.exp))
+SIZES = [[2, 2, 2], [3, 4, 2], [4, 6, 3], [4, 8, 3], [8, 8, 4], [8, 16, 8], [16, 16, 10]]
 
 
-def scalar_standin(net):
-    bp = derive(net)
-    steps = [(nd.symbol, nd.parents, _lambdify(list(nd.parents), _plain(nd.expr))) for nd in net.nodes]
-    for d in bp.deltas.values():
-        body = d.expr if d.constraint is None else d.chain
-        args = sorted(body.free_symbols, key=str)
-        steps.append((d.symbol, tuple(args), _lambdify(args, body)))
-    grads = []
-    for p, der in bp.items():
-        args = sorted(der.delta_form.free_symbols, key=str)
-        grads.append((p, tuple(args), _lambdify(args, der.delta_form)))
-
-    def run(env):
-        env = dict(env)
-        for sym, args, fn in steps:
-            env[sym] = fn(*[env[a] for a in args])
-        return {p: np.mean(fn(*[env[a] for a in args])) for p, args, fn in grads}
-
-    return run
-
-
-def timed(fn, *args, repeat=30):
-    best = float("inf")
-    for _ in range(repeat):
+def best(f, repeats: int = 20) -> float:
+    times = []
+    for _ in range(repeats):
         start = time.perf_counter()
-        fn(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
+        f()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
-def main() -> int:
-    rng = np.random.default_rng(0)
-    print(f"{'layers':<14} {'params':>6} {'batch':>5} {'scalar µs':>10} {'vector µs':>10} {'scalar/vector':>14}")
+def main() -> None:
+    print(f"{'layers':<14} {'params':>6} {'scalar ms':>10} {'vector ms':>10} {'scalar/vector':>14}")
     for layers in SIZES:
-        net = mlp(layers, activation=["sigmoid", "softmax"], loss="cross_entropy")
-        f, s = compile_vector(net), scalar_standin(net)
-        params = {f"W{l}": rng.normal(size=(layers[l], layers[l - 1])) for l in range(1, len(layers))}
-        params.update({f"b{l}": rng.normal(size=layers[l]) for l in range(1, len(layers))})
-        for batch in (1, 100):
-            X = rng.normal(size=(batch, layers[0]))
-            Y = np.eye(layers[-1])[rng.integers(0, layers[-1], batch)]
-            env = {sym: X[:, i] for i, sym in enumerate(net.x)}
-            env.update({sym: Y[:, k] for k, sym in enumerate(net.y)})
-            for l in range(1, len(layers)):
-                for j, row in enumerate(net.W[l]):
-                    env.update(zip(row, params[f"W{l}"][j].tolist()))
-                env.update(zip(net.b[l], params[f"b{l}"].tolist()))
-            ts, tv = timed(s, env), timed(f.loss_and_gradients, params, X, Y)
-            print(f"{'-'.join(map(str, layers)):<14} {net.n_params:>6} {batch:>5} {ts * 1e6:>10.0f} "
-                  f"{tv * 1e6:>10.0f} {ts / tv:>13.1f}×")
-    return 0
+        net = mlp(layers)
+        params = init_params(net, seed=0)
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(100, layers[0]))
+        Y = rng.uniform(size=(100, layers[-1]))
+        scalar = compile_network(net, backend="scalar")
+        vector = compile_network(net, backend="vector")
+        ls, gs = scalar.loss_and_gradients(params, X, Y)
+        lv, gv = vector.loss_and_gradients(params, X, Y)
+        assert abs(ls - lv) <= 1e-12 * max(1.0, abs(ls)), "backends disagree on the loss"
+        assert all(np.allclose(gs[k], gv[k], rtol=1e-10, atol=1e-14) for k in gs), "backends disagree"
+        a = best(lambda: scalar.loss_and_gradients(params, X, Y))
+        b = best(lambda: vector.loss_and_gradients(params, X, Y))
+        print(f"{'-'.join(map(str, layers)):<14} {net.n_params:>6} {a * 1e3:>10.3f} {b * 1e3:>10.3f} {a / b:>14.2f}")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import SymbackpropError, closest
+from .errors import GraphError, SymbackpropError, closest
 from .evaluate import backprop_of
 from .graph import Graph
 from .mlp import Network
@@ -74,7 +74,7 @@ def compiled(graph: "Graph | NumericNetwork") -> "NumericNetwork":
     return hit[1]
 
 
-def compile_network(graph: Graph, *, backend: str = "scalar") -> "NumericNetwork":
+def compile_network(graph: Graph, *, backend: str = "auto") -> "NumericNetwork":
     """Lambdify a network's (or graph's) loss and gradients into numpy functions.
 
     Args:
@@ -87,14 +87,19 @@ def compile_network(graph: Graph, *, backend: str = "scalar") -> "NumericNetwork
     """
     if backend not in BACKENDS:
         raise DataError(f"backend: expected one of {', '.join(BACKENDS)}, received {backend!r}")
+    if backend == "scalar":
+        return NumericNetwork(graph)
+    from .vector_numeric import compile_vector  # the matrix-form backend, a sibling of this one
+
     if backend == "vector":
-        try:
-            from .vector_numeric import compile_vector  # the matrix-form backend
-        except ImportError:
-            raise DataError("backend: 'vector' is not available in this installation; use 'scalar'") from None
         return compile_vector(graph)  # type: ignore[return-value]
-    # "auto" is the scalar backend until the vector backend is wired in for large networks.
-    return NumericNetwork(graph)
+    # "auto": the matrix form wherever the graph is layered.  benchmarks/bench_threshold.py
+    # measures it faster at every size (2x at 12 parameters, 8x at 442), so the threshold
+    # is structural: vector for layered networks, scalar for custom graphs.
+    try:
+        return compile_vector(graph)  # type: ignore[return-value]
+    except GraphError:
+        return NumericNetwork(graph)
 
 
 class NumericNetwork:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .graph import Graph
 from .mlp import Network
-from .numeric import DataError, NumericNetwork, compiled
+from .numeric import DataError, NumericNetwork, compile_network, compiled
 
 __all__ = ["step", "fit", "FitResult", "init_params"]
 
@@ -134,7 +134,8 @@ def fit(
     """
     _positive(epochs, "epochs", int)
     _positive(learning_rate, "learning_rate")
-    nn = compiled(graph)
+    # Training only needs loss and gradients, so take the fastest backend for the graph.
+    nn = compile_network(graph) if isinstance(graph, Graph) else graph
     Xa = np.asarray(X, dtype=np.float64) if not isinstance(X, np.ndarray) else X
     if Xa.ndim != 2:
         raise DataError(f"X: expected rows of {len(nn.inputs)} numbers (a 2-D array), received shape {Xa.shape}")

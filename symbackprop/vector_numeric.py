@@ -111,9 +111,14 @@ class VectorFunctions:
     reduction); :meth:`deltas` are per sample, ``∂L_s/∂z_s``.
     """
 
+    backend = "vector"
+
     def __init__(self, form: VectorForm) -> None:
         self.form = form
         net = form.network
+        self.graph = net
+        self.inputs = net.x
+        self.targets = net.y
         self.layers = net.layers
         self.reduction = net.reduction
         self.uses_targets = bool(net.y)

@@ -58,7 +58,7 @@ def _exact(net, nn, params, X, Y, exact=False):
 ])
 def test_batch_loss_and_gradients_match_sympy_route(layers, activation, loss, reduction):
     net = sbp.mlp(layers, activation=activation, loss=loss, reduction=reduction)
-    nn = compile_network(net)
+    nn = compile_network(net, backend="scalar")
     rng = np.random.default_rng(len(layers) + len(loss))
     params, X, Y = _data(nn, rng, 3, distribution=loss == "cross_entropy")
     got_loss, got = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
@@ -72,7 +72,7 @@ def test_batch_loss_and_gradients_match_sympy_route(layers, activation, loss, re
 
 def test_matches_exact_rational_arithmetic():
     net = sbp.mlp([2, 2, 1], activation=["relu", "identity"], loss="squared", reduction="sum")
-    nn = compile_network(net)
+    nn = compile_network(net, backend="scalar")
     params = {k: np.array(v) for k, v in
               {"W1": [[0.5, -1.0], [0.25, 0.75]], "b1": [0.1, -0.2], "W2": [[1.5, -0.5]], "b2": [0.05]}.items()}
     X, Y = np.array([[1.0, 0.5], [-2.0, 1.0]]), np.array([[0.3], [-0.4]])
@@ -86,7 +86,7 @@ def test_matches_exact_rational_arithmetic():
 
 def test_forward_and_deltas_per_sample_match_exact_route():
     net = sbp.mlp([3, 4, 2], activation=["tanh", "sigmoid"], loss="squared")
-    nn = compile_network(net)
+    nn = compile_network(net, backend="scalar")
     params, X, Y = _data(nn, np.random.default_rng(3), 3)
     fwd, dl = nn.forward(params, X), nn.deltas(params, X, Y)
     assert list(fwd) == ["z1", "a1", "z2", "a2"] and list(dl) == ["delta1", "delta2"]
@@ -104,7 +104,7 @@ def test_forward_and_deltas_per_sample_match_exact_route():
 
 def test_the_example_spec_gives_the_textbook_numbers():
     spec = sbp.load_spec(sbp.EXAMPLE)
-    nn = compile_network(spec.network)
+    nn = compile_network(spec.network, backend="scalar")
     loss, grads = nn.loss_and_gradients(spec.values.params, spec.values.x[0], spec.values.y[0])
     assert loss == pytest.approx(0.298371109, abs=1e-9)
     assert grads["W2"][0, 0] == pytest.approx(0.082167041, abs=1e-9)
@@ -113,7 +113,7 @@ def test_the_example_spec_gives_the_textbook_numbers():
 
 def test_softmax_cross_entropy_uses_the_unsimplified_delta_when_targets_do_not_sum_to_one():
     net = sbp.mlp([2, 3], activation="softmax", loss="cross_entropy")
-    nn = compile_network(net)
+    nn = compile_network(net, backend="scalar")
     params, X, _ = _data(nn, np.random.default_rng(5), 3)
     Y = np.array([[0.5, 0.2, 0.1], [1.0, 0.0, 0.0], [0.0, 0.3, 0.3]])
     got_loss, got = nn.loss_and_gradients(params, X, Y)
@@ -123,7 +123,7 @@ def test_softmax_cross_entropy_uses_the_unsimplified_delta_when_targets_do_not_s
 
 
 def test_saturated_sigmoid_and_cross_entropy_stay_exact():
-    nn = compile_network(sbp.mlp([1, 1], activation="sigmoid", loss="binary_cross_entropy"))
+    nn = compile_network(sbp.mlp([1, 1], activation="sigmoid", loss="binary_cross_entropy"), backend="scalar")
     for w, y, want_loss, want_grad in [(1000.0, 0.0, 1000.0, 1.0), (1000.0, 1.0, 0.0, 0.0),
                                        (-1000.0, 1.0, 1000.0, -1.0), (-1000.0, 0.0, 0.0, 0.0)]:
         params = {"W1": [[w]], "b1": [0.0]}
@@ -133,7 +133,7 @@ def test_saturated_sigmoid_and_cross_entropy_stay_exact():
 
 
 def test_softmax_of_large_scores_is_stable():
-    nn = compile_network(sbp.mlp([1, 3], activation="softmax", loss="cross_entropy"))
+    nn = compile_network(sbp.mlp([1, 3], activation="softmax", loss="cross_entropy"), backend="scalar")
     params = {"W1": [[1000.0], [-1000.0], [999.0]], "b1": [0.0, 0.0, 0.0]}
     a = nn.forward(params, [1.0])["a1"]
     np.testing.assert_allclose(a, [1 / (1 + np.exp(-1)), 0.0, np.exp(-1) / (1 + np.exp(-1))], rtol=1e-15)
@@ -143,13 +143,13 @@ def test_softmax_of_large_scores_is_stable():
 
 
 def test_overflow_is_a_clear_error_not_a_nan():
-    nn = compile_network(sbp.mlp([1, 1], activation="identity", loss="squared"))
+    nn = compile_network(sbp.mlp([1, 1], activation="identity", loss="squared"), backend="scalar")
     with pytest.raises(NumericalError, match="loss: expected a finite result, received inf"):
         nn.loss_and_gradients({"W1": [[1e200]], "b1": [0.0]}, [1e200], [0.0])
 
 
 def test_relu_kink_follows_the_pytorch_convention():
-    nn = compile_network(sbp.mlp([1, 1, 1], activation=["relu", "identity"], loss="output"))
+    nn = compile_network(sbp.mlp([1, 1, 1], activation=["relu", "identity"], loss="output"), backend="scalar")
     _, grads = nn.loss_and_gradients({"W1": [[1.0]], "b1": [-1.0], "W2": [[1.0]], "b2": [0.0]}, [1.0])
     assert grads["W1"][0, 0] == 0.0 and grads["b1"][0] == 0.0
 
@@ -166,7 +166,7 @@ def test_relu_kink_follows_the_pytorch_convention():
     (lambda p, X, Y: ({**p, "b1": ["a", 0.0]}, X, Y), r"params.b1: expected a list of 2 numbers"),
 ])
 def test_bad_numbers_name_the_field(change, message):
-    nn = compile_network(sbp.mlp([2, 2, 1]))
+    nn = compile_network(sbp.mlp([2, 2, 1]), backend="scalar")
     params = {"W1": [[0.1, 0.2], [0.3, 0.4]], "b1": [0.0, 0.0], "W2": [[0.5, 0.6]], "b2": [0.0]}
     p, X, Y = change(params, [[1.0, 2.0]], [[1.0]])
     with pytest.raises(DataError, match=message):
@@ -181,7 +181,7 @@ def test_custom_graph_with_a_shared_parameter():
     h = g.node("h", sp.tanh(w * x))
     out = g.node("o", w * h)  # w used on two paths
     g.set_output(g.node("L", (out - y) ** 2 / 2, delta=None))
-    nn = compile_network(g)
+    nn = compile_network(g, backend="scalar")
     X, Y = np.array([[0.5], [-1.5]]), np.array([[0.2], [0.1]])
     loss, grads = nn.loss_and_gradients({"w": 0.7}, X, Y, wrt_inputs=True)
     want = np.mean([float(g.gradients({x: xb, y: yb, w: 0.7}, exact=False)[w]) for xb, yb in zip(X[:, 0], Y[:, 0])])
@@ -191,7 +191,7 @@ def test_custom_graph_with_a_shared_parameter():
 
 
 def test_a_batch_is_one_call_of_one_lambdified_function():
-    nn = compile_network(sbp.mlp([2, 3, 1]))
+    nn = compile_network(sbp.mlp([2, 3, 1]), backend="scalar")
     params, X, Y = _data(nn, np.random.default_rng(0), 1000)
     nn.loss_and_gradients(params, X[:1], Y[:1])
     (key,) = [k for k in nn._fns if k[0] == "grad"]
@@ -204,7 +204,12 @@ def test_a_batch_is_one_call_of_one_lambdified_function():
 
 def test_backend_choice():
     net = sbp.mlp([2, 1])
-    assert compile_network(net, backend="auto").backend == "scalar"
+    assert compile_network(net, backend="auto").backend == "vector"  # layered: matrix form
+    g = sbp.Graph()
+    (x,) = g.inputs("x")
+    (w,) = g.parameters("w")
+    g.set_output(g.node("f", sbp.sigmoid(w * x)))
+    assert compile_network(g, backend="auto").backend == "scalar"  # custom graph
     with pytest.raises(DataError, match="backend: expected one of scalar, vector, auto, received 'gpu'"):
         compile_network(net, backend="gpu")
 
@@ -225,7 +230,7 @@ def test_fit_and_step_work_on_custom_graph_parameters():
 def test_blocks_of_rows_give_the_same_numbers_as_one_call(monkeypatch):
     import symbackprop.numeric as numeric
 
-    nn = compile_network(sbp.mlp([3, 4, 3], activation=["relu", "softmax"], loss="cross_entropy"))
+    nn = compile_network(sbp.mlp([3, 4, 3], activation=["relu", "softmax"], loss="cross_entropy"), backend="scalar")
     params, X, Y = _data(nn, np.random.default_rng(2), 20, distribution=True)
     whole = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
     fwd, dl = nn.forward(params, X), nn.deltas(params, X, Y)
