@@ -87,6 +87,10 @@ class relu(sp.Function):
     def _eval_rewrite_as_Max(self, x, **kwargs):
         return sp.Max(0, x)
 
+    def _eval_evalf(self, prec):
+        x = self.args[0]._eval_evalf(prec)
+        return relu(x) if x is not None and x.is_Number else None
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -111,6 +115,10 @@ class leaky_relu(sp.Function):
     @property
     def slope(self) -> sp.Expr:
         return self.args[1] if len(self.args) > 1 else LEAKY_SLOPE
+
+    def _eval_evalf(self, prec):
+        x = self.args[0]._eval_evalf(prec)
+        return leaky_relu(x, self.slope) if x is not None and x.is_Number else None
 
     def fdiff(self, argindex=1):  # type: ignore[override]
         if argindex != 1:

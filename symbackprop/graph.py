@@ -268,6 +268,19 @@ class Graph:
             env[node.symbol] = node.expr.xreplace(env)
         return env
 
+    def gradients(
+        self, values: Mapping[sp.Symbol | str, object], *, wrt: list[sp.Symbol | str] | None = None,
+        exact: bool = True,
+    ) -> dict[sp.Symbol, sp.Expr]:
+        """``{leaf: ∂output/∂leaf}`` at one point, via :func:`symbackprop.evaluate.gradients`.
+
+        ``wrt`` defaults to the parameters, or to every non-target leaf when there are none.
+        """
+        # A shortcut for users; the graph module itself stays free of derivation code.
+        from .evaluate import gradients
+
+        return gradients(self, values, wrt=wrt, exact=exact)
+
     def __repr__(self) -> str:
         return f"<Graph: {len(self._leaves)} leaves, {len(self._nodes)} nodes>"
 

@@ -1,0 +1,156 @@
+"""Printers in the project notation: LaTeX (a ``LatexPrinter`` subclass) and plain text.
+
+Every formula the project shows goes through :func:`latex` or :func:`plain_text`; the
+notation parser reads both back.  Leibniz factors are printed one by one and joined, so the
+chain keeps the order a textbook writes it in (SymPy would sort a product's factors).
+
+>>> import sympy as sp
+>>> from symbackprop.functions import relu
+>>> z = sp.Symbol("z^{(1)}_{1}", real=True)
+>>> latex(sp.diff(relu(z), z))
+'H\\\\left(z^{(1)}_{1}\\\\right)'
+>>> plain_text(sp.Symbol(r"\\delta^{(2)}_{1}") * sp.Symbol("x_{1}"))
+'delta2_1*x1'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from .notation import plain
+
+if TYPE_CHECKING:
+    from .derive import Delta, Derivation, Path
+
+__all__ = [
+    "NotationLatexPrinter",
+    "PlainPrinter",
+    "latex",
+    "plain_text",
+    "partial_latex",
+    "leibniz_latex",
+    "factors_latex",
+    "delta_latex",
+    "derivation_latex",
+]
+
+
+class NotationLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the project's conventions.
+
+    ``H(z)`` for the step ``Heaviside(z, 0)`` (``H(0) = 0`` is stated on every sheet that
+    uses it) and ``\\delta_{kj}`` for Kronecker deltas.
+    """
+
+    printmethod = "_latex"
+
+    def _print_Heaviside(self, expr: sp.Heaviside, exp: Any = None) -> str:
+        text = r"H\left(%s\right)" % self._print(expr.args[0])
+        return r"%s^{%s}" % (text, exp) if exp is not None else text
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: Any = None) -> str:
+        i, j = (self._print(a) for a in expr.args)
+        text = r"\delta_{%s%s}" % (i, j)
+        return r"\left(%s\right)^{%s}" % (text, exp) if exp is not None else text
+
+    def _print_tanh(self, expr: sp.tanh, exp: Any = None) -> str:
+        text = r"\tanh\left(%s\right)" % self._print(expr.args[0])
+        return r"%s^{%s}" % (text, exp) if exp is not None else text
+
+
+class PlainPrinter(StrPrinter):
+    """SymPy's ``str`` printer with plain network names (``w1_12``, ``delta2_1``)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return plain(expr)
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        return "H(%s)" % self._print(expr.args[0])
+
+
+def latex(expr: sp.Basic, **settings: Any) -> str:
+    """LaTeX of a SymPy expression in the project notation.
+
+    ``settings`` are those of SymPy's ``latex`` (unknown keys are refused by SymPy).
+    """
+    return NotationLatexPrinter(settings).doprint(expr)
+
+
+def plain_text(expr: sp.Basic) -> str:
+    """Plain-text form of an expression (``(a2_1 - y1)*x1``), as the parser reads it."""
+    return PlainPrinter().doprint(expr)
+
+
+def partial_latex(of: sp.Symbol, wrt: sp.Symbol) -> str:
+    """``\\frac{\\partial L}{\\partial w^{(1)}_{11}}``."""
+    return r"\frac{\partial %s}{\partial %s}" % (latex(of), latex(wrt))
+
+
+def _factor(expr: sp.Expr) -> str:
+    text = latex(expr)
+    if expr.is_Add or (expr.is_Number and expr.is_negative):
+        return r"\left(%s\right)" % text
+    return text
+
+
+def leibniz_latex(path: Path) -> str:
+    """The path as a product of partials: ``∂L/∂a · ∂a/∂z · ∂z/∂w``."""
+    return r" \, ".join(partial_latex(f.of, f.wrt) for f in path.factors)
+
+
+def factors_latex(path: Path) -> str:
+    """The path's factors worked out, in the same order: ``(a - y) · a(1 - a) · x``."""
+    return r" \cdot ".join(_factor(f.value) for f in path.factors)
+
+
+def delta_latex(d: Delta, *, show_chain: bool = False) -> str:
+    """``\\delta^{(l)}_j = ...``; with ``show_chain``, the unsimplified chain first."""
+    head = latex(d.symbol)
+    parts = [head, partial_latex_for_delta(d)]
+    if show_chain and d.chain != d.expr:
+        parts.append(latex(d.chain))
+    parts.append(latex(d.expr))
+    text = " = ".join(parts)
+    if d.constraint:
+        text += r" \quad \text{(using } %s\text{)}" % d.constraint
+    return text
+
+
+def partial_latex_for_delta(d: Delta) -> str:
+    return r"\frac{\partial L}{\partial %s}" % latex(d.node)
+
+
+def derivation_latex(d: Derivation, *, style: str = "full", max_paths: int = 8) -> str:
+    """A derivation in LaTeX.
+
+    Args:
+        d: the derivation.
+        style: ``"inline"`` for one equation ``∂L/∂θ = δ form``; ``"full"`` for an
+            ``aligned`` block: the Leibniz sum over paths, each factor worked out, the δ
+            form and the δ recursion it uses.
+        max_paths: beyond this many paths the Leibniz lines are summarised.
+    """
+    if style not in ("inline", "full"):
+        raise ValueError(f"style: expected 'inline' or 'full', received {style!r}")
+    out = d.graph.output
+    lhs = partial_latex(out, d.wrt)
+    if style == "inline":
+        return f"{lhs} = {latex(d.delta_form)}"
+    lines = []
+    paths = d.path_list(max_paths=10**6) if max_paths else ()
+    if paths and len(paths) <= max_paths:
+        lines.append(f"{lhs} &= " + " + ".join(leibniz_latex(p) for p in paths))
+        lines.append("&= " + " + ".join(factors_latex(p) for p in paths))
+        lines.append("&= " + latex(d.delta_form))
+    else:
+        lines.append(f"{lhs} &= " + latex(d.delta_form))
+        if paths:
+            lines.append(r"&\quad \text{(a sum over %d paths, shared through } \delta\text{)}" % len(paths))
+    for dl in d.deltas:
+        lines.append(r"%s &= %s" % (latex(dl.symbol), latex(dl.expr))
+                     + (r" \quad \text{(using } %s\text{)}" % dl.constraint if dl.constraint else ""))
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
