@@ -243,7 +243,8 @@ class _Builder:
                 layer = found
             else:
                 powers.append(s.children[0])
-        return split_name(head, command, layer, subs), powers
+        whole = head in FUNCTION_NAMES or self.scope.has(head)
+        return split_name(head, command, layer, subs, whole=whole), powers
 
     @staticmethod
     def layer_of(sup: lark.Tree, env: Mapping[str, int]) -> int | None:

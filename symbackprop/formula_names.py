@@ -43,11 +43,16 @@ class NameParts:
         return self.base if self.base in NETWORK_KINDS else None
 
 
-def split_name(base: str, command: bool, layer: int | None, subs: list[str]) -> NameParts:
-    """Normalise a written name: ``w1_12`` → base ``w``, layer 1, pieces ``("12",)``."""
+def split_name(
+    base: str, command: bool, layer: int | None, subs: list[str], *, whole: bool = False
+) -> NameParts:
+    """Normalise a written name: ``w1_12`` → base ``w``, layer 1, pieces ``("12",)``.
+
+    ``whole`` keeps an underscore inside ``base`` (``leaky_relu``, a graph's ``h_out``).
+    """
     pieces: list[str] = []
     raw = [s.strip() for s in subs]
-    if not command and "_" in base:
+    if not command and "_" in base and not whole:
         base, _, rest = base.partition("_")
         raw.insert(0, rest)
     if not command and layer is None:
