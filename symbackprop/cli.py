@@ -17,7 +17,7 @@ from .errors import SymbackpropError
 __all__ = ["main", "COMMAND_MODULES"]
 
 #: Modules defining subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("symbackprop.cli_derive",)
+COMMAND_MODULES = ("symbackprop.cli_derive", "symbackprop.cli_verify")
 
 
 class _Parser(argparse.ArgumentParser):

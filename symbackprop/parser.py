@@ -105,7 +105,12 @@ def _syntax_error(exc: lark.exceptions.LarkError, text: str) -> FormulaError:
         return FormulaError(f"unexpected character {ch!r}{hint}", text, exc.pos_in_stream + 1)
     if isinstance(exc, lark.exceptions.UnexpectedToken):
         expected = sorted({_TERMINALS.get(t, t) for t in exc.expected if not t.startswith("__")})
-        wanted = ", ".join(expected[:8]) + (", ..." if len(expected) > 8 else "")
+        if "a name" in expected:
+            # Where any term may start, listing every way to start one helps nobody.
+            expected = ["a term (a number, a name, '(' or a command)"] + [
+                e for e in expected if e in ("')'", "']'", "'}'", "','", "the end")
+            ]
+        wanted = " or ".join(expected[:8]) + (" ..." if len(expected) > 8 else "")
         if exc.token.type == "$END":
             return FormulaError(f"formula ends too early; expected {wanted}", text, len(text) + 1)
         return FormulaError(

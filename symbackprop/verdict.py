@@ -87,6 +87,11 @@ class Verdict:
     def headline(self) -> str:
         return _HEADLINES[self.status]
 
+    @property
+    def title(self) -> str:
+        """``∂L/∂w1_12`` (with the graph's own output name for custom graphs)."""
+        return f"∂{plain(self.derivation.graph.output)}/∂{plain(self.param)}"
+
     def _formula_text(self) -> str:
         from .printing import plain_text
 
@@ -96,7 +101,7 @@ class Verdict:
         """The verdict as short lines of plain text."""
         from .printing import plain_text
 
-        out = [f"∂L/∂{plain(self.param)}: {self.headline} ({self.method})"]
+        out = [f"{self.title}: {self.headline} ({self.method})"]
         if self.diagnosis is not None:
             out.append(f"  mistake: {self.diagnosis.sentence}")
         out.append(f"  formula:  {self._formula_text()}")
@@ -117,13 +122,14 @@ class Verdict:
         return "\n".join(self.lines())
 
     def __repr__(self) -> str:
-        return f"<Verdict ∂L/∂{plain(self.param)}: {self.status}>"
+        return f"<Verdict {self.title}: {self.status}>"
 
     # ----- Jupyter
     def _repr_markdown_(self) -> str:
         from .printing import latex
 
-        lines = [f"**∂L/∂${latex(self.param)}$: {self.headline}** ({self.method})", ""]
+        out = latex(self.derivation.graph.output)
+        lines = [f"**$\\partial {out}/\\partial {latex(self.param)}$: {self.headline}** ({self.method})", ""]
         if self.diagnosis is not None:
             lines += [f"*Mistake:* {self.diagnosis.sentence}", ""]
         lines += [f"- formula: $${latex(self.formula)}$$"]
@@ -150,7 +156,7 @@ class Verdict:
                 return f"<code>{html.escape(latex(expr))}</code>"
 
         colour = "#1a7f37" if self.ok else "#cf222e"
-        rows = [f"<p><b style='color:{colour}'>∂L/∂{html.escape(plain(self.param))}: "
+        rows = [f"<p><b style='color:{colour}'>{html.escape(self.title)}: "
                 f"{html.escape(self.headline)}</b> ({html.escape(self.method)})</p>"]
         if self.diagnosis is not None:
             rows.append(f"<p><i>Mistake:</i> {html.escape(self.diagnosis.sentence)}</p>")
