@@ -25,7 +25,7 @@ from .parser import FormulaError
 __all__ = ["build", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
 
 #: Most parse-tree visits per formula (sums multiply their body); bounds the work.
-MAX_STEPS = 200_000
+MAX_STEPS = 100_000
 #: Most terms a single \sum may expand to.
 MAX_SUM_RANGE = 1_000
 _MAX_DIGITS = 40
@@ -64,6 +64,8 @@ _LAYER_FUNCTIONS = ("f", "g", "phi", "varphi")
 #: Every function name the parser knows.
 FUNCTION_NAMES = frozenset(_TABLE) | {"softmax", "max", "min", *_LAYER_FUNCTIONS}
 _CONSTANTS = {"e": sp.E, "pi": sp.pi}
+_SUMS = frozenset({"add", "sub"})
+_PRODUCTS = frozenset({"mul", "div"})
 
 
 @dataclass(frozen=True)
@@ -141,46 +143,75 @@ class _Builder:
         return sp.Rational(q.numerator, q.denominator)
 
     def _paren(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Head | _Partial:
-        return self.value(node.children[0], env)
+        # \{ ... \} keeps its named brace tokens; the expression is the middle child.
+        inner = node.children[1] if len(node.children) == 3 else node.children[0]
+        return self.value(inner, env)
 
     _group = _paren
 
     def _neg(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         return -self.expr(node.children[-1], env)
 
-    def _add(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        left, right = node.children
-        return self.checked(self.expr(left, env) + self.expr(right, env), node)
+    def _spine(self, node: lark.Tree, kinds: frozenset[str]) -> tuple[lark.Tree | lark.Token, list[lark.Tree]]:
+        """The leftmost operand and the operations of a left-associated chain (a + b - c ...).
 
-    def _sub(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        left, right = node.children
-        return self.checked(self.expr(left, env) - self.expr(right, env), node)
+        Walked iteratively and combined at once: a printed sum of thousands of terms is
+        neither deep recursion nor thousands of re-flattened SymPy sums.
+        """
+        ops: list[lark.Tree] = []
+        cur: lark.Tree | lark.Token = node
+        while isinstance(cur, lark.Tree) and cur.data in kinds:
+            ops.append(cur)
+            cur = cur.children[0]
+        ops.reverse()
+        return cur, ops
+
+    def _add(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        first, ops = self._spine(node, _SUMS)
+        terms = [self.expr(first, env)]
+        for op in ops:
+            term = self.expr(op.children[-1], env)
+            terms.append(term if op.data == "add" else -term)
+        return self.checked(sp.Add(*terms), node)
+
+    _sub = _add
 
     def _mul(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Partial:
-        left, right = node.children[0], node.children[-1]
-        explicit = len(node.children) == 3
-        a = self.value(left, env)
-        b = self.value(right, env)
-        if isinstance(a, _Head):
-            a = _Partial(sp.S.One, a)
-        if isinstance(a, _Partial):
-            if explicit or isinstance(b, (_Head, _Partial)):
-                raise self.fail(f"function {a.head.name!r} needs an argument", a.head.pos)
-            return self.checked(a.coeff * self.apply(a.head, [b], right), node)
-        if isinstance(b, _Head):
-            if explicit:
-                raise self.fail(f"function {b.name!r} needs an argument", b.pos)
-            return _Partial(a, b)
-        if isinstance(b, _Partial):
-            raise self.fail(f"function {b.head.name!r} needs an argument", b.head.pos)
-        return self.checked(a * b, node)
+        first, ops = self._spine(node, _PRODUCTS)
+        factors: list[sp.Expr] = []
+        pending: _Head | None = None
+        value = self.value(first, env)
+        if isinstance(value, _Head):
+            pending = value
+        elif isinstance(value, _Partial):
+            factors, pending = [value.coeff], value.head
+        else:
+            factors = [value]
+        for op in ops:
+            right = op.children[-1]
+            implicit = op.data == "mul" and len(op.children) == 2
+            b = self.value(right, env)
+            if isinstance(b, _Partial):
+                raise self.fail(f"function {b.head.name!r} needs an argument", b.head.pos)
+            if pending is not None:
+                if not implicit or isinstance(b, _Head):
+                    raise self.fail(f"function {pending.name!r} needs an argument", pending.pos)
+                factors.append(self.apply(pending, [b], right))
+                pending = None
+            elif isinstance(b, _Head):
+                if not implicit:
+                    raise self.fail(f"function {b.name!r} needs an argument", b.pos)
+                pending = b
+            elif op.data == "div":
+                if b == 0:
+                    raise self.fail("division by zero", right)
+                factors.append(sp.Pow(b, -1))
+            else:
+                factors.append(b)
+        product = self.checked(sp.Mul(*factors), node)
+        return product if pending is None else _Partial(product, pending)
 
-    def _div(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        num = self.expr(node.children[0], env)
-        den = self.expr(node.children[-1], env)
-        if den == 0:
-            raise self.fail("division by zero", node.children[-1])
-        return self.checked(num / den, node)
+    _div = _mul
 
     def _frac(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         num = self.expr(node.children[1], env)
@@ -414,6 +445,9 @@ class _Builder:
         high = self.upper_bound(sups[0].children[0] if sups else None, letter, body, env, node)
         if high - low + 1 > MAX_SUM_RANGE:
             raise self.fail(f"sum over {high - low + 1} terms: expected at most {MAX_SUM_RANGE}", node)
+        work = (high - low + 1) * sum(1 for _ in body.iter_subtrees())
+        if self.steps + work > MAX_STEPS:
+            raise self.fail(f"formula expands to too many terms (over {MAX_STEPS:,} steps)", node)
         terms = [self.expr(body, {**env, letter: k}) for k in range(low, high + 1)]
         return sp.Add(*terms)
 

@@ -88,13 +88,23 @@ def _check_limits(text: str) -> None:
             depth = max(0, depth - 1)
 
 
+_CHAINS = ({"add", "sub"}, {"mul", "div"})
+
+
 def _tree_depth(tree: lark.Tree) -> int:
-    # Iterative, so a pathological tree cannot exhaust the Python stack while measuring it.
+    """Nesting depth, not counting the left spine of a chain (a + b + c is one level).
+
+    Iterative, so a pathological tree cannot exhaust the Python stack while measuring it;
+    the builder walks chains iteratively too, so long sums and products are fine.
+    """
     deepest, stack = 0, [(tree, 1)]
     while stack:
         node, d = stack.pop()
         deepest = max(deepest, d)
-        stack.extend((c, d + 1) for c in node.children if isinstance(c, lark.Tree))
+        for k, c in enumerate(node.children):
+            if isinstance(c, lark.Tree):
+                same = k == 0 and any(node.data in g and c.data in g for g in _CHAINS)
+                stack.append((c, d if same else d + 1))
     return deepest
 
 
@@ -113,9 +123,9 @@ def _syntax_error(exc: lark.exceptions.LarkError, text: str) -> FormulaError:
         wanted = " or ".join(expected[:8]) + (" ..." if len(expected) > 8 else "")
         if exc.token.type == "$END":
             return FormulaError(f"formula ends too early; expected {wanted}", text, len(text) + 1)
-        return FormulaError(
-            f"unexpected {str(exc.token)!r}; expected {wanted}", text, exc.token.start_pos + 1
-        )
+        # After a complete term nearly anything may follow, and the list says nothing.
+        hint = f"; expected {wanted}" if not expected[0].startswith("a term") else ""
+        return FormulaError(f"unexpected {str(exc.token)!r}{hint}", text, exc.token.start_pos + 1)
     if isinstance(exc, lark.exceptions.UnexpectedEOF):
         return FormulaError("formula ends too early", text, len(text) + 1)
     return FormulaError(f"cannot read formula: {exc}", text)
