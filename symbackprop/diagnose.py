@@ -39,6 +39,7 @@ MISTAKES = (
     "wrong_index",
     "wrong_layer",
     "wrong_parameter",
+    "missing_factor",
 )
 _MAX_PATHS = 64
 _MAX_OTHERS = 60
@@ -158,6 +159,7 @@ def _variants(d: Derivation, paths: Sequence[Path]) -> list[_Variant]:
     bp, graph = d.backprop, d.graph
     out: list[_Variant] = []
     known = set(graph.symbols().values())
+    inner: dict[tuple[sp.Symbol, sp.Symbol], sp.Expr] = {}
     act_factors = {(f.of, f.wrt): f for p in paths for f in p.factors
                    if graph.is_node(f.of) and graph.node_of(f.of).role == "a" and f.value != 1}
     # missing activation derivative (one factor, then all of them)
@@ -168,6 +170,21 @@ def _variants(d: Derivation, paths: Sequence[Path]) -> list[_Variant]:
             f"the chain rule passes through the activation of {plain(z)}.",
             _paths_without(paths, lambda g, a=a, z=z: (g.of, g.wrt) == (a, z)),
         ))
+    # custom graphs: h := f(u) with an activation-like f; the factor without f'(u)
+    for p in paths:
+        for f in p.factors:
+            if not graph.is_node(f.of) or graph.node_of(f.of).role == "a" or (f.of, f.wrt) in inner:
+                continue
+            body = graph.node_of(f.of).expr
+            if isinstance(body, sp.Function) and len(body.args) == 1 and not body.args[0].is_Symbol:
+                inner[(f.of, f.wrt)] = sp.diff(body.args[0], f.wrt)
+                out.append(_Variant(
+                    "missing_activation_derivative",
+                    f"Missing the activation derivative: {plain(f.of)} = {_text(body)}, so "
+                    f"∂{plain(f.of)}/∂{plain(f.wrt)} = {_text(f.value)} carries the derivative of {body.func.__name__}.",
+                    _paths_without(paths, lambda g: False,
+                                   lambda g, key=(f.of, f.wrt), v=inner[(f.of, f.wrt)]: v if (g.of, g.wrt) == key else None),
+                ))
     if len(act_factors) > 1:
         out.append(_Variant(
             "missing_activation_derivative",
@@ -259,6 +276,14 @@ def _variants(d: Derivation, paths: Sequence[Path]) -> list[_Variant]:
                 "(the first index is the neuron the weight feeds, the second the neuron it comes from).",
                 transform=lambda e, m=mapping: e.xreplace(m),
             ))
+    # any other single factor of the chain left out
+    factors = {(f.of, f.wrt): f for p in paths for f in p.factors if f.value != 1 and (f.of, f.wrt) not in act_factors}
+    for (of, wrt), f in factors.items():
+        out.append(_Variant(
+            "missing_factor",
+            f"Missing the factor ∂{plain(of)}/∂{plain(wrt)} = {_text(f.value)} of the chain rule.",
+            _paths_without(paths, lambda g, key=(of, wrt): (g.of, g.wrt) == key),
+        ))
     return out
 
 

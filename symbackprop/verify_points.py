@@ -24,6 +24,8 @@ __all__ = ["Point", "Sampler", "kink_arguments", "close", "DIGITS"]
 #: Working precision of numeric checks, in decimal digits.
 DIGITS = 30
 _KINK_GAP = sp.Rational(1, 20)
+_PAIRED_KINKS = 10
+_MAX_TRIES = 200
 _KINKED = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)
 
 
@@ -106,11 +108,18 @@ class Sampler:
         return point
 
     def points(self, count: int, kinks: Sequence[sp.Expr], *, on_constraint: bool) -> list[Point]:
-        """``count`` points away from ``kinks`` (more when needed to see both sides of each)."""
+        """``count`` points away from ``kinks``, plus more until every pair of kinks has been
+        seen with every combination of signs (as far as a bounded search finds them).
+
+        Pairs matter: a missing ``H(z^{(1)})`` shows only where ``z^{(1)} < 0`` while the
+        output ReLU is active, ``z^{(2)} > 0``; each sign alone is not enough.
+        """
         found: list[Point] = []
-        signs: dict[int, set[int]] = {k: set() for k in range(len(kinks))}
+        watched = range(min(len(kinks), _PAIRED_KINKS))
+        seen: set[tuple[int, int, bool, bool]] = set()
+        wanted = 4 * len(watched) * (len(watched) - 1) // 2 + 2 * len(watched)
         tries = 0
-        while tries < 30 * count and (len(found) < count or self._uncovered(signs)):
+        while tries < _MAX_TRIES and (len(found) < count or len(seen) < wanted):
             tries += 1
             one_hot = on_constraint and len(found) == 1
             leaves = self._leaves(on_constraint, one_hot)
@@ -119,17 +128,13 @@ class Sampler:
             values = [point.value(g) for g in kinks]
             if any(v is None or abs(v) < _KINK_GAP for v in values):
                 continue
-            new_side = any((1 if v > 0 else -1) not in signs[k] for k, v in enumerate(values))  # type: ignore[operator]
-            if len(found) >= count and not new_side:
+            signs = [bool(values[k] > 0) for k in watched]  # type: ignore[operator]
+            combos = {(i, j, signs[i], signs[j]) for i in watched for j in watched if i <= j}
+            if len(found) >= count and combos <= seen:
                 continue
-            for k, v in enumerate(values):
-                signs[k].add(1 if v > 0 else -1)  # type: ignore[operator]
+            seen |= combos
             found.append(point)
         return found
-
-    @staticmethod
-    def _uncovered(signs: dict[int, set[int]]) -> bool:
-        return any(len(s) < 2 for s in signs.values())
 
     def kink_point(self, base: Point, g: sp.Expr) -> Point | None:
         """A point on the kink ``g = 0``, moving one leaf of ``base`` that ``g`` is linear in."""
