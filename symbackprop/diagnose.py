@@ -185,6 +185,25 @@ def _variants(d: Derivation, paths: Sequence[Path]) -> list[_Variant]:
                     _paths_without(paths, lambda g: False,
                                    lambda g, key=(f.of, f.wrt), v=inner[(f.of, f.wrt)]: v if (g.of, g.wrt) == key else None),
                 ))
+    by_layer: dict[int, list[tuple[sp.Symbol, sp.Symbol]]] = {}
+    for key in act_factors:
+        by_layer.setdefault(graph.node_of(key[0]).layer or 0, []).append(key)
+    for layer, keys in sorted(by_layer.items()):
+        if len(keys) > 1 and len(keys) < len(act_factors):
+            out.append(_Variant(
+                "missing_activation_derivative",
+                f"Missing the activation derivatives of layer {layer}: every path through layer "
+                f"{layer} carries ∂a/∂z of the neuron it passes.",
+                _paths_without(paths, lambda g, ks=set(keys): (g.of, g.wrt) in ks),
+            ))
+    if len(by_layer) > 2:
+        hidden = {k for layer, keys in by_layer.items() if layer != max(by_layer) for k in keys}
+        out.append(_Variant(
+            "missing_activation_derivative",
+            "Missing the activation derivatives of every hidden layer: each σ′(z^(l)) on the "
+            "way back belongs in the chain, not only the output's.",
+            _paths_without(paths, lambda g, ks=hidden: (g.of, g.wrt) in ks),
+        ))
     if len(act_factors) > 1:
         out.append(_Variant(
             "missing_activation_derivative",
