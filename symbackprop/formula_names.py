@@ -48,14 +48,15 @@ def split_name(
 ) -> NameParts:
     """Normalise a written name: ``w1_12`` → base ``w``, layer 1, pieces ``("12",)``.
 
-    ``whole`` keeps an underscore inside ``base`` (``leaky_relu``, a graph's ``h_out``).
+    ``whole`` keeps ``base`` as written: a function (``leaky_relu``) or a name of the graph
+    (``h_out``, or ``w1`` in a custom graph, which is not ``w^{(1)}`` there).
     """
     pieces: list[str] = []
     raw = [s.strip() for s in subs]
     if not command and "_" in base and not whole:
         base, _, rest = base.partition("_")
         raw.insert(0, rest)
-    if not command and layer is None:
+    if not command and layer is None and not whole:
         m = _PLAIN_LAYERED.fullmatch(base)
         if m:
             base, layer = m[1], int(m[2])
