@@ -9,16 +9,15 @@ of the graph, so ``a(1-a)`` is a product.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from fractions import Fraction
 import re
+from collections.abc import Mapping
+from fractions import Fraction
 
 import lark
 import sympy as sp
 
+from .formula_functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
 from .formula_names import NameParts, Scope, split_name
-from .functions import leaky_relu, relu, sigmoid, softmax, softplus, step
 from .graph import Graph
 from .parser import FormulaError
 
@@ -31,63 +30,12 @@ MAX_SUM_RANGE = 1_000
 _MAX_DIGITS = 40
 _MAX_BITS = 100_000
 _MAX_EXPONENT = 1_000
-
-
-def _heaviside(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
-    # SymPy's own reading: \theta(z) and Heaviside(z) are ½ at 0 unless a value is given.
-    return sp.Heaviside(x) if h0 is None else sp.Heaviside(x, h0)
-
-
-def _step(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
-    # H(z) is the project's step, H(0) = 0, as printed for ReLU derivatives.
-    return step(x) if h0 is None else sp.Heaviside(x, h0)
-
-
-def _log(x: sp.Expr) -> sp.Expr:
-    return sp.log(x)
-
-
-# name -> (callable, allowed argument counts)
-_TABLE: dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
-    "sigmoid": (sigmoid, (1,)), "sigma": (sigmoid, (1,)),
-    "relu": (relu, (1,)), "ReLU": (relu, (1,)),
-    "leaky_relu": (leaky_relu, (1, 2)), "LeakyReLU": (leaky_relu, (1, 2)),
-    "softplus": (softplus, (1,)),
-    "tanh": (sp.tanh, (1,)), "exp": (sp.exp, (1,)),
-    "log": (_log, (1,)), "ln": (_log, (1,)),
-    "sqrt": (sp.sqrt, (1,)),
-    "sign": (sp.sign, (1,)), "sgn": (sp.sign, (1,)), "abs": (sp.Abs, (1,)),
-    "H": (_step, (1, 2)), "Heaviside": (_heaviside, (1, 2)), "theta": (_heaviside, (1, 2)),
-}
-#: Names read as "the activation of the layer of the argument" (and, primed, its derivative).
-_LAYER_FUNCTIONS = ("f", "g", "phi", "varphi")
-#: Every function name the parser knows.
-FUNCTION_NAMES = frozenset(_TABLE) | {"softmax", "max", "min", *_LAYER_FUNCTIONS}
 _CONSTANTS = {"e": sp.E, "pi": sp.pi}
 _SUMS = frozenset({"add", "sub"})
 _PRODUCTS = frozenset({"mul", "div"})
 
 
-@dataclass(frozen=True)
-class _Head:
-    """A function name waiting for its argument."""
-
-    name: str
-    primes: int
-    sub: str | None
-    power: sp.Expr | None
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Partial:
-    """``coeff · head(?)``: a product whose last factor is a function awaiting its argument."""
-
-    coeff: sp.Expr
-    head: _Head
-
-
-class _Builder:
+class _Builder(FunctionApplier):
     def __init__(self, text: str, graph: Graph | None) -> None:
         self.text = text
         self.scope = Scope(graph)
@@ -117,13 +65,13 @@ class _Builder:
     # ----- entry
     def expr(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr:
         value = self.value(node, env)
-        if isinstance(value, _Head):
+        if isinstance(value, Head):
             raise self.fail(f"function {value.name!r} needs an argument", value.pos)
-        if isinstance(value, _Partial):
+        if isinstance(value, Partial):
             raise self.fail(f"function {value.head.name!r} needs an argument", value.head.pos)
         return value
 
-    def value(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr | _Head | _Partial:
+    def value(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr | Head | Partial:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise self.fail(f"formula expands to too many terms (over {MAX_STEPS:,} steps)", node)
@@ -142,7 +90,7 @@ class _Builder:
         q = Fraction(text)
         return sp.Rational(q.numerator, q.denominator)
 
-    def _paren(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Head | _Partial:
+    def _paren(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head | Partial:
         # \{ ... \} keeps its named brace tokens; the expression is the middle child.
         inner = node.children[1] if len(node.children) == 3 else node.children[0]
         return self.value(inner, env)
@@ -176,14 +124,14 @@ class _Builder:
 
     _sub = _add
 
-    def _mul(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Partial:
+    def _mul(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Partial:
         first, ops = self._spine(node, _PRODUCTS)
         factors: list[sp.Expr] = []
-        pending: _Head | None = None
+        pending: Head | None = None
         value = self.value(first, env)
-        if isinstance(value, _Head):
+        if isinstance(value, Head):
             pending = value
-        elif isinstance(value, _Partial):
+        elif isinstance(value, Partial):
             factors, pending = [value.coeff], value.head
         else:
             factors = [value]
@@ -191,14 +139,14 @@ class _Builder:
             right = op.children[-1]
             implicit = op.data == "mul" and len(op.children) == 2
             b = self.value(right, env)
-            if isinstance(b, _Partial):
+            if isinstance(b, Partial):
                 raise self.fail(f"function {b.head.name!r} needs an argument", b.head.pos)
             if pending is not None:
-                if not implicit or isinstance(b, _Head):
+                if not implicit or isinstance(b, Head):
                     raise self.fail(f"function {pending.name!r} needs an argument", pending.pos)
                 factors.append(self.apply(pending, [b], right))
                 pending = None
-            elif isinstance(b, _Head):
+            elif isinstance(b, Head):
                 if not implicit:
                     raise self.fail(f"function {b.name!r} needs an argument", b.pos)
                 pending = b
@@ -209,7 +157,7 @@ class _Builder:
             else:
                 factors.append(b)
         product = self.checked(sp.Mul(*factors), node)
-        return product if pending is None else _Partial(product, pending)
+        return product if pending is None else Partial(product, pending)
 
     _div = _mul
 
@@ -242,10 +190,10 @@ class _Builder:
         return self.checked(sp.Pow(base, exponent), node)
 
     # ----- names and calls
-    def _name(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Head:
+    def _name(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         return self.name_value(node.children[0], node.children[1:], env, node)
 
-    def _bare(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Head:
+    def _bare(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         return self.name_value(node.children[0], [], env, node)
 
     def name_parts(
@@ -294,7 +242,7 @@ class _Builder:
 
     def name_value(
         self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int], node: lark.Tree | lark.Token
-    ) -> sp.Expr | _Head:
+    ) -> sp.Expr | Head:
         parts, powers = self.name_parts(base, scripts, env)
         if len(powers) > 1:
             raise self.fail("double superscript: write the power with braces, {x^{a}}^{b}", node)
@@ -306,7 +254,7 @@ class _Builder:
                     return sp.Integer(env[str(base)])
             if parts.base in FUNCTION_NAMES and not self.scope.has(parts.base):
                 pos = base.start_pos
-                return _Head(parts.base, 0, parts.raw_sub, exponent, pos)
+                return Head(parts.base, 0, parts.raw_sub, exponent, pos)
             if parts.base in _CONSTANTS and not parts.pieces and not self.scope.has(parts.base):
                 value = _CONSTANTS[parts.base]
                 return value if exponent is None else self.power(value, exponent, node)
@@ -315,13 +263,13 @@ class _Builder:
             raise self.fail(found, node)
         return found if exponent is None else self.power(found, exponent, node)
 
-    def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | _Head:
+    def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         name = node.children[0]
         primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
         args_tree = node.children[-1] if isinstance(node.children[-1], lark.Tree) and node.children[-1].data == "args" else None
         head = self.value(name, env)
-        if isinstance(head, _Head):
-            head = _Head(head.name, primes, head.sub, head.power, head.pos)
+        if isinstance(head, Head):
+            head = Head(head.name, primes, head.sub, head.power, head.pos)
             if args_tree is None:
                 return head
             args = [self.expr(a, env) for a in args_tree.children]
@@ -335,100 +283,6 @@ class _Builder:
         return self.checked(head * self.expr(args_tree.children[0], env), node)
 
     # ----- functions
-    def apply(self, head: _Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
-        result = self._apply(head, args, node)
-        if head.power is not None:
-            result = self.power(result, head.power, node)
-        return self.checked(result, node)
-
-    def _apply(self, head: _Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
-        name = head.name
-        if name in _LAYER_FUNCTIONS or (name == "sigma" and head.primes and self._layer_z(args)):
-            return self._layer_activation(head, args, node)
-        if name == "softmax":
-            return self._softmax(head, args, node)
-        if name in ("max", "min"):
-            if len(args) < 2:
-                raise self.fail(f"\\{name} takes at least 2 arguments, received {len(args)}", node)
-            if name == "max" and len(args) == 2 and 0 in args and not head.primes:
-                return relu(args[1] if args[0] == 0 else args[0])
-            return self._derive((sp.Max if name == "max" else sp.Min)(*args), head, node)
-        func, arities = _TABLE[name]
-        if len(args) not in arities:
-            want = " or ".join(map(str, arities))
-            raise self.fail(f"{name} takes {want} argument(s), received {len(args)}", node)
-        if name in ("log", "ln") and head.sub is not None:
-            base = self.sub_number(head.sub, node)
-            return self._derive_unary(lambda u: sp.log(u) / sp.log(base), args[0], head, node)
-        if head.primes:
-            if len(args) != 1:
-                raise self.fail(f"{name}' takes 1 argument, received {len(args)}", node)
-            return self._derive_unary(func, args[0], head, node)
-        try:
-            return func(*args)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise self.fail(f"{name}: {exc}", node) from None
-
-    def _derive_unary(self, func: Callable[[sp.Expr], sp.Expr], arg: sp.Expr, head: _Head, node: lark.Tree) -> sp.Expr:
-        u = sp.Dummy("u", real=True)
-        body = func(u)
-        if head.primes:
-            body = sp.diff(body, u, head.primes)
-        return body.xreplace({u: arg})
-
-    def _derive(self, value: sp.Expr, head: _Head, node: lark.Tree) -> sp.Expr:
-        if head.primes:
-            raise self.fail(f"{head.name}' is not supported; write its derivative out", node)
-        return value
-
-    def sub_number(self, sub: str, node: lark.Tree) -> int:
-        if not sub.strip().isdigit():
-            raise self.fail(f"expected a number as subscript, received {sub!r}", node)
-        return int(sub)
-
-    def _softmax(self, head: _Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
-        if head.sub is not None:
-            k: sp.Expr = sp.Integer(self.sub_number(head.sub, node))
-            zs = args
-        else:
-            if len(args) < 2 or not args[0].is_Integer:
-                raise self.fail("softmax needs its index: softmax_{k}(z_1, ..., z_n) or softmax(k, z_1, ...)", node)
-            k, zs = args[0], args[1:]
-        if not 1 <= int(k) <= len(zs):
-            raise self.fail(f"softmax index must be in 1..{len(zs)}, received {k}", node)
-        value = softmax(k, *zs)
-        if head.primes:
-            raise self.fail("softmax' is a matrix; write a_k(\\delta_{kj} - a_j) out instead", node)
-        return value
-
-    def _layer_z(self, args: list[sp.Expr]) -> bool:
-        g = self.graph
-        return (
-            len(args) == 1 and g is not None and hasattr(g, "activations")
-            and isinstance(args[0], sp.Symbol) and g.is_node(args[0]) and g.node_of(args[0]).role == "z"
-        )
-
-    def _layer_activation(self, head: _Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
-        written = {"phi": "\\phi", "varphi": "\\varphi", "sigma": "\\sigma"}.get(head.name, head.name)
-        if not self._layer_z(args):
-            raise self.fail(
-                f"{written}(...) means the activation of a layer: its argument must be a "
-                "pre-activation z^{(l)}_j of the network", node
-            )
-        nd = self.graph.node_of(args[0])  # type: ignore[union-attr]
-        act = self.graph.activations[nd.layer - 1]  # type: ignore[union-attr]
-        if not act.elementwise:
-            raise self.fail(
-                f"layer {nd.layer} uses {act.name}, which couples its neurons; write "
-                f"{act.derivative_latex} out instead of {written}'", node
-            )
-        if head.name == "sigma" and act.name != "sigmoid":
-            self.notes.append(
-                f"read \\sigma'({args[0].name}) as the derivative of layer {nd.layer}'s "
-                f"activation ({act.name})"
-            )
-        return self._derive_unary(lambda u: act.layer((u,))[0], args[0], head, node)
-
     # ----- sums
     def _bigsum(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         scripts = [c for c in node.children[1:-1]]

@@ -179,6 +179,6 @@ def parse_formula(text: str, graph: Graph | None = None) -> sp.Expr:
             the message gives the column and ``str()`` a caret line.
 
     >>> parse_formula(r"\\frac{1}{2} (\\hat{y} - y)^2")
-    (-y + yhat)**2/2
+    (\\hat{y} - y)**2/2
     """
     return parse_formula_notes(text, graph)[0]

@@ -19,12 +19,11 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import sympy as sp
 
 from .derive import Backprop, Derivation, expression_size
-from .diagnose import Diagnosis, diagnose
+from .diagnose import diagnose
 from .errors import GraphError, TooLargeError
 from .evaluate import backprop_of
 from .formula_names import Scope
