@@ -69,3 +69,11 @@ def test_correct_formula_gets_no_diagnosis_and_unrelated_one_gets_unknown() -> N
     assert verify(SIG, "w2_11", "(a2_1 - y1) a2_1 (1 - a2_1) a1_1").diagnosis is None
     v = verify(SIG, "w2_11", "x1 + x2 + 7")
     assert v.diagnosis.kind == "unknown"
+
+
+def test_many_paths_fall_back_to_the_delta_level() -> None:
+    net = mlp([1, 1, 20, 20, 2], activation="tanh")  # 800 paths from w1_11 to the loss
+    v = verify(net, "w1_11", r"\sum_k \delta^{(2)}_k w^{(2)}_{k1} x_1")
+    assert v.status == "wrong"
+    assert v.diagnosis.kind == "missing_activation_derivative"
+    assert "1 - a1_1**2" in v.diagnosis.sentence
