@@ -258,7 +258,9 @@ class _Builder(FunctionApplier):
             if parts.base in _CONSTANTS and not parts.pieces and not self.scope.has(parts.base):
                 value = _CONSTANTS[parts.base]
                 return value if exponent is None else self.power(value, exponent, node)
-        found = self.scope.resolve(parts, env)
+        found = self.scope.kronecker(parts, env)
+        if found is None:
+            found = self.scope.resolve(parts, env)
         if isinstance(found, str):
             raise self.fail(found, node)
         return found if exponent is None else self.power(found, exponent, node)

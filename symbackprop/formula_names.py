@@ -142,6 +142,18 @@ class Scope:
                 return f"cannot read index {p!r}"
         return tuple(out)
 
+    def kronecker(self, parts: NameParts, env: Mapping[str, int]) -> sp.Expr | None:
+        """``\\delta_{kj}`` without a layer, two indices, and no graph name of that form:
+        the Kronecker delta (1 when the indices agree), as in softmax's derivative."""
+        if parts.base != "delta" or parts.layer is not None or self.free:
+            return None
+        if any(self.has(n) for n in self.literal_names(parts, env)):
+            return None
+        idx = self.indices(NameParts("w", False, None, parts.pieces, parts.raw_sub), env)
+        if isinstance(idx, str):
+            return None
+        return sp.KroneckerDelta(*idx)
+
     def resolve(self, parts: NameParts, env: Mapping[str, int]) -> sp.Symbol | str:
         """The symbol a name denotes, or an error message (the caller adds the position)."""
         kind = parts.kind
@@ -149,7 +161,7 @@ class Scope:
             found = self._network_name(parts, env)
             if isinstance(found, sp.Symbol) or self.layers is not None:
                 return found
-        for candidate in self._literal_names(parts, env):
+        for candidate in self.literal_names(parts, env):
             if candidate in self.table:
                 return self.table[candidate]
         if self.free:
@@ -186,7 +198,7 @@ class Scope:
             return symbol
         return f"unknown name {plain(symbol)!r} ({symbol.name}){self.suggestions(plain(symbol))}"
 
-    def _literal_names(self, parts: NameParts, env: Mapping[str, int]) -> list[str]:
+    def literal_names(self, parts: NameParts, env: Mapping[str, int]) -> list[str]:
         head = ("\\" if parts.command else "") + parts.base
         layer = "^{(%d)}" % parts.layer if parts.layer is not None else ""
         names = [head + layer]
@@ -196,7 +208,7 @@ class Scope:
         return names
 
     def _free_symbol(self, parts: NameParts, env: Mapping[str, int]) -> sp.Symbol:
-        return sp.Symbol(self._literal_names(parts, env)[0], real=True)
+        return sp.Symbol(self.literal_names(parts, env)[0], real=True)
 
     @staticmethod
     def _written(parts: NameParts) -> str:

@@ -162,3 +162,14 @@ def test_user_text_never_reaches_string_evaluation() -> None:
         source = (root / name).read_text()
         for banned in ("sympify(", "parse_expr(", "eval(", "exec(", "parse_latex("):
             assert not re.search(r"(?<![\w.])" + re.escape(banned), source), (name, banned)
+
+
+def test_kronecker_delta_without_a_layer() -> None:
+    net = mlp([2, 2, 3], activation=["sigmoid", "softmax"], loss="cross_entropy")
+    assert parse_formula(r"\sum_{k=1}^{3} \delta_{k2}\, a^{(2)}_k", net) == n.act(2, 2)
+    assert parse_formula(r"\delta_{12} + \delta_{22}", net) == 1
+    # a custom graph's own δ names win over the Kronecker reading
+    from symbackprop.graphspec import graph_from_spec
+
+    g = graph_from_spec({"inputs": ["x"], "nodes": {"q": "x^2", "f": "q + x"}})
+    assert parse_formula(r"\delta_{q}", g).name == r"\delta_{q}"

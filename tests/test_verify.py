@@ -153,3 +153,9 @@ def test_verdicts_are_reproducible() -> None:
     a = verify(SIG, "w2_11", "(a2_1 - y1) * a1_1", seed=3)
     b = verify(SIG, "w2_11", "(a2_1 - y1) * a1_1", seed=3)
     assert a.counterexample.point == b.counterexample.point
+
+
+def test_softmax_jacobian_written_out_with_kronecker_delta() -> None:
+    net = mlp([2, 2, 3], activation=["sigmoid", "softmax"], loss="cross_entropy")
+    f = r"\sum_{k=1}^{3} \left(-\frac{y_k}{a^{(2)}_k}\right) a^{(2)}_k (\delta_{k2} - a^{(2)}_2)"
+    assert verify(net, "b2_2", f).status == "correct"
