@@ -53,7 +53,7 @@ def assert_same(back: sp.Expr, expr: sp.Expr, text: str) -> None:
     assert back == expr or sp.expand(back - expr) == 0, (text, back, expr)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_everything_printed_parses_back(net) -> None:
     count = 0
