@@ -181,7 +181,7 @@ def verify(
     kinks = kinks[:_MAX_KINKS]
     sampler = Sampler(graph, bp, seed=seed)
     constrained = sampler.distribution
-    main = sampler.points(points, kinks, on_constraint=constrained)
+    main = sampler.points(points, kinks, on_constraint=constrained, defined=(truth,))
     if not main:
         raise GraphError(f"verify: no point away from the kinks of this graph was found for {plain(d.wrt)}")
     base = dict(param=d.wrt, formula=expr, text=text, expected=_expected(d), derivation=d, notes=notes)
@@ -193,7 +193,7 @@ def verify(
                        diagnosis=diagnose(d, expr, main), **base)
     diff = _symbolic_difference(d, expr)
     if constrained:
-        off = sampler.points(points, kinks, on_constraint=False)
+        off = sampler.points(points, kinks, on_constraint=False, defined=(truth,))
         bad = _first_mismatch(off, expr, truth)
         if bad is not None:
             proved = diff is not None and _constraint_zero(bp, diff)

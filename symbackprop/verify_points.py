@@ -107,12 +107,16 @@ class Sampler:
                 point.update({y: sp.Rational(w, sum(weights)) for y, w in zip(targets, weights)})
         return point
 
-    def points(self, count: int, kinks: Sequence[sp.Expr], *, on_constraint: bool) -> list[Point]:
+    def points(
+        self, count: int, kinks: Sequence[sp.Expr], *, on_constraint: bool, defined: Sequence[sp.Expr] = ()
+    ) -> list[Point]:
         """``count`` points away from ``kinks``, plus more until every pair of kinks has been
         seen with every combination of signs (as far as a bounded search finds them).
 
         Pairs matter: a missing ``H(z^{(1)})`` shows only where ``z^{(1)} < 0`` while the
-        output ReLU is active, ``z^{(2)} > 0``; each sign alone is not enough.
+        output ReLU is active, ``z^{(2)} > 0``; each sign alone is not enough.  Points where
+        an expression of ``defined`` (the derivative) is undefined, such as ``ln x`` at
+        ``x < 0`` in a custom graph, are skipped.
         """
         found: list[Point] = []
         watched = range(min(len(kinks), _PAIRED_KINKS))
@@ -127,6 +131,8 @@ class Sampler:
             point = Point(leaves, env, on_constraint)
             values = [point.value(g) for g in kinks]
             if any(v is None or abs(v) < _KINK_GAP for v in values):
+                continue
+            if any(point.value(e) is None for e in defined):
                 continue
             signs = [bool(values[k] > 0) for k in watched]  # type: ignore[operator]
             combos = {(i, j, signs[i], signs[j]) for i in watched for j in watched if i <= j}

@@ -91,3 +91,23 @@ def test_pathological_inputs_are_refused_quickly() -> None:
                  r"\sum_{k=1}^{999}" * 4 + "x_1", "2^{2^{2^{2^{2^{2}}}}}", "x_1 " * 6000,
                  r"\frac{" * 90 + "1" + "}{2}" * 90]:
         check(text)
+
+
+VERIFY_NET = mlp([2, 2, 1], activation=["relu", "sigmoid"], loss="binary_cross_entropy")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.sampled_from(VERIFY_NET.params))
+def test_verify_returns_a_verdict_or_a_symbackprop_error(text: str, param) -> None:
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.verify import STATUSES, verify
+
+    start = time.perf_counter()
+    try:
+        v = verify(VERIFY_NET, param, text)
+    except SymbackpropError:
+        pass
+    else:
+        assert v.status in STATUSES
+        str(v)
+    assert time.perf_counter() - start < 5 * LIMIT_SECONDS, text

@@ -159,3 +159,11 @@ def test_softmax_jacobian_written_out_with_kronecker_delta() -> None:
     net = mlp([2, 2, 3], activation=["sigmoid", "softmax"], loss="cross_entropy")
     f = r"\sum_{k=1}^{3} \left(-\frac{y_k}{a^{(2)}_k}\right) a^{(2)}_k (\delta_{k2} - a^{(2)}_2)"
     assert verify(net, "b2_2", f).status == "correct"
+
+
+def test_points_where_the_derivative_is_undefined_are_skipped() -> None:
+    g = graph_from_spec({"inputs": ["x"], "parameters": ["w"], "nodes": {"f": r"w \ln x + \sqrt{x}"}})
+    assert verify(g, "w", r"\ln x").status == "correct"
+    assert verify(g, "x", r"\frac{w}{x} + \frac{1}{2 \sqrt{x}}").status == "correct"
+    v = verify(g, "x", r"\frac{w}{x}")
+    assert v.status == "wrong" and v.counterexample.point[sp.Symbol("x", real=True)] > 0
