@@ -24,7 +24,7 @@ import sympy as sp
 
 from .derive import Backprop, Derivation, expression_size
 from .diagnose import diagnose
-from .errors import GraphError, TooLargeError
+from .errors import GraphError, SymbackpropError, TooLargeError
 from .evaluate import backprop_of
 from .formula_names import Scope
 from .graph import Graph
@@ -170,6 +170,8 @@ def verify(
         FormulaError: the formula cannot be read.
         GraphError: ``param`` is not a leaf of the graph.
     """
+    if isinstance(points, bool) or not isinstance(points, int) or points < 1:
+        raise SymbackpropError(f"points: expected a positive integer, received {points!r}")
     graph = getattr(graph, "network", graph)
     if not isinstance(graph, Graph):
         raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")

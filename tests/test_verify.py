@@ -167,3 +167,11 @@ def test_points_where_the_derivative_is_undefined_are_skipped() -> None:
     assert verify(g, "x", r"\frac{w}{x} + \frac{1}{2 \sqrt{x}}").status == "correct"
     v = verify(g, "x", r"\frac{w}{x}")
     assert v.status == "wrong" and v.counterexample.point[sp.Symbol("x", real=True)] > 0
+
+
+def test_points_must_be_positive() -> None:
+    from symbackprop.errors import SymbackpropError
+
+    with pytest.raises(SymbackpropError, match="points: expected a positive integer, received 0"):
+        verify(SIG, "w2_11", "x1", points=0)
+    assert verify(SIG, "w2_11", "(a2_1 - y1) * a1_1", points=1).status == "wrong"
