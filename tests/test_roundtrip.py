@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from symbackprop.derive import TooLargeError, derive
 from symbackprop.mlp import mlp
 from symbackprop.parser import parse_formula
-from symbackprop.printing import latex, plain_text
+from symbackprop.printing import factors_latex, latex, plain_text
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 
@@ -63,6 +63,11 @@ def test_everything_printed_parses_back(net) -> None:
             assert_same(parse_formula(text, net), expr, text)
             count += 1
     assert count > 0
+    # the worked-out Leibniz factors of a sheet, joined with \cdot, read back as the product
+    for _, d in derive(net).items():
+        for path in d.path_list(max_paths=50)[:4]:
+            text = factors_latex(path)
+            assert_same(parse_formula(text, net), path.product, text)
 
 
 def test_printed_sheet_pieces_of_the_classic_example() -> None:
