@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail("give either --param NAME --formula TEXT, or --file HOMEWORK")
     if args.formula is not None and not args.param:
         return _fail("--formula needs --param NAME (the parameter the formula is for)")
+    if args.file is not None and args.param:
+        return _fail("--param goes with --formula; a homework file names the parameter on each line")
     if args.points < 1:
         return _fail(f"--points: expected a positive number, received {args.points}")
     try:

@@ -49,6 +49,7 @@ def test_wrong_formula_exits_1_with_diagnosis(capsys) -> None:
         (["2-2-1", "--formula", "a1_1"], "--formula needs --param"),
         (["2-2-1", "--param", "w2_11"], "either"),
         (["2-2-1", "--file", "/nonexistent/hw.txt"], "cannot read"),
+        (["2-2-1", "--file", "hw.txt", "--param", "w2_11"], "--param goes with --formula"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, fragment) -> None:

@@ -175,3 +175,10 @@ def test_points_must_be_positive() -> None:
     with pytest.raises(SymbackpropError, match="points: expected a positive integer, received 0"):
         verify(SIG, "w2_11", "x1", points=0)
     assert verify(SIG, "w2_11", "(a2_1 - y1) * a1_1", points=1).status == "wrong"
+
+
+def test_sigma_prime_in_a_tanh_network_is_read_as_tanh_prime_with_a_note() -> None:
+    net = mlp([2, 2, 1], activation="tanh")
+    v = verify(net, "b1_1", r"\delta^{(2)}_1 w^{(2)}_{11} \sigma'(z^{(1)}_1)")
+    assert v.status == "correct"
+    assert v.notes and "tanh" in v.notes[0] and "note:" in str(v)
