@@ -133,12 +133,12 @@ def _kink_mismatch(sampler: Sampler, base: list[Point], kinks: list[sp.Expr], fo
                 continue
             f, t = on.value(formula), on.value(truth)
             if t is not None and not close(f, t):
-                return Counterexample(dict(on.leaves), f, t, f"where {plain_expr(g)} = 0")
+                return Counterexample(dict(on.leaves), f, t, f"where {_plain_expr(g)} = 0")
             break
     return None
 
 
-def plain_expr(expr: sp.Expr) -> str:
+def _plain_expr(expr: sp.Expr) -> str:
     from .printing import plain_text  # a later stage: only for messages
 
     return plain_text(expr)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .derive import Backprop
+from .derive import Backprop, expression_size
 from .functions import leaky_relu, relu
 from .graph import Graph
 
@@ -26,6 +26,7 @@ DIGITS = 30
 _KINK_GAP = sp.Rational(1, 20)
 _PAIRED_KINKS = 10
 _MAX_TRIES = 200
+_MAX_KINK_SIZE = 2_000
 _KINKED = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)
 
 
@@ -144,6 +145,9 @@ class Sampler:
 
     def kink_point(self, base: Point, g: sp.Expr) -> Point | None:
         """A point on the kink ``g = 0``, moving one leaf of ``base`` that ``g`` is linear in."""
+        defs = {nd.symbol: nd.expr for nd in self.graph.nodes}
+        if expression_size(g, defs) > _MAX_KINK_SIZE:
+            return None  # deep kinks: checked at random points only; composing them is costly
         full = g.xreplace({nd.symbol: nd.expr for nd in reversed(self.graph.nodes)})
         for _ in range(len(self.graph.nodes)):
             nodes = [s for s in full.free_symbols if self.graph.is_node(s)]  # type: ignore[union-attr]
