@@ -125,17 +125,22 @@ def _first_mismatch(points: list[Point], formula: sp.Expr, truth: sp.Expr) -> Po
     return None
 
 
-def _kink_mismatch(sampler: Sampler, base: list[Point], kinks: list[sp.Expr], formula: sp.Expr, truth: sp.Expr) -> Counterexample | None:
+def _kink_mismatch(
+    sampler: Sampler, base: list[Point], kinks: list[sp.Expr], formula: sp.Expr, truth: sp.Expr
+) -> tuple[Counterexample | None, int]:
+    """A point on a kink where formula and derivative differ, and how many kinks were tried."""
+    tried = 0
     for g in kinks[:12]:
         for pt in base[:3]:
             on = sampler.kink_point(pt, g)
             if on is None:
                 continue
+            tried += 1
             f, t = on.value(formula), on.value(truth)
             if t is not None and not close(f, t):
-                return Counterexample(dict(on.leaves), f, t, f"where {_plain_expr(g)} = 0")
+                return Counterexample(dict(on.leaves), f, t, f"where {_plain_expr(g)} = 0"), tried
             break
-    return None
+    return None, tried
 
 
 def _plain_expr(expr: sp.Expr) -> str:
@@ -208,8 +213,8 @@ def verify(
             )
     if diff == 0:
         return Verdict(status="correct", method="symbolic", **base)
-    kink = _kink_mismatch(sampler, main, kinks, expr, truth)
-    method = f"numeric, {len(main)} random points" + (" and every kink" if kinks else "")
+    kink, tried = _kink_mismatch(sampler, main, kinks, expr, truth)
+    method = f"numeric, {len(main)} random points" + (f" and {tried} kink{'s' * (tried != 1)}" if tried else "")
     if kink is not None:
         return Verdict(status="correct_almost_everywhere", method=method, kink=kink, **base)
     return Verdict(status="correct", method=method, **base)
