@@ -284,7 +284,6 @@ class _Builder(FunctionApplier):
             raise self.fail(f"{written!r} is not a function; it cannot take {len(args_tree.children)} arguments", node)
         return self.checked(head * self.expr(args_tree.children[0], env), node)
 
-    # ----- functions
     # ----- sums
     def _bigsum(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         scripts = [c for c in node.children[1:-1]]
