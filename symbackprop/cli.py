@@ -17,7 +17,12 @@ from .errors import SymbackpropError
 __all__ = ["main", "COMMAND_MODULES"]
 
 #: Modules defining subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("symbackprop.cli_derive", "symbackprop.cli_verify")
+COMMAND_MODULES = (
+    "symbackprop.cli_derive",
+    "symbackprop.cli_sheet",
+    "symbackprop.cli_numbers",
+    "symbackprop.cli_verify",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,98 @@
+"""``symbackprop sheet``: defaults, formats, atomic writes and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from symbackprop.cli import main
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_no_arguments_prints_the_example_with_numbers(capsys):
+    code, out, err = _run(capsys, "sheet", "--params", "w2_11")
+    assert code == 0 and err == ""
+    assert out.startswith("# A 2-2-2 sigmoid network, worked by hand")
+    assert "0.35891648" in out  # the worked update of the built-in numbers
+
+
+def test_format_from_extension_and_flag(capsys, tmp_path):
+    for name, head in (("s.html", "<!DOCTYPE html>"), ("s.tex", "\\documentclass"), ("s.md", "# ")):
+        code, out, err = _run(capsys, "sheet", "--params", "b2_1", "-o", str(tmp_path / name))
+        assert code == 0 and out == "" and f"wrote {tmp_path / name}" in err
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(head)
+        umask = os.umask(0)
+        os.umask(umask)
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    code, out, _ = _run(capsys, "sheet", "--params", "b2_1", "--format", "tex")
+    assert code == 0 and out.startswith("\\documentclass")
+    code, _, err = _run(capsys, "sheet", "-o", str(tmp_path / "s.pdf"))
+    assert code == 2 and "cannot tell the format" in err and err.count("\n") == 1
+
+
+def test_spec_shorthand_and_no_expand(capsys):
+    code, out, _ = _run(capsys, "sheet", "2-1-1", "--params", "w1_11", "--no-expand")
+    assert code == 0 and "Expanded form not requested." in out and "With the numbers" not in out
+
+
+def test_unknown_params_list_the_valid_names(capsys):
+    code, out, err = _run(capsys, "sheet", "--params", "w1_11,w7_11")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert "unknown parameter 'w7_11'" in err and "valid names: w1_11, w1_12" in err
+
+
+@pytest.mark.parametrize("where", ["missing-dir", "is-dir"])
+def test_bad_output_paths_fail_in_one_line_and_leave_nothing(capsys, tmp_path, where):
+    target = tmp_path / "nope" / "s.html" if where == "missing-dir" else tmp_path / "d.html"
+    if where == "is-dir":
+        target.mkdir()
+    code, out, err = _run(capsys, "sheet", "-o", str(target), "--params", "b2_1")
+    assert code == 2 and err.count("\n") == 1 and err.startswith("symbackprop: error: --output:")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ([] if where == "missing-dir" else ["d.html"])
+
+
+def test_write_is_whole_or_nothing(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "s.md"
+    target.write_text("old contents\n")
+
+    def fail(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    code, _, err = _run(capsys, "sheet", "-o", str(target), "--params", "b2_1")
+    assert code == 2 and "No space left on device" in err
+    assert target.read_text() == "old contents\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.md"]  # no temporary file left
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files; permission not testable as root")
+def test_unwritable_file(capsys, tmp_path):
+    target = tmp_path / "s.md"
+    target.write_text("x")
+    target.chmod(0o444)
+    code, _, err = _run(capsys, "sheet", "-o", str(target))
+    assert code == 2 and "not writable" in err
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc, a directory no one can create files in")
+def test_unwritable_directory(capsys):
+    code, out, err = _run(capsys, "sheet", "-o", "/proc/sheet.md", "--params", "b2_1")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--output: cannot create a file in '/proc'" in err
+
+
+def test_console_entry_point_runs_as_a_process(tmp_path):
+    out = tmp_path / "sheet.html"
+    proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "sheet", "-o", str(out)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size > 10_000 and "Traceback" not in proc.stderr

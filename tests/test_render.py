@@ -1,0 +1,149 @@
+"""Renderers: golden LaTeX of small derivations, Markdown, HTML (MathML checks, no scripts)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import symbackprop as sbp
+from symbackprop.render_html import UnknownLatexError, mathml, raw_latex_in, render_html
+from symbackprop.render_latex import escape_text, render_latex
+from symbackprop.render_markdown import render_markdown
+from symbackprop.sheet import build_sheet
+from symbackprop.sheet_model import Equation, Math, Paragraph, Section, Sheet
+
+
+def _equations(sheet, anchor):
+    for s in sheet.sections:
+        for sub in s.subsections:
+            if sub.anchor == anchor:
+                return [b for b in sub.blocks if isinstance(b, Equation)]
+    raise AssertionError(anchor)
+
+
+def _align(eq: Equation) -> str:
+    # The LaTeX renderer's form of one equation, from the complete document.
+    return "\\begin{align*}\n" + " \\\\\n".join(f"{l} &{r}" if r else l for l, r in eq.rows) + "\n\\end{align*}"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return build_sheet(sbp.mlp([1, 1, 1]), params=["w2_11", "b1_1"])
+
+
+GOLDEN_W2 = [
+    r"""\begin{align*}
+\frac{\partial L}{\partial w^{(2)}_{11}} &= \frac{\partial L}{\partial a^{(2)}_{1}} \, \frac{\partial a^{(2)}_{1}}{\partial z^{(2)}_{1}} \, \frac{\partial z^{(2)}_{1}}{\partial w^{(2)}_{11}}
+\end{align*}""",
+    r"""\begin{align*}
+\frac{\partial L}{\partial a^{(2)}_{1}} &= a^{(2)}_{1} - y_{1} \\
+\frac{\partial a^{(2)}_{1}}{\partial z^{(2)}_{1}} &= a^{(2)}_{1} \left(1 - a^{(2)}_{1}\right) \\
+\frac{\partial z^{(2)}_{1}}{\partial w^{(2)}_{11}} &= a^{(1)}_{1}
+\end{align*}""",
+    r"""\begin{align*}
+\frac{\partial L}{\partial w^{(2)}_{11}} &= \left(a^{(2)}_{1} - y_{1}\right) \cdot a^{(2)}_{1} \left(1 - a^{(2)}_{1}\right) \cdot a^{(1)}_{1}
+\end{align*}""",
+    r"""\begin{align*}
+\frac{\partial L}{\partial w^{(2)}_{11}} &= \delta^{(2)}_{1} a^{(1)}_{1}
+\end{align*}""",
+    r"""\begin{align*}
+\delta^{(2)}_{1} &= a^{(2)}_{1} \left(1 - a^{(2)}_{1}\right) \left(a^{(2)}_{1} - y_{1}\right)
+\end{align*}""",
+]
+
+
+def test_golden_latex_output_weight(tiny):
+    eqs = [_align(e) for e in _equations(tiny, "w2_11")]
+    assert eqs[:5] == GOLDEN_W2
+    tex = render_latex(tiny)
+    for g in GOLDEN_W2:
+        assert g in tex
+
+
+def test_golden_latex_hidden_bias(tiny):
+    eqs = [_align(e) for e in _equations(tiny, "b1_1")]
+    assert eqs[0] == (
+        "\\begin{align*}\n\\frac{\\partial L}{\\partial b^{(1)}_{1}} &= \\frac{\\partial L}{\\partial a^{(2)}_{1}} "
+        "\\, \\frac{\\partial a^{(2)}_{1}}{\\partial z^{(2)}_{1}} \\, \\frac{\\partial z^{(2)}_{1}}{\\partial a^{(1)}_{1}} "
+        "\\, \\frac{\\partial a^{(1)}_{1}}{\\partial z^{(1)}_{1}} \\, \\frac{\\partial z^{(1)}_{1}}{\\partial b^{(1)}_{1}}\n\\end{align*}"
+    )
+    assert eqs[3] == "\\begin{align*}\n\\frac{\\partial L}{\\partial b^{(1)}_{1}} &= \\delta^{(1)}_{1}\n\\end{align*}"
+    assert eqs[4] == (
+        "\\begin{align*}\n\\delta^{(1)}_{1} &= \\delta^{(2)}_{1} a^{(1)}_{1} w^{(2)}_{11} \\left(1 - a^{(1)}_{1}\\right) \\\\\n"
+        "\\delta^{(2)}_{1} &= a^{(2)}_{1} \\left(1 - a^{(2)}_{1}\\right) \\left(a^{(2)}_{1} - y_{1}\\right)\n\\end{align*}"
+    )
+
+
+def test_golden_generic_forward_equation():
+    sheet = build_sheet(sbp.mlp([3, 2, 1], activation=["relu", "sigmoid"]), params=["b2_1"])
+    forward = next(s for s in sheet.sections if s.anchor == "forward")
+    eq = next(b for b in forward.blocks if isinstance(b, Equation))
+    assert eq.rows == (
+        ("z^{(1)}_j", r"= \sum_{i=1}^{3} w^{(1)}_{ji}\, a^{(0)}_i + b^{(1)}_j"),
+        ("a^{(1)}_j", r"= \operatorname{ReLU}\left(z^{(1)}_j\right)"),
+        ("z^{(2)}_j", r"= \sum_{i=1}^{2} w^{(2)}_{ji}\, a^{(1)}_i + b^{(2)}_j"),
+        ("a^{(2)}_j", r"= \sigma\left(z^{(2)}_j\right)"),
+    )
+
+
+def test_latex_document_is_complete_and_escapes_text():
+    tex = render_latex(build_sheet(sbp.EXAMPLE, params=["b2_1"]))
+    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    used = re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", tex)
+    assert used == ["inputenc", "amsmath,amssymb"]
+    assert escape_text("50% of a_b & {c}") == r"50\% of a\_b \& \{c\}"
+
+
+def test_markdown_math_blocks_and_escaping():
+    md = render_markdown(build_sheet(sbp.EXAMPLE, params=["w2_11"]))
+    assert md.startswith("# A 2-2-2 sigmoid network, worked by hand\n")
+    assert "### $\\partial L / \\partial w^{(2)}_{11}$" in md
+    assert "$$\n\\begin{aligned}\n" in md and md.count("$$") % 2 == 0
+    assert "> ✓ **Verified.**" in md
+    assert "| Layer | Neurons | Activation | Parameters |" in md
+    plain = render_markdown(Sheet("T", (Section("S", (Paragraph(("a*b_c [d]",)),)),)))
+    assert r"a\*b\_c \[d\]" in plain
+
+
+def test_html_is_self_contained_and_every_formula_is_mathml():
+    page = render_html(build_sheet(sbp.EXAMPLE))
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.lower() and "javascript:" not in page.lower()
+    # No external resources: the only URLs are XML namespaces.
+    assert set(re.findall(r"https?://[^\s\"'<>]+", page)) <= {
+        "http://www.w3.org/1998/Math/MathML", "http://www.w3.org/2000/svg"}
+    assert not re.search(r"<(link|img|iframe|object|embed)\b", page)
+    assert page.count("<svg") == 13  # the overview and one per parameter
+    assert page.count('class="edge focus"') == 8  # one per weight; biases mark a neuron
+    assert raw_latex_in(page) == []
+    # Outside MathML and the style sheet, no LaTeX command text reaches the page.
+    text = re.sub(r"<math.*?</math>|<style>.*?</style>", "", page, flags=re.S)
+    assert not re.search(r"\\[A-Za-z]+", text)
+
+
+def test_unknown_latex_commands_are_refused():
+    with pytest.raises(UnknownLatexError, match=r"\\foo"):
+        mathml(r"a + \foo{b}")
+    with pytest.raises(UnknownLatexError):
+        render_html(Sheet("T", (Section("S", (Paragraph(("x ", Math(r"\unknowncmd{L}"))),)),)))
+    # aligned (as opposed to align*) is not converted; its '&' would reach the page raw.
+    assert raw_latex_in(_convert(r"\begin{aligned} a &= b \end{aligned}")) == ["&"]
+    with pytest.raises(UnknownLatexError):
+        mathml(r"\begin{aligned} a &= b \end{aligned}")
+    assert raw_latex_in(mathml(r"\frac{\partial L}{\partial w} \cdot \sigma\left(z\right)")) == []
+
+
+def _convert(latex: str) -> str:
+    from latex2mathml.converter import convert
+
+    return convert(latex)
+
+
+def test_sheet_jupyter_reprs():
+    sheet = build_sheet(sbp.EXAMPLE, params=["b2_2"])
+    html = sheet._repr_html_()
+    assert html.startswith('<div class="sbp">') and "<body" not in html and "<math" in html
+    assert sheet._repr_markdown_().startswith("# ")
+    with pytest.raises(ValueError, match="format"):
+        sheet.render("pdf")

@@ -1,0 +1,189 @@
+"""The sheet model: contents, numbers of the classic worked example, choices, large networks."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy as sp
+
+import symbackprop as sbp
+from symbackprop.sheet import build_sheet
+from symbackprop.sheet_cost import count_costs
+from symbackprop.sheet_model import Equation, Math, Paragraph, Picture, Stamp
+from symbackprop.sheet_picture import network_picture
+
+
+@pytest.fixture(scope="module")
+def example():
+    return build_sheet(sbp.EXAMPLE)
+
+
+def _section(sheet, anchor):
+    for s in sheet.sections:
+        if s.anchor == anchor:
+            return s
+        for sub in s.subsections:
+            if sub.anchor == anchor:
+                return sub
+    raise AssertionError(f"no section {anchor!r}")
+
+
+def _latex_of(section) -> str:
+    out = []
+    for b in section.blocks:
+        if isinstance(b, Equation):
+            out += [part for row in b.rows for part in row]
+        elif isinstance(b, (Paragraph,)):
+            out += [s.latex if isinstance(s, Math) else s for s in b.spans]
+        elif isinstance(b, Stamp):
+            out += [s.latex if isinstance(s, Math) else s for line in b.lines for s in line]
+    return "\n".join(out)
+
+
+def test_example_has_every_section_and_every_parameter(example):
+    assert [s.anchor for s in example.sections] == ["network", "forward", "loss", "deltas", "gradients", "cost"]
+    names = [s.anchor for s in _section(example, "gradients").subsections]
+    assert names == ["w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2",
+                     "w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2"]
+    assert example.omitted == ()
+
+
+def test_classic_hand_worked_numbers(example):
+    # The published hand calculation of this network: E_total = 0.298371109,
+    # w5 (our w2_11) becomes 0.35891648 and w1 (our w1_11) becomes 0.149780716.
+    assert "= 0.298371109" in _latex_of(_section(example, "loss"))
+    w2 = _latex_of(_section(example, "w2_11"))
+    assert "= 0.74136507 \\cdot 0.186815602 \\cdot 0.593269992 = 0.0821670406" in w2
+    assert "= 0.4 - 0.5 \\cdot 0.0821670406\n\n= 0.35891648\n" in w2
+    w1 = _latex_of(_section(example, "w1_11"))
+    assert r"\text{path 1}" in w1 and r"\text{path 2}" in w1
+    assert "= 0.000438567734" in w1 and "= 0.149780716" in w1
+
+
+def test_every_parameter_is_stamped_verified(example):
+    for sub in _section(example, "gradients").subsections:
+        stamps = [b for b in sub.blocks if isinstance(b, Stamp)]
+        assert len(stamps) == 1 and stamps[0].ok is True, sub.anchor
+        text = _latex_of(sub)
+        assert "Proved (symbolic)" in text and "relative error" in text
+
+
+def test_stamp_reports_a_wrong_gradient():
+    # Plant a wrong gradient: the finite-difference line must say it is outside tolerance.
+    from symbackprop.sheet_numbers import verification_stamp
+
+    spec = sbp.load_spec(sbp.EXAMPLE)
+    net = spec.network
+    env = spec.values.assignment(net)
+    p = net.W[2][0][0]
+    good = sbp.backward(net, env, exact=False).gradients[p]
+    assert verification_stamp(net, p, assignment=env, gradient=good).ok is True
+    bad = verification_stamp(net, p, assignment=env, gradient=good * sp.Float(1.001))
+    assert bad.ok is False
+    assert "OUTSIDE" in "".join(s for s in bad.lines[1] if isinstance(s, str))
+
+
+def test_leibniz_factors_delta_and_expanded_for_a_hidden_weight(example):
+    text = _latex_of(_section(example, "w1_11"))
+    assert r"\frac{\partial L}{\partial a^{(2)}_{1}} \, \frac{\partial a^{(2)}_{1}}{\partial z^{(2)}_{1}}" in text
+    assert r"= \delta^{(1)}_{1} x_{1}" in text
+    assert "Expanded, in inputs, targets and parameters only:" in text
+
+
+def test_no_expand_and_large_expansions_say_why():
+    sheet = build_sheet(sbp.EXAMPLE, params=["w1_11"], expand=False)
+    assert "Expanded form not requested." in _latex_of(_section(sheet, "w1_11"))
+    deep = build_sheet("2-2-2-2-2", params=["w1_11"])
+    text = _latex_of(_section(deep, "w1_11"))
+    assert "would have about" in text and "over the sheet's limit" in text
+
+
+def test_params_choice_and_unknown_names_list_valid_ones():
+    sheet = build_sheet(sbp.EXAMPLE, params=["w2_12", r"b^{(1)}_{2}"])
+    assert [s.anchor for s in _section(sheet, "gradients").subsections] == ["w2_12", "b1_2"]
+    with pytest.raises(sbp.SpecError) as err:
+        build_sheet(sbp.EXAMPLE, params=["w3_11"])
+    msg = str(err.value)
+    assert "unknown parameter 'w3_11'" in msg and "valid names: w1_11, w1_12" in msg and "b2_2" in msg
+    with pytest.raises(sbp.SpecError, match="is a input, not a parameter|is a input"):
+        build_sheet(sbp.EXAMPLE, params=["x1"])
+
+
+def test_cost_counts_match_path_enumeration():
+    # Independent count: list every path and multiply its nontrivial factors one by one.
+    net = sbp.mlp([2, 3, 2])
+    bp = sbp.derive(net)
+    expected = 0
+    for p in net.params:
+        for path in bp[p].paths:
+            k = sum(1 for f in path.factors if f.value != 1)
+            expected += k - 1
+    cost = count_costs(bp)
+    assert cost.separate_mults == expected
+    # Backprop: one multiplication per connection whose partial is not 1, loss edges free:
+    # a->z (3+2), z2->a1 (2*3), z->w (2*3 + 3*2) ... counted from the structure:
+    n1, n2, n0 = 3, 2, 2
+    assert cost.backprop_mults == (n2 + n1) + n2 * n1 + (n1 * n0 + n2 * n1)
+    assert cost.ratio > 1
+
+
+def test_picture_highlights_paths_of_a_bias():
+    net = sbp.mlp([2, 2, 2])
+    pic = network_picture(net, net.b[1][1])
+    assert pic.focus == (1, 2, 0)
+    assert pic.highlight_edges == {(2, 1, 2), (2, 2, 2)}
+    assert (1, 1) not in pic.highlight_nodes
+
+
+def test_large_network_is_fast_and_says_what_was_left_out():
+    start = time.perf_counter()
+    sheet = build_sheet("16-64-64-10", params=["w1_1_1", "w2_5_7", "w3_10_64", "b3_10", "b1_1"])
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10, f"{elapsed:.1f} s"
+    grads = _section(sheet, "gradients").subsections
+    assert [s.anchor for s in grads] == ["w1_11", "w2_57", "w3_10_64", "b3_10", "b1_1"]
+    assert any("Node and error-signal definitions" in o for o in sheet.omitted)
+    w1 = _latex_of(_section(sheet, "w1_11"))
+    assert "640 paths lead from" in w1 and "over the sheet's limit" in w1
+    assert "Not verified on this sheet" in w1
+    pic = next(b for b in _section(sheet, "w1_11").blocks if isinstance(b, Picture))
+    assert all(len(s) <= 8 for s in pic.shown)
+    default = build_sheet("16-64-64-10")
+    assert len(_section(default, "gradients").subsections) == 3
+    assert any("have no section of their own" in o for o in default.omitted)
+
+
+def test_custom_graph_sheet():
+    g = sbp.Graph()
+    x, y = g.inputs("x y")
+    (w,) = g.parameters("w")
+    q = g.node("q", w * x)
+    g.set_output(g.node("f", (q - y) ** 2))
+    sheet = build_sheet(g, values={"x": 2, "y": 1, "w": 3})
+    text = _latex_of(_section(sheet, "w"))
+    assert r"= \delta_{q} x = 10.0 \cdot 2.0 = 20.0" in text  # 2 (wx - y) x = 2*5*2
+    assert sheet.render("md") and sheet.render("html") and sheet.render("tex")
+
+
+def test_softmax_constraint_is_stated_and_numbers_follow_the_chain_when_broken():
+    spec = dict(layers=[2, 2, 2], activation=["sigmoid", "softmax"], loss="cross_entropy",
+                values=dict(x=[0.5, 0.1], y=[0.3, 0.3], W1=[[0.1, 0.2], [0.3, 0.4]], b1=[0.1, 0.1],
+                            W2=[[0.5, 0.6], [0.7, 0.8]], b2=[0.0, 0.0], learning_rate=0.1))
+    sheet = build_sheet(spec, params=["w2_11"])
+    deltas = _latex_of(_section(sheet, "deltas"))
+    assert r"\text{(using } \sum_k y_k = 1\text{)}" in deltas
+    assert "the targets break this assumption" in deltas
+    stamp = next(b for b in _section(sheet, "w2_11").blocks if isinstance(b, Stamp))
+    assert stamp.ok is True
+    sheet.render("html")  # every formula converts
+
+
+def test_bounded_expanded_size_agrees_with_the_exact_count():
+    from symbackprop.sheet_params import _bounded_size
+
+    bp = sbp.derive(sbp.mlp([3, 2, 2, 2], activation=["relu", "tanh", "sigmoid"], loss="mse"))
+    for p in bp:
+        assert _bounded_size(bp[p], 10**6) == bp[p].expanded_size(), p
+    big = bp[bp.graph.params[0]]
+    assert _bounded_size(big, 5) == 51  # stops counting just past 10x the limit

@@ -1,0 +1,17 @@
+"""The runnable examples in the vector modules' docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from symbackprop import vector, vector_check, vector_latex, vector_numeric, vector_proof
+
+
+@pytest.mark.parametrize("module", [vector, vector_latex, vector_numeric, vector_proof, vector_check],
+                         ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
