@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "symbackprop.cli_derive",
     "symbackprop.cli_sheet",
     "symbackprop.cli_numbers",
+    "symbackprop.cli_verify",
 )
 
 

@@ -1,0 +1,113 @@
+"""Fuzzing: any text gives an expression or a FormulaError, quickly; never another exception."""
+
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbackprop.mlp import mlp
+from symbackprop.parser import FormulaError, parse_formula
+
+NET = mlp([2, 2, 2], activation=["relu", "softmax"], loss="cross_entropy")
+VALID = [
+    r"\delta^{(2)}_1 w^{(2)}_{11} H(z^{(1)}_1) x_2",
+    r"\frac{1}{2}\left(\hat{y}_1 - y_1\right)^{2} + e^{-z^{(1)}_{1}}",
+    r"\sum_{k=1}^{n} w^{(2)}_{k1} \delta^{(2)}_k \cdot \max(0, z^{(1)}_1)",
+    "(a2_1 - y1) * a2_1 * (1 - a2_1) * x1 ** 2",
+    r"\operatorname{softmax}_{1}\left(z^{(2)}_{1}, z^{(2)}_{2}\right) \ln a^{(2)}_2",
+    "sigmoid(z1_1)*(1-sigmoid(z1_1))*x1 / 0.5",
+    r"\sqrt[3]{x_1} - \tanh^2(z^{(1)}_2) + f'(z^{(1)}_1)",
+]
+# Pieces of the notation, so random text reaches deep into the grammar, not just the lexer.
+PIECES = [
+    "x_1", "y_2", "a^{(1)}_2", "w^{(2)}_{12}", "z^{(1)}_1", r"\delta^{(2)}_1", r"\hat{y}_1",
+    r"\frac{", "}{", "}", "{", "(", ")", "[", "]", r"\left(", r"\right)", "+", "-", "*", "/",
+    "^", "_", "**", "'", ",", r"\cdot", r"\sum_{k=1}^{n}", "_k", "k", "e^{", r"\sigma", r"\ln",
+    r"\max(0,", "H(", "0", "1", "2.5", "999999999", r"\sqrt{", "f'(", r"\exp", "w1_12", "q", " ",
+    r"\operatorname{softmax}_{1}(", r"\{", r"\}", "\\", "$", "0/", "^{-1}", "^{999}",
+]
+LIMIT_SECONDS = 2.0
+
+
+def check(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        result = parse_formula(text, NET)
+    except FormulaError as exc:
+        assert exc.message
+        str(exc)
+    else:
+        assert isinstance(result, sp.Expr)
+        assert not result.has(sp.zoo, sp.nan)
+    assert time.perf_counter() - start < LIMIT_SECONDS, text
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_random_text(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=25))
+def test_random_notation_pieces(pieces: list[str]) -> None:
+    check("".join(pieces))
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(VALID))
+    for _ in range(draw(st.integers(1, 4))):
+        pos = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
+        piece = draw(st.sampled_from(PIECES))
+        if op == "insert":
+            text = text[:pos] + piece + text[pos:]
+        elif op == "delete":
+            text = text[:pos] + text[pos + draw(st.integers(1, 5)):]
+        elif op == "replace":
+            text = text[:pos] + piece + text[pos + 1:]
+        else:
+            text = text[:pos] + text[pos:pos + 8] * 2 + text[pos + 8:]
+    return text
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutated_valid_formulas(text: str) -> None:
+    check(text)
+
+
+def test_valid_seeds_parse() -> None:
+    for text in VALID:
+        assert isinstance(parse_formula(text, NET), sp.Expr)
+
+
+def test_pathological_inputs_are_refused_quickly() -> None:
+    for text in ["(" * 5000, "-" * 15000 + "x_1", "x_1" + "^{2}" * 3000, "9" * 10_000,
+                 r"\sum_{k=1}^{999}" * 4 + "x_1", "2^{2^{2^{2^{2^{2}}}}}", "x_1 " * 6000,
+                 r"\frac{" * 90 + "1" + "}{2}" * 90]:
+        check(text)
+
+
+VERIFY_NET = mlp([2, 2, 1], activation=["relu", "sigmoid"], loss="binary_cross_entropy")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.sampled_from(VERIFY_NET.params))
+def test_verify_returns_a_verdict_or_a_symbackprop_error(text: str, param) -> None:
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.verify import STATUSES, verify
+
+    start = time.perf_counter()
+    try:
+        v = verify(VERIFY_NET, param, text)
+    except SymbackpropError:
+        pass
+    else:
+        assert v.status in STATUSES
+        str(v)
+    assert time.perf_counter() - start < 5 * LIMIT_SECONDS, text
