@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except SymbackpropError as exc:
-        print(f"symbackprop: error: {exc}", file=sys.stderr)
+        # One line, whatever the error: a parse error's caret picture stays in the library.
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"symbackprop: error: {first}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symbackprop: interrupted", file=sys.stderr)

@@ -49,6 +49,9 @@ class NotationLatexPrinter(LatexPrinter):
     printmethod = "_latex"
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: Any = None) -> str:
+        if len(expr.args) < 2 or expr.args[1] != 0:
+            # Only the H(0) = 0 step is written H; SymPy's default (½ at 0) keeps its own form.
+            return super()._print_Heaviside(expr, exp)
         text = r"H\left(%s\right)" % self._print(expr.args[0])
         return r"%s^{%s}" % (text, exp) if exp is not None else text
 
@@ -69,6 +72,8 @@ class PlainPrinter(StrPrinter):
         return plain(expr)
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        if len(expr.args) < 2 or expr.args[1] != 0:
+            return super()._print_Heaviside(expr)  # type: ignore[misc]
         return "H(%s)" % self._print(expr.args[0])
 
 
