@@ -37,6 +37,7 @@ __all__ = [
     "derive",
     "local_partials",
     "expression_size",
+    "Substitution",
     "DEFAULT_MAX_SIZE",
     "DEFAULT_MAX_PATHS",
 ]
@@ -361,7 +362,7 @@ class Derivation:
                 f"expanded form of ∂{self.graph.output.name}/∂{self.wrt.name}: about {size:,} "
                 f"terms, over the limit of {max_size:,}; use the δ form, or pass a larger max_size"
             )
-        return _substitute_all(self.delta_form, definitions)
+        return Substitution(definitions)(self.delta_form)
 
     def expanded_size(self) -> int:
         """The number of expression nodes :meth:`expanded` would build (cheap to compute)."""
@@ -462,13 +463,29 @@ def expression_size(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> 
     return size(expr)
 
 
-def _substitute_all(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
-    memo: dict[sp.Symbol, sp.Expr] = {}
+class Substitution:
+    """Replaces defined symbols by their definitions, recursively, until none is left.
 
-    def full(s: sp.Symbol) -> sp.Expr:
-        if s not in memo:
-            body = definitions[s]
-            memo[s] = body.xreplace({t: full(t) for t in body.free_symbols if t in definitions})
-        return memo[s]
+    Each symbol is expanded once and kept, so many expressions over the same definitions
+    (every entry of a matrix, every formula of a homework) share the work.
 
-    return expr.xreplace({s: full(s) for s in expr.free_symbols if s in definitions})
+    >>> import sympy as sp
+    >>> a, b, x = sp.symbols("a b x")
+    >>> Substitution({a: b + 1, b: 2 * x})(a * b)
+    2*x*(2*x + 1)
+    """
+
+    def __init__(self, definitions: Mapping[sp.Symbol, sp.Expr]) -> None:
+        self.definitions = definitions
+        self._memo: dict[sp.Symbol, sp.Expr] = {}
+
+    def _full(self, s: sp.Symbol) -> sp.Expr:
+        got = self._memo.get(s)
+        if got is None:
+            body = self.definitions[s]
+            got = body.xreplace({t: self._full(t) for t in body.free_symbols if t in self.definitions})
+            self._memo[s] = got
+        return got
+
+    def __call__(self, expr: sp.Expr) -> sp.Expr:
+        return expr.xreplace({s: self._full(s) for s in expr.free_symbols if s in self.definitions})

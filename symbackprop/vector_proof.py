@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .derive import Substitution
 from .errors import SpecError
 from .evaluate import backprop_of, backward
 from .graph import Graph
@@ -88,13 +89,7 @@ def _symbolic(vf: VectorForm) -> VectorProof:
     definitions = {nd.symbol: nd.expr for nd in net.nodes}
     for l in range(1, vf.depth + 1):
         definitions.update(zip(vf.delta(l), vf.delta_rule(l)))
-    memo: dict[sp.Symbol, sp.Expr] = {}
-
-    def full(s: sp.Symbol) -> sp.Expr:
-        if s not in memo:
-            body = definitions[s]
-            memo[s] = body.xreplace({t: full(t) for t in body.free_symbols if t in definitions})
-        return memo[s]
+    full = Substitution(definitions)
 
     failures, checked = [], 0
     for l in range(1, vf.depth + 1):
@@ -102,7 +97,7 @@ def _symbolic(vf: VectorForm) -> VectorProof:
         if net.b[l]:
             pairs += list(zip(vf.b(l), vf.bias_gradient(l)))
         for param, entry in pairs:
-            ours = entry.xreplace({t: full(t) for t in entry.free_symbols if t in definitions})
+            ours = full(entry)
             checked += 1
             if not _zero(ours - bp[param].expanded(max_size=10**6), ys):
                 failures.append(f"∂L/∂{param.name}: vector entry {entry} does not expand to the scalar result")

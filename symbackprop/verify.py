@@ -18,11 +18,10 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 
 import sympy as sp
 
-from .derive import Backprop, Derivation, expression_size
+from .derive import Backprop, Derivation, Substitution, expression_size
 from .diagnose import diagnose
 from .errors import GraphError, SymbackpropError, TooLargeError
 from .evaluate import backprop_of
@@ -64,18 +63,6 @@ def _definitions(bp: Backprop) -> dict[sp.Symbol, sp.Expr]:
     return table
 
 
-def _substitute(expr: sp.Expr, defs: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
-    memo: dict[sp.Symbol, sp.Expr] = {}
-
-    def full(s: sp.Symbol) -> sp.Expr:
-        if s not in memo:
-            body = defs[s]
-            memo[s] = body.xreplace({t: full(t) for t in body.free_symbols if t in defs})
-        return memo[s]
-
-    return expr.xreplace({s: full(s) for s in expr.free_symbols if s in defs})
-
-
 def _big_power(expr: sp.Expr) -> bool:
     # Expanding (x + y + z)^n costs about n^2/2 terms; keep the symbolic route cheap.
     return any(p.exp.is_Integer and abs(int(p.exp)) > 8 and p.base.is_Add for p in expr.atoms(sp.Pow))
@@ -91,7 +78,7 @@ def _symbolic_difference(d: Derivation, formula: sp.Expr) -> sp.Expr | None:
         truth = d.expanded(max_size=_SYMBOLIC_LIMIT)
     except TooLargeError:
         return None
-    diff = sp.expand(_substitute(formula, defs) - truth)
+    diff = sp.expand(Substitution(defs)(formula) - truth)
     if diff != 0 and sp.count_ops(diff) < 200:
         # sigmoid written as 1/(1 + e^{-z}) and friends: compare in exponentials.
         diff = sp.expand(sp.cancel(sp.expand(diff.rewrite(sp.exp))))
