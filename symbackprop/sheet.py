@@ -34,6 +34,7 @@ from .sheet_model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .sheet_numbers import number_latex
 from .sheet_params import delta_rows, expr_rows, parameter_section
 from .sheet_picture import network_picture
+from .sheet_vector import vector_section
 from .spec import Spec, Values, load_spec
 
 __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
@@ -365,6 +366,10 @@ def build_sheet(
         _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
         _delta_section(ctx), gradients, _cost_section(ctx),
     ]
+    if isinstance(graph, Network):
+        vector = vector_section(graph)
+        if vector is not None:
+            sections.insert(5, vector)
     if omitted:
         sections.append(Section("Left out", tuple(Paragraph((o,)) for o in omitted), anchor="omitted"))
     return Sheet(heading, tuple(sections), tuple(omitted))

@@ -42,7 +42,8 @@ def _latex_of(section) -> str:
 
 
 def test_example_has_every_section_and_every_parameter(example):
-    assert [s.anchor for s in example.sections] == ["network", "forward", "loss", "deltas", "gradients", "cost"]
+    assert [s.anchor for s in example.sections] == [
+        "network", "forward", "loss", "deltas", "gradients", "vector", "cost"]
     names = [s.anchor for s in _section(example, "gradients").subsections]
     assert names == ["w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2",
                      "w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2"]
@@ -187,3 +188,15 @@ def test_bounded_expanded_size_agrees_with_the_exact_count():
         assert _bounded_size(bp[p], 10**6) == bp[p].expanded_size(), p
     big = bp[bp.graph.params[0]]
     assert _bounded_size(big, 5) == 51  # stops counting just past 10x the limit
+
+
+def test_vector_form_section_for_layered_networks_only():
+    sheet = sbp.build_sheet(sbp.mlp([2, 3, 3], activation=["tanh", "softmax"], loss="cross_entropy"))
+    text = _latex_of(_section(sheet, "vector"))
+    # softmax with cross entropy: the output δ is a − y, per sample and per batch.
+    assert r"\mathbf{a}^{(2)} - \mathbf{y}" in text and r"A^{(2)} - Y" in text
+    assert r"\left(W^{(2)}\right)^{\top}" in text
+    g = sbp.Graph()
+    x, y = g.inputs("x y")
+    g.set_output(g.node("f", x * y))
+    assert "vector" not in [s.anchor for s in sbp.build_sheet(g).sections]
