@@ -43,7 +43,7 @@ from .spec import EXAMPLE, Spec, Values, load_spec
 from .train import FitResult, fit, init_params, step
 from .data import load_csv
 from .vector import LayerRule, VectorForm, vector_form
-from .vector_check import DirectionalReport, GradientCheckError, directional_check
+from .vector_check import DirectionalReport, directional_check
 from .vector_numeric import VectorFunctions, compile_vector
 from .vector_proof import VectorProof, prove_vector_form
 from .verify import STATUSES, Counterexample, Verdict, verify
@@ -66,7 +66,7 @@ __all__ = [
     "backward", "forward", "gradients",
     "compile_network", "NumericNetwork", "compile_vector", "VectorFunctions",
     "check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError",
-    "directional_check", "DirectionalReport", "GradientCheckError",
+    "directional_check", "DirectionalReport",
     "step", "fit", "FitResult", "init_params", "load_csv",
     # reading and checking by people
     "latex", "plain_text", "build_sheet", "Sheet", "UnknownLatexError",

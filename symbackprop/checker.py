@@ -113,11 +113,15 @@ class GradcheckReport:
 
 
 class GradcheckError(SymbackpropError):
-    """A gradient check failed; the message names the worst quantity and both values."""
+    """A gradient check failed; the message names the worst quantity and both values.
 
-    def __init__(self, report: GradcheckReport) -> None:
+    Raised by this checker (with its report) and by the directional checker of
+    :mod:`symbackprop.vector_check` (with its table), so one ``except`` catches both.
+    """
+
+    def __init__(self, report: "GradcheckReport | str") -> None:
         self.report = report
-        super().__init__(report.summary())
+        super().__init__(report if isinstance(report, str) else report.summary())
 
 
 def _difference(f: Callable[[float], float], kinks: Callable[[float], np.ndarray], eps: float) -> tuple[float, str, tuple[float, ...]]:

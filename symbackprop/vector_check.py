@@ -30,13 +30,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import SymbackpropError
+from .checker import GradcheckError
 
-__all__ = ["DirectionalReport", "CheckRow", "GradientCheckError", "directional_check"]
-
-
-class GradientCheckError(SymbackpropError):
-    """Analytic gradients disagree with finite differences; the message is the failure table."""
+__all__ = ["DirectionalReport", "CheckRow", "directional_check"]
 
 
 class _Model(Protocol):
@@ -91,9 +87,9 @@ class DirectionalReport:
         return "\n".join(lines)
 
     def raise_if_failed(self) -> None:
-        """Raise :class:`GradientCheckError` with the table of failures, if any."""
+        """Raise :class:`GradcheckError` with the table of failures, if any."""
         if not self.ok:
-            raise GradientCheckError(
+            raise GradcheckError(
                 f"gradient check: {len(self.failures)} of {len(self.rows)} comparisons failed "
                 f"(rtol={self.settings['rtol']:g}, atol={self.settings['atol']:g}):\n"
                 + self.table(only_failures=True))

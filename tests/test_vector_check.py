@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from symbackprop import SymbackpropError, mlp
-from symbackprop.vector_check import GradientCheckError, directional_check
+from symbackprop.checker import GradcheckError
+from symbackprop.vector_check import directional_check
 from symbackprop.vector_numeric import compile_vector
 
 
@@ -49,9 +50,9 @@ def test_one_entry_scaled_by_1_001_is_caught_and_named(small):
     assert entries == [f"W1[{j}, {i}]"]
     # On a network this small the directions within W1 and overall see it too.
     assert {r.name for r in report.failures} - set(entries) <= {"direction (all)", "direction W1"}
-    with pytest.raises(GradientCheckError, match=rf"W1\[{j}, {i}\].*WRONG"):
+    with pytest.raises(GradcheckError, match=rf"W1\[{j}, {i}\].*WRONG"):
         report.raise_if_failed()
-    assert isinstance(GradientCheckError("x"), SymbackpropError)
+    assert isinstance(GradcheckError("x"), SymbackpropError)
 
 
 def test_a_whole_matrix_error_is_caught_by_the_directions_alone(small):
