@@ -188,3 +188,21 @@ def test_bad_leaf_kind_and_empty_names():
         g.leaves("weights")
     with pytest.raises(sbp.GraphError, match="inputs: expected at least one name, received none"):
         g.inputs("")
+
+
+def test_lookup_tables_are_built_once_per_graph_version(monkeypatch):
+    net = sbp.mlp([8, 8, 2])
+    calls = []
+    original = sbp.Graph.symbols
+    monkeypatch.setattr(sbp.Graph, "symbols", lambda self: calls.append(1) or original(self))
+    names = [sbp.notation.plain(s) for s in net.leaves()]
+    values = dict.fromkeys(names, 0.5)
+    sbp.forward(net, values)  # a lookup per name: quadratic if the tables were rebuilt
+    assert len(calls) <= 1
+    # ...and rebuilt when the graph changes.
+    g = sbp.Graph()
+    (x,) = g.inputs("x")
+    g.set_output(g.node("q", 2 * x))
+    assert g.lookup("q") == sp.Symbol("q", real=True)
+    g.set_output(g.node("r", 3 * x))
+    assert g.lookup("r") == sp.Symbol("r", real=True)
