@@ -92,7 +92,8 @@ def partial_latex(of: sp.Symbol, wrt: sp.Symbol) -> str:
 
 def _factor(expr: sp.Expr) -> str:
     text = latex(expr)
-    if expr.is_Add or (expr.is_Number and expr.is_negative):
+    # A factor with a leading minus gets brackets too: "x \cdot - a b" reads as a subtraction.
+    if expr.is_Add or (expr.is_Number and expr.is_negative) or expr.could_extract_minus_sign():
         return r"\left(%s\right)" % text
     return text
 
