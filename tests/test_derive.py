@@ -391,3 +391,12 @@ def test_softmax_cross_entropy_latex_states_the_constraint():
     bp = sbp.derive(sbp.mlp([2, 2], activation="softmax", loss="cross_entropy"))
     text = bp["w1_11"].latex()
     assert r"\delta^{(1)}_{1} &= a^{(1)}_{1} - y_{1} \quad \text{(using } \sum_k y_k = 1\text{)}" in text
+
+
+def test_negative_factors_are_bracketed():
+    bp = sbp.derive(sbp.mlp([2, 2], activation="softmax", loss="squared"))
+    line = bp["w1_11"].latex().splitlines()[2]
+    assert line == (
+        r"&= \left(a^{(1)}_{1} - y_{1}\right) \cdot a^{(1)}_{1} \left(1 - a^{(1)}_{1}\right) \cdot x_{1} + "
+        r"\left(a^{(1)}_{2} - y_{2}\right) \cdot \left(- a^{(1)}_{1} a^{(1)}_{2}\right) \cdot x_{1} \\"
+    )
