@@ -60,7 +60,7 @@ def random_point(
 def on_a_kink(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> bool:
     """Whether a relu/leaky_relu/Heaviside argument of ``expr`` is exactly 0 at ``point``."""
     for f in expr.atoms(relu, leaky_relu, sp.Heaviside):
-        if sp.simplify(f.args[0].xreplace(dict(point))) == 0:
+        if sp.simplify(f.args[0].xreplace(dict(point))).is_zero:  # Float(0) != 0 in SymPy
             return True
     return False
 

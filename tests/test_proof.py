@@ -144,3 +144,15 @@ def test_kink_conventions():
     assert sp.diff(leaky_relu(z), z).subs(z, 0) == sp.Rational(1, 100)
     assert sbp.step(sp.Integer(0)) == 0 and sbp.step(sp.Integer(1)) == 1
     assert sigmoid(sp.Integer(0)) == sp.Rational(1, 2)
+
+
+def test_random_points_avoid_kinks_also_in_float_arithmetic():
+    # sigmoid makes the points 60-digit floats; SymPy's Float(0) is not == 0.
+    g = sbp.Graph()
+    (x,) = g.inputs("x")
+    (w,) = g.parameters("w")
+    g.set_output(g.node("f", sbp.relu(x) * sbp.sigmoid(w)))
+    for seed in range(300):
+        point = sbp.proof.random_point(g, random.Random(seed))
+        assert isinstance(point[x], sp.Float)
+        assert not point[x].is_zero, seed
