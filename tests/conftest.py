@@ -8,13 +8,24 @@ rational points, or take central differences of a forward pass.
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Iterable, Mapping
 
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, settings
 
-from symbackprop.functions import leaky_relu, relu
+from symbackprop.functions import leaky_relu, relu, sigmoid, softmax, softplus
+
+# When a property fails, hypothesis writes a patch with libcst, whose import raises a
+# DeprecationWarning from mypy_extensions; under filterwarnings=error that turned a clear
+# failure report into a pytest INTERNALERROR.  Importing it once here, quietly, avoids that.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        pass
 
 # Reproducible property tests on a shared 2-core machine: fixed examples, no deadline.
 settings.register_profile(
@@ -40,6 +51,23 @@ def output_activation_for(loss: str, wanted: str) -> str:
     if loss == "binary_cross_entropy" and wanted != "sigmoid":
         return "sigmoid"
     return wanted
+
+
+def closed_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with sigmoid, softplus and softmax written out in SymPy's exp and log.
+
+    ``sympy.diff`` of the result uses SymPy's derivative rules, not the registry's ``fdiff``:
+    a reference independent of the derivatives under test.  relu and leaky_relu stay (their
+    Piecewise forms make diff slow); their derivatives and the kink convention are checked
+    against Piecewise forms in ``test_proof.py``.
+    """
+    return expr.replace(
+        sigmoid, lambda u: 1 / (1 + sp.exp(-u))
+    ).replace(
+        softplus, lambda u: sp.log(1 + sp.exp(u))
+    ).replace(
+        softmax, lambda k, *zs: sp.exp(zs[int(k) - 1]) / sp.Add(*[sp.exp(v) for v in zs])
+    )
 
 
 def random_rational(rng: random.Random, low: int = -30, high: int = 30) -> sp.Rational:

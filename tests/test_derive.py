@@ -22,6 +22,7 @@ from conftest import (
     ACTIVATIONS,
     LOSSES,
     assert_same_function,
+    closed_form,
     output_activation_for,
     random_point,
     value_at,
@@ -107,7 +108,7 @@ def test_larger_networks_by_high_precision_evaluation(sizes, acts, loss):
     if not exact:
         # 60-digit floats: exact arithmetic through exp and log would build huge closed forms.
         point = {s: sp.Float(v, 60) for s, v in point.items()}
-    composed = net.composed()
+    composed = closed_form(net.composed())  # differentiated by SymPy's rules, not our fdiff
     # δ form evaluated through our own forward values and δ chains (no evaluate module).
     env = dict(point)
     for nd in net.nodes:
