@@ -401,3 +401,19 @@ def test_negative_factors_are_bracketed():
         r"&= \left(a^{(1)}_{1} - y_{1}\right) \cdot a^{(1)}_{1} \left(1 - a^{(1)}_{1}\right) \cdot x_{1} + "
         r"\left(a^{(1)}_{2} - y_{2}\right) \cdot \left(- a^{(1)}_{1} a^{(1)}_{2}\right) \cdot x_{1} \\"
     )
+
+
+def test_latex_of_powers_of_the_project_functions():
+    z = n.pre(1, 1)
+    assert sbp.latex(sigmoid(z) ** 2) == r"\sigma\left(z^{(1)}_{1}\right)^{2}"
+    assert sbp.latex(sbp.relu(z) ** 3) == r"\operatorname{ReLU}\left(z^{(1)}_{1}\right)^{3}"
+    for f in (sbp.softplus(z), sbp.leaky_relu(z), sbp.softmax(1, z, 2 * z)):
+        assert sbp.latex(f**2).endswith(r"\right)^{2}")
+    # Expanded forms are where powers come from: L = a^2 with a = sigmoid(w x).
+    g = sbp.Graph()
+    (x,) = g.inputs("x")
+    (w,) = g.parameters("w")
+    a = g.node("a", sigmoid(w * x))
+    g.set_output(g.node("L", a**2))
+    text = sbp.latex(sp.expand(sbp.derive(g)[w].expanded()))
+    assert r"\sigma\left(w x\right)^{2}" in text
