@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import math
+import weakref
 from fractions import Fraction
 
 import pytest
@@ -235,3 +237,15 @@ def test_decimals_become_the_rationals_written():
     assert sbp.evaluate.to_number(0.05, exact=True, field="x") == sp.Rational(1, 20)
     assert sbp.evaluate.to_number(Fraction(1, 3), exact=True, field="x") == sp.Rational(1, 3)
     assert isinstance(sbp.evaluate.to_number(0.05, exact=False, field="x"), sp.Float)
+
+
+def test_evaluated_graphs_can_be_collected():
+    net = sbp.mlp([2, 2, 1])
+    bp = sbp.evaluate.backprop_of(net)
+    assert sbp.evaluate.backprop_of(net) is bp  # derived once
+    sbp.gradients(net, dict.fromkeys(net.leaves(), 1))
+    assert sbp.evaluate.backprop_of(net) is bp
+    alive = weakref.ref(net)
+    del net, bp
+    gc.collect()
+    assert alive() is None

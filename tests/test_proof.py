@@ -9,7 +9,6 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop import evaluate
 from symbackprop import notation as n
 from symbackprop.functions import leaky_relu, relu, sigmoid, softmax, softplus
 
@@ -58,7 +57,6 @@ def planted(monkeypatch):
         return table
 
     monkeypatch.setattr(derive_module, "local_partials", wrong)
-    monkeypatch.setattr(evaluate, "_CACHE", type(evaluate._CACHE)())
 
 
 @pytest.mark.parametrize("method", ["symbolic", "point"])
