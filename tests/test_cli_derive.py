@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 import symbackprop as sbp
 from symbackprop.cli import main
 
