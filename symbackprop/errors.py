@@ -37,5 +37,9 @@ class TooLargeError(SymbackpropError):
 
 def closest(word: str, choices: Iterable[str]) -> str:
     """A ``" (did you mean 'x'?)"`` hint, or ``""`` when nothing is close."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    # Compared without case: for short names ('w1' among 'W1', 'b1') case decides a tie.
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(choice.lower(), choice)
+    matches = difflib.get_close_matches(word.lower(), list(by_folded), n=1, cutoff=0.5)
+    return f" (did you mean {by_folded[matches[0]]!r}?)" if matches else ""

@@ -14,7 +14,6 @@ built for speed and are checked against it.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,15 +27,17 @@ from .graph import Graph
 
 __all__ = ["Numbers", "to_number", "forward", "backward", "gradients", "backprop_of"]
 
-_CACHE: weakref.WeakKeyDictionary[Graph, Backprop] = weakref.WeakKeyDictionary()
+#: Attribute under which a graph keeps its derivation.  Not a WeakKeyDictionary: the
+#: Backprop refers to its graph, so such a cache would keep every graph alive forever.
+_CACHE_ATTRIBUTE = "_symbackprop_backprop"
 
 
 def backprop_of(graph: Graph) -> Backprop:
     """The graph's :class:`~symbackprop.derive.Backprop`, derived once per graph version."""
-    bp = _CACHE.get(graph)
+    bp = graph.__dict__.get(_CACHE_ATTRIBUTE)
     if bp is None or bp.version != graph.version:
         bp = derive(graph)
-        _CACHE[graph] = bp
+        setattr(graph, _CACHE_ATTRIBUTE, bp)
     return bp
 
 

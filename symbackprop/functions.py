@@ -25,6 +25,11 @@ tanh = sp.tanh
 LEAKY_SLOPE = sp.Rational(1, 100)
 
 
+def _powered(text: str, exp: str | None) -> str:
+    # SymPy's LatexPrinter passes exp= when printing a power of a function: sigma(z)^2.
+    return text if exp is None else r"%s^{%s}" % (text, exp)
+
+
 def step(x: sp.Expr) -> sp.Expr:
     """The Heaviside step with ``H(0) = 0``: the derivative of ReLU, as PyTorch defines it."""
     return sp.Heaviside(x, 0)
@@ -60,8 +65,8 @@ class sigmoid(sp.Function):
     def _eval_is_positive(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _powered(r"\sigma\left(%s\right)" % printer._print(self.args[0]), exp)
 
 
 class relu(sp.Function):
@@ -97,8 +102,8 @@ class relu(sp.Function):
     def _eval_is_nonnegative(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _powered(r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0]), exp)
 
 
 class leaky_relu(sp.Function):
@@ -129,8 +134,8 @@ class leaky_relu(sp.Function):
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\operatorname{LeakyReLU}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _powered(r"\operatorname{LeakyReLU}\left(%s\right)" % printer._print(self.args[0]), exp)
 
 
 class softplus(sp.Function):
@@ -161,8 +166,8 @@ class softplus(sp.Function):
     def _eval_is_positive(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _powered(r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0]), exp)
 
 
 class softmax(sp.Function):
@@ -209,6 +214,6 @@ class softmax(sp.Function):
     def _eval_is_positive(self):
         return all(v.is_real for v in self.args[1:]) or None
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         zs = ", ".join(printer._print(v) for v in self.args[1:])
-        return r"\operatorname{softmax}_{%d}\left(%s\right)" % (self.index, zs)
+        return _powered(r"\operatorname{softmax}_{%d}\left(%s\right)" % (self.index, zs), exp)

@@ -73,6 +73,7 @@ class Graph:
         self._consumers: dict[sp.Symbol, list[sp.Symbol]] = {}
         self._output: sp.Symbol | None = None
         self._version = 0
+        self._names: tuple[int, dict[str, sp.Symbol], dict[str, sp.Symbol]] | None = None
 
     # ----- building
     def _add_leaves(self, names: str | Iterable[str | sp.Symbol], kind: str) -> tuple[sp.Symbol, ...]:
@@ -237,10 +238,14 @@ class Graph:
             if name in self._leaves or name in self._nodes:
                 return name
             name = name.name
-        table = self.symbols()
+        # Built once per graph version: values are looked up name by name, and rebuilding
+        # the tables each time made a forward pass quadratic in the number of leaves.
+        if self._names is None or self._names[0] != self._version:
+            table = self.symbols()
+            self._names = (self._version, table, {plain(s): s for s in table.values()})
+        _, table, by_plain = self._names
         if name in table:
             return table[name]
-        by_plain = {plain(s): s for s in table.values()}
         if name in by_plain:
             return by_plain[name]
         raise GraphError(

@@ -97,7 +97,8 @@ def partial_latex(of: sp.Symbol, wrt: sp.Symbol) -> str:
 
 def _factor(expr: sp.Expr) -> str:
     text = latex(expr)
-    if expr.is_Add or (expr.is_Number and expr.is_negative):
+    # A factor with a leading minus gets brackets too: "x \cdot - a b" reads as a subtraction.
+    if expr.is_Add or (expr.is_Number and expr.is_negative) or expr.could_extract_minus_sign():
         return r"\left(%s\right)" % text
     return text
 
@@ -146,16 +147,32 @@ def derivation_latex(d: Derivation, *, style: str = "full", max_paths: int = 8) 
     if style == "inline":
         return f"{lhs} = {latex(d.delta_form)}"
     lines = []
-    paths = d.path_list(max_paths=10**6) if max_paths else ()
-    if paths and len(paths) <= max_paths:
+    # Counted before listing: paths multiply with depth (4^9 for a 1-4x10-1 network).
+    count = _path_count(d) if max_paths else 0
+    if count and count <= max_paths:
+        paths = d.path_list(max_paths=max_paths)
         lines.append(f"{lhs} &= " + " + ".join(leibniz_latex(p) for p in paths))
         lines.append("&= " + " + ".join(factors_latex(p) for p in paths))
         lines.append("&= " + latex(d.delta_form))
     else:
         lines.append(f"{lhs} &= " + latex(d.delta_form))
-        if paths:
-            lines.append(r"&\quad \text{(a sum over %d paths, shared through } \delta\text{)}" % len(paths))
+        if count:
+            lines.append(r"&\quad \text{(a sum over %d paths, shared through } \delta\text{)}" % count)
     for dl in d.deltas:
         lines.append(r"%s &= %s" % (latex(dl.symbol), latex(dl.expr))
                      + (r" \quad \text{(using } %s\text{)}" % dl.constraint if dl.constraint else ""))
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def _path_count(d: Derivation) -> int:
+    """How many paths :meth:`Derivation.path_list` would list, counted without listing them."""
+    bp, graph = d.backprop, d.graph
+    out = graph.output
+    memo: dict[sp.Symbol, int] = {out: 1}
+
+    def count(s: sp.Symbol) -> int:
+        if s not in memo:
+            memo[s] = sum(count(c) for c in graph.consumers(s) if bp.adjoint(c) != 0)
+        return memo[s]
+
+    return count(d.wrt)

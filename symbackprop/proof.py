@@ -60,7 +60,7 @@ def _forward(graph: Graph, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, s
     env: dict[sp.Symbol, sp.Expr] = dict(point)
     for node in graph.nodes:
         for f in node.expr.atoms(*_KINKED):
-            if f.args[0].xreplace(env) == 0:
+            if f.args[0].xreplace(env).is_zero:  # not == 0: SymPy has Float(0) != 0
                 return None
         env[node.symbol] = node.expr.xreplace(env)
     return env

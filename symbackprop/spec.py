@@ -177,7 +177,10 @@ def _values(table: object, network: Graph) -> Values:
         if not network.y:
             raise SpecError(f"values.y: the {network.loss.name} loss has no targets; remove y")
         y, ybatch = _rows(table["y"], network.layers[-1], "values.y")
-        if x is not None and (len(y) != len(x) or ybatch != batch):
+        if x is not None and ybatch != batch:
+            shape = {True: "a list of rows", False: "one sample (a flat list)"}
+            raise SpecError(f"values.y: expected {shape[batch]} like values.x, received {shape[ybatch]}")
+        if x is not None and len(y) != len(x):
             raise SpecError(f"values.y: expected {len(x)} row(s) like values.x, received {len(y)}")
     params: dict[str, tuple] = {}
     for l in range(1, len(network.layers)):

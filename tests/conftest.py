@@ -1,0 +1,145 @@
+"""Shared settings and independent reference routines for the core tests.
+
+The references here never call the chain rule under test: they differentiate the fully
+composed expression with ``sympy.diff``, evaluate with SymPy's own ``evalf`` at random
+rational points, or take central differences of a forward pass.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from collections.abc import Iterable, Mapping
+
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, settings
+
+from symbackprop.functions import leaky_relu, relu, sigmoid, softmax, softplus
+
+# When a property fails, hypothesis writes a patch with libcst, whose import raises a
+# DeprecationWarning from mypy_extensions; under filterwarnings=error that turned a clear
+# failure report into a pytest INTERNALERROR.  Importing it once here, quietly, avoids that.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        pass
+
+# Reproducible property tests on a shared 2-core machine: fixed examples, no deadline.
+settings.register_profile(
+    "core",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("core")
+
+DIGITS = 50
+
+#: Every built-in activation and loss, as the issue lists them.
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax")
+LOSSES = ("squared", "sse", "mse", "cross_entropy", "binary_cross_entropy", "output")
+
+
+def output_activation_for(loss: str, wanted: str) -> str:
+    """The wanted output activation when the loss accepts it, else the nearest legal one."""
+    if loss == "cross_entropy" and wanted not in ("sigmoid", "softmax"):
+        return "softmax"
+    if loss == "binary_cross_entropy" and wanted != "sigmoid":
+        return "sigmoid"
+    return wanted
+
+
+def closed_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with sigmoid, softplus and softmax written out in SymPy's exp and log.
+
+    ``sympy.diff`` of the result uses SymPy's derivative rules, not the registry's ``fdiff``:
+    a reference independent of the derivatives under test.  relu and leaky_relu stay (their
+    Piecewise forms make diff slow); their derivatives and the kink convention are checked
+    against Piecewise forms in ``test_proof.py``.
+    """
+    return expr.replace(
+        sigmoid, lambda u: 1 / (1 + sp.exp(-u))
+    ).replace(
+        softplus, lambda u: sp.log(1 + sp.exp(u))
+    ).replace(
+        softmax, lambda k, *zs: sp.exp(zs[int(k) - 1]) / sp.Add(*[sp.exp(v) for v in zs])
+    )
+
+
+def random_rational(rng: random.Random, low: int = -30, high: int = 30) -> sp.Rational:
+    """A small nonzero-denominator rational, rarely an integer."""
+    return sp.Rational(rng.randint(low, high), rng.randint(7, 19))
+
+
+def random_point(
+    leaves: Iterable[sp.Symbol], rng: random.Random, targets: Iterable[sp.Symbol] = ()
+) -> dict[sp.Symbol, sp.Rational]:
+    """Random rationals for ``leaves``; targets in (0, 1) so every loss is defined."""
+    point = {s: random_rational(rng) for s in leaves}
+    for y in targets:
+        point[y] = sp.Rational(rng.randint(1, 22), 23)
+    return point
+
+
+def on_a_kink(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> bool:
+    """Whether a relu/leaky_relu/Heaviside argument of ``expr`` is exactly 0 at ``point``."""
+    for f in expr.atoms(relu, leaky_relu, sp.Heaviside):
+        if sp.simplify(f.args[0].xreplace(dict(point))).is_zero:  # Float(0) != 0 in SymPy
+            return True
+    return False
+
+
+def value_at(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """``expr`` at ``point``, evaluated with SymPy's ``evalf`` to :data:`DIGITS` digits."""
+    return sp.N(expr.xreplace(dict(point)), DIGITS)
+
+
+def assert_same_function(
+    ours: sp.Expr,
+    reference: sp.Expr,
+    leaves: Iterable[sp.Symbol],
+    *,
+    targets: Iterable[sp.Symbol] = (),
+    seed: int = 0,
+    points: int = 3,
+) -> None:
+    """``ours`` and ``reference`` agree as functions of ``leaves``.
+
+    First symbolically (the expanded difference is zero);
+    otherwise at random rational points: exactly for rational functions, else to 50 digits.
+    """
+    diff = sp.expand(ours - reference)
+    if diff == 0:
+        return
+    rng = random.Random(seed)
+    kinks = (relu, leaky_relu, sp.Heaviside)
+    rational = not any(e.atoms(sp.Function) - e.atoms(*kinks) for e in (ours, reference))
+    leaves = list(leaves)
+    targets = list(targets)
+    checked = 0
+    for _ in range(20 * points):
+        point = random_point([s for s in leaves if s not in targets], rng, targets)
+        if on_a_kink(ours, point) or on_a_kink(reference, point):
+            continue
+        if not rational:
+            # Floats make sigmoid, exp and log evaluate at once instead of nesting closed forms.
+            point = {s: sp.Float(v, DIGITS + 10) for s, v in point.items()}
+        a, b = value_at(ours, point), value_at(reference, point)
+        assert a.is_number and b.is_number, (a, b)
+        scale = max(1, abs(b))
+        assert abs(a - b) <= sp.Float(10) ** (10 - DIGITS) * scale, (
+            f"differ at {point}: ours {a}, reference {b}"
+        )
+        checked += 1
+        if checked == points:
+            return
+    pytest.fail("no point away from the kinks was found")
+
+
+def central_difference(f, x0: float, h: float = 1e-6) -> float:
+    """``(f(x0 + h) - f(x0 - h)) / 2h`` in float64."""
+    return (f(x0 + h) - f(x0 - h)) / (2 * h)

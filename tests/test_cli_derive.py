@@ -1,0 +1,110 @@
+"""``symbackprop derive``: output on good input; one line on stderr and status 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import symbackprop as sbp
+from symbackprop.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_default_prints_every_parameter_of_the_2_2_2_network(capsys):
+    assert main(["derive"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith("% A 2-2-2 sigmoid network, squared loss\n")
+    assert out.count("\\begin{aligned}") == 12
+    for name in ("w^{(1)}_{11}", "w^{(1)}_{22}", "b^{(1)}_{2}", "w^{(2)}_{21}", "b^{(2)}_{1}"):
+        assert r"\frac{\partial L}{\partial %s} &=" % name in out
+
+
+def test_one_parameter_inline(capsys):
+    assert main(["derive", "2-3-1", "--param", "w1_12", "--param", "b^{(2)}_{1}", "--inline"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [
+        "% A 2-3-1 sigmoid network, squared loss",
+        r"\frac{\partial L}{\partial w^{(1)}_{12}} = \delta^{(1)}_{1} x_{2}",
+        r"\frac{\partial L}{\partial b^{(2)}_{1}} = \delta^{(2)}_{1}",
+    ]
+
+
+def test_spec_file(tmp_path, capsys):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({"layers": [2, 2], "activation": "softmax", "loss": "cross_entropy",
+                                "title": "Softmax regression"}))
+    assert main(["derive", str(path), "--param", "w1_21"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("% Softmax regression\n")
+    assert r"\delta^{(1)}_{2} &= a^{(1)}_{2} - y_{2} \quad \text{(using } \sum_k y_k = 1\text{)}" in out
+
+
+def test_a_deep_network_prints_quickly(capsys):
+    # 4^9 = 262,144 paths from w1_11 to the loss: listed lines are summarised, not enumerated.
+    start = time.perf_counter()
+    assert main(["derive", "1-" + "4-" * 10 + "1", "--param", "w1_11"]) == 0
+    assert time.perf_counter() - start < 5
+    out, _ = capsys.readouterr()
+    assert r"\text{(a sum over 262144 paths" in out
+
+
+def _bad(tmp_path):
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text("layers = [2, 2\n")
+    step = tmp_path / "step.toml"
+    step.write_text('layers = [2, 2]\nactivation = "step"\n')
+    ce = tmp_path / "ce.toml"
+    ce.write_text('layers = [2, 2]\nactivation = "identity"\nloss = "cross_entropy"\n')
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text('{"layers": [2, 2], "activaton": "relu"}')
+    shape = tmp_path / "shape.toml"
+    shape.write_text("layers = [2, 1]\n[values]\nx = [1, 2, 3]\n")
+    return [
+        (["derive", "2-0-2"], "layers[1]: expected a positive integer, received 0"),
+        (["derive", "2-x"], "expected a file (.toml/.json) or sizes like '2-2-2', received '2-x'"),
+        (["derive", str(tmp_path / "none.toml")], "not found"),
+        (["derive", str(bad_toml)], "is not valid TOML"),
+        (["derive", str(step)], "'step' cannot be used: its derivative is zero almost everywhere"),
+        (["derive", str(ce)], "'cross_entropy' takes the logarithm"),
+        (["derive", str(unknown)], "activaton: unknown key (did you mean 'activation'?)"),
+        (["derive", str(shape)], "values.x: expected 2 numbers, received 3"),
+        (["derive", "2-2-2", "--param", "w3_11"], "'w3_11' is not in this graph"),
+        (["derive", "2-2-2", "--param", "z1_1"], "is a node, not a leaf"),
+        (["derive", "2-2", "--bogus"], "unrecognized arguments: --bogus"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+    ]
+
+
+def test_bad_input_prints_one_line_and_exits_2(tmp_path, capsys):
+    for argv, fragment in _bad(tmp_path):
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse's own errors
+            status = exc.code
+        out, err = capsys.readouterr()
+        assert status == 2, argv
+        assert out == "", argv
+        assert err.count("\n") == 1 and err.endswith("\n"), (argv, err)
+        assert err.startswith("symbackprop: error: "), (argv, err)
+        assert fragment in err, (argv, err)
+        assert "Traceback" not in err
+
+
+def test_command_line_in_a_subprocess(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    bad = subprocess.run([sys.executable, "-m", "symbackprop.cli", "derive", "2-2", "--param", "w1_3"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    lines = bad.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symbackprop: error: name 'w1_3' is not in this graph")
+    good = subprocess.run([sys.executable, "-m", "symbackprop.cli", "derive", "2-2", "--inline"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert good.returncode == 0 and good.stderr == ""
+    assert len(good.stdout.splitlines()) == 1 + sbp.mlp([2, 2]).n_params
