@@ -140,7 +140,7 @@ def test_kink_conventions():
     assert sp.diff(relu(z), z).subs(z, 0) == 0
     assert relu(sp.Integer(0)) == 0 and relu(sp.Rational(-1, 2)) == 0 and relu(sp.Rational(1, 2)) == sp.Rational(1, 2)
     assert sp.diff(leaky_relu(z), z).subs(z, 0) == sp.Rational(1, 100)
-    assert sbp.step(sp.Integer(0)) == 0 and sbp.step(sp.Integer(1)) == 1
+    assert sbp.heaviside(sp.Integer(0)) == 0 and sbp.heaviside(sp.Integer(1)) == 1
     assert sigmoid(sp.Integer(0)) == sp.Rational(1, 2)
 
 
