@@ -17,12 +17,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+#: Beyond this many parameters (none chosen), each δ definition is printed once, not per weight.
+FULL_LIMIT = 24
+
+
 def run(args: argparse.Namespace) -> int:
     spec = sbp.load_spec(args.spec)
-    bp = sbp.derive(spec.network)
-    names = args.param or [p for p in spec.network.params]
-    style = "inline" if args.inline else "full"
-    blocks = [bp[name].latex(style=style) for name in names]
-    print(f"% {spec.title}")
-    print(("\n" if style == "inline" else "\n\n").join(blocks))
+    graph = spec.network
+    bp = sbp.derive(graph)
+    # A graph without parameters (x, y, z -> f) is differentiated with respect to its inputs.
+    names = args.param or list(graph.params) or [s for s in graph.leaves() if graph.kind_of(s) != "target"]
+    # Everything is derived before anything is printed: a bad --param leaves stdout empty.
+    if args.inline or (not args.param and len(names) > FULL_LIMIT):
+        lines = [bp[name].latex(style="inline") for name in names]
+        if not args.inline:
+            lines.append(f"% {len(names)} parameters: each δ once below; --param NAME prints one chain in full")
+            lines += [f"{sbp.latex(d.symbol)} = {sbp.latex(d.expr)}" for d in bp.deltas.values()]
+        text = "\n".join(lines)
+    else:
+        text = "\n\n".join(bp[name].latex(style="full") for name in names)
+    print(f"% {spec.title}\n{text}")
     return 0

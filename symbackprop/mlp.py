@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import sympy as sp
@@ -143,11 +144,11 @@ def _check_layers(layers: object) -> list[int]:
             f"layers: expected at least 2 sizes (input and output), received {len(layers)}: {list(layers)!r}"
         )
     for pos, size in enumerate(layers):
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise SpecError(
                 f"layers[{pos}]: expected a positive integer, received {size!r}"
             )
-    return list(layers)
+    return [int(size) for size in layers]
 
 
 def _per_layer(value: object, count: int, field: str, kind: type) -> list:

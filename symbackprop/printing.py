@@ -24,7 +24,7 @@ from sympy.printing.str import StrPrinter
 from .notation import plain
 
 if TYPE_CHECKING:
-    from .derive import Delta, Derivation, Path
+    from .derive import Derivation, Path
 
 __all__ = [
     "NotationLatexPrinter",
@@ -34,7 +34,6 @@ __all__ = [
     "partial_latex",
     "leibniz_latex",
     "factors_latex",
-    "delta_latex",
     "derivation_latex",
 ]
 
@@ -111,23 +110,6 @@ def leibniz_latex(path: Path) -> str:
 def factors_latex(path: Path) -> str:
     """The path's factors worked out, in the same order: ``(a - y) · a(1 - a) · x``."""
     return r" \cdot ".join(_factor(f.value) for f in path.factors)
-
-
-def delta_latex(d: Delta, *, show_chain: bool = False) -> str:
-    """``\\delta^{(l)}_j = ...``; with ``show_chain``, the unsimplified chain first."""
-    head = latex(d.symbol)
-    parts = [head, partial_latex_for_delta(d)]
-    if show_chain and d.chain != d.expr:
-        parts.append(latex(d.chain))
-    parts.append(latex(d.expr))
-    text = " = ".join(parts)
-    if d.constraint:
-        text += r" \quad \text{(using } %s\text{)}" % d.constraint
-    return text
-
-
-def partial_latex_for_delta(d: Delta) -> str:
-    return r"\frac{\partial L}{\partial %s}" % latex(d.node)
 
 
 def derivation_latex(d: Derivation, *, style: str = "full", max_paths: int = 8) -> str:

@@ -108,3 +108,21 @@ def test_command_line_in_a_subprocess(tmp_path):
                           capture_output=True, text=True, env=env, timeout=60)
     assert good.returncode == 0 and good.stderr == ""
     assert len(good.stdout.splitlines()) == 1 + sbp.mlp([2, 2]).n_params
+
+
+def test_many_parameters_print_each_delta_once(capsys):
+    assert main(["derive", "6-8-4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    net = sbp.mlp([6, 8, 4])
+    deltas = [line for line in lines if line.startswith(r"\delta")]
+    assert len(deltas) == 8 + 4  # one definition per neuron, not one per weight
+    gradients = [line for line in lines if line.startswith(r"\frac{\partial L}")]
+    assert len(gradients) == net.n_params == 92
+
+
+def test_a_graph_without_parameters_is_differentiated_in_its_inputs(tmp_path, capsys):
+    spec = tmp_path / "g.toml"
+    spec.write_text('[graph]\ninputs = ["x", "y", "z"]\nnodes = { q = "x + y", f = "q * z" }\noutput = "f"\n')
+    assert main(["derive", str(spec), "--inline"]) == 0
+    out = capsys.readouterr().out
+    assert r"\frac{\partial f}{\partial x} = \delta_{q}" in out and r"\partial z}" in out

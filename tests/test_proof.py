@@ -154,3 +154,30 @@ def test_random_points_avoid_kinks_also_in_float_arithmetic():
         point = sbp.proof.random_point(g, random.Random(seed))
         assert isinstance(point[x], sp.Float)
         assert not point[x].is_zero, seed
+
+
+def test_a_wrong_derivative_rule_is_caught_by_function_values():
+    """Both symbolic routes differentiate through the same fdiff, so plant a wrong one:
+    only a difference quotient of function values can notice, and prove() must."""
+    from sympy.core.function import ArgumentIndexError
+
+    class twice_sigmoid_slope(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex=1):
+            if argindex != 1:
+                raise ArgumentIndexError(self, argindex)
+            s = sbp.sigmoid(self.args[0])
+            return 2 * s * (1 - s)  # the true slope is s (1 - s)
+
+        def _eval_evalf(self, prec):
+            return sbp.sigmoid(self.args[0])._eval_evalf(prec)
+
+    sbp.register_activation("planted_wrong_slope", twice_sigmoid_slope, latex=r"\beta",
+                            derivative_latex="2a(1-a)", replace=True)
+    net = sbp.mlp([2, 2, 1], activation="planted_wrong_slope")
+    for method in ("symbolic", "point"):
+        proof = sbp.prove(net, "w1_11", method=method)
+        assert not proof.holds and proof.max_error > 1e-3, proof
+    honest = sbp.mlp([2, 2, 1])
+    assert all(sbp.prove(honest, "w1_11", method=m).holds for m in ("symbolic", "point"))
