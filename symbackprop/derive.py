@@ -263,6 +263,16 @@ class Backprop:
         except KeyError:
             raise GraphError(f"{symbol.name!r} has no δ in this graph") from None
 
+    @cached_property
+    def expansion(self) -> dict[sp.Symbol, sp.Expr]:
+        """``{node or δ symbol: definition}`` used to expand a derivation into leaves (δ by
+        its unsimplified chain, so expansions hold without any constraint)."""
+        return _definitions(self)
+
+    @cached_property
+    def _sizes(self) -> dict[sp.Basic, int]:
+        return {}
+
     def delta_definitions(self) -> dict[sp.Symbol, sp.Expr]:
         """``{δ symbol: its definition}`` for every δ-node."""
         return {d.symbol: d.expr for d in self.deltas.values()}
@@ -355,8 +365,8 @@ class Derivation:
             TooLargeError: the expanded expression would have more than ``max_size``
                 nodes; the message gives the estimate.
         """
-        definitions = _definitions(self.backprop)
-        size = expression_size(self.delta_form, definitions)
+        definitions = self.backprop.expansion
+        size = self.expanded_size()
         if size > max_size:
             raise TooLargeError(
                 f"expanded form of ∂{self.graph.output.name}/∂{self.wrt.name}: about {size:,} "
@@ -366,7 +376,7 @@ class Derivation:
 
     def expanded_size(self) -> int:
         """The number of expression nodes :meth:`expanded` would build (cheap to compute)."""
-        return expression_size(self.delta_form, _definitions(self.backprop))
+        return expression_size(self.delta_form, self.backprop.expansion, self.backprop._sizes)
 
     def latex(self, **settings: object) -> str:
         """The derivation in LaTeX, in the project notation (see :mod:`symbackprop.printing`)."""
@@ -400,7 +410,11 @@ def derive(graph: Graph) -> Backprop:
 
 def _target_constraint(graph: Graph) -> tuple[str, tuple[sp.Symbol, ...]] | None:
     loss = getattr(graph, "loss", None)
-    if loss is not None and loss.target_constraint == "distribution":
+    activations = getattr(graph, "activations", ())
+    # Σ_k y_k = 1 is the setting of a distribution over the outputs (softmax); with sigmoid
+    # outputs each target stands alone and the constraint would only obscure δ.
+    if (loss is not None and loss.target_constraint == "distribution" and activations
+            and activations[-1].output_range == "distribution"):
         return "distribution", tuple(graph.leaves("target"))
     return None
 
@@ -439,13 +453,16 @@ def _definitions(bp: Backprop) -> dict[sp.Symbol, sp.Expr]:
     return table
 
 
-def expression_size(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> int:
+def expression_size(
+    expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr], memo: dict[sp.Basic, int] | None = None
+) -> int:
     """Tree size of ``expr`` once every defined symbol is replaced, without building it.
 
     Memoised over shared subexpressions, so it costs the size of the *unexpanded* DAG even
-    when the expansion is exponentially large.
+    when the expansion is exponentially large; pass the same ``memo`` for several
+    expressions over the same definitions to share that work.
     """
-    memo: dict[sp.Basic, int] = {}
+    memo = {} if memo is None else memo
 
     def size(e: sp.Basic) -> int:
         got = memo.get(e)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .errors import GraphError, closest
-from .notation import leaf, plain
+from .notation import leaf, parse_name, plain, symbol_for
 
 __all__ = ["Graph", "Node", "LEAF_KINDS"]
 
@@ -248,6 +248,9 @@ class Graph:
             return table[name]
         if name in by_plain:
             return by_plain[name]
+        parsed = parse_name(name)  # other spellings of a network name: w1_1_2, w^{(1)}_{1,2}
+        if parsed is not None and symbol_for(parsed).name in table:
+            return table[symbol_for(parsed).name]
         raise GraphError(
             f"name {name!r} is not in this graph{closest(name, list(by_plain))}"
         )

@@ -57,12 +57,6 @@ def _formula(graph: Graph, formula: str | sp.Expr) -> tuple[sp.Expr, str | None,
     return formula, None, ()
 
 
-def _definitions(bp: Backprop) -> dict[sp.Symbol, sp.Expr]:
-    table: dict[sp.Symbol, sp.Expr] = {nd.symbol: nd.expr for nd in bp.graph.nodes}
-    table.update({d.symbol: d.chain for d in bp.deltas.values()})
-    return table
-
-
 def _big_power(expr: sp.Expr) -> bool:
     # Expanding (x + y + z)^n costs about n^2/2 terms; keep the symbolic route cheap.
     return any(p.exp.is_Integer and abs(int(p.exp)) > 8 and p.base.is_Add for p in expr.atoms(sp.Pow))
@@ -71,7 +65,7 @@ def _big_power(expr: sp.Expr) -> bool:
 def _symbolic_difference(d: Derivation, formula: sp.Expr) -> sp.Expr | None:
     """``formula − ∂L/∂θ`` in leaves only, expanded; ``None`` when too large to try."""
     bp = d.backprop
-    defs = _definitions(bp)
+    defs = bp.expansion
     if expression_size(formula, defs) > _SYMBOLIC_LIMIT or _big_power(formula):
         return None
     try:

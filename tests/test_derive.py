@@ -417,3 +417,22 @@ def test_latex_of_powers_of_the_project_functions():
     g.set_output(g.node("L", a**2))
     text = sbp.latex(sp.expand(sbp.derive(g)[w].expanded()))
     assert r"\sigma\left(w x\right)^{2}" in text
+
+
+def test_the_sum_to_one_constraint_belongs_to_softmax_outputs_only():
+    import symbackprop as sbp
+
+    sig = sbp.derive(sbp.mlp([2, 1], activation="sigmoid", loss="cross_entropy"))
+    assert all(d.constraint is None for d in sig.deltas.values())
+    soft = sbp.derive(sbp.mlp([2, 3], activation="softmax", loss="cross_entropy"))
+    assert all(d.constraint is not None for d in soft.deltas.values())
+
+
+def test_other_spellings_of_a_network_name_resolve():
+    import symbackprop as sbp
+
+    net = sbp.mlp([2, 2])
+    w = net.lookup("w1_12")
+    assert net.lookup("w1_1_2") == w and net.lookup("w^{(1)}_{1,2}") == w
+    with pytest.raises(sbp.GraphError, match="not in this graph"):
+        net.lookup("w1_3_1")
