@@ -16,5 +16,5 @@ __all__ = ["product"]
 def product(u: sp.Expr, v: sp.Expr) -> sp.Expr:
     """``u*v``, fast when both are distinct plain symbols, else SymPy's own product."""
     if type(u) is sp.Symbol and type(v) is sp.Symbol and u.name != v.name:
-        return sp.Mul._from_args((u, v) if u.name < v.name else (v, u))
+        return sp.Mul._from_args((u, v) if u.name < v.name else (v, u), is_commutative=True)
     return u * v

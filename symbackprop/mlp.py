@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sympy as sp
 
 from . import notation as n
-from ._fast import product
 from .activations import OUTPUT_RANGES, Activation, get_activation
 from .errors import SpecError
 from .graph import Graph
@@ -127,8 +126,10 @@ def _weighted_sum(
     if not all(type(s) is sp.Symbol for s in (*weights, *inputs)):
         terms = [w * a for w, a in zip(weights, inputs)]
         return sp.Add(*terms, *([bias] if bias is not None else []))
-    terms: list[sp.Expr] = [product(w, a) for w, a in zip(weights, inputs)]
-    terms.sort(key=lambda t: tuple(s.name for s in t.args))
+    # (first name, second name) is unique per term, so sorting never compares the symbols.
+    pairs = sorted((w.name, a.name, w, a) if w.name < a.name else (a.name, w.name, a, w)
+                   for w, a in zip(weights, inputs))
+    terms: list[sp.Expr] = [sp.Mul._from_args((p[2], p[3]), is_commutative=True) for p in pairs]
     if bias is not None:
         terms.insert(0, bias)
     if len(terms) == 1:
