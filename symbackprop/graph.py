@@ -251,9 +251,12 @@ class Graph:
         parsed = parse_name(name)  # other spellings of a network name: w1_1_2, w^{(1)}_{1,2}
         if parsed is not None and symbol_for(parsed).name in table:
             return table[symbol_for(parsed).name]
-        raise GraphError(
-            f"name {name!r} is not in this graph{closest(name, list(by_plain))}"
-        )
+        hint = closest(name, list(by_plain))
+        if not hint:
+            names = list(by_plain)
+            more = f", ... ({len(names) - 8} more)" if len(names) > 8 else ""
+            hint = f"; names here are {', '.join(names[:8])}{more}"
+        raise GraphError(f"name {name!r} is not in this graph{hint}")
 
     def composed(self, symbol: sp.Symbol | None = None) -> sp.Expr:
         """``symbol`` (default: the output) with every node replaced by its definition.
