@@ -41,7 +41,7 @@ class sigmoid(sp.Function):
     nargs = 1
 
     @classmethod
-    def eval(cls, x):  # type: ignore[override]
+    def eval(cls, x):  # type: ignore[override]  # safe: SymPy hook, not Python eval
         if x.is_zero:
             return sp.S.Half
         if x.is_Float:
@@ -75,7 +75,7 @@ class relu(sp.Function):
     nargs = 1
 
     @classmethod
-    def eval(cls, x):  # type: ignore[override]
+    def eval(cls, x):  # type: ignore[override]  # safe: SymPy hook, not Python eval
         if x.is_Number:
             return x if x > 0 else sp.S.Zero * x
         if x.is_nonnegative:
@@ -112,7 +112,7 @@ class leaky_relu(sp.Function):
     nargs = (1, 2)
 
     @classmethod
-    def eval(cls, x, alpha=LEAKY_SLOPE):  # type: ignore[override]
+    def eval(cls, x, alpha=LEAKY_SLOPE):  # type: ignore[override]  # safe: SymPy hook, not Python eval
         if x.is_Number and alpha.is_Number:
             return x if x > 0 else alpha * x
         return None
@@ -144,7 +144,7 @@ class softplus(sp.Function):
     nargs = 1
 
     @classmethod
-    def eval(cls, x):  # type: ignore[override]
+    def eval(cls, x):  # type: ignore[override]  # safe: SymPy hook, not Python eval
         if x.is_Float:
             return sp.log(1 + sp.exp(x))
         return None
@@ -183,7 +183,7 @@ class softmax(sp.Function):
     """
 
     @classmethod
-    def eval(cls, k, *z):  # type: ignore[override]
+    def eval(cls, k, *z):  # type: ignore[override]  # safe: SymPy hook, not Python eval
         if not (k.is_Integer and 1 <= int(k) <= len(z)):
             raise ValueError(f"softmax index must be an integer in 1..{len(z)}, received {k}")
         if all(v.is_Number for v in z) and any(v.is_Float for v in z):
