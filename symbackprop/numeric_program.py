@@ -22,7 +22,7 @@ from sympy.printing.numpy import NumPyPrinter
 from .derive import Backprop
 from .graph import Graph
 from .notation import plain
-from .numpy_rules import NUMPY_FUNCTIONS, batch_dot, batch_sum, stable_form
+from .numpy_rules import NUMPY_FUNCTIONS, batch_dot, batch_sum, stable_form, user_implementations
 
 __all__ = ["Program", "reduced"]
 
@@ -106,6 +106,10 @@ class Program:
             if not any(d.constraint for d in bp.deltas.values()):
                 self.assignments["chain"] = self.assignments["expr"]
                 break
+        # Every node and δ definition is scanned once here, not per compiled function.
+        self.functions = dict(NUMPY_FUNCTIONS)
+        self.functions.update(user_implementations(
+            (e for rows in self.assignments.values() for _, e in rows), NUMPY_FUNCTIONS))
         self.per_sample = {self.rename[s] for s in (*graph.leaves("input"), *graph.leaves("target"))}
         for sym, expr in self.assignments["chain"]:
             if expr.free_symbols & self.per_sample:
@@ -128,13 +132,13 @@ class Program:
 
         printer = _Printer({
             "fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-            "user_functions": {name: name for name in NUMPY_FUNCTIONS},
+            "user_functions": {name: name for name in self.functions},
             # Sorting the terms of every sum for display is most of the printing time of a
             # large network, and the order of a sum does not matter to numpy.
             "order": "none",
         })
         return sp.lambdify(
-            args, list(outputs), modules=[dict(NUMPY_FUNCTIONS), "numpy"], cse=cse,
+            args, list(outputs), modules=[dict(self.functions), "numpy"], cse=cse,
             printer=printer, docstring_limit=0,
         )
 

@@ -19,14 +19,18 @@ Two tables, written in one place:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 import numpy as np
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
+from sympy.printing.numpy import NumPyPrinter
 
+from .errors import SpecError
 from .functions import leaky_relu, relu, sigmoid, softmax, softplus
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_form", "kink_arguments", "batch_sum", "batch_dot", "heaviside0", "max_of"]
+__all__ = ["NUMPY_FUNCTIONS", "stable_form", "kink_arguments", "batch_sum", "batch_dot", "heaviside0", "max_of",
+           "user_implementations"]
 
 
 class batch_sum(sp.Function):
@@ -99,6 +103,41 @@ NUMPY_FUNCTIONS: Mapping[str, Callable[..., object]] = {
     "batch_dot": _batch_dot,
     "max_of": _max_of,
 }
+
+
+def user_implementations(exprs: Iterable[sp.Expr], known: Collection[str]) -> dict[str, Callable[..., object]]:
+    """numpy implementations of the functions in ``exprs`` that neither ``known`` nor SymPy's
+    NumPy printer covers: a user's registered activation or loss, from its ``_imp_``.
+
+    lambdify finds ``_imp_`` only in the expressions it is handed, and the scalar backend
+    hands it node symbols (the definitions arrive through ``cse``), so it is looked up here.
+
+    Raises:
+        SpecError: a function has no numpy implementation; the message names it and says how
+            to give one.
+    """
+    instances: dict[type, sp.Expr] = {}
+    for expr in exprs:
+        for e in expr.atoms(sp.Function):
+            if e.func.__name__ not in known:
+                instances.setdefault(e.func, e)
+    found = {f.__name__: f._imp_ for f in instances if getattr(f, "_imp_", None) is not None}
+    names = {*known, *found}
+    for f, e in instances.items():
+        if f.__name__ in found:
+            continue
+        printer = NumPyPrinter({"strict": True, "allow_unknown_functions": False,
+                                "user_functions": {name: name for name in names}})
+        try:
+            printer.doprint(e)
+        except PrintMethodNotImplementedError:
+            raise SpecError(
+                f"function {f.__name__!r}: expected a numpy implementation to compute it with, "
+                f"received a SymPy function without one; give its class "
+                f"`_imp_ = staticmethod(f)`, f taking and returning numpy arrays (what "
+                f"sympy.implemented_function does)"
+            ) from None
+    return found
 
 
 def _softmax_parts(args: tuple[sp.Expr, ...]) -> tuple[sp.Expr, sp.Expr]:

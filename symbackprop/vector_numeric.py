@@ -35,6 +35,7 @@ from .activations import Activation
 from .errors import SpecError
 from .functions import LEAKY_SLOPE, softmax
 from .graph import Graph
+from .numpy_rules import user_implementations
 from .vector import ALPHA, ETA, T, VectorForm, vector_form
 
 __all__ = ["VectorFunctions", "compile_vector", "logsumexp"]
@@ -87,7 +88,9 @@ class _Printer(NumPyPrinter):
 def _lambdify(args: Any, expr: Any, cse: bool = False) -> Callable[..., Any]:
     printer = _Printer({"fully_qualified_modules": False, "inline": True,
                         "allow_unknown_functions": True})
-    return sp.lambdify(args, expr, modules=[_NUMPY, "numpy"], printer=printer, cse=cse)
+    exprs = expr if isinstance(expr, (list, tuple)) else [expr]
+    modules = {**_NUMPY, **user_implementations([sp.sympify(e) for e in exprs], _NUMPY)}
+    return sp.lambdify(args, expr, modules=[modules, "numpy"], printer=printer, cse=cse)
 
 
 def _stable_log(arg: sp.Expr) -> sp.Expr:

@@ -243,3 +243,41 @@ def test_blocks_of_rows_give_the_same_numbers_as_one_call(monkeypatch):
         for k in want:
             np.testing.assert_array_equal(got[k], want[k])
     assert nn.kinks(params, X).shape == (20, 4)
+
+
+def test_registered_sympy_function_is_computed_by_both_backends(monkeypatch):
+    """A user's activation class reaches the scalar backend only through lambdify's cse
+    (outputs are node symbols), where lambdify never looked for its ``_imp_``: the generated
+    code died with ``NameError: name 'swish' is not defined``."""
+    from symbackprop import activations
+
+    monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
+
+    class swish(sp.Function):
+        nargs = 1
+        _imp_ = staticmethod(lambda t: t / (1 + np.exp(-t)))
+
+        def fdiff(self, argindex=1):
+            s = sbp.sigmoid(self.args[0])
+            return s + self.args[0] * s * (1 - s)
+
+    sbp.register_activation("swish", swish, latex=r"\operatorname{swish}", derivative_latex="...")
+    net = sbp.mlp([2, 3, 1], activation=["swish", "identity"], loss="squared")
+    params, X, Y = _data(compile_network(net, backend="scalar"), np.random.default_rng(7), 4)
+    scalar = compile_network(net, backend="scalar").loss_and_gradients(params, X, Y)
+    vector = compile_network(net, backend="vector").loss_and_gradients(params, X, Y)
+    assert scalar[0] == pytest.approx(vector[0], rel=1e-12)
+    for key in vector[1]:
+        np.testing.assert_allclose(scalar[1][key], vector[1][key], rtol=1e-10, atol=1e-14)
+    assert sbp.check_gradients(net, params, X, Y).ok
+
+    class bare(sp.Function):  # fdiff but nothing numpy can run
+        nargs = 1
+
+        def fdiff(self, argindex=1):
+            return sp.S.One
+
+    sbp.register_activation("bare", bare, latex="b", derivative_latex="1")
+    for backend in ("scalar", "vector"):
+        with pytest.raises(sbp.SpecError, match=r"function 'bare': expected a numpy implementation.*_imp_"):
+            compile_network(sbp.mlp([2, 1], activation="bare"), backend=backend)
