@@ -11,6 +11,8 @@ __all__ = [
     "GraphError",
     "NotDifferentiableError",
     "TooLargeError",
+    "DataError",
+    "NumericalError",
     "closest",
 ]
 
@@ -33,6 +35,14 @@ class NotDifferentiableError(SymbackpropError):
 
 class TooLargeError(SymbackpropError):
     """An expansion was refused because its result would be too large to be useful."""
+
+
+class DataError(SymbackpropError):
+    """Numbers given to a numeric function are unusable: wrong shape, NaN, missing or unknown."""
+
+
+class NumericalError(SymbackpropError):
+    """A computed loss, value or gradient is NaN or infinite."""
 
 
 def closest(word: str, choices: Iterable[str]) -> str:

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import GraphError, SymbackpropError, closest
+# Defined with the other errors so that both numeric backends raise the same classes.
+from .errors import DataError, GraphError, NumericalError, closest
 from .evaluate import backprop_of
 from .graph import Graph
 from .mlp import Network
@@ -39,14 +40,6 @@ __all__ = ["compile_network", "compiled", "NumericNetwork", "Entry", "DataError"
 BACKENDS = ("scalar", "vector", "auto")
 
 Params = Mapping[str, Any]
-
-
-class DataError(SymbackpropError):
-    """Numbers given to a numeric function are unusable: wrong shape, NaN, missing or unknown."""
-
-
-class NumericalError(SymbackpropError):
-    """A computed loss, value or gradient is NaN or infinite."""
 
 
 @dataclass(frozen=True)

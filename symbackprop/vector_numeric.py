@@ -23,8 +23,9 @@ is the transpose of the column-per-sample form the sheets print.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import sympy as sp
@@ -32,7 +33,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from . import notation as n
 from .activations import Activation
-from .errors import SpecError
+from .errors import DataError, NumericalError, SpecError
 from .functions import LEAKY_SLOPE, softmax
 from .graph import Graph
 from .numpy_rules import user_implementations
@@ -103,6 +104,30 @@ def _stable_log(arg: sp.Expr) -> sp.Expr:
 
     return out.replace(is_sum_of_exps, lambda e: logsumexp(
         *[u.args[0] if isinstance(u, sp.exp) else sp.S.Zero for u in e.args[0].args]))
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _quiet(method: _F) -> _F:
+    """Run ``method`` with numpy's floating-point warnings off: the stable primitives make
+    overflow harmless, and what is left non-finite is checked by :func:`_finite`."""
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return method(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _finite(values: Mapping[str, Any]) -> None:
+    for name, v in values.items():
+        arr = np.asarray(v, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise NumericalError(
+                f"{name}: expected a finite result, received {arr.flat[np.argmin(np.isfinite(arr))]}; "
+                "a value overflowed float64, or a prediction reached exactly 0 or 1 inside a logarithm"
+            )
 
 
 class VectorFunctions:
@@ -244,6 +269,7 @@ class VectorFunctions:
     def _reduce(self, per_sample: Array) -> float:
         return float(per_sample.mean() if self.reduction == "mean" else per_sample.sum())
 
+    @_quiet
     def forward(self, params: Mapping[str, Any], X: Any) -> dict[str, Array]:
         """``{"z1": ..., "a1": ..., ...}``, each ``(batch, n_l)`` (``(n_l,)`` for one sample)."""
         p, Xa, _, single = self.check(params, X, targets=False)
@@ -253,16 +279,22 @@ class VectorFunctions:
             out[f"z{l}"], out[f"a{l}"] = (Zs[l][0], As[l][0]) if single else (Zs[l], As[l])
         return out
 
+    @_quiet
     def loss(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> float:
         """The batch loss (mean or sum of the per-sample losses)."""
         p, Xa, Ya, _ = self.check(params, X, Y)
         Zs, As = self._forward(p, Xa)
-        return self._reduce(self._loss(Zs[-1], As[-1], Ya))
+        loss = self._reduce(self._loss(Zs[-1], As[-1], Ya))
+        _finite({"loss": loss})
+        return loss
 
+    @_quiet
     def loss_and_gradients(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> tuple[float, dict[str, Array]]:
         """The batch loss and its gradient with respect to every parameter array."""
         p, Xa, Ya, _ = self.check(params, X, Y)
-        return self._loss_and_gradients(p, Xa, Ya)
+        loss, grads = self._loss_and_gradients(p, Xa, Ya)
+        _finite({"loss": loss, **grads})
+        return loss, grads
 
     def _loss_and_gradients(self, p: Mapping[str, Array], X: Array, Y: Array | None) -> tuple[float, dict[str, Array]]:
         Zs, As = self._forward(p, X)
@@ -281,6 +313,7 @@ class VectorFunctions:
             Zs[l] = As[l] = None  # type: ignore[call-overload]  # free what is no longer needed
         return loss, {k: grads[k] for k in self.shapes}
 
+    @_quiet
     def deltas(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> dict[str, Array]:
         """``{"delta1": ..., ...}``: per-sample ``∂L_s/∂z^{(l)}_s``, shaped like ``z``."""
         p, Xa, Ya, single = self.check(params, X, Y)
@@ -293,6 +326,7 @@ class VectorFunctions:
             out[f"delta{l}"] = D
         return {k: (v[0] if single else v) for k, v in sorted(out.items())}
 
+    @_quiet
     def prepare(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> "Prepared":
         """A forward pass kept for many single-parameter perturbations (gradient checks)."""
         p, Xa, Ya, _ = self.check(params, X, Y)
@@ -309,6 +343,7 @@ class Prepared:
         self.fn, self.p, self.X, self.Y = fn, p, X, Y
         self.Zs, self.As = fn._forward(p, X)
 
+    @_quiet
     def entry_loss(self, name: str, index: tuple[int, ...], step: float) -> float:
         """The loss with ``params[name][index]`` moved by ``step``; only later layers are redone.
 
@@ -345,9 +380,16 @@ def _full(value: Any, shape: tuple[int, ...]) -> Array:
 
 def _as_float(value: Any, field: str) -> Array:
     try:
-        return np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise SpecError(f"{field}: expected an array of numbers, received {type(value).__name__}") from None
+    with np.errstate(over="ignore"):
+        suspect = not np.isfinite(arr.sum())  # one pass, no mask: a sum of finite numbers rarely overflows
+    bad = np.argwhere(~np.isfinite(arr)) if suspect else ()
+    if len(bad):
+        where = "".join(f"[{k}]" for k in bad[0])
+        raise DataError(f"{field}{where}: expected a finite number, received {arr[tuple(bad[0])]}")
+    return arr
 
 
 def compile_vector(network: Graph | VectorForm) -> VectorFunctions:

@@ -206,3 +206,23 @@ def test_prepared_entry_loss_equals_a_full_forward_pass():
         moved = {k: v.copy() for k, v in params.items()}
         moved[name][index] += 0.25
         assert prepared.entry_loss(name, index, 0.25) == pytest.approx(f.loss(moved, X, Y), rel=1e-13)
+
+
+def test_non_finite_numbers_are_errors_as_in_the_scalar_backend():
+    """The vector backend (what "auto" and fit() use) returned inf and NaN losses, let
+    numpy's overflow warnings through and accepted NaN inputs, where the scalar backend and
+    the README promise an error naming the quantity."""
+    from symbackprop import DataError, NumericalError, fit
+
+    net = mlp([1, 1], activation="identity", loss="squared")
+    f = compile_vector(net)
+    huge = {"W1": [[1e200]], "b1": [0.0]}
+    with pytest.raises(NumericalError, match="loss: expected a finite result, received inf"):
+        f.loss_and_gradients(huge, [[1e200]], [[0.0]])
+    with pytest.raises(NumericalError, match="loss: expected a finite result"):
+        f.loss(huge, [[1e200]], [[0.0]])
+    with pytest.raises(DataError, match=r"X\[1\]\[0\]: expected a finite number, received nan"):
+        f.loss_and_gradients({"W1": [[1.0]], "b1": [0.0]}, [[1.0], [np.nan]], [[0.0], [0.0]])
+    with pytest.raises(NumericalError, match="expected a finite result"):  # diverging descent
+        fit(net, {"W1": [[1.0]], "b1": [0.0]}, [[10.0], [20.0]], [[1.0], [2.0]],
+            epochs=200, learning_rate=10.0, progress=False)
