@@ -177,6 +177,13 @@ class VectorForm:
         """``∂L/∂b^{(l)} = δ^{(l)}``."""
         return self.delta(l)
 
+    def chain_delta(self) -> tuple[sp.Expr, ...]:
+        """The output δ by the chain rule alone, valid for any targets (:attr:`output_delta`
+        may rely on :attr:`constraint`); divisions by ``a`` cancelled, so it stays finite
+        where an output underflows to 0 (``a_j Σ_{k≠j} y_k − y_j (1 − a_j)`` for softmax)."""
+        entries, _ = _chain_delta(self.network, self.rules[-1], self.loss_gradient)
+        return tuple(sp.expand(sp.cancel(sp.together(e))) for e in entries)
+
     def _layer(self, l: int) -> int:
         if not isinstance(l, int) or not 1 <= l <= self.depth:
             raise GraphError(f"layer: expected an integer in 1..{self.depth}, received {l!r}")
@@ -229,16 +236,7 @@ def vector_form(graph: Graph) -> VectorForm:
     a_out, y = net.a[net.depth], net.y
     loss_expr = net.loss.build(a_out, y)
     grad = tuple(sp.diff(loss_expr, ak) for ak in a_out)
-    last = rules[-1]
-    if last.coupled:
-        # (J^T g)_j = Σ_k a_k (δ_kj − a_j) g_k = a_j (g_j − Σ_k a_k g_k), with J from fdiff.
-        total = sp.Add(*[ak * gk for ak, gk in zip(a_out, grad)])
-        generic = tuple(aj * (gj - total) for aj, gj in zip(a_out, grad))
-        rule = "jacobian"
-    else:
-        generic = tuple(gk * last.derivative.xreplace({T: zk, ALPHA: ak})
-                        for gk, zk, ak in zip(grad, net.z[net.depth], a_out))
-        rule = "hadamard"
+    generic, rule = _chain_delta(net, rules[-1], grad)
     constraint = _distribution(net)
     simple = tuple(ak - yk for ak, yk in zip(a_out, y)) if y else ()
     if simple and all(_equal(g, s, constraint) for g, s in zip(generic, simple)):
@@ -252,6 +250,17 @@ def vector_form(graph: Graph) -> VectorForm:
         constraint=note, gradient_entry=_uniform(grad, a_out, y, ()),
         output_entry=_uniform(generic, a_out, y, zs),
     )
+
+
+def _chain_delta(net: Network, last: LayerRule, grad: tuple[sp.Expr, ...]) -> tuple[tuple[sp.Expr, ...], str]:
+    """The output δ by the chain rule, before any ``a − y`` simplification, and its rule."""
+    a_out = net.a[net.depth]
+    if last.coupled:
+        # (J^T g)_j = Σ_k a_k (δ_kj − a_j) g_k = a_j (g_j − Σ_k a_k g_k), with J from fdiff.
+        total = sp.Add(*[ak * gk for ak, gk in zip(a_out, grad)])
+        return tuple(aj * (gj - total) for aj, gj in zip(a_out, grad)), "jacobian"
+    return tuple(gk * last.derivative.xreplace({T: zk, ALPHA: ak})
+                 for gk, zk, ak in zip(grad, net.z[net.depth], a_out)), "hadamard"
 
 
 def check_layered(graph: Graph) -> Network:
