@@ -55,12 +55,20 @@ class Proof:
 _KINKED = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign)
 
 
+def _kinks(f: sp.Expr) -> list[sp.Expr]:
+    """Expressions that are zero where ``f`` has its kink: ``Max``/``Min`` where two arguments
+    tie (their first argument is just the one SymPy sorts first, often the constant 0)."""
+    if isinstance(f, (sp.Max, sp.Min)):
+        return [u - v for k, u in enumerate(f.args) for v in f.args[k + 1:]]
+    return [f.args[0]]
+
+
 def _forward(graph: Graph, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr] | None:
     """Node values at ``point``, or ``None`` when a kinked function sits on its kink."""
     env: dict[sp.Symbol, sp.Expr] = dict(point)
     for node in graph.nodes:
         for f in node.expr.atoms(*_KINKED):
-            if f.args[0].xreplace(env).is_zero:  # not == 0: SymPy has Float(0) != 0
+            if any(k.xreplace(env).is_zero for k in _kinks(f)):  # not == 0: SymPy has Float(0) != 0
                 return None
         env[node.symbol] = node.expr.xreplace(env)
     return env

@@ -156,6 +156,19 @@ def test_random_points_avoid_kinks_also_in_float_arithmetic():
         assert not point[x].is_zero, seed
 
 
+def test_max_and_min_nodes_can_be_proved():
+    """Max(w x, 0) keeps its arguments sorted as (0, w x): _forward took args[0] = 0 for the
+    kink argument, found every point "on the kink", and prove() always raised
+    'could not find a point away from the kinks of this graph'."""
+    g = sbp.Graph()
+    x1, x2 = g.inputs("x1 x2")
+    w, v = g.parameters("w v")
+    g.set_output(g.node("f", sp.Max(w * x1, 0) + sp.Min(x2, 1, v) + sp.Abs(v * x2)))
+    for p in (w, v, x1, x2):
+        for method in ("symbolic", "point"):
+            assert sbp.prove(g, p, method=method).holds
+
+
 def test_a_wrong_derivative_rule_is_caught_by_function_values():
     """Both symbolic routes differentiate through the same fdiff, so plant a wrong one:
     only a difference quotient of function values can notice, and prove() must."""
