@@ -145,10 +145,10 @@ class NumericNetwork:
                 outputs = [reduced(p.safe(out), p.per_sample)]
             elif what == "grad":
                 outputs = [reduced(p.safe(out), p.per_sample)] + [
-                    reduced(p.safe(self.bp[e.symbol].delta_form), p.per_sample) for e in self.entries
+                    reduced(p.output(self.bp[e.symbol].delta_form), p.per_sample) for e in self.entries
                 ]
             elif what == "xgrad":
-                outputs = [p.safe(self.bp[x].delta_form) for x in self.inputs]
+                outputs = [p.output(self.bp[x].delta_form) for x in self.inputs]
             elif what == "forward":
                 outputs = [p.rename[nd.symbol] for nd in self.graph.nodes]
             elif what == "delta":
@@ -156,7 +156,7 @@ class NumericNetwork:
             else:  # "kinks"
                 found: dict[sp.Expr, None] = {}
                 for nd in self.graph.nodes:
-                    found.update(dict.fromkeys(p.safe(k) for k in kink_arguments(nd.expr)))
+                    found.update(dict.fromkeys(p.output(k) for k in kink_arguments(nd.expr)))
                 outputs = list(found) or [sp.S.Zero]
             self._fns[key] = p.compile(outputs, variant=variant)
         return self._fns[key]

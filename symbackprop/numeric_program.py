@@ -92,7 +92,7 @@ class Program:
         deltas = [d.symbol for d in bp.deltas.values()]
         self.rename = _safe_names((*self.leaves, *(nd.symbol for nd in graph.nodes), *deltas))
         self._rename = _renamer(self.rename)
-        definitions = {nd.symbol: nd.expr for nd in graph.nodes}
+        self._definitions = definitions = {nd.symbol: nd.expr for nd in graph.nodes}
         nodes = [
             (self.rename[nd.symbol], self._rename(stable_form(nd.expr, definitions)))
             for nd in graph.nodes
@@ -119,6 +119,13 @@ class Program:
         """``expr`` (in original symbols) in safe symbols."""
         return self._rename(expr)
 
+    def output(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` in safe symbols and in the stable form every assignment has: a gradient
+        of a custom graph can hold a softmax or a log of its own, outside any node."""
+        if expr.is_Symbol or (expr.is_Mul and all(a.is_Symbol for a in expr.args)):
+            return self._rename(expr)  # δ·a, most of a network's gradients: nothing to rewrite
+        return self._rename(stable_form(expr, self._definitions))
+
     def compile(self, outputs: Sequence[sp.Expr], *, variant: str = "expr") -> Callable[..., list]:
         """A numpy function of ``(*leaf columns, n_batch)`` returning ``outputs`` as a list.
 
@@ -126,19 +133,21 @@ class Program:
         """
         needed = _needed(self.assignments[variant], outputs)
         args = [self.rename[s] for s in self.leaves] + [BATCH_SIZE]
+        functions = {**self.functions, **user_implementations(
+            [e for e in outputs if not all(a.is_Symbol for a in _reduced_args(e))], self.functions)}
 
         def cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
             return _ordered_cse(needed, exprs)
 
         printer = _Printer({
             "fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-            "user_functions": {name: name for name in self.functions},
+            "user_functions": {name: name for name in functions},
             # Sorting the terms of every sum for display is most of the printing time of a
             # large network, and the order of a sum does not matter to numpy.
             "order": "none",
         })
         return sp.lambdify(
-            args, list(outputs), modules=[dict(self.functions), "numpy"], cse=cse,
+            args, list(outputs), modules=[functions, "numpy"], cse=cse,
             printer=printer, docstring_limit=0,
         )
 

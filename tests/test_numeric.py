@@ -281,3 +281,23 @@ def test_registered_sympy_function_is_computed_by_both_backends(monkeypatch):
     for backend in ("scalar", "vector"):
         with pytest.raises(sbp.SpecError, match=r"function 'bare': expected a numpy implementation.*_imp_"):
             compile_network(sbp.mlp([2, 1], activation="bare"), backend=backend)
+
+
+def test_custom_graph_gradient_with_a_softmax_of_parameters_is_lambdified():
+    """A node ln softmax_1(w x1, v x2, x1 + x2) has parameters inside the softmax, so the
+    gradient formulas themselves hold softmax terms; only node and δ definitions were put in
+    stable form, and the generated gradient code died with NameError: name 'softmax'."""
+    g = Graph()
+    x1, x2 = g.inputs("x1 x2")
+    w, v = g.parameters("w v")
+    g.set_output(g.node("f", sp.log(sbp.softmax(1, w * x1, v * x2, x1 + x2))))
+    nn = compile_network(g, backend="scalar")
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [400.0, -300.0]])  # the last row saturates
+    loss, grads = nn.loss_and_gradients({"w": 0.7, "v": -1.3}, X, wrt_inputs=True)
+    composed = g.composed()
+    for p in (w, v):
+        want = np.mean([float(sp.diff(composed, p).subs({x1: a, x2: b, w: 0.7, v: -1.3}).evalf(30))
+                        for a, b in X])
+        assert grads[p.name] == pytest.approx(want, rel=1e-12)
+    assert np.all(np.isfinite(grads["x"]))
+    assert sbp.check_gradients(g, {"w": 0.7, "v": -1.3}, X[:2], inputs=True).ok
