@@ -129,6 +129,9 @@ def _number(value: object, field: str) -> Number:
         raise SpecError(f"{field}: expected a number, received {value!r}")
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise SpecError(f"{field}: expected a finite number, received {value!r}")
+    if isinstance(value, int) and abs(value) > 2**1023 * (2 - 2**-52):  # float64's largest
+        raise SpecError(f"{field}: expected a number within float64's range (±1.8e308), "
+                        f"received an integer of {len(str(abs(value)))} digits")
     return value
 
 

@@ -114,6 +114,9 @@ def test_bias_values_for_a_layer_without_bias_are_unknown():
         ({"values_x": "0.05"}, "values.x: expected a list of 2 numbers, received '0.05'"),
         ({"values_x": [0.05, "a"]}, "values.x[1]: expected a number, received 'a'"),
         ({"values_x": [0.05, True]}, "values.x[1]: expected a number, received True"),
+        # A JSON integer beyond float64 raised OverflowError (a traceback from the CLI).
+        ({"values_x": [0.05, 10**400]},
+         "values.x[1]: expected a number within float64's range (±1.8e308), received an integer of 401 digits"),
         ({"values_y": [0.01, 0.99, 0.5]}, "values.y: expected 2 numbers, received 3"),
         ({"values_W1": [[0.15, 0.20]]},
          "values.W1: expected a 2×2 list of lists (W1[j][i]), received [[0.15, 0.2]]"),
