@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from . import notation as n
-from .activations import OUTPUT_RANGES, Activation, get_activation
+from .activations import OUTPUT_RANGES, Activation, activation_names, get_activation
 from .errors import SpecError
 from .graph import Graph
 from .losses import Loss, get_loss
@@ -177,10 +177,15 @@ def _check_loss(loss: Loss, output: Activation, size: int) -> None:
         )
     if loss.accepts is not None and output.output_range not in loss.accepts:
         wanted = " or ".join(OUTPUT_RANGES[r] for r in sorted(loss.accepts))
+        # Only for outputs that can be 0 or negative is the logarithm the reason; a softmax
+        # under binary cross entropy is refused for being a distribution, not a probability each.
+        why = ("where the logarithm is undefined" if output.output_range not in ("probability", "distribution")
+               else "which this loss does not take")
+        fits = [name for name in activation_names() if get_activation(name).output_range in loss.accepts]
         raise SpecError(
             f"loss: {loss.name!r} takes the logarithm of the outputs, so they must be {wanted}; "
             f"the output activation {output.name!r} gives {OUTPUT_RANGES[output.output_range]}, "
-            "where the logarithm is undefined (use sigmoid or softmax outputs)"
+            f"{why}" + (f" (use {' or '.join(fits)} outputs)" if fits else "")
         )
 
 

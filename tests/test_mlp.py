@@ -213,6 +213,13 @@ def test_cross_entropy_needs_probabilities(output, loss):
 def test_binary_cross_entropy_refuses_softmax_outputs():
     with pytest.raises(sbp.SpecError, match="'binary_cross_entropy'.*must be a probability in \\(0, 1\\).*'softmax' gives a probability vector"):
         sbp.mlp([2, 2], activation="softmax", loss="binary_cross_entropy")
+    # It said "where the logarithm is undefined (use sigmoid or softmax outputs)": both false.
+    with pytest.raises(sbp.SpecError) as info:
+        sbp.mlp([2, 2], activation="softmax", loss="binary_cross_entropy")
+    assert str(info.value).endswith("summing to 1), which this loss does not take (use sigmoid outputs)")
+    with pytest.raises(sbp.SpecError) as info:
+        sbp.mlp([2, 2], activation="relu", loss="cross_entropy")
+    assert str(info.value).endswith("where the logarithm is undefined (use sigmoid or softmax outputs)")
 
 
 def test_output_loss_needs_one_output():
