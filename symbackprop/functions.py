@@ -126,9 +126,11 @@ class leaky_relu(sp.Function):
         return leaky_relu(x, self.slope) if x is not None and x.is_Number else None
 
     def fdiff(self, argindex=1):  # type: ignore[override]
+        h = step(self.args[0])
+        if argindex == 2 and len(self.args) > 1:  # a learnable slope (PReLU): ∂/∂α = z for z ≤ 0
+            return self.args[0] * (1 - h)
         if argindex != 1:
             raise ArgumentIndexError(self, argindex)
-        h = step(self.args[0])
         return h + self.slope * (1 - h)
 
     def _eval_is_real(self):

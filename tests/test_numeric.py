@@ -301,3 +301,19 @@ def test_custom_graph_gradient_with_a_softmax_of_parameters_is_lambdified():
         assert grads[p.name] == pytest.approx(want, rel=1e-12)
     assert np.all(np.isfinite(grads["x"]))
     assert sbp.check_gradients(g, {"w": 0.7, "v": -1.3}, X[:2], inputs=True).ok
+
+
+def test_leaky_relu_with_a_learnable_slope():
+    """leaky_relu documents its slope as a second argument, but fdiff refused argindex 2:
+    with a parameter there (PReLU) derive() returned Derivative(f, p), the numeric backend
+    raised PrintMethodNotImplementedError and backward() "Can't calculate derivative"."""
+    g = Graph()
+    (x,) = g.inputs("x")
+    w, p = g.parameters("w p")
+    g.set_output(g.node("f", sbp.leaky_relu(w * x, p) ** 2))
+    assert not sbp.derive(g)[p].delta_form.has(sp.Derivative)
+    loss, grads = compile_network(g, backend="scalar").loss_and_gradients({"w": 1.0, "p": 0.2}, [[-2.0], [3.0]])
+    # f = (p w x)² for w x ≤ 0: ∂f/∂p = 2 p (w x)² = 1.6 at x = -2, and 0 at x = 3
+    assert loss == pytest.approx((0.16 + 9.0) / 2) and grads["p"] == pytest.approx(0.8)
+    assert sbp.backward(g, {x: -2, w: 1, p: sp.Rational(1, 5)}).gradients[p] == sp.Rational(8, 5)
+    assert sbp.prove(g, p).holds
