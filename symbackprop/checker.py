@@ -26,6 +26,7 @@ from .errors import SymbackpropError
 from .graph import Graph
 from .notation import plain
 from .numeric import DataError, NumericNetwork, compiled
+from .vector_numeric import VectorFunctions
 
 __all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError"]
 
@@ -149,7 +150,7 @@ def _difference(f: Callable[[float], float], kinks: Callable[[float], np.ndarray
 
 
 def check_gradients(
-    graph_or_compiled: Graph | NumericNetwork,
+    graph_or_compiled: Graph | NumericNetwork | VectorFunctions,
     params: Mapping[str, Any],
     X: Any,
     Y: Any = None,
@@ -164,7 +165,9 @@ def check_gradients(
     """Compare gradients with central finite differences of the loss, in float64.
 
     Args:
-        graph_or_compiled: a network or graph, or its :func:`compile_network` result.
+        graph_or_compiled: a network or graph, or its :func:`compile_network` result (for
+            the vector backend, its gradients are checked against differences of the
+            scalar backend's loss).
         params: parameter values (``{"W1": ..., "b1": ...}``, or plain names for a graph).
         X, Y: a batch of inputs and targets (rows), or one sample.
         gradient: the gradient to check: a callable with the signature of
@@ -182,10 +185,16 @@ def check_gradients(
     for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
         if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0) or (name == "eps" and value == 0):
             raise DataError(f"{name}: expected a {'positive' if name == 'eps' else 'non-negative'} number, received {value!r}")
-    nn = compiled(graph_or_compiled)
+    vector = graph_or_compiled if isinstance(graph_or_compiled, VectorFunctions) else None
+    nn = compiled(vector.graph if vector is not None else graph_or_compiled)
     theta = nn.flatten(params)
     if gradient is None:
-        derived = nn.loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]
+        if vector is None:
+            derived = nn.loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]
+        else:
+            derived = dict(vector.loss_and_gradients(params, X, Y)[1])
+            if inputs:  # ∂L/∂x only the scalar backend gives
+                derived["x"] = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)[1]["x"]
     else:
         got = gradient(params, X, Y)
         derived = got[1] if isinstance(got, tuple) and len(got) == 2 else got

@@ -164,3 +164,23 @@ def test_derived_gradients_of_random_networks_pass_finite_differences(sizes, hid
     Y = rng.dirichlet(np.ones(n_out), size=3) if loss == "cross_entropy" else rng.uniform(size=(3, n_out))
     report = check_gradients(nn, params, X, Y, inputs=True)
     assert report.ok, str(report)
+
+
+def test_the_default_compile_network_result_can_be_checked():
+    """check_gradients documents "its compile_network result", but compile_network's default
+    ("auto") gives the vector backend for every layered network, and the checker died with
+    AttributeError: 'VectorFunctions' object has no attribute 'flatten'.  Now the vector
+    backend's own gradients are checked, so a planted wrong f' in it is caught."""
+    net = sbp.mlp([2, 3, 1], activation=["tanh", "sigmoid"])
+    params = {"W1": [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2]], "b1": [0.1, 0.0, -0.1],
+              "W2": [[0.5, -0.6, 0.3]], "b2": [0.2]}
+    X, Y = [[1.0, 2.0], [0.5, -1.0]], [[1.0], [0.0]]
+    fast = sbp.compile_network(net)
+    assert fast.backend == "vector"
+    report = check_gradients(fast, params, X, Y, inputs=True)
+    assert report.ok and len(report.rows) == 13 + 4
+    honest = fast._der[0]
+    fast._der[0] = lambda Z, A: 2 * honest(Z, A)  # tanh' doubled in layer 1 only
+    report = check_gradients(fast, params, X, Y)
+    assert {row.name for row in report.failures} == {"w1_11", "w1_12", "w1_21", "w1_22", "w1_31", "w1_32",
+                                                      "b1_1", "b1_2", "b1_3"}
