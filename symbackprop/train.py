@@ -22,7 +22,8 @@ import numpy as np
 
 from .graph import Graph
 from .mlp import Network
-from .numeric import DataError, NumericNetwork, compile_network, compiled
+from .notation import matrix_name, plain
+from .numeric import DataError, NumericNetwork, compile_network
 
 __all__ = ["step", "fit", "FitResult", "init_params"]
 
@@ -60,7 +61,7 @@ def step(params: Mapping[str, Any], grads: Mapping[str, Any], learning_rate: flo
     return out
 
 
-def init_params(network: Graph, *, seed: int = 0) -> dict[str, Any]:
+def init_params(network: "Graph | NumericNetwork | Any", *, seed: int = 0) -> dict[str, Any]:
     """Seeded starting values: Xavier (Glorot) uniform weights, zero biases.
 
     ``W{l}`` entries are drawn from ``U(-r, r)`` with ``r = sqrt(6 / (n_{l-1} + n_l))``,
@@ -73,16 +74,18 @@ def init_params(network: Graph, *, seed: int = 0) -> dict[str, Any]:
     ((3, 2), [0.0, 0.0, 0.0])
     """
     rng = np.random.default_rng(seed)
-    nn = compiled(network)
-    if not isinstance(network, Network):
-        return {e.key: float(rng.uniform(-1, 1)) for e in nn.entries}
+    # A compiled network (either backend) stands for its graph.  The shapes come from the
+    # graph itself: compiling the scalar backend only to read them took longer than mlp().
+    graph = network if isinstance(network, Graph) else network.graph
+    if not isinstance(graph, Network):
+        return {plain(p): float(rng.uniform(-1, 1)) for p in graph.params}
     out: dict[str, Any] = {}
-    for key, shape in nn.shapes.items():
-        if key.startswith("W"):
-            r = math.sqrt(6.0 / (shape[0] + shape[1]))
-            out[key] = rng.uniform(-r, r, size=shape)
-        else:
-            out[key] = np.zeros(shape)
+    for l in range(1, graph.depth + 1):
+        shape = (graph.layers[l], graph.layers[l - 1])
+        r = math.sqrt(6.0 / (shape[0] + shape[1]))
+        out[matrix_name("w", l)] = rng.uniform(-r, r, size=shape)
+        if graph.bias[l - 1]:
+            out[matrix_name("b", l)] = np.zeros(shape[0])
     return out
 
 

@@ -117,3 +117,16 @@ def test_xor_example_reaches_a_loss_below_0_01(capsys):
     namespace["main"]()
     out = capsys.readouterr().out
     assert "x = (1, 1)  target 0  prediction" in out
+
+
+def test_init_params_of_a_compiled_network_has_the_network_shapes():
+    """compiled() passes a compiled network through, so init_params(compile_network(net,
+    backend="scalar")) drew one float per parameter *entry* under each array name and
+    returned {"W1": 0.27, "b1": -0.46, ...}; the vector backend (the default) raised
+    AttributeError.  Both now stand for their network, with the same seeded numbers."""
+    net = sbp.mlp([2, 3, 1], bias=[False, True])
+    want = init_params(net, seed=3)
+    assert {k: v.shape for k, v in want.items()} == {"W1": (3, 2), "W2": (1, 3), "b2": (1,)}
+    for backend in ("scalar", "vector"):
+        got = init_params(sbp.compile_network(net, backend=backend), seed=3)
+        assert list(got) == list(want) and all(np.array_equal(got[k], want[k]) for k in want)
