@@ -166,7 +166,7 @@ def check_gradients(
 
     Args:
         graph_or_compiled: a network or graph, or its :func:`compile_network` result (for
-            the vector backend, its gradients are checked against differences of the
+            the vector backend, its own gradients are checked against differences of the
             scalar backend's loss).
         params: parameter values (``{"W1": ..., "b1": ...}``, or plain names for a graph).
         X, Y: a batch of inputs and targets (rows), or one sample.
@@ -189,12 +189,7 @@ def check_gradients(
     nn = compiled(vector.graph if vector is not None else graph_or_compiled)
     theta = nn.flatten(params)
     if gradient is None:
-        if vector is None:
-            derived = nn.loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]
-        else:
-            derived = dict(vector.loss_and_gradients(params, X, Y)[1])
-            if inputs:  # ∂L/∂x only the scalar backend gives
-                derived["x"] = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)[1]["x"]
+        derived = (vector or nn).loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]
     else:
         got = gradient(params, X, Y)
         derived = got[1] if isinstance(got, tuple) and len(got) == 2 else got

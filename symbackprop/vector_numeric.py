@@ -294,14 +294,22 @@ class VectorFunctions:
         return loss
 
     @_quiet
-    def loss_and_gradients(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> tuple[float, dict[str, Array]]:
-        """The batch loss and its gradient with respect to every parameter array."""
-        p, Xa, Ya, _ = self.check(params, X, Y)
-        loss, grads = self._loss_and_gradients(p, Xa, Ya)
+    def loss_and_gradients(self, params: Mapping[str, Any], X: Any, Y: Any = None, *,
+                           wrt_inputs: bool = False) -> tuple[float, dict[str, Array]]:
+        """The batch loss and its gradient with respect to every parameter array.
+
+        ``"x"`` (with ``wrt_inputs=True``) is ``∂(reduced loss)/∂X``, shaped like ``X``, as
+        the scalar backend gives it.
+        """
+        p, Xa, Ya, single = self.check(params, X, Y)
+        loss, grads = self._loss_and_gradients(p, Xa, Ya, wrt_inputs=wrt_inputs)
+        if wrt_inputs and single:
+            grads["x"] = grads["x"][0]
         _finite({"loss": loss, **grads})
         return loss, grads
 
-    def _loss_and_gradients(self, p: Mapping[str, Array], X: Array, Y: Array | None) -> tuple[float, dict[str, Array]]:
+    def _loss_and_gradients(self, p: Mapping[str, Array], X: Array, Y: Array | None, *,
+                            wrt_inputs: bool = False) -> tuple[float, dict[str, Array]]:
         Zs, As = self._forward(p, X)
         L = len(self.layers) - 1
         loss = self._reduce(self._loss(Zs[L], As[L], Y))
@@ -316,7 +324,10 @@ class VectorFunctions:
             if l > 1:
                 D = self._delta_back(l - 1, D, p[f"W{l}"], Zs[l - 1], As[l - 1])
             Zs[l] = As[l] = None  # type: ignore[call-overload]  # free what is no longer needed
-        return loss, {k: grads[k] for k in self.shapes}
+        out = {k: grads[k] for k in self.shapes}
+        if wrt_inputs:
+            out["x"] = D @ p["W1"]  # D is δ⁽¹⁾ now, already scaled for the mean
+        return loss, out
 
     @_quiet
     def deltas(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> dict[str, Array]:

@@ -247,3 +247,19 @@ def test_targets_off_the_simplex_use_the_chain_rule_delta(layers, activation):
         np.testing.assert_allclose(got[key], want[key], rtol=1e-10, atol=1e-12)
     for key, value in scalar.deltas(params, X, Y).items():
         np.testing.assert_allclose(vector.deltas(params, X, Y)[key], value, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_gradient_with_respect_to_inputs_matches_the_scalar_backend(reduction):
+    """compile_network(net) gives the vector backend for a layered network, whose
+    loss_and_gradients lacked the scalar backend's wrt_inputs=True (TypeError)."""
+    from symbackprop.numeric import compile_network
+
+    net = mlp([3, 4, 2], activation=["tanh", "softmax"], loss="cross_entropy", reduction=reduction)
+    params, X, Y = random_problem(net, 5)
+    scalar, vector = compile_network(net, backend="scalar"), compile_network(net)
+    for x, y in ((X, Y), (X[0], Y[0])):
+        want = scalar.loss_and_gradients(params, x, y, wrt_inputs=True)[1]["x"]
+        got = vector.loss_and_gradients(params, x, y, wrt_inputs=True)[1]["x"]
+        assert got.shape == np.shape(x)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
