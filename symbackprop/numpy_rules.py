@@ -148,16 +148,17 @@ def _softmax_parts(args: tuple[sp.Expr, ...]) -> tuple[sp.Expr, sp.Expr]:
 
 def _log_of(arg: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
     """A stable form of ``log(arg)`` when ``arg`` is a sigmoid or softmax output, else None."""
-    body = definitions.get(arg) if isinstance(arg, sp.Symbol) else None
+    # A node symbol (a = σ(z) in a network), or the function itself (ln σ(w x) in a graph).
+    body = definitions.get(arg) if isinstance(arg, sp.Symbol) else arg
     if isinstance(body, sigmoid):  # ln σ(u) = -softplus(-u)
         return -softplus(-body.args[0])
     if isinstance(body, softmax):  # ln softmax_k(z) = z_k - m - ln s
         zs = body.args[1:]
         m, s = _softmax_parts(zs)
         return zs[body.index - 1] - m - sp.log(s)
-    rest = arg - 1
-    if isinstance(-rest, sp.Symbol):  # arg = 1 - a
-        body = definitions.get(-rest)
+    rest = -(arg - 1)
+    if isinstance(rest, (sp.Symbol, sigmoid)):  # arg = 1 - a
+        body = definitions.get(rest) if isinstance(rest, sp.Symbol) else rest
         if isinstance(body, sigmoid):  # ln(1 - σ(u)) = -softplus(u)
             return -softplus(body.args[0])
     return None

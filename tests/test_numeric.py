@@ -317,3 +317,21 @@ def test_leaky_relu_with_a_learnable_slope():
     assert loss == pytest.approx((0.16 + 9.0) / 2) and grads["p"] == pytest.approx(0.8)
     assert sbp.backward(g, {x: -2, w: 1, p: sp.Rational(1, 5)}).gradients[p] == sp.Rational(8, 5)
     assert sbp.prove(g, p).holds
+
+
+def test_logarithm_of_a_sigmoid_or_softmax_written_inside_a_graph_node_is_stable():
+    """stable_form only recognised ln a for a *node* a = σ(z); logistic regression written
+    as one node, -(y ln σ(w x) + (1 - y) ln(1 - σ(w x))), gave NumericalError (inf) at
+    w x = ∓1000 where the loss is exactly 1000."""
+    g = Graph()
+    (x,) = g.inputs("x")
+    (y,) = g.targets("y")
+    (w,) = g.parameters("w")
+    g.set_output(g.node("L", -(y * sp.log(sbp.sigmoid(w * x)) + (1 - y) * sp.log(1 - sbp.sigmoid(w * x)))))
+    nn = compile_network(g, backend="scalar")
+    assert nn.loss_and_gradients({"w": 1.0}, [[-1000.0], [1000.0]], [[1.0], [0.0]]) == (1000.0, {"w": 1000.0})
+    h = Graph()
+    x1, x2 = h.inputs("x1 x2")
+    (v,) = h.parameters("v")
+    h.set_output(h.node("L", -sp.log(sbp.softmax(2, v * x1, x2))))
+    assert compile_network(h).loss_and_gradients({"v": 1.0}, [[1000.0, -1000.0]]) == (2000.0, {"v": 1000.0})
