@@ -137,7 +137,10 @@ class leaky_relu(sp.Function):
         return self.args[0].is_real
 
     def _latex(self, printer, exp=None):
-        return _powered(r"\operatorname{LeakyReLU}\left(%s\right)" % printer._print(self.args[0]), exp)
+        # The slope is printed unless it is the default, so leaky_relu(z, p) and
+        # leaky_relu(z) do not print alike; the parser reads both forms back.
+        shown = self.args if self.slope != LEAKY_SLOPE else self.args[:1]
+        return _powered(r"\operatorname{LeakyReLU}\left(%s\right)" % ", ".join(printer._print(a) for a in shown), exp)
 
 
 class softplus(sp.Function):

@@ -97,3 +97,17 @@ def test_core_docstring_examples(name, monkeypatch):
 
 def test_package_docstring_example():
     assert doctest.testmod(sbp).failed == 0
+
+
+def test_leaky_relu_prints_a_slope_that_is_not_the_default():
+    """leaky_relu(z, p) printed as LeakyReLU(z), the same as the default slope 1/100, so a
+    sheet of a graph with a learnable slope showed another function; the parser reads the
+    two-argument form back."""
+    g = sbp.Graph()
+    (x,) = g.inputs("x")
+    w, p = g.parameters("w p")
+    g.set_output(g.node("f", sbp.leaky_relu(w * x, p)))
+    assert sbp.latex(sbp.leaky_relu(w * x)) == r"\operatorname{LeakyReLU}\left(w x\right)"
+    for e in (sbp.leaky_relu(w * x, p), sbp.leaky_relu(w * x, sp.Rational(1, 5)) ** 2):
+        assert sbp.latex(e) != sbp.latex(sbp.leaky_relu(w * x)) and sbp.parse_formula(sbp.latex(e), g) == e
+    assert sbp.latex(sbp.leaky_relu(w * x, p)) == r"\operatorname{LeakyReLU}\left(w x, p\right)"
