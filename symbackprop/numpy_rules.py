@@ -118,6 +118,9 @@ def user_implementations(exprs: Iterable[sp.Expr], known: Collection[str]) -> di
     """
     instances: dict[type, sp.Expr] = {}
     for expr in exprs:
+        if expr.is_Add and all(t.is_Symbol or (t.is_Mul and all(a.is_Symbol or a.is_Number for a in t.args))
+                               for t in expr.args):
+            continue  # a weighted sum Σ w·a, most of a large network: no function in it
         for e in expr.atoms(sp.Function):
             if e.func.__name__ not in known:
                 instances.setdefault(e.func, e)
