@@ -134,6 +134,12 @@ class Graph:
         for s in _symbols_in_order(expr):
             if s not in self._leaves and s not in self._nodes:
                 known = [k.name for k in (*self._leaves, *self._nodes)]
+                if s.name in known:  # sp.Symbol("x") is not the graph's x, made with real=True
+                    raise GraphError(
+                        f"node {symbol.name!r}: uses a symbol {s.name!r} that is not this graph's "
+                        f"{s.name!r} (same name, other assumptions); use the symbols the graph "
+                        f"returns, or graph.lookup({s.name!r})"
+                    )
                 raise GraphError(
                     f"node {symbol.name!r}: uses {s.name!r}, which is neither a leaf nor an "
                     f"earlier node{closest(s.name, known)}"

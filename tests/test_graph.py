@@ -157,6 +157,17 @@ def test_unknown_symbol_in_a_node_is_named():
         g.node("f", x * sp.Symbol("xx", real=True))
 
 
+def test_a_same_named_symbol_with_other_assumptions_is_explained():
+    """g.inputs("x") makes x real; sp.symbols("x") is another symbol.  The error said
+    "uses 'x', which is neither a leaf nor an earlier node (did you mean 'x'?)"."""
+    g = sbp.Graph()
+    g.inputs("x y")
+    x, y = sp.symbols("x y")
+    with pytest.raises(sbp.GraphError, match=r"uses a symbol 'x' that is not this graph's 'x' \(same name, other "
+                                         r"assumptions\); use the symbols the graph returns, or graph.lookup\('x'\)"):
+        g.node("f", x * y)
+
+
 def test_duplicate_names_are_refused():
     g = sbp.Graph()
     x, = g.inputs("x")
