@@ -134,6 +134,8 @@ def fit(
 
     Raises:
         DataError: bad settings or data, named.
+        NumericalError: the loss or a gradient became NaN or infinite (a diverging descent:
+            try a smaller learning rate).
     """
     _positive(epochs, "epochs", int)
     _positive(learning_rate, "learning_rate")
