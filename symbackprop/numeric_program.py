@@ -156,7 +156,7 @@ class _Printer(NumPyPrinter):
     """NumPy's printer with fast paths for what a large network is made of.
 
     SymPy's ``doprint`` costs about 0.2 ms per expression whatever its size; a bare
-    ``batch_dot(δ, a)`` of two safe-named symbols prints as exactly this text anyway.
+    ``batch_dot(δ, a, n_batch)`` of safe-named symbols prints as exactly this text anyway.
     """
 
     def doprint(self, expr, assign_to=None):  # type: ignore[override]
@@ -185,7 +185,7 @@ def reduced(expr: sp.Expr, per_sample: set[sp.Symbol]) -> sp.Expr:
 
     >>> d, a, w = sp.symbols("d a w")
     >>> reduced(2 * w * d * a, {d, a})
-    2*w*batch_dot(a, d)
+    2*w*batch_dot(a, d, n_batch)
     """
     if not (expr.free_symbols & per_sample):
         return BATCH_SIZE * expr
@@ -195,9 +195,9 @@ def reduced(expr: sp.Expr, per_sample: set[sp.Symbol]) -> sp.Expr:
         varying = [f for f in expr.args if f.free_symbols & per_sample]
         constant = sp.Mul(*[f for f in expr.args if not (f.free_symbols & per_sample)])
         if len(varying) == 1:
-            return constant * batch_sum(varying[0])
-        return constant * batch_dot(varying[0], sp.Mul(*varying[1:]))
-    return batch_sum(expr)
+            return constant * batch_sum(varying[0], BATCH_SIZE)
+        return constant * batch_dot(varying[0], sp.Mul(*varying[1:]), BATCH_SIZE)
+    return batch_sum(expr, BATCH_SIZE)
 
 
 def _needed(

@@ -34,15 +34,19 @@ __all__ = ["NUMPY_FUNCTIONS", "stable_form", "kink_arguments", "batch_sum", "bat
 
 
 class batch_sum(sp.Function):
-    """``Σ_b u_b`` over the samples of a batch (numpy: ``np.sum``); marks a reduction."""
+    """``Σ_b u_b`` over the ``n`` samples of a batch (numpy: ``np.sum``); marks a reduction.
 
-    nargs = 1
+    Arguments ``(u, n)``: a quantity of every sample can still come out of the generated
+    code as one number (a one-neuron softmax is 1 whatever its input), and then counts n times.
+    """
+
+    nargs = 2
 
 
 class batch_dot(sp.Function):
-    """``Σ_b u_b v_b`` over a batch (numpy: ``np.dot``), a product and a sum in one call."""
+    """``Σ_b u_b v_b`` over ``n`` samples (numpy: ``np.dot``), a product and a sum in one call."""
 
-    nargs = 2
+    nargs = 3
 
 
 class heaviside0(sp.Function):
@@ -80,12 +84,14 @@ def _heaviside0(z: np.ndarray) -> np.ndarray:
     return (np.asarray(z) > 0).astype(np.float64)
 
 
-def _batch_sum(u: np.ndarray) -> float:
-    return float(np.sum(u))
+def _batch_sum(u: np.ndarray, n: int) -> float:
+    return float(np.sum(u)) if np.ndim(u) else float(u) * n
 
 
-def _batch_dot(u: np.ndarray, v: np.ndarray) -> float:
-    return float(np.dot(u, v))
+def _batch_dot(u: np.ndarray, v: np.ndarray, n: int) -> float:
+    if np.ndim(u) and np.ndim(v):
+        return float(np.dot(u, v))
+    return _batch_sum(np.multiply(u, v), n)
 
 
 def _max_of(*args: np.ndarray) -> np.ndarray:

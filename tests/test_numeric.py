@@ -335,3 +335,23 @@ def test_logarithm_of_a_sigmoid_or_softmax_written_inside_a_graph_node_is_stable
     (v,) = h.parameters("v")
     h.set_output(h.node("L", -sp.log(sbp.softmax(2, v * x1, x2))))
     assert compile_network(h).loss_and_gradients({"v": 1.0}, [[1000.0, -1000.0]]) == (2000.0, {"v": 1000.0})
+
+
+def test_a_per_sample_quantity_that_is_constant_still_counts_every_sample():
+    """A one-neuron softmax is 1 whatever its input, so the generated code held a1_1 = 1
+    and δ = 0 as plain numbers: batch_dot(0, x1) returned an array (TypeError: only
+    0-dimensional arrays can be converted), and batch_sum(1) was 1 for any batch, so a
+    mean loss of a batch of 3 would have been 1/3."""
+    net = sbp.mlp([2, 1], activation="softmax", loss="output")
+    nn = compile_network(net, backend="scalar")
+    params = {"W1": [[1.0, 2.0]], "b1": [0.5]}
+    X = [[1.0, 2.0], [3.0, 4.0], [0.0, 1.0]]
+    loss, grads = nn.loss_and_gradients(params, X)
+    assert loss == 1.0 and nn.loss(params, X) == 1.0
+    assert not grads["W1"].any() and not grads["b1"].any()
+    g = Graph()
+    (x,) = g.inputs("x")
+    (w,) = g.parameters("w")
+    g.set_output(g.node("f", w * g.node("s", sbp.softmax(1, x))))  # s = 1: ∂f/∂w = 1 per sample
+    got = compile_network(g).loss_and_gradients({"w": 2.0}, [[1.0], [5.0]])
+    assert got == (2.0, {"w": 1.0})
