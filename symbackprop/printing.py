@@ -15,6 +15,7 @@ chain keeps the order a textbook writes it in (SymPy would sort a product's fact
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -31,6 +32,7 @@ __all__ = [
     "PlainPrinter",
     "latex",
     "plain_text",
+    "latex_with_numbers",
     "partial_latex",
     "leibniz_latex",
     "factors_latex",
@@ -82,6 +84,46 @@ def latex(expr: sp.Basic, **settings: Any) -> str:
     ``settings`` are those of SymPy's ``latex`` (unknown keys are refused by SymPy).
     """
     return NotationLatexPrinter(settings).doprint(expr)
+
+
+class _NumbersPrinter(NotationLatexPrinter):
+    """Prints an expression with some symbols shown as their numbers.
+
+    The terms and factors are ordered by the symbolic expression, so the numbers line up
+    with the formula printed above them (substituting first would let SymPy re-sort them:
+    ``a - y`` would print as ``-0.01 + 0.75``).
+    """
+
+    def __init__(self, values: Mapping[sp.Symbol, object], digits: int) -> None:
+        super().__init__()
+        self._values = values
+        self._digits = digits
+        self._within: list[sp.Basic] = []
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        self._within.append(expr)
+        try:
+            return super()._print(expr, **kwargs)
+        finally:
+            self._within.pop()
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr not in self._values:
+            return super()._print_Symbol(expr, style)
+        number = sp.Float(sp.sympify(self._values[expr], strict=True), self._digits)  # safe: strict refuses strings
+        text = self._print(number)
+        # A negative number inside a sum, a product or a power is bracketed: "a - y" must
+        # not read "0.75 - -0.01"; as a function's argument or on its own it needs none.
+        parent = self._within[-2] if len(self._within) > 1 else None
+        if number < 0 and isinstance(parent, (sp.Add, sp.Mul, sp.Pow)):
+            return r"\left(%s\right)" % text
+        return text
+
+
+def latex_with_numbers(expr: sp.Basic, values: Mapping[sp.Symbol, object], *, digits: int = 9) -> str:
+    """LaTeX of ``expr`` with the symbols of ``values`` replaced by their numbers, in the
+    order :func:`latex` prints ``expr`` (``a - y`` becomes ``0.75 - 0.01``)."""
+    return _NumbersPrinter(values, digits).doprint(expr)
 
 
 def plain_text(expr: sp.Basic) -> str:

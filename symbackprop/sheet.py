@@ -28,10 +28,10 @@ from .evaluate import Numbers, backprop_of, backward
 from .graph import Graph
 from .mlp import Network
 from .notation import parse_name, plain, symbol_for
-from .printing import latex
+from .printing import latex, latex_with_numbers
 from .sheet_cost import count_costs
 from .sheet_model import Equation, Math, Paragraph, Section, Sheet, Span, Table
-from .sheet_numbers import number_latex
+from .sheet_numbers import DIGITS, number_latex
 from .sheet_params import delta_rows, expr_rows, parameter_section
 from .sheet_picture import network_picture
 from .sheet_vector import vector_section
@@ -165,8 +165,7 @@ def _network_section(ctx: Context) -> Section:
 def _numbers_row(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> tuple[str, str]:
     """``= (expr with every symbol replaced by its number) = value``."""
     env = ctx.numbers.values  # type: ignore[union-attr]
-    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in expr.free_symbols if s in env}
-    return ("", "= " + latex(expr.xreplace(shown)) + " = " + number_latex(env[symbol]))
+    return ("", "= " + latex_with_numbers(expr, env, digits=DIGITS) + " = " + number_latex(env[symbol]))
 
 
 def _generic_forward(net: Network) -> Equation:
@@ -270,8 +269,7 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
             body = d.chain
             rows.append(("", r"\quad \text{the targets break this assumption, so the full chain rule:}"))
             rows.append(("", "= " + latex(body)))
-    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in body.free_symbols if s in env}
-    rows.append(("", "= " + latex(body.xreplace(shown)) + " = " + number_latex(nums.deltas[d.symbol])))
+    rows.append(("", "= " + latex_with_numbers(body, env, digits=DIGITS) + " = " + number_latex(nums.deltas[d.symbol])))
     return rows
 
 

@@ -62,6 +62,32 @@ def test_classic_hand_worked_numbers(example):
     assert "= 0.000438567734" in w1 and "= 0.149780716" in w1
 
 
+def test_worked_numbers_keep_the_order_of_the_formula_above_them(example):
+    # Substituting numbers before printing let SymPy re-sort the terms: a - y came out as
+    # "-0.01 + 0.75136507" and b + w x + w x as "w x + w x + b" under the symbolic line.
+    forward = _latex_of(_section(example, "forward"))
+    assert "= 0.35 + 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 = 0.3775" in forward
+    loss = _latex_of(_section(example, "loss"))
+    assert "\\left(0.75136507 - 0.01\\right)^{2}" in loss
+    deltas = _latex_of(_section(example, "deltas"))
+    assert ("\\left(0.138498562 \\cdot 0.4 + \\left(-0.0380982365\\right) 0.5\\right)"
+            " = 0.00877135469") in deltas
+    b2 = _latex_of(_section(example, "b2_2"))
+    assert "= \\delta^{(2)}_{2} = -0.0380982365 = -0.0380982365" in b2
+
+
+def test_numbers_printer_brackets_negative_numbers_only_where_needed():
+    from symbackprop.functions import sigmoid
+    from symbackprop.printing import latex_with_numbers
+
+    a, y = sp.symbols("a y")
+    values = {a: -0.5, y: -0.25}
+    assert latex_with_numbers(a - y, values) == r"\left(-0.5\right) - \left(-0.25\right)"
+    assert latex_with_numbers(a**2 * y, values) == r"\left(-0.5\right)^{2} \left(-0.25\right)"
+    assert latex_with_numbers(sigmoid(a), values) == r"\sigma\left(-0.5\right)"
+    assert latex_with_numbers(a, values) == "-0.5"
+
+
 def test_every_parameter_is_stamped_verified(example):
     for sub in _section(example, "gradients").subsections:
         stamps = [b for b in sub.blocks if isinstance(b, Stamp)]
