@@ -76,14 +76,17 @@ def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
         return _pack(pieces, width)
     if expr.is_Mul:
         coeff, factors = expr.as_coeff_mul()
-        parts = list(factors)
-        if coeff != 1:
-            parts[0] = sp.Mul(coeff, parts[0], evaluate=False)
         pieces = []
-        for k, f in enumerate(parts):
+        for k, f in enumerate(factors):
             rows = _factor_rows(f, width)
             if k:
                 rows[0] = r"\cdot " + rows[0]
             pieces.extend(rows)
+        # The coefficient is written before the first factor, not folded into it: a
+        # Mul(coeff, factor) would come back here unchanged and recurse without end.
+        if coeff == -1:
+            pieces[0] = "- " + pieces[0]
+        elif coeff != 1:
+            pieces[0] = latex(coeff) + " " + pieces[0]
         return _pack(pieces, width)
     return [text]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sympy as sp
 
 import symbackprop as sbp
 from symbackprop.render_html import UnknownLatexError, mathml, raw_latex_in, render_html
@@ -147,3 +148,23 @@ def test_sheet_jupyter_reprs():
     assert sheet._repr_markdown_().startswith("# ")
     with pytest.raises(ValueError, match="format"):
         sheet.render("pdf")
+
+
+def test_long_product_of_a_coefficient_and_one_factor_breaks_into_rows():
+    # 2·σ(long sum) (the expanded MSE gradient of a batch sheet) recursed without end:
+    # the coefficient was folded back into the factor, giving the same product again.
+    from symbackprop.linebreak import break_rows
+
+    terms = sp.Add(*(sp.Symbol(f"w_{{{k}}}") * sp.Symbol(f"x_{{{k}}}") for k in range(12)))
+    rows = break_rows(2 * sp.sin(terms), width=40)
+    assert rows == [r"2 \sin{\left(" + sp.latex(terms) + r" \right)}"]
+    rows = break_rows(-sp.Rational(2, 3) * sp.sin(terms) * sp.cos(terms), width=40)
+    assert len(rows) == 2 and rows[0].startswith("- \\frac{2}{3} \\") and rows[1].startswith("\\cdot \\")
+
+
+def test_batch_sheet_with_mse_builds():
+    spec = {"layers": [2, 2, 1], "activation": "sigmoid", "loss": "mse", "values": {
+        "x": [[0.0, 1.0], [1.0, 0.0]], "y": [[1.0], [0.0]], "W1": [[0.5, -0.5], [0.3, 0.8]],
+        "b1": [0.0, 0.1], "W2": [[1.0, -1.0]], "b2": [0.2]}}
+    text = build_sheet(spec, params=["w1_11"]).render("tex")
+    assert r"\frac{\partial L}{\partial w^{(1)}_{11}}" in text
