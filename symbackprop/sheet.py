@@ -67,7 +67,7 @@ class Context:
 
 def valid_param_names(graph: Graph) -> str:
     """The parameter names, all of them for small graphs, else per layer as ranges."""
-    names = [plain(p) for p in graph.params]
+    names = [plain(p) for p in _differentiable(graph)]
     if len(names) <= 30:
         return ", ".join(names)
     if isinstance(graph, Network):
@@ -92,8 +92,13 @@ def _lookup(graph: Graph, name: str | sp.Symbol) -> sp.Symbol:
         return graph.lookup(symbol_for(parsed))
 
 
+def _differentiable(graph: Graph) -> list[sp.Symbol]:
+    """The parameters; for a graph without any (x, y, z -> f), its inputs, as ``derive`` does."""
+    return list(graph.params) or [s for s in graph.leaves() if graph.kind_of(s) != "target"]
+
+
 def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[list[sp.Symbol], list[str]]:
-    all_params = list(graph.params)
+    all_params = _differentiable(graph)
     if params is None:
         if len(all_params) <= MAX_PARAMS_ALL:
             return all_params, []
@@ -273,8 +278,12 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def _cost_section(ctx: Context) -> Section:
+def _cost_section(ctx: Context) -> Section | None:
     c = count_costs(ctx.bp)
+    if c.params == 0 or c.backprop_mults == 0:
+        # Nothing to compare (a graph of inputs only, or no multiplication at all): a table
+        # of zeros and "inf times fewer" would be noise.
+        return None
     table = Table(
         (("Route",), ("Multiplications",)),
         (
@@ -362,8 +371,11 @@ def build_sheet(
                        f"(this graph has {len(graph.nodes):,}).")
     sections = [
         _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
-        _delta_section(ctx), gradients, _cost_section(ctx),
+        _delta_section(ctx), gradients,
     ]
+    cost = _cost_section(ctx)
+    if cost is not None:
+        sections.append(cost)
     if isinstance(graph, Network):
         vector = vector_section(graph)
         if vector is not None:

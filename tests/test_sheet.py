@@ -226,3 +226,16 @@ def test_vector_form_section_for_layered_networks_only():
     x, y = g.inputs("x y")
     g.set_output(g.node("f", x * y))
     assert "vector" not in [s.anchor for s in sbp.build_sheet(g).sections]
+
+
+def test_graph_without_parameters_gets_the_gradients_of_its_inputs():
+    # f = (x + y) z has inputs only: the sheet had an empty Gradients section, refused
+    # --params x ("'x' is a input, not a parameter; valid names: ") and claimed
+    # backpropagation needed "inf times fewer" multiplications than 0.
+    spec = {"graph": {"inputs": ["x", "y", "z"], "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"}}
+    sheet = build_sheet(spec)
+    assert [s.anchor for s in _section(sheet, "gradients").subsections] == ["x", "y", "z"]
+    assert "cost" not in [s.anchor for s in sheet.sections]
+    assert "inf" not in sheet.render("md")
+    only = build_sheet(spec, params=["z"])
+    assert [s.anchor for s in _section(only, "gradients").subsections] == ["z"]
