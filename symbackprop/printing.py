@@ -48,6 +48,9 @@ class NotationLatexPrinter(LatexPrinter):
     """
 
     printmethod = "_latex"
+    # Natural logarithms as \ln, as the loss is stated (L = -Σ y ln a): SymPy's \log would
+    # read as base 10 to many students, on the same sheet as the \ln of the definition.
+    _default_settings = {**LatexPrinter._default_settings, "ln_notation": True}
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: Any = None) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:

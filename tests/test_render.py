@@ -168,3 +168,13 @@ def test_batch_sheet_with_mse_builds():
         "b1": [0.0, 0.1], "W2": [[1.0, -1.0]], "b2": [0.2]}}
     text = build_sheet(spec, params=["w1_11"]).render("tex")
     assert r"\frac{\partial L}{\partial w^{(1)}_{11}}" in text
+
+
+def test_natural_logarithm_prints_as_ln():
+    # The loss is stated as -Σ y ln a, but its worked lines printed SymPy's \log, which
+    # many students read as base 10.
+    from symbackprop.printing import latex
+
+    assert latex(sp.log(sp.Symbol("a"))) == r"\ln{\left(a \right)}"
+    text = build_sheet({"layers": [2, 2], "activation": "softmax", "loss": "cross_entropy"}).render("tex")
+    assert r"\log" not in text and r"\ln{\left(a^{(1)}_{1} \right)}" in text
