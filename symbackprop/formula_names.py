@@ -164,6 +164,11 @@ class Scope:
         for candidate in self.literal_names(parts, env):
             if candidate in self.table:
                 return self.table[candidate]
+        if kind == "y" and not parts.pieces and not parts.command and self.layers is not None:
+            # (\hat{y} - y) with one output, as \hat{y} itself: the single target y_1.
+            if self.layers[-1] != 1:
+                return f"'y' is ambiguous: the output layer has {self.layers[-1]} neurons; write y_k"
+            return self._network_name(NameParts("y", False, None, ("1",), "1"), env)
         if self.free:
             return self._free_symbol(parts, env)
         written = self._written(parts)

@@ -139,6 +139,13 @@ def test_hat_y_is_ambiguous_with_several_outputs() -> None:
     assert "ambiguous" in _error(r"\hat{y}", NET3).message
 
 
+def test_bare_y_is_the_single_target_like_hat_y() -> None:
+    # Lecture notes with one output write (\hat{y} - y); \hat{y} was read as a^{(L)}_1 but
+    # the y beside it was refused as "unknown name 'y'".
+    assert parse_formula(r"(\hat{y} - y) \hat{y}", NET) == (a21 - y1) * a21
+    assert "ambiguous" in _error(r"a^{(2)}_1 - y", NET3).message
+
+
 def test_limits_on_length_and_depth() -> None:
     assert "too long" in _error("x_1+" * (MAX_LENGTH // 4) + "x_1").message
     assert "nested deeper" in _error("(" * (MAX_DEPTH + 1) + "x_1" + ")" * (MAX_DEPTH + 1)).message
