@@ -86,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows save "UTF-8 with BOM"; the BOM is not part of line 1.
+        text = Path(args.file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"--file: cannot read {args.file!r}: {getattr(exc, 'strerror', None) or exc}")
     try:
