@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .printing import latex
+from .printing import latex, natural_index_order
 
 __all__ = ["break_rows", "ROW_WIDTH"]
 
@@ -70,7 +70,7 @@ def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
         return [text]
     if expr.is_Add:
         pieces: list[str] = []
-        for k, term in enumerate(expr.as_ordered_terms()):
+        for k, term in enumerate(natural_index_order(expr.as_ordered_terms())):
             rows = _term_rows(term, width, first=(k == 0))
             pieces.extend(rows)
         return _pack(pieces, width)

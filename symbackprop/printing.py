@@ -15,6 +15,7 @@ chain keeps the order a textbook writes it in (SymPy would sort a product's fact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,31 @@ __all__ = [
 ]
 
 
+_DIGITS = re.compile(r"\d+")
+_INDICES = re.compile(r"\d+(?:,\d+)*")  # w_{12} and w_{10,1} have the same shape
+
+
+def natural_index_order(terms: list[sp.Expr]) -> list[sp.Expr]:
+    """SymPy's order of a sum's terms, with terms that differ only in their indices put in
+    numeric order: SymPy compares names as text, so ``a_{10}`` came before ``a_{1}``.
+
+    Terms of different shapes keep SymPy's places; only the places a shape holds are
+    refilled, in order of its indices (``a_{1}, a_{2}, ..., a_{10}``).
+    """
+    texts = [str(t) for t in terms]
+    shapes = [_INDICES.sub("#", t) for t in texts]
+    groups: dict[str, list[int]] = {}
+    for k, shape in enumerate(shapes):
+        groups.setdefault(shape, []).append(k)
+    out = list(terms)
+    for places in groups.values():
+        if len(places) > 1:
+            ranked = sorted(places, key=lambda k: [int(d) for d in _DIGITS.findall(texts[k])])
+            for place, k in zip(places, ranked):
+                out[place] = terms[k]
+    return out
+
+
 class NotationLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the project's conventions.
 
@@ -51,6 +77,9 @@ class NotationLatexPrinter(LatexPrinter):
     # Natural logarithms as \ln, as the loss is stated (L = -Σ y ln a): SymPy's \log would
     # read as base 10 to many students, on the same sheet as the \ln of the definition.
     _default_settings = {**LatexPrinter._default_settings, "ln_notation": True}
+
+    def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list[sp.Expr]:
+        return natural_index_order(super()._as_ordered_terms(expr, order=order))
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: Any = None) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:
@@ -74,6 +103,9 @@ class PlainPrinter(StrPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return plain(expr)
+
+    def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list[sp.Expr]:
+        return natural_index_order(super()._as_ordered_terms(expr, order=order))
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:
