@@ -134,25 +134,30 @@ def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[lis
     return chosen, []
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 bias``, ``2 biases``, ``5,898 parameters``."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def _network_section(ctx: Context) -> Section:
     net = ctx.net
     if net is None:
         g = ctx.graph
         kinds = {k: len(g.leaves(k)) for k in ("input", "target", "parameter")}
         return Section("The graph", (Paragraph((
-            f"A computation graph of {len(g.nodes)} nodes with {kinds['input']} inputs, "
-            f"{kinds['target']} targets and {kinds['parameter']} parameters; its output is ",
+            f"A computation graph of {_count(len(g.nodes), 'node')} with {_count(kinds['input'], 'input')}, "
+            f"{_count(kinds['target'], 'target')} and {_count(kinds['parameter'], 'parameter')}; its output is ",
             Math(latex(g.output)), ".",
         )),), anchor="network")
     rows: list[tuple[tuple[Span, ...], ...]] = [(("0 (input)",), (str(net.layers[0]),), (Math("x_i"), " inputs"), ("none",))]
     for l in range(1, len(net.layers)):
         act = net.activations[l - 1]
         n, m = net.layers[l], net.layers[l - 1]
-        params = f"{n * m} weights" + (f", {n} biases" if net.bias[l - 1] else "")
+        params = _count(n * m, "weight") + (", " + _count(n, "bias", "biases") if net.bias[l - 1] else "")
         role = "output" if l == net.depth else "hidden"
         rows.append(((f"{l} ({role})",), (str(n),), (Math(act.latex), f" {act.name}"), (params,)))
     blocks = [
-        Paragraph((f"The network is a {net.describe()}, with {net.n_params} parameters.",)),
+        Paragraph((f"The network is a {net.describe()}, with {_count(net.n_params, 'parameter')}.",)),
         Table((("Layer",), ("Neurons",), ("Activation",), ("Parameters",)), tuple(rows)),
         Paragraph(("Loss: ", Math(net.loss.latex), f" ({net.loss.name}).")),
         Paragraph((

@@ -239,3 +239,13 @@ def test_graph_without_parameters_gets_the_gradients_of_its_inputs():
     assert "inf" not in sheet.render("md")
     only = build_sheet(spec, params=["z"])
     assert [s.anchor for s in _section(only, "gradients").subsections] == ["z"]
+
+
+def test_counts_are_singular_for_one_and_grouped_by_thousands():
+    # "2 weights, 1 biases" and "with 5898 parameters" (the cost table writes 5,898).
+    text = build_sheet({"layers": [2, 1]}).render("md")
+    assert "| 2 weights, 1 bias |" in text and "with 3 parameters" in text
+    text = build_sheet({"layers": [1, 1], "bias": False}).render("md")
+    assert "| 1 weight |" in text and "with 1 parameter." in text
+    big = build_sheet("16-64-64-10", params=["w1_1_1"]).render("md")
+    assert "with 5,898 parameters" in big
