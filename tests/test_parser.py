@@ -146,6 +146,13 @@ def test_bare_y_is_the_single_target_like_hat_y() -> None:
     assert "ambiguous" in _error(r"a^{(2)}_1 - y", NET3).message
 
 
+def test_prime_as_latex_writes_it() -> None:
+    # LaTeX expands f' to f^{\prime}; notes typed that way were refused ("unknown name \prime").
+    expected = parse_formula("\\sigma'(z^{(1)}_1)", NET)
+    for text in (r"\sigma^{\prime}(z^{(1)}_1)", r"\sigma^\prime(z^{(1)}_1)", r"f^{\prime}(z^{(1)}_1)"):
+        assert parse_formula(text, NET) == expected, text
+
+
 def test_limits_on_length_and_depth() -> None:
     assert "too long" in _error("x_1+" * (MAX_LENGTH // 4) + "x_1").message
     assert "nested deeper" in _error("(" * (MAX_DEPTH + 1) + "x_1" + ")" * (MAX_DEPTH + 1)).message
