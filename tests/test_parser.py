@@ -153,6 +153,12 @@ def test_prime_as_latex_writes_it() -> None:
         assert parse_formula(text, NET) == expected, text
 
 
+def test_sum_with_limits() -> None:
+    # \sum\limits_{k=1}^{n} (display-style limits) was refused as a malformed sum.
+    assert parse_formula(r"\sum\limits_{k=1}^{n} \hat{y}_k", NET3) == parse_formula(r"\sum_{k=1}^{n} \hat{y}_k", NET3)
+    assert parse_formula(r"\sum\nolimits_k \hat{y}_k", NET3) == parse_formula(r"\sum_k \hat{y}_k", NET3)
+
+
 def test_limits_on_length_and_depth() -> None:
     assert "too long" in _error("x_1+" * (MAX_LENGTH // 4) + "x_1").message
     assert "nested deeper" in _error("(" * (MAX_DEPTH + 1) + "x_1" + ")" * (MAX_DEPTH + 1)).message
