@@ -249,3 +249,11 @@ def test_counts_are_singular_for_one_and_grouped_by_thousands():
     assert "| 1 weight |" in text and "with 1 parameter." in text
     big = build_sheet("16-64-64-10", params=["w1_1_1"]).render("md")
     assert "with 5,898 parameters" in big
+
+
+def test_unchecked_stamp_names_the_parameter_as_python_takes_it():
+    # It said "use symbackprop.prove(graph, w^{(3)}_{11}) in Python" with the name as
+    # math, which is not Python; prove takes the plain name.
+    sheet = build_sheet("16-64-64-10", params=["w3_1_1"])
+    text = _latex_of(_section(sheet, "w3_11"))
+    assert "use symbackprop.prove(graph, 'w3_11') in Python." in text
