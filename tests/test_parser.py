@@ -159,6 +159,12 @@ def test_sum_with_limits() -> None:
     assert parse_formula(r"\sum\nolimits_k \hat{y}_k", NET3) == parse_formula(r"\sum_k \hat{y}_k", NET3)
 
 
+def test_typeset_minus_and_product_signs() -> None:
+    # Copied from a PDF (or from verify's own "a − y"): U+2212 and · were "unexpected character".
+    assert parse_formula("(a2_1 \u2212 y1)\u00b7a2_1\u00d7x1", NET) == (a21 - y1) * a21 * x1
+    assert _error("x1 \u2212 )", NET).column == 6
+
+
 def test_limits_on_length_and_depth() -> None:
     assert "too long" in _error("x_1+" * (MAX_LENGTH // 4) + "x_1").message
     assert "nested deeper" in _error("(" * (MAX_DEPTH + 1) + "x_1" + ")" * (MAX_DEPTH + 1)).message
