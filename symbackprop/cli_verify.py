@@ -49,7 +49,7 @@ def read_homework(text: str) -> list[tuple[int, str, str]]:
             continue
         param, sep, formula = body.partition(":")
         if not sep or not param.strip() or not formula.strip():
-            raise FormulaError(f"line {number}: expected 'param: formula', received {line.strip()!r}")
+            raise FormulaError(f"line {number}: expected 'param: formula', received '{line.strip()}'")
         out.append((number, param.strip(), formula.strip()))
     return out
 

@@ -173,8 +173,8 @@ class Scope:
             return self._free_symbol(parts, env)
         written = self._written(parts)
         if kind in _LAYERED and parts.layer is None and self.layers is not None:
-            return f"{written!r} needs a layer: write it as {parts.base}^{{(l)}}_{{...}}"
-        return f"unknown name {written!r}{self.suggestions(self._plain_guess(parts))}"
+            return f"'{written}' needs a layer: write it as {parts.base}^{{(l)}}_{{...}}"
+        return f"unknown name '{written}'{self.suggestions(self._plain_guess(parts))}"
 
     def _network_name(self, parts: NameParts, env: Mapping[str, int]) -> sp.Symbol | str:
         kind, layer = parts.kind, parts.layer
@@ -193,11 +193,11 @@ class Scope:
                 parts = NameParts("a", False, layer, ("1",), "1")
         if (kind in _LAYERED) != (layer is not None):
             if layer is None:
-                return f"{self._written(parts)!r} needs a layer: write {parts.base}^{{(l)}}_{{...}}"
-            return f"{self._written(parts)!r}: {kind} takes no layer"
+                return f"'{self._written(parts)}' needs a layer: write {parts.base}^{{(l)}}_{{...}}"
+            return f"'{self._written(parts)}': {kind} takes no layer"
         idx = self.indices(NameParts(kind, False, layer, parts.pieces, parts.raw_sub), env)
         if isinstance(idx, str):
-            return f"{self._written(parts)!r}: {idx}"
+            return f"'{self._written(parts)}': {idx}"
         symbol = symbol_for(Name(kind, layer, idx))
         if self.free or symbol.name in self.table:
             return symbol

@@ -199,3 +199,10 @@ def test_kronecker_delta_without_a_layer() -> None:
 
     g = graph_from_spec({"inputs": ["x"], "nodes": {"q": "x^2", "f": "q + x"}})
     assert parse_formula(r"\delta_{q}", g).name == r"\delta_{q}"
+
+
+def test_messages_show_latex_names_as_typed() -> None:
+    # repr() doubled every backslash: "'\\\\delta_{1}' needs a layer", "unknown name '\\\\foo'",
+    # which a student then copies with two backslashes.
+    assert _error(r"\delta_1 x_1").message.startswith("'\\delta_{1}' needs a layer")
+    assert "unknown name '\\foo'" in _error(r"\foo x_1").message
