@@ -360,6 +360,12 @@ def build_sheet(
         eta = vals.learning_rate
         if vals.batch and vals.x is not None and len(vals.x) > 1:
             omitted.append(f"The numbers are those of the first of the {len(vals.x)} samples.")
+            if eta is not None:
+                # A step with one sample's gradient is not the step the spec describes (the
+                # gradient of the loss reduced over the batch); showing it would mislead.
+                eta = None
+                omitted.append("The gradient-descent step is left out: it uses the gradient of the "
+                               f"loss over all {len(vals.x)} samples (symbackprop grad prints it).")
     elif vals is not None:
         assignment = {graph.lookup(k): v for k, v in vals.items()}
     numbers = backward(graph, assignment, exact=False) if assignment is not None else None

@@ -257,3 +257,16 @@ def test_unchecked_stamp_names_the_parameter_as_python_takes_it():
     sheet = build_sheet("16-64-64-10", params=["w3_1_1"])
     text = _latex_of(_section(sheet, "w3_11"))
     assert "use symbackprop.prove(graph, 'w3_11') in Python." in text
+
+
+def test_batch_sheet_does_not_show_a_one_sample_descent_step():
+    # With x given as rows the sheet showed "w ← w − η ∂L/∂w" with the first sample's
+    # gradient, which is not the step the spec's batch (mean or sum) takes.
+    spec = {"layers": [2, 1], "loss": "mse", "values": {
+        "x": [[0.0, 1.0], [1.0, 0.0]], "y": [[1.0], [0.0]], "W1": [[0.5, -0.5]], "b1": [0.1],
+        "learning_rate": 0.5}}
+    text = build_sheet(spec).render("md")
+    assert r"\leftarrow" not in text
+    assert "The gradient-descent step is left out" in text
+    single = dict(spec, values=dict(spec["values"], x=[0.0, 1.0], y=[1.0]))
+    assert r"\leftarrow" in build_sheet(single).render("md")
