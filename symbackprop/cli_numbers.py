@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .checker import check_gradients
+from .cli_sheet import write_atomic
 from .data import as_lists, load_csv, spec_arrays, spec_params
 from .errors import SpecError
 from .mlp import Network
@@ -208,19 +207,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so no half-written file is left."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise DataError(f"--output: cannot write {str(path)!r}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise DataError(f"--output: cannot write {str(path)!r}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
+    """Write ``text`` to ``path`` whole or not at all, as ``sheet -o`` does: through a
+    temporary file, following symbolic links, and straight into a device or pipe (renaming
+    over ``/dev/stdout`` would replace the device)."""
+    write_atomic(path, text)

@@ -66,14 +66,25 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         SymbackpropError: the directory is missing, the path is a directory, or the file
             cannot be written; nothing is left behind.
     """
-    target = Path(path)
+    named = Path(path)
+    if named.is_dir():
+        raise SymbackpropError(f"--output: {str(named)!r} is a directory; expected a file name")
+    if named.exists() and not named.is_file():
+        # /dev/stdout, /dev/null, a pipe: there is no file to replace, so write straight to it
+        # (replacing it would swap the device for a regular file).
+        try:
+            with open(named, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+        except OSError as exc:
+            raise SymbackpropError(f"--output: cannot write {str(named)!r}: {exc.strerror or exc}") from None
+        return
+    # A symbolic link is followed: the file it points to is replaced, the link is kept.
+    target = Path(os.path.realpath(named))
     folder = target.parent
     if not folder.is_dir():
-        raise SymbackpropError(f"--output: directory {str(folder)!r} does not exist")
-    if target.is_dir():
-        raise SymbackpropError(f"--output: {str(target)!r} is a directory; expected a file name")
+        raise SymbackpropError(f"--output: directory {str(named.parent)!r} does not exist")
     if target.exists() and not os.access(target, os.W_OK):
-        raise SymbackpropError(f"--output: {str(target)!r} is not writable")
+        raise SymbackpropError(f"--output: {str(named)!r} is not writable")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
@@ -90,7 +101,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         os.replace(tmp, target)
         tmp = ""
     except OSError as exc:
-        raise SymbackpropError(f"--output: cannot write {str(target)!r}: {exc.strerror or exc}") from None
+        raise SymbackpropError(f"--output: cannot write {str(named)!r}: {exc.strerror or exc}") from None
     finally:
         if tmp and os.path.exists(tmp):
             os.unlink(tmp)

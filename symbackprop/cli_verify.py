@@ -49,7 +49,7 @@ def read_homework(text: str) -> list[tuple[int, str, str]]:
             continue
         param, sep, formula = body.partition(":")
         if not sep or not param.strip() or not formula.strip():
-            raise FormulaError(f"line {number}: expected 'param: formula', received {line.strip()!r}")
+            raise FormulaError(f"line {number}: expected 'param: formula', received '{line.strip()}'")
         out.append((number, param.strip(), formula.strip()))
     return out
 
@@ -86,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows save "UTF-8 with BOM"; the BOM is not part of line 1.
+        text = Path(args.file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"--file: cannot read {args.file!r}: {getattr(exc, 'strerror', None) or exc}")
     try:

@@ -22,7 +22,7 @@ import sympy as sp
 from .derive import Backprop, Derivation
 from .errors import TooLargeError
 from .mistakes import MISTAKES, variants
-from .verify_points import Point
+from .verify_points import Point, as_float
 
 __all__ = ["Diagnosis", "diagnose", "MISTAKES", "MAX_PATHS"]
 
@@ -97,11 +97,8 @@ def _as_rational(c: Fraction) -> sp.Rational:
 
 
 def _floats(points: Sequence[Point], expr: sp.Expr) -> list[float | None]:
-    out = []
-    for pt in points:
-        v = pt.value(expr)
-        out.append(None if v is None else float(v))
-    return out
+    # Values beyond float range count as undefined: no constant ratio can be read from them.
+    return [as_float(pt.value(expr)) for pt in points]
 
 
 def diagnose(d: Derivation, formula: sp.Expr, points: Sequence[Point]) -> Diagnosis:

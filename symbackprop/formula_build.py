@@ -66,9 +66,9 @@ class _Builder(FunctionApplier):
     def expr(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr:
         value = self.value(node, env)
         if isinstance(value, Head):
-            raise self.fail(f"function {value.name!r} needs an argument", value.pos)
+            raise self.fail(f"function '{value.name}' needs an argument", value.pos)
         if isinstance(value, Partial):
-            raise self.fail(f"function {value.head.name!r} needs an argument", value.head.pos)
+            raise self.fail(f"function '{value.head.name}' needs an argument", value.head.pos)
         return value
 
     def value(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr | Head | Partial:
@@ -140,15 +140,15 @@ class _Builder(FunctionApplier):
             implicit = op.data == "mul" and len(op.children) == 2
             b = self.value(right, env)
             if isinstance(b, Partial):
-                raise self.fail(f"function {b.head.name!r} needs an argument", b.head.pos)
+                raise self.fail(f"function '{b.head.name}' needs an argument", b.head.pos)
             if pending is not None:
                 if not implicit or isinstance(b, Head):
-                    raise self.fail(f"function {pending.name!r} needs an argument", pending.pos)
+                    raise self.fail(f"function '{pending.name}' needs an argument", pending.pos)
                 factors.append(self.apply(pending, [b], right))
                 pending = None
             elif isinstance(b, Head):
                 if not implicit:
-                    raise self.fail(f"function {b.name!r} needs an argument", b.pos)
+                    raise self.fail(f"function '{b.name}' needs an argument", b.pos)
                 pending = b
             elif op.data == "div":
                 if b == 0:
@@ -278,10 +278,10 @@ class _Builder(FunctionApplier):
             return self.apply(head, args, node)
         written = self.text[name.meta.start_pos:name.meta.end_pos]
         if primes:
-            raise self.fail(f"{written!r} is not a function, so it has no derivative {written}'", node)
+            raise self.fail(f"'{written}' is not a function, so it has no derivative {written}'", node)
         assert args_tree is not None
         if len(args_tree.children) != 1:
-            raise self.fail(f"{written!r} is not a function; it cannot take {len(args_tree.children)} arguments", node)
+            raise self.fail(f"'{written}' is not a function; it cannot take {len(args_tree.children)} arguments", node)
         return self.checked(head * self.expr(args_tree.children[0], env), node)
 
     # ----- sums

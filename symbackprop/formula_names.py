@@ -164,12 +164,17 @@ class Scope:
         for candidate in self.literal_names(parts, env):
             if candidate in self.table:
                 return self.table[candidate]
+        if kind == "y" and not parts.pieces and not parts.command and self.layers is not None:
+            # (\hat{y} - y) with one output, as \hat{y} itself: the single target y_1.
+            if self.layers[-1] != 1:
+                return f"'y' is ambiguous: the output layer has {self.layers[-1]} neurons; write y_k"
+            return self._network_name(NameParts("y", False, None, ("1",), "1"), env)
         if self.free:
             return self._free_symbol(parts, env)
         written = self._written(parts)
         if kind in _LAYERED and parts.layer is None and self.layers is not None:
-            return f"{written!r} needs a layer: write it as {parts.base}^{{(l)}}_{{...}}"
-        return f"unknown name {written!r}{self.suggestions(self._plain_guess(parts))}"
+            return f"'{written}' needs a layer: write it as {parts.base}^{{(l)}}_{{...}}"
+        return f"unknown name '{written}'{self.suggestions(self._plain_guess(parts))}"
 
     def _network_name(self, parts: NameParts, env: Mapping[str, int]) -> sp.Symbol | str:
         kind, layer = parts.kind, parts.layer
@@ -188,11 +193,11 @@ class Scope:
                 parts = NameParts("a", False, layer, ("1",), "1")
         if (kind in _LAYERED) != (layer is not None):
             if layer is None:
-                return f"{self._written(parts)!r} needs a layer: write {parts.base}^{{(l)}}_{{...}}"
-            return f"{self._written(parts)!r}: {kind} takes no layer"
+                return f"'{self._written(parts)}' needs a layer: write {parts.base}^{{(l)}}_{{...}}"
+            return f"'{self._written(parts)}': {kind} takes no layer"
         idx = self.indices(NameParts(kind, False, layer, parts.pieces, parts.raw_sub), env)
         if isinstance(idx, str):
-            return f"{self._written(parts)!r}: {idx}"
+            return f"'{self._written(parts)}': {idx}"
         symbol = symbol_for(Name(kind, layer, idx))
         if self.free or symbol.name in self.table:
             return symbol

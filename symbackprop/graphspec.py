@@ -104,7 +104,7 @@ def graph_from_spec(table: Mapping[str, Any]) -> Graph:
         try:
             expr = parse_formula(formula, g)
         except FormulaError as exc:
-            raise SpecError(f"{field}: {exc.summary} in {formula!r}") from None
+            raise SpecError(f"{field}: {exc.summary} in '{formula}'") from None
         try:
             last = g.node(name, expr)
         except GraphError as exc:

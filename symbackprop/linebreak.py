@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .printing import latex
+from .printing import latex, natural_index_order
 
 __all__ = ["break_rows", "ROW_WIDTH"]
 
@@ -70,20 +70,23 @@ def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
         return [text]
     if expr.is_Add:
         pieces: list[str] = []
-        for k, term in enumerate(expr.as_ordered_terms()):
+        for k, term in enumerate(natural_index_order(expr.as_ordered_terms())):
             rows = _term_rows(term, width, first=(k == 0))
             pieces.extend(rows)
         return _pack(pieces, width)
     if expr.is_Mul:
         coeff, factors = expr.as_coeff_mul()
-        parts = list(factors)
-        if coeff != 1:
-            parts[0] = sp.Mul(coeff, parts[0], evaluate=False)
         pieces = []
-        for k, f in enumerate(parts):
+        for k, f in enumerate(factors):
             rows = _factor_rows(f, width)
             if k:
                 rows[0] = r"\cdot " + rows[0]
             pieces.extend(rows)
+        # The coefficient is written before the first factor, not folded into it: a
+        # Mul(coeff, factor) would come back here unchanged and recurse without end.
+        if coeff == -1:
+            pieces[0] = "- " + pieces[0]
+        elif coeff != 1:
+            pieces[0] = latex(coeff) + " " + pieces[0]
         return _pack(pieces, width)
     return [text]

@@ -16,7 +16,7 @@ import sympy as sp
 
 from .derive import Derivation, Path
 from .notation import Name, parse_name, plain, symbol_for
-from .verify_points import Point
+from .verify_points import Point, as_float
 
 __all__ = ["Variant", "variants", "MISTAKES"]
 
@@ -58,7 +58,7 @@ def _text(expr: sp.Expr) -> str:
 
 
 def _num(v: sp.Expr | None) -> float | None:
-    return None if v is None else float(v)
+    return as_float(v)
 
 
 class _Table:

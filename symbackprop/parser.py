@@ -131,6 +131,11 @@ def _syntax_error(exc: lark.exceptions.LarkError, text: str) -> FormulaError:
     return FormulaError(f"cannot read formula: {exc}", text)
 
 
+#: Signs as typeset (copied from a PDF, or from this project's own messages): U+2212 minus,
+#: middle dot, dot operator and times sign. One character for one, so columns stay right.
+_TYPOGRAPHIC = str.maketrans({"\u2212": "-", "\u00b7": "*", "\u22c5": "*", "\u00d7": "*"})
+
+
 def parse_tree(text: str) -> lark.Tree:
     """The lark parse tree of ``text``, after the length and depth limits.
 
@@ -143,7 +148,7 @@ def parse_tree(text: str) -> lark.Tree:
     if not text.strip():
         raise FormulaError("formula is empty", text, 1)
     try:
-        tree = _lark().parse(text)
+        tree = _lark().parse(text.translate(_TYPOGRAPHIC))
     except lark.exceptions.LarkError as exc:
         raise _syntax_error(exc, text) from None
     if _tree_depth(tree) > 3 * MAX_DEPTH:

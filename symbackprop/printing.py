@@ -15,6 +15,8 @@ chain keeps the order a textbook writes it in (SymPy would sort a product's fact
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -31,11 +33,37 @@ __all__ = [
     "PlainPrinter",
     "latex",
     "plain_text",
+    "latex_with_numbers",
     "partial_latex",
     "leibniz_latex",
     "factors_latex",
     "derivation_latex",
 ]
+
+
+_DIGITS = re.compile(r"\d+")
+_INDICES = re.compile(r"\d+(?:,\d+)*")  # w_{12} and w_{10,1} have the same shape
+
+
+def natural_index_order(terms: list[sp.Expr]) -> list[sp.Expr]:
+    """SymPy's order of a sum's terms, with terms that differ only in their indices put in
+    numeric order: SymPy compares names as text, so ``a_{10}`` came before ``a_{1}``.
+
+    Terms of different shapes keep SymPy's places; only the places a shape holds are
+    refilled, in order of its indices (``a_{1}, a_{2}, ..., a_{10}``).
+    """
+    texts = [str(t) for t in terms]
+    shapes = [_INDICES.sub("#", t) for t in texts]
+    groups: dict[str, list[int]] = {}
+    for k, shape in enumerate(shapes):
+        groups.setdefault(shape, []).append(k)
+    out = list(terms)
+    for places in groups.values():
+        if len(places) > 1:
+            ranked = sorted(places, key=lambda k: [int(d) for d in _DIGITS.findall(texts[k])])
+            for place, k in zip(places, ranked):
+                out[place] = terms[k]
+    return out
 
 
 class NotationLatexPrinter(LatexPrinter):
@@ -46,6 +74,12 @@ class NotationLatexPrinter(LatexPrinter):
     """
 
     printmethod = "_latex"
+    # Natural logarithms as \ln, as the loss is stated (L = -Σ y ln a): SymPy's \log would
+    # read as base 10 to many students, on the same sheet as the \ln of the definition.
+    _default_settings = {**LatexPrinter._default_settings, "ln_notation": True}
+
+    def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list[sp.Expr]:
+        return natural_index_order(super()._as_ordered_terms(expr, order=order))
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: Any = None) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:
@@ -70,6 +104,9 @@ class PlainPrinter(StrPrinter):
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return plain(expr)
 
+    def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list[sp.Expr]:
+        return natural_index_order(super()._as_ordered_terms(expr, order=order))
+
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:
             return super()._print_Heaviside(expr)  # type: ignore[misc]
@@ -82,6 +119,46 @@ def latex(expr: sp.Basic, **settings: Any) -> str:
     ``settings`` are those of SymPy's ``latex`` (unknown keys are refused by SymPy).
     """
     return NotationLatexPrinter(settings).doprint(expr)
+
+
+class _NumbersPrinter(NotationLatexPrinter):
+    """Prints an expression with some symbols shown as their numbers.
+
+    The terms and factors are ordered by the symbolic expression, so the numbers line up
+    with the formula printed above them (substituting first would let SymPy re-sort them:
+    ``a - y`` would print as ``-0.01 + 0.75``).
+    """
+
+    def __init__(self, values: Mapping[sp.Symbol, object], digits: int) -> None:
+        super().__init__()
+        self._values = values
+        self._digits = digits
+        self._within: list[sp.Basic] = []
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        self._within.append(expr)
+        try:
+            return super()._print(expr, **kwargs)
+        finally:
+            self._within.pop()
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr not in self._values:
+            return super()._print_Symbol(expr, style)
+        number = sp.Float(sp.sympify(self._values[expr], strict=True), self._digits)  # safe: strict refuses strings
+        text = self._print(number)
+        # A negative number inside a sum, a product or a power is bracketed: "a - y" must
+        # not read "0.75 - -0.01"; as a function's argument or on its own it needs none.
+        parent = self._within[-2] if len(self._within) > 1 else None
+        if number < 0 and isinstance(parent, (sp.Add, sp.Mul, sp.Pow)):
+            return r"\left(%s\right)" % text
+        return text
+
+
+def latex_with_numbers(expr: sp.Basic, values: Mapping[sp.Symbol, object], *, digits: int = 9) -> str:
+    """LaTeX of ``expr`` with the symbols of ``values`` replaced by their numbers, in the
+    order :func:`latex` prints ``expr`` (``a - y`` becomes ``0.75 - 0.01``)."""
+    return _NumbersPrinter(values, digits).doprint(expr)
 
 
 def plain_text(expr: sp.Basic) -> str:

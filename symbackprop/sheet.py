@@ -28,10 +28,10 @@ from .evaluate import Numbers, backprop_of, backward
 from .graph import Graph
 from .mlp import Network
 from .notation import parse_name, plain, symbol_for
-from .printing import latex
+from .printing import latex, latex_with_numbers
 from .sheet_cost import count_costs
 from .sheet_model import Equation, Math, Paragraph, Section, Sheet, Span, Table
-from .sheet_numbers import number_latex
+from .sheet_numbers import DIGITS, number_latex
 from .sheet_params import delta_rows, expr_rows, parameter_section
 from .sheet_picture import network_picture
 from .sheet_vector import vector_section
@@ -67,7 +67,7 @@ class Context:
 
 def valid_param_names(graph: Graph) -> str:
     """The parameter names, all of them for small graphs, else per layer as ranges."""
-    names = [plain(p) for p in graph.params]
+    names = [plain(p) for p in _differentiable(graph)]
     if len(names) <= 30:
         return ", ".join(names)
     if isinstance(graph, Network):
@@ -92,8 +92,13 @@ def _lookup(graph: Graph, name: str | sp.Symbol) -> sp.Symbol:
         return graph.lookup(symbol_for(parsed))
 
 
+def _differentiable(graph: Graph) -> list[sp.Symbol]:
+    """The parameters; for a graph without any (x, y, z -> f), its inputs, as ``derive`` does."""
+    return list(graph.params) or [s for s in graph.leaves() if graph.kind_of(s) != "target"]
+
+
 def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[list[sp.Symbol], list[str]]:
-    all_params = list(graph.params)
+    all_params = _differentiable(graph)
     if params is None:
         if len(all_params) <= MAX_PARAMS_ALL:
             return all_params, []
@@ -129,25 +134,30 @@ def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[lis
     return chosen, []
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 bias``, ``2 biases``, ``5,898 parameters``."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def _network_section(ctx: Context) -> Section:
     net = ctx.net
     if net is None:
         g = ctx.graph
         kinds = {k: len(g.leaves(k)) for k in ("input", "target", "parameter")}
         return Section("The graph", (Paragraph((
-            f"A computation graph of {len(g.nodes)} nodes with {kinds['input']} inputs, "
-            f"{kinds['target']} targets and {kinds['parameter']} parameters; its output is ",
+            f"A computation graph of {_count(len(g.nodes), 'node')} with {_count(kinds['input'], 'input')}, "
+            f"{_count(kinds['target'], 'target')} and {_count(kinds['parameter'], 'parameter')}; its output is ",
             Math(latex(g.output)), ".",
         )),), anchor="network")
     rows: list[tuple[tuple[Span, ...], ...]] = [(("0 (input)",), (str(net.layers[0]),), (Math("x_i"), " inputs"), ("none",))]
     for l in range(1, len(net.layers)):
         act = net.activations[l - 1]
         n, m = net.layers[l], net.layers[l - 1]
-        params = f"{n * m} weights" + (f", {n} biases" if net.bias[l - 1] else "")
+        params = _count(n * m, "weight") + (", " + _count(n, "bias", "biases") if net.bias[l - 1] else "")
         role = "output" if l == net.depth else "hidden"
         rows.append(((f"{l} ({role})",), (str(n),), (Math(act.latex), f" {act.name}"), (params,)))
     blocks = [
-        Paragraph((f"The network is a {net.describe()}, with {net.n_params} parameters.",)),
+        Paragraph((f"The network is a {net.describe()}, with {_count(net.n_params, 'parameter')}.",)),
         Table((("Layer",), ("Neurons",), ("Activation",), ("Parameters",)), tuple(rows)),
         Paragraph(("Loss: ", Math(net.loss.latex), f" ({net.loss.name}).")),
         Paragraph((
@@ -165,8 +175,7 @@ def _network_section(ctx: Context) -> Section:
 def _numbers_row(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> tuple[str, str]:
     """``= (expr with every symbol replaced by its number) = value``."""
     env = ctx.numbers.values  # type: ignore[union-attr]
-    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in expr.free_symbols if s in env}
-    return ("", "= " + latex(expr.xreplace(shown)) + " = " + number_latex(env[symbol]))
+    return ("", "= " + latex_with_numbers(expr, env, digits=DIGITS) + " = " + number_latex(env[symbol]))
 
 
 def _generic_forward(net: Network) -> Equation:
@@ -270,13 +279,16 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
             body = d.chain
             rows.append(("", r"\quad \text{the targets break this assumption, so the full chain rule:}"))
             rows.append(("", "= " + latex(body)))
-    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in body.free_symbols if s in env}
-    rows.append(("", "= " + latex(body.xreplace(shown)) + " = " + number_latex(nums.deltas[d.symbol])))
+    rows.append(("", "= " + latex_with_numbers(body, env, digits=DIGITS) + " = " + number_latex(nums.deltas[d.symbol])))
     return rows
 
 
-def _cost_section(ctx: Context) -> Section:
+def _cost_section(ctx: Context) -> Section | None:
     c = count_costs(ctx.bp)
+    if c.params == 0 or c.backprop_mults == 0:
+        # Nothing to compare (a graph of inputs only, or no multiplication at all): a table
+        # of zeros and "inf times fewer" would be noise.
+        return None
     table = Table(
         (("Route",), ("Multiplications",)),
         (
@@ -348,6 +360,12 @@ def build_sheet(
         eta = vals.learning_rate
         if vals.batch and vals.x is not None and len(vals.x) > 1:
             omitted.append(f"The numbers are those of the first of the {len(vals.x)} samples.")
+            if eta is not None:
+                # A step with one sample's gradient is not the step the spec describes (the
+                # gradient of the loss reduced over the batch); showing it would mislead.
+                eta = None
+                omitted.append("The gradient-descent step is left out: it uses the gradient of the "
+                               f"loss over all {len(vals.x)} samples (symbackprop grad prints it).")
     elif vals is not None:
         assignment = {graph.lookup(k): v for k, v in vals.items()}
     numbers = backward(graph, assignment, exact=False) if assignment is not None else None
@@ -364,8 +382,11 @@ def build_sheet(
                        f"(this graph has {len(graph.nodes):,}).")
     sections = [
         _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
-        _delta_section(ctx), gradients, _cost_section(ctx),
+        _delta_section(ctx), gradients,
     ]
+    cost = _cost_section(ctx)
+    if cost is not None:
+        sections.append(cost)
     if isinstance(graph, Network):
         vector = vector_section(graph)
         if vector is not None:

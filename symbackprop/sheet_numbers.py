@@ -12,6 +12,7 @@ import sympy as sp
 
 from .evaluate import forward
 from .graph import Graph
+from .notation import plain
 from .printing import latex
 from .proof import prove
 from .sheet_model import Math, Span, Stamp
@@ -83,8 +84,7 @@ def verification_stamp(
     if n_nodes > PROOF_MAX_NODES:
         return Stamp(None, ((
             f"Not verified on this sheet: the graph has {n_nodes} nodes (proofs are run "
-            f"here up to {PROOF_MAX_NODES}); use symbackprop.prove(graph, ",
-            Math(latex(param)), ") in Python.",
+            f"here up to {PROOF_MAX_NODES}); use symbackprop.prove(graph, {plain(param)!r}) in Python.",
         ),))
     proof = prove(graph, param)
     route = "symbolic" if proof.method == "symbolic" else "exact point evaluation"

@@ -14,10 +14,10 @@ from .derive import Delta, Derivation, Factor, Path
 from .errors import TooLargeError
 from .linebreak import ROW_WIDTH, break_rows
 from .notation import parse_name, plain
-from .printing import factors_latex, latex, leibniz_latex, partial_latex
+from .printing import factors_latex, latex, latex_with_numbers, leibniz_latex, partial_latex
 from .sheet_cost import path_count
 from .sheet_model import Block, Equation, Math, Paragraph, Section, Span
-from .sheet_numbers import number_latex, verification_stamp
+from .sheet_numbers import DIGITS, number_latex, verification_stamp
 from .sheet_picture import network_picture
 
 if TYPE_CHECKING:
@@ -208,8 +208,7 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
         total = " + ".join(number_latex(v, factor=True) for v in products)
         rows.append((lhs, "= " + (total + " = " if len(products) > 1 else "") + number_latex(sum(products))))
         blocks.append(Equation(tuple(rows)))
-    shown = {s: sp.UnevaluatedExpr(sp.Float(env[s], 9)) for s in d.delta_form.free_symbols if s in env}
-    via = latex(d.delta_form.xreplace(shown))
+    via = latex_with_numbers(d.delta_form, env, digits=DIGITS)
     delta_row = (lhs, "= " + latex(d.delta_form) + " = " + via + " = " + number_latex(g))
     blocks.append(Equation((delta_row,)))
     if ctx.eta is not None and p in ctx.assignment:  # type: ignore[operator]

@@ -25,6 +25,14 @@ _HEADLINES = {
 _MAX_SHOWN = 12
 
 
+def _number(v: sp.Expr | None) -> str:
+    """Ten significant digits; SymPy's form beyond float range (a float would print inf)."""
+    if v is None:
+        return "undefined"
+    x = float(v)
+    return f"{x:.10g}" if abs(x) != float("inf") else str(sp.N(v, 10))
+
+
 @dataclass(frozen=True)
 class Counterexample:
     """A point (leaf values) with the formula's value and the derivative's value there."""
@@ -40,9 +48,8 @@ class Counterexample:
         return ", ".join(items[:_MAX_SHOWN]) + (f", ... ({more} more)" if more > 0 else "")
 
     def values_text(self) -> str:
-        f = "undefined" if self.formula_value is None else f"{float(self.formula_value):.10g}"
-        e = "undefined" if self.expected_value is None else f"{float(self.expected_value):.10g}"
-        return f"the formula gives {f}, the derivative is {e}"
+        return (f"the formula gives {_number(self.formula_value)}, "
+                f"the derivative is {_number(self.expected_value)}")
 
 
 @dataclass(frozen=True)

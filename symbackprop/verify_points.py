@@ -9,6 +9,7 @@ every kink, so a missing ReLU step cannot pass by luck.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from .derive import Backprop, expression_size
 from .functions import leaky_relu, relu
 from .graph import Graph
 
-__all__ = ["Point", "Sampler", "kink_arguments", "close", "DIGITS"]
+__all__ = ["Point", "Sampler", "kink_arguments", "close", "as_float", "DIGITS"]
 
 #: Working precision of numeric checks, in decimal digits.
 DIGITS = 30
@@ -44,11 +45,22 @@ def kink_arguments(exprs: Iterable[sp.Expr]) -> list[sp.Expr]:
     return list(found)
 
 
+def as_float(v: sp.Expr | None) -> float | None:
+    """``v`` as a float, or ``None`` when it is undefined or beyond float range (10^999)."""
+    if v is None:
+        return None
+    x = float(v)
+    return x if math.isfinite(x) else None
+
+
 def close(a: sp.Expr | None, b: sp.Expr | None, rtol: float = 1e-12) -> bool:
     """Equal up to ``rtol`` relative to the larger magnitude (and absolutely near zero)."""
     if a is None or b is None:
         return False
-    return abs(float(a - b)) <= rtol * max(1.0, abs(float(a)), abs(float(b)))
+    # In SymPy numbers, not floats: e^{1000000} or 10^{999} overflow a float to inf, and
+    # inf <= rtol * inf would call any formula that large correct.
+    a, b = sp.sympify(a), sp.sympify(b)
+    return bool(abs(a - b) <= rtol * max(sp.Integer(1), abs(a), abs(b)))
 
 
 @dataclass(frozen=True)

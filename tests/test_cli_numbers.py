@@ -169,3 +169,16 @@ def test_train_other_errors(tmp_path, capsys):
     code, _, err = _run(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1", "--output",
                         str(tmp_path / "no" / "dir.json"))
     assert code == 2 and "--output" in err
+
+
+def test_train_output_through_a_symlink_keeps_the_link(tmp_path, capsys):
+    # The rename replaced the link itself (and -o /dev/null the device, as root).
+    data = tmp_path / "d.csv"
+    data.write_text("0,0,0\n1,1,1\n")
+    target = tmp_path / "real.json"
+    target.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    code, _, _ = _run(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1",
+                      "--epochs", "2", "--output", str(link))
+    assert code == 0 and link.is_symlink() and '"history"' in target.read_text()

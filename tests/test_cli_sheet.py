@@ -74,6 +74,34 @@ def test_write_is_whole_or_nothing(capsys, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["s.md"]  # no temporary file left
 
 
+def test_output_through_a_symlink_keeps_the_link(capsys, tmp_path):
+    # The atomic rename replaced the link itself with a regular file: the user's link was
+    # lost and the file it pointed to left stale.
+    target = tmp_path / "real.md"
+    target.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    code, _, _ = _run(capsys, "sheet", "2-2-1", "--params", "b2_1", "-o", str(link))
+    assert code == 0 and link.is_symlink() and target.read_text().startswith("# A 2-2-1")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_output_to_a_pipe_or_device_writes_into_it(capsys, tmp_path):
+    # -o /dev/stdout (or /dev/null) renamed a temporary file over the device: as root it
+    # replaced /dev/stdout for the whole system. A named pipe stands in for the device.
+    import threading
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    code, _, _ = _run(capsys, "sheet", "2-2-1", "--params", "b2_1", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0 and received and received[0].startswith("# A 2-2-1")
+    assert not fifo.is_file() and fifo.exists()
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files; permission not testable as root")
 def test_unwritable_file(capsys, tmp_path):
     target = tmp_path / "s.md"

@@ -82,6 +82,18 @@ def test_homework_file(capsys, tmp_path: Path) -> None:
     assert code == 2 and "unreadable" in out
 
 
+def test_homework_file_saved_with_a_bom_and_crlf(capsys, tmp_path: Path) -> None:
+    # "UTF-8 with BOM" (Windows editors): the BOM was read as part of line 1, so its
+    # parameter became '\ufeffw2_11' (unreadable) or its comment 'expected param: formula'.
+    hw = tmp_path / "hw.txt"
+    hw.write_bytes(f"# homework\r\nw2_11: {RIGHT}\r\n".encode("utf-8-sig"))
+    code, out, err = run(capsys, "verify", "2-2-1", "--file", str(hw))
+    assert (code, err) == (0, "") and "1 of 1 correct" in out
+    hw.write_bytes(f"w2_11: {RIGHT}\r\n".encode("utf-8-sig"))
+    code, out, err = run(capsys, "verify", "2-2-1", "--file", str(hw))
+    assert (code, err) == (0, "") and "1 of 1 correct" in out
+
+
 def test_read_homework_rejects_lines_without_a_colon() -> None:
     assert read_homework("a: b # c\n# x\n\n") == [(1, "a", "b")]
     with pytest.raises(FormulaError, match="line 2"):

@@ -139,6 +139,32 @@ def test_hat_y_is_ambiguous_with_several_outputs() -> None:
     assert "ambiguous" in _error(r"\hat{y}", NET3).message
 
 
+def test_bare_y_is_the_single_target_like_hat_y() -> None:
+    # Lecture notes with one output write (\hat{y} - y); \hat{y} was read as a^{(L)}_1 but
+    # the y beside it was refused as "unknown name 'y'".
+    assert parse_formula(r"(\hat{y} - y) \hat{y}", NET) == (a21 - y1) * a21
+    assert "ambiguous" in _error(r"a^{(2)}_1 - y", NET3).message
+
+
+def test_prime_as_latex_writes_it() -> None:
+    # LaTeX expands f' to f^{\prime}; notes typed that way were refused ("unknown name \prime").
+    expected = parse_formula("\\sigma'(z^{(1)}_1)", NET)
+    for text in (r"\sigma^{\prime}(z^{(1)}_1)", r"\sigma^\prime(z^{(1)}_1)", r"f^{\prime}(z^{(1)}_1)"):
+        assert parse_formula(text, NET) == expected, text
+
+
+def test_sum_with_limits() -> None:
+    # \sum\limits_{k=1}^{n} (display-style limits) was refused as a malformed sum.
+    assert parse_formula(r"\sum\limits_{k=1}^{n} \hat{y}_k", NET3) == parse_formula(r"\sum_{k=1}^{n} \hat{y}_k", NET3)
+    assert parse_formula(r"\sum\nolimits_k \hat{y}_k", NET3) == parse_formula(r"\sum_k \hat{y}_k", NET3)
+
+
+def test_typeset_minus_and_product_signs() -> None:
+    # Copied from a PDF (or from verify's own "a − y"): U+2212 and · were "unexpected character".
+    assert parse_formula("(a2_1 \u2212 y1)\u00b7a2_1\u00d7x1", NET) == (a21 - y1) * a21 * x1
+    assert _error("x1 \u2212 )", NET).column == 6
+
+
 def test_limits_on_length_and_depth() -> None:
     assert "too long" in _error("x_1+" * (MAX_LENGTH // 4) + "x_1").message
     assert "nested deeper" in _error("(" * (MAX_DEPTH + 1) + "x_1" + ")" * (MAX_DEPTH + 1)).message
@@ -173,3 +199,10 @@ def test_kronecker_delta_without_a_layer() -> None:
 
     g = graph_from_spec({"inputs": ["x"], "nodes": {"q": "x^2", "f": "q + x"}})
     assert parse_formula(r"\delta_{q}", g).name == r"\delta_{q}"
+
+
+def test_messages_show_latex_names_as_typed() -> None:
+    # repr() doubled every backslash: "'\\\\delta_{1}' needs a layer", "unknown name '\\\\foo'",
+    # which a student then copies with two backslashes.
+    assert _error(r"\delta_1 x_1").message.startswith("'\\delta_{1}' needs a layer")
+    assert "unknown name '\\foo'" in _error(r"\foo x_1").message

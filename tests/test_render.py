@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sympy as sp
 
 import symbackprop as sbp
 from symbackprop.render_html import UnknownLatexError, mathml, raw_latex_in, render_html
@@ -147,3 +148,51 @@ def test_sheet_jupyter_reprs():
     assert sheet._repr_markdown_().startswith("# ")
     with pytest.raises(ValueError, match="format"):
         sheet.render("pdf")
+
+
+def test_long_product_of_a_coefficient_and_one_factor_breaks_into_rows():
+    # 2·σ(long sum) (the expanded MSE gradient of a batch sheet) recursed without end:
+    # the coefficient was folded back into the factor, giving the same product again.
+    from symbackprop.linebreak import break_rows
+    from symbackprop.printing import latex
+
+    terms = sp.Add(*(sp.Symbol(f"w_{{{k}}}") * sp.Symbol(f"x_{{{k}}}") for k in range(12)))
+    rows = break_rows(2 * sp.sin(terms), width=40)
+    assert rows == [r"2 \sin{\left(" + latex(terms) + r" \right)}"]
+    rows = break_rows(-sp.Rational(2, 3) * sp.sin(terms) * sp.cos(terms), width=40)
+    assert len(rows) == 2 and rows[0].startswith("- \\frac{2}{3} \\") and rows[1].startswith("\\cdot \\")
+
+
+def test_batch_sheet_with_mse_builds():
+    spec = {"layers": [2, 2, 1], "activation": "sigmoid", "loss": "mse", "values": {
+        "x": [[0.0, 1.0], [1.0, 0.0]], "y": [[1.0], [0.0]], "W1": [[0.5, -0.5], [0.3, 0.8]],
+        "b1": [0.0, 0.1], "W2": [[1.0, -1.0]], "b2": [0.2]}}
+    text = build_sheet(spec, params=["w1_11"]).render("tex")
+    assert r"\frac{\partial L}{\partial w^{(1)}_{11}}" in text
+
+
+def test_natural_logarithm_prints_as_ln():
+    # The loss is stated as -Σ y ln a, but its worked lines printed SymPy's \log, which
+    # many students read as base 10.
+    from symbackprop.printing import latex
+
+    assert latex(sp.log(sp.Symbol("a"))) == r"\ln{\left(a \right)}"
+    text = build_sheet({"layers": [2, 2], "activation": "softmax", "loss": "cross_entropy"}).render("tex")
+    assert r"\log" not in text and r"\ln{\left(a^{(1)}_{1} \right)}" in text
+
+
+def test_indices_of_ten_and_more_print_in_numeric_order():
+    # SymPy sorts names as text, so a 10-output sheet printed (a_10 - y_10)² before
+    # (a_1 - y_1)² and δ recursions began with δ_10 w_{10,1}, δ_11, δ_12, then δ_1.
+    from symbackprop.linebreak import break_rows
+    from symbackprop.printing import latex
+
+    net = sbp.mlp([2, 2, 12])
+    bp = sbp.derive(net)
+    text = latex(bp.deltas[sbp.notation.pre(1, 1)].expr)
+    order = [int(k) for k in re.findall(r"\\delta\^\{\(2\)\}_\{(\d+)\}", text)]
+    assert order == list(range(1, 13)), text
+    loss = sum((sp.Symbol(f"a_{{{k}}}") - sp.Symbol(f"y_{{{k}}}")) ** 2 for k in range(1, 13))
+    rows = " ".join(break_rows(loss, width=60))
+    assert rows.index("a_{1} -") < rows.index("a_{2} -") < rows.index("a_{10} -")
+    assert latex(sp.Symbol("b") + sp.Symbol("w") * sp.Symbol("x")) == "b + w x"

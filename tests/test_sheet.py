@@ -62,6 +62,32 @@ def test_classic_hand_worked_numbers(example):
     assert "= 0.000438567734" in w1 and "= 0.149780716" in w1
 
 
+def test_worked_numbers_keep_the_order_of_the_formula_above_them(example):
+    # Substituting numbers before printing let SymPy re-sort the terms: a - y came out as
+    # "-0.01 + 0.75136507" and b + w x + w x as "w x + w x + b" under the symbolic line.
+    forward = _latex_of(_section(example, "forward"))
+    assert "= 0.35 + 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 = 0.3775" in forward
+    loss = _latex_of(_section(example, "loss"))
+    assert "\\left(0.75136507 - 0.01\\right)^{2}" in loss
+    deltas = _latex_of(_section(example, "deltas"))
+    assert ("\\left(0.138498562 \\cdot 0.4 + \\left(-0.0380982365\\right) 0.5\\right)"
+            " = 0.00877135469") in deltas
+    b2 = _latex_of(_section(example, "b2_2"))
+    assert "= \\delta^{(2)}_{2} = -0.0380982365 = -0.0380982365" in b2
+
+
+def test_numbers_printer_brackets_negative_numbers_only_where_needed():
+    from symbackprop.functions import sigmoid
+    from symbackprop.printing import latex_with_numbers
+
+    a, y = sp.symbols("a y")
+    values = {a: -0.5, y: -0.25}
+    assert latex_with_numbers(a - y, values) == r"\left(-0.5\right) - \left(-0.25\right)"
+    assert latex_with_numbers(a**2 * y, values) == r"\left(-0.5\right)^{2} \left(-0.25\right)"
+    assert latex_with_numbers(sigmoid(a), values) == r"\sigma\left(-0.5\right)"
+    assert latex_with_numbers(a, values) == "-0.5"
+
+
 def test_every_parameter_is_stamped_verified(example):
     for sub in _section(example, "gradients").subsections:
         stamps = [b for b in sub.blocks if isinstance(b, Stamp)]
@@ -200,3 +226,47 @@ def test_vector_form_section_for_layered_networks_only():
     x, y = g.inputs("x y")
     g.set_output(g.node("f", x * y))
     assert "vector" not in [s.anchor for s in sbp.build_sheet(g).sections]
+
+
+def test_graph_without_parameters_gets_the_gradients_of_its_inputs():
+    # f = (x + y) z has inputs only: the sheet had an empty Gradients section, refused
+    # --params x ("'x' is a input, not a parameter; valid names: ") and claimed
+    # backpropagation needed "inf times fewer" multiplications than 0.
+    spec = {"graph": {"inputs": ["x", "y", "z"], "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"}}
+    sheet = build_sheet(spec)
+    assert [s.anchor for s in _section(sheet, "gradients").subsections] == ["x", "y", "z"]
+    assert "cost" not in [s.anchor for s in sheet.sections]
+    assert "inf" not in sheet.render("md")
+    only = build_sheet(spec, params=["z"])
+    assert [s.anchor for s in _section(only, "gradients").subsections] == ["z"]
+
+
+def test_counts_are_singular_for_one_and_grouped_by_thousands():
+    # "2 weights, 1 biases" and "with 5898 parameters" (the cost table writes 5,898).
+    text = build_sheet({"layers": [2, 1]}).render("md")
+    assert "| 2 weights, 1 bias |" in text and "with 3 parameters" in text
+    text = build_sheet({"layers": [1, 1], "bias": False}).render("md")
+    assert "| 1 weight |" in text and "with 1 parameter." in text
+    big = build_sheet("16-64-64-10", params=["w1_1_1"]).render("md")
+    assert "with 5,898 parameters" in big
+
+
+def test_unchecked_stamp_names_the_parameter_as_python_takes_it():
+    # It said "use symbackprop.prove(graph, w^{(3)}_{11}) in Python" with the name as
+    # math, which is not Python; prove takes the plain name.
+    sheet = build_sheet("16-64-64-10", params=["w3_1_1"])
+    text = _latex_of(_section(sheet, "w3_11"))
+    assert "use symbackprop.prove(graph, 'w3_11') in Python." in text
+
+
+def test_batch_sheet_does_not_show_a_one_sample_descent_step():
+    # With x given as rows the sheet showed "w ← w − η ∂L/∂w" with the first sample's
+    # gradient, which is not the step the spec's batch (mean or sum) takes.
+    spec = {"layers": [2, 1], "loss": "mse", "values": {
+        "x": [[0.0, 1.0], [1.0, 0.0]], "y": [[1.0], [0.0]], "W1": [[0.5, -0.5]], "b1": [0.1],
+        "learning_rate": 0.5}}
+    text = build_sheet(spec).render("md")
+    assert r"\leftarrow" not in text
+    assert "The gradient-descent step is left out" in text
+    single = dict(spec, values=dict(spec["values"], x=[0.0, 1.0], y=[1.0]))
+    assert r"\leftarrow" in build_sheet(single).render("md")

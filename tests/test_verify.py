@@ -182,3 +182,12 @@ def test_sigma_prime_in_a_tanh_network_is_read_as_tanh_prime_with_a_note() -> No
     v = verify(net, "b1_1", r"\delta^{(2)}_1 w^{(2)}_{11} \sigma'(z^{(1)}_1)")
     assert v.status == "correct"
     assert v.notes and "tanh" in v.notes[0] and "note:" in str(v)
+
+
+@pytest.mark.parametrize("formula", [r"10^{999}", r"-10^{999}", r"e^{1000000}", r"10^{400} a^{(1)}_1"])
+def test_formulas_beyond_float_range_are_wrong_not_correct(formula) -> None:
+    # The comparison went through float: inf <= 1e-12 * inf held, so 10^{999} was
+    # "correct", and the diagnosis then crashed on Fraction(inf).
+    v = verify(mlp([2, 2, 1]), "w2_11", formula)
+    assert v.status == "wrong"
+    assert "inf" not in str(v) and "e+" in v.counterexample.values_text()
