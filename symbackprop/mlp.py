@@ -20,7 +20,10 @@ from .errors import SpecError
 from .graph import Graph
 from .losses import Loss, get_loss
 
-__all__ = ["Network", "mlp", "REDUCTIONS"]
+__all__ = ["Network", "mlp", "REDUCTIONS", "MAX_PARAMS"]
+
+#: Largest network :func:`mlp` builds unless told otherwise: about 40 s of derivation.
+MAX_PARAMS = 1_000_000
 
 #: How a batch's per-sample losses are combined.
 REDUCTIONS = ("mean", "sum")
@@ -195,6 +198,8 @@ def mlp(
     loss: str = "squared",
     bias: bool | Sequence[bool] = True,
     reduction: str = "mean",
+    *,
+    max_params: int = MAX_PARAMS,
 ) -> Network:
     """Build a fully connected network.
 
@@ -205,6 +210,8 @@ def mlp(
             ``binary_cross_entropy``, ``output``).
         bias: whether layers have biases: one flag, or one per non-input layer.
         reduction: how a batch is reduced, ``"mean"`` or ``"sum"``.
+        max_params: refuse larger networks before building anything (every parameter
+            becomes a SymPy symbol and a derivation).
 
     Returns:
         The :class:`Network`; its output is the loss ``L`` (or ``a^{(L)}_1`` for ``output``).
@@ -217,6 +224,13 @@ def mlp(
     17
     """
     sizes = _check_layers(layers)
+    count = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    if count > max_params:
+        raise SpecError(
+            f"layers: {count:,} parameters; expected at most {max_params:,} (symbolic derivation "
+            f"costs about 40 μs a connection, so this would take ~{count * 4e-5 / 60:,.0f} min); "
+            "pass max_params to raise the limit"
+        )
     count = len(sizes) - 1
     names = _per_layer(activation, count, "activation", str)
     acts = [

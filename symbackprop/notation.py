@@ -138,6 +138,12 @@ _LATEX_RE = re.compile(
     r"(?:\^\{\((?P<layer>\d+)\)\})?"
     r"(?:_\{(?P<idx>\d+(?:,\d+)*)\})?$"
 )
+# Lecture notes also put the subscript first: w_{11}^{(2)}.
+_LATEX_SUB_FIRST_RE = re.compile(
+    r"^(?P<kind>\\delta|[wbzaxy])"
+    r"_\{(?P<idx>\d+(?:,\d+)*)\}"
+    r"\^\{\((?P<layer>\d+)\)\}$"
+)
 _PLAIN_RE = re.compile(r"^(?P<kind>delta|[wbzaxy])(?P<layer>\d+)?(?:_(?P<idx>\d+(?:_\d+)*))?$")
 _PLAIN_LEAF_RE = re.compile(r"^(?P<kind>[xy])(?P<idx>\d+)$")
 _ARITY = {"w": 2, "b": 1, "z": 1, "a": 1, "delta": 1, "x": 1, "y": 1}
@@ -169,7 +175,7 @@ def parse_name(text: str) -> Name | None:
     Name(kind='x', layer=None, indices=(3,))
     """
     text = text.strip()
-    m = _LATEX_RE.match(text)
+    m = _LATEX_RE.match(text) or _LATEX_SUB_FIRST_RE.match(text)
     if m:
         kind = m["kind"].lstrip("\\")
         layer = int(m["layer"]) if m["layer"] else None

@@ -281,7 +281,7 @@ def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
     except OSError as exc:
         raise SpecError(f"spec: cannot read {text!r}: {exc.strerror}") from None
     try:
-        decoded = raw.decode("utf-8")
+        decoded = raw.decode("utf-8-sig")  # editors on Windows save a BOM
         table = tomllib.loads(decoded) if suffix == ".toml" else json.loads(decoded)
     except UnicodeDecodeError:
         raise SpecError(f"spec: {text!r} is not UTF-8 text") from None

@@ -246,3 +246,17 @@ def test_bad_options_name_the_field(kwargs, message):
     with pytest.raises(sbp.SpecError) as info:
         sbp.mlp([2, 2, 1], **kwargs)
     assert str(info.value) == message
+
+
+def test_huge_networks_are_refused_before_anything_is_built():
+    import time
+
+    import symbackprop as sbp
+
+    start = time.perf_counter()
+    with pytest.raises(sbp.SpecError, match=r"layers: 10,000,100,000 parameters; expected at most 1,000,000"):
+        sbp.mlp([100000, 100000])
+    assert time.perf_counter() - start < 5  # refused from the sizes, not after building
+    assert sbp.mlp([3, 2], max_params=8).n_params == 8
+    with pytest.raises(sbp.SpecError, match="expected at most 7"):
+        sbp.mlp([3, 2], max_params=7)

@@ -111,3 +111,10 @@ def test_leaky_relu_prints_a_slope_that_is_not_the_default():
     for e in (sbp.leaky_relu(w * x, p), sbp.leaky_relu(w * x, sp.Rational(1, 5)) ** 2):
         assert sbp.latex(e) != sbp.latex(sbp.leaky_relu(w * x)) and sbp.parse_formula(sbp.latex(e), g) == e
     assert sbp.latex(sbp.leaky_relu(w * x, p)) == r"\operatorname{LeakyReLU}\left(w x, p\right)"
+
+
+def test_subscript_before_layer_reads_as_the_same_name():
+    from symbackprop import notation as nt
+
+    assert nt.parse_name("w_{12}^{(2)}") == nt.parse_name("w^{(2)}_{12}") == nt.Name("w", 2, (1, 2))
+    assert nt.parse_name(r"\delta_{1}^{(3)}") == nt.Name("delta", 3, (1,))

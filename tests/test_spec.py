@@ -209,3 +209,11 @@ def test_wrong_extension(tmp_path):
     path = tmp_path / "net.yaml"
     path.write_text("layers: [2, 2]")
     assert _error(str(path)) == f"spec: expected a .toml or .json file, received {str(path)!r}"
+
+
+def test_a_spec_file_saved_with_a_byte_order_mark_loads(tmp_path):
+    import symbackprop as sbp
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbflayers = [2, 1]\n")
+    assert sbp.load_spec(str(path)).network.layers == (2, 1)
