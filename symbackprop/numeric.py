@@ -32,7 +32,7 @@ from .graph import Graph
 from .mlp import Network
 from .notation import matrix_name, plain
 from .numeric_program import Program, reduced
-from .numpy_rules import kink_arguments
+from .numpy_rules import kink_arguments, require_finite
 
 __all__ = ["compile_network", "compiled", "NumericNetwork", "Entry", "DataError", "NumericalError", "BACKENDS"]
 
@@ -211,7 +211,7 @@ class NumericNetwork:
         """The reduced (mean or sum) loss of the batch."""
         args, batch, _ = self._args(params, X, Y, need_targets=True)
         value = self._call(self._fn("loss"), args, reduce=True)[0] * self._scale(batch)
-        _finite({"loss": value})
+        require_finite({"loss": value})
         return float(value)
 
     def loss_and_gradients(
@@ -229,7 +229,7 @@ class NumericNetwork:
             cols = self._call(self._fn("xgrad", self._delta_variant(args)), args, reduce=False)
             gx = np.stack([np.broadcast_to(c, (batch,)) for c in cols], axis=1) * scale
             grads["x"] = gx[0] if single else gx
-        _finite({"loss": values[0], **grads})
+        require_finite({"loss": values[0], **grads})
         return float(values[0]), grads
 
     def forward(self, params: Params, X: Any) -> dict[str, np.ndarray]:
@@ -395,11 +395,3 @@ def _call(fn: Any, args: list, n_cols: int, *, reduce: bool) -> list:
     ]
 
 
-def _finite(values: Mapping[str, Any]) -> None:
-    for name, v in values.items():
-        arr = np.asarray(v, dtype=np.float64)
-        if not np.all(np.isfinite(arr)):
-            raise NumericalError(
-                f"{name}: expected a finite result, received {arr.flat[np.argmin(np.isfinite(arr))]}; "
-                "a value overflowed float64, or a prediction reached exactly 0 or 1 inside a logarithm"
-            )

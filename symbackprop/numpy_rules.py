@@ -11,7 +11,9 @@ Two tables, written in one place:
   output is taken from its argument (``ln σ(u) = -softplus(-u)``), so a cross entropy at a
   prediction that rounds to exactly 0 or 1 is still the correct finite number.
 
->>> import numpy as np
+>>> from typing import Any
+
+import numpy as np
 >>> float(NUMPY_FUNCTIONS["sigmoid"](np.float64(-1000.0))), float(NUMPY_FUNCTIONS["sigmoid"](np.float64(1000.0)))
 (0.0, 1.0)
 """
@@ -20,16 +22,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
-from .errors import SpecError
+from .errors import NumericalError, SpecError
 from .functions import leaky_relu, relu, sigmoid, softmax, softplus
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_form", "kink_arguments", "batch_sum", "batch_dot", "heaviside0", "max_of",
+__all__ = ["require_finite", "NUMPY_FUNCTIONS", "stable_form", "kink_arguments", "batch_sum", "batch_dot", "heaviside0", "max_of",
            "user_implementations"]
 
 
@@ -230,3 +233,18 @@ def kink_arguments(expr: sp.Expr) -> list[sp.Expr]:
         if isinstance(e, (relu, leaky_relu, sp.Heaviside, heaviside0)):
             found.append(e.args[0])
     return found
+
+
+def require_finite(values: Mapping[str, Any]) -> None:
+    """Raise :class:`NumericalError` naming the first quantity that is not finite.
+
+    Both numeric backends evaluate with numpy's warnings off (the stable forms make
+    overflow harmless), so whatever is still inf or NaN must be reported here instead.
+    """
+    for name, v in values.items():
+        arr = np.asarray(v, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise NumericalError(
+                f"{name}: expected a finite result, received {arr.flat[np.argmin(np.isfinite(arr))]}; "
+                "a value overflowed float64, or a prediction reached exactly 0 or 1 inside a logarithm"
+            )

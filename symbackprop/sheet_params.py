@@ -167,7 +167,7 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
     size = _bounded_size(d, MAX_EXPANDED)
     if size > MAX_EXPANDED:
         return [Paragraph((
-            f"The expanded form (inputs, targets and parameters only) would have "
+            "The expanded form (inputs, targets and parameters only) would have "
             + (f"about {size:,}" if size <= 10 * MAX_EXPANDED else f"over {10 * MAX_EXPANDED:,}")
             + f" terms, over the sheet's limit of {MAX_EXPANDED:,}; the ", Math(r"\delta"),
             " form above is the same derivative with the intermediate quantities kept as symbols.",

@@ -33,10 +33,10 @@ from sympy.printing.numpy import NumPyPrinter
 
 from . import notation as n
 from .activations import Activation
-from .errors import DataError, NumericalError, SpecError
+from .errors import DataError, SpecError
 from .functions import LEAKY_SLOPE, softmax
 from .graph import Graph
-from .numpy_rules import user_implementations
+from .numpy_rules import require_finite, user_implementations
 from .vector import ALPHA, ETA, T, VectorForm, vector_form
 
 __all__ = ["VectorFunctions", "compile_vector", "logsumexp"]
@@ -111,7 +111,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _quiet(method: _F) -> _F:
     """Run ``method`` with numpy's floating-point warnings off: the stable primitives make
-    overflow harmless, and what is left non-finite is checked by :func:`_finite`."""
+    overflow harmless, and what is left non-finite is reported by ``require_finite``."""
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
@@ -120,14 +120,6 @@ def _quiet(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-def _finite(values: Mapping[str, Any]) -> None:
-    for name, v in values.items():
-        arr = np.asarray(v, dtype=np.float64)
-        if not np.all(np.isfinite(arr)):
-            raise NumericalError(
-                f"{name}: expected a finite result, received {arr.flat[np.argmin(np.isfinite(arr))]}; "
-                "a value overflowed float64, or a prediction reached exactly 0 or 1 inside a logarithm"
-            )
 
 
 class VectorFunctions:
@@ -290,7 +282,7 @@ class VectorFunctions:
         p, Xa, Ya, _ = self.check(params, X, Y)
         Zs, As = self._forward(p, Xa)
         loss = self._reduce(self._loss(Zs[-1], As[-1], Ya))
-        _finite({"loss": loss})
+        require_finite({"loss": loss})
         return loss
 
     @_quiet
@@ -305,7 +297,7 @@ class VectorFunctions:
         loss, grads = self._loss_and_gradients(p, Xa, Ya, wrt_inputs=wrt_inputs)
         if wrt_inputs and single:
             grads["x"] = grads["x"][0]
-        _finite({"loss": loss, **grads})
+        require_finite({"loss": loss, **grads})
         return loss, grads
 
     def _loss_and_gradients(self, p: Mapping[str, Array], X: Array, Y: Array | None, *,
