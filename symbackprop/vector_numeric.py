@@ -90,7 +90,7 @@ def _lambdify(args: Any, expr: Any, cse: bool = False) -> Callable[..., Any]:
     printer = _Printer({"fully_qualified_modules": False, "inline": True,
                         "allow_unknown_functions": True})
     exprs = expr if isinstance(expr, (list, tuple)) else [expr]
-    modules = {**_NUMPY, **user_implementations([sp.sympify(e) for e in exprs], _NUMPY)}
+    modules = {**_NUMPY, **user_implementations([sp.sympify(e, strict=True) for e in exprs], _NUMPY)}  # safe: strict refuses strings
     return sp.lambdify(args, expr, modules=[modules, "numpy"], printer=printer, cse=cse)
 
 

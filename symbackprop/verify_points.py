@@ -59,7 +59,7 @@ def close(a: sp.Expr | None, b: sp.Expr | None, rtol: float = 1e-12) -> bool:
         return False
     # In SymPy numbers, not floats: e^{1000000} or 10^{999} overflow a float to inf, and
     # inf <= rtol * inf would call any formula that large correct.
-    a, b = sp.sympify(a), sp.sympify(b)
+    a, b = sp.sympify(a, strict=True), sp.sympify(b, strict=True)  # safe: strict refuses strings
     return bool(abs(a - b) <= rtol * max(sp.Integer(1), abs(a), abs(b)))
 
 
