@@ -25,9 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symbackprop.mlp import mlp  # noqa: E402
-from symbackprop.vector_check import directional_check  # noqa: E402
-from symbackprop.vector_numeric import compile_vector  # noqa: E402
+from symbackprop.graph.mlp import mlp  # noqa: E402
+from symbackprop.numeric.directional import directional_check  # noqa: E402
+from symbackprop.numeric.vector import compile_vector  # noqa: E402
 
 LAYERS = [784, 128, 10]
 

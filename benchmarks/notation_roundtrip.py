@@ -14,10 +14,10 @@ import time
 
 import sympy as sp
 
-from symbackprop.derive import TooLargeError, derive
-from symbackprop.mlp import mlp
-from symbackprop.parser import parse_formula
-from symbackprop.printing import latex, plain_text
+from symbackprop.derive.backprop import TooLargeError, derive
+from symbackprop.graph.mlp import mlp
+from symbackprop.read.parser import parse_formula
+from symbackprop.graph.printing import latex, plain_text
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 LOSSES = ["squared", "sse", "mse", "cross_entropy", "binary_cross_entropy", "output"]

@@ -15,11 +15,11 @@ import time
 
 import sympy as sp
 
-from symbackprop.derive import derive
-from symbackprop.mlp import mlp
-from symbackprop.notation import Name, parse_name, symbol_for
-from symbackprop.printing import latex
-from symbackprop.verify import verify
+from symbackprop.derive.backprop import derive
+from symbackprop.graph.mlp import mlp
+from symbackprop.graph.notation import Name, parse_name, symbol_for
+from symbackprop.graph.printing import latex
+from symbackprop.verify.verifier import verify
 
 
 def plants(net, bp, w, rng: random.Random) -> dict[str, sp.Expr]:

@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symbackprop.mlp import mlp  # noqa: E402
-from symbackprop.vector_numeric import VectorFunctions, compile_vector  # noqa: E402
+from symbackprop.graph.mlp import mlp  # noqa: E402
+from symbackprop.numeric.vector import VectorFunctions, compile_vector  # noqa: E402
 
 Params = dict[str, np.ndarray]
 

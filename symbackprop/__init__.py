@@ -14,39 +14,39 @@
 
 # Stages, in the order data flows through them: symbols and rules, the graph, the chain
 # rule, checks, numbers, and finally what people read (sheets, verdicts).
-from .activations import Activation, activation_names, get_activation, register_activation
-from .checker import GradcheckError, GradcheckReport, GradcheckRow, check_gradients
-from .derive import Backprop, Delta, Derivation, Factor, Path, derive
-from .diagnose import MISTAKES, Diagnosis
-from .errors import (
+from symbackprop.graph.activations import Activation, activation_names, get_activation, register_activation
+from symbackprop.numeric.checker import GradcheckError, GradcheckReport, GradcheckRow, check_gradients
+from symbackprop.derive.backprop import Backprop, Delta, Derivation, Factor, Path, derive
+from symbackprop.verify.diagnose import MISTAKES, Diagnosis
+from symbackprop.errors import (
     GraphError,
     NotDifferentiableError,
     SpecError,
     SymbackpropError,
     TooLargeError,
 )
-from .evaluate import backward, forward, gradients
-from .functions import leaky_relu, relu, sigmoid, softmax, softplus, tanh
-from .functions import step as heaviside
-from .graph import Graph, Node
-from .graphspec import graph_from_spec
-from .losses import Loss, get_loss, loss_names, register_loss
-from .mlp import Network, mlp
-from .numeric import DataError, NumericalError, NumericNetwork, compile_network
-from .parser import FormulaError, parse_formula
-from .printing import latex, plain_text
-from .proof import Proof, prove, prove_all
-from .render_html import UnknownLatexError
-from .sheet import build_sheet
-from .sheet_model import Sheet
-from .spec import EXAMPLE, Spec, Values, load_spec
-from .train import FitResult, fit, init_params, step
-from .data import load_csv
-from .vector import LayerRule, VectorForm, vector_form
-from .vector_check import DirectionalReport, directional_check
-from .vector_numeric import VectorFunctions, compile_vector
-from .vector_proof import VectorProof, prove_vector_form
-from .verify import STATUSES, Counterexample, Verdict, verify
+from symbackprop.derive.evaluate import backward, forward, gradients
+from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus, tanh
+from symbackprop.graph.functions import step as heaviside
+from symbackprop.graph.graph import Graph, Node
+from symbackprop.read.graphspec import graph_from_spec
+from symbackprop.graph.losses import Loss, get_loss, loss_names, register_loss
+from symbackprop.graph.mlp import Network, mlp
+from symbackprop.numeric.scalar import DataError, NumericalError, NumericNetwork, compile_network
+from symbackprop.read.parser import FormulaError, parse_formula
+from symbackprop.graph.printing import latex, plain_text
+from symbackprop.derive.proof import Proof, prove, prove_all
+from symbackprop.sheet.render.html import UnknownLatexError
+from symbackprop.sheet.build import build_sheet
+from symbackprop.sheet.model import Sheet
+from symbackprop.read.spec import EXAMPLE, Spec, Values, load_spec
+from symbackprop.numeric.train import FitResult, fit, init_params, step
+from symbackprop.numeric.data import load_csv
+from symbackprop.derive.vector import LayerRule, VectorForm, vector_form
+from symbackprop.numeric.directional import DirectionalReport, directional_check
+from symbackprop.numeric.vector import VectorFunctions, compile_vector
+from symbackprop.numeric.vector_proof import VectorProof, prove_vector_form
+from symbackprop.verify.verifier import STATUSES, Counterexample, Verdict, verify
 
 __version__ = "0.1.0"
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import symbackprop as sbp
-from symbackprop.cli import main
+from symbackprop.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,13 +98,13 @@ def test_bad_input_prints_one_line_and_exits_2(tmp_path, capsys):
 
 def test_command_line_in_a_subprocess(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    bad = subprocess.run([sys.executable, "-m", "symbackprop.cli", "derive", "2-2", "--param", "w1_3"],
+    bad = subprocess.run([sys.executable, "-m", "symbackprop", "derive", "2-2", "--param", "w1_3"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2
     assert bad.stdout == ""
     lines = bad.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("symbackprop: error: name 'w1_3' is not in this graph")
-    good = subprocess.run([sys.executable, "-m", "symbackprop.cli", "derive", "2-2", "--inline"],
+    good = subprocess.run([sys.executable, "-m", "symbackprop", "derive", "2-2", "--inline"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert good.returncode == 0 and good.stderr == ""
     assert len(good.stdout.splitlines()) == 1 + sbp.mlp([2, 2]).n_params

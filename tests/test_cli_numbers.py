@@ -9,7 +9,7 @@ import pytest
 
 import symbackprop as sbp
 from symbackprop import cli
-from symbackprop.numeric import NumericNetwork
+from symbackprop.numeric.scalar import NumericNetwork
 
 EXAMPLE = {k: v for k, v in sbp.EXAMPLE.items() if k != "title"}
 
@@ -53,7 +53,7 @@ def test_grad_json_for_a_batch_has_rows_and_reduced_gradients(tmp_path, capsys):
     assert code == 0 and "updated" not in result
     assert np.shape(result["forward"]["z1"]) == (3, 2) and np.shape(result["delta"]["delta2"]) == (3, 2)
     assert np.shape(result["gradients"]["W1"]) == (2, 2) and np.shape(result["gradients"]["x"]) == (3, 2)
-    nn = sbp.numeric.compile_network(sbp.load_spec(table).network, backend="scalar")
+    nn = sbp.compile_network(sbp.load_spec(table).network, backend="scalar")
     params = {k: np.array(v) for k, v in values.items() if k not in ("x", "y")}
     per_sample = [nn.loss_and_gradients(params, x, y) for x, y in zip(values["x"], values["y"])]
     assert result["loss"] == pytest.approx(sum(l for l, _ in per_sample), rel=1e-12)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from symbackprop.cli import main
+from symbackprop.cli.main import main
 
 
 def _run(capsys, *argv):
@@ -120,7 +120,7 @@ def test_unwritable_directory(capsys):
 
 def test_console_entry_point_runs_as_a_process(tmp_path):
     out = tmp_path / "sheet.html"
-    proc = subprocess.run([sys.executable, "-m", "symbackprop.cli", "sheet", "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "symbackprop", "sheet", "-o", str(out)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_size > 10_000 and "Traceback" not in proc.stderr

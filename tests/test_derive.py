@@ -14,9 +14,9 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop import notation as n
-from symbackprop.derive import DEFAULT_MAX_SIZE, expression_size
-from symbackprop.functions import sigmoid
+from symbackprop.graph import notation as n
+from symbackprop.derive.backprop import DEFAULT_MAX_SIZE, expression_size
+from symbackprop.graph.functions import sigmoid
 
 from conftest import (
     ACTIVATIONS,

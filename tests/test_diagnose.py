@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from symbackprop.diagnose import MISTAKES
-from symbackprop.mlp import mlp
-from symbackprop.verify import verify
+from symbackprop.verify.diagnose import MISTAKES
+from symbackprop.graph.mlp import mlp
+from symbackprop.verify.verifier import verify
 
 SIG = mlp([2, 2, 1])
 SIG222 = mlp([2, 2, 2])

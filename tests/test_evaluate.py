@@ -11,7 +11,8 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop import notation as n
+from symbackprop.derive import evaluate
+from symbackprop.graph import notation as n
 
 from conftest import central_difference
 
@@ -234,17 +235,17 @@ def test_an_unknown_name_is_refused_with_a_suggestion(small):
 
 
 def test_decimals_become_the_rationals_written():
-    assert sbp.evaluate.to_number(0.05, exact=True, field="x") == sp.Rational(1, 20)
-    assert sbp.evaluate.to_number(Fraction(1, 3), exact=True, field="x") == sp.Rational(1, 3)
-    assert isinstance(sbp.evaluate.to_number(0.05, exact=False, field="x"), sp.Float)
+    assert evaluate.to_number(0.05, exact=True, field="x") == sp.Rational(1, 20)
+    assert evaluate.to_number(Fraction(1, 3), exact=True, field="x") == sp.Rational(1, 3)
+    assert isinstance(evaluate.to_number(0.05, exact=False, field="x"), sp.Float)
 
 
 def test_evaluated_graphs_can_be_collected():
     net = sbp.mlp([2, 2, 1])
-    bp = sbp.evaluate.backprop_of(net)
-    assert sbp.evaluate.backprop_of(net) is bp  # derived once
+    bp = evaluate.backprop_of(net)
+    assert evaluate.backprop_of(net) is bp  # derived once
     sbp.gradients(net, dict.fromkeys(net.leaves(), 1))
-    assert sbp.evaluate.backprop_of(net) is bp
+    assert evaluate.backprop_of(net) is bp
     alive = weakref.ref(net)
     del net, bp
     gc.collect()

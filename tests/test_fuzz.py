@@ -8,8 +8,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop.mlp import mlp
-from symbackprop.parser import FormulaError, parse_formula
+from symbackprop.graph.mlp import mlp
+from symbackprop.read.parser import FormulaError, parse_formula
 
 NET = mlp([2, 2, 2], activation=["relu", "softmax"], loss="cross_entropy")
 VALID = [
@@ -100,7 +100,7 @@ VERIFY_NET = mlp([2, 2, 1], activation=["relu", "sigmoid"], loss="binary_cross_e
 @given(mutated(), st.sampled_from(VERIFY_NET.params))
 def test_verify_returns_a_verdict_or_a_symbackprop_error(text: str, param) -> None:
     from symbackprop.errors import SymbackpropError
-    from symbackprop.verify import STATUSES, verify
+    from symbackprop.verify.verifier import STATUSES, verify
 
     start = time.perf_counter()
     try:

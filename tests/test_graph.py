@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
+from symbackprop.graph.notation import plain
 
 from conftest import assert_same_function
 
@@ -206,7 +207,7 @@ def test_lookup_tables_are_built_once_per_graph_version(monkeypatch):
     calls = []
     original = sbp.Graph.symbols
     monkeypatch.setattr(sbp.Graph, "symbols", lambda self: calls.append(1) or original(self))
-    names = [sbp.notation.plain(s) for s in net.leaves()]
+    names = [plain(s) for s in net.leaves()]
     values = dict.fromkeys(names, 0.5)
     sbp.forward(net, values)  # a lookup per name: quadratic if the tables were rebuilt
     assert len(calls) <= 1

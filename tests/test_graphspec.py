@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symbackprop.derive import derive
+from symbackprop.derive.backprop import derive
 from symbackprop.errors import SpecError
-from symbackprop.functions import sigmoid
-from symbackprop.graphspec import graph_from_spec
-from symbackprop.spec import load_spec
+from symbackprop.graph.functions import sigmoid
+from symbackprop.read.graphspec import graph_from_spec
+from symbackprop.read.spec import load_spec
 
 
 def test_textbook_graph_in_order_written() -> None:

@@ -8,9 +8,9 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop import activations, losses
-from symbackprop import notation as n
-from symbackprop.mlp import _weighted_sum
+from symbackprop.graph import activations, losses
+from symbackprop.graph import notation as n
+from symbackprop.graph.mlp import _weighted_sum
 
 from conftest import assert_same_function
 

@@ -9,8 +9,8 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop import notation as n
-from symbackprop.notation import Name, parse_name, plain
+from symbackprop.graph import notation as n
+from symbackprop.graph.notation import Name, parse_name, plain
 
 
 @pytest.mark.parametrize(
@@ -78,20 +78,22 @@ def test_parse_tolerates_surrounding_space_and_reads_kinds():
 
 # ----- the docstring examples of the core modules run (python -m pytest --doctest-modules)
 
-CORE = ["notation", "errors", "functions", "activations", "losses", "graph", "mlp", "derive",
-        "evaluate", "proof", "spec", "printing", "cli", "cli_derive", "_fast"]
+CORE = ["graph.notation", "errors", "graph.functions", "graph.activations", "graph.losses", "graph.graph",
+        "graph.mlp", "derive.backprop", "derive.evaluate", "derive.proof", "read.spec", "graph.printing",
+        "cli.main", "cli.derive", "derive._fast"]
 
 
 @pytest.mark.parametrize("name", CORE)
 def test_core_docstring_examples(name, monkeypatch):
     # Some examples register entries; keep them out of the registries other tests see.
     for registry in ("activations", "losses"):
-        module = importlib.import_module(f"symbackprop.{registry}")
+        module = importlib.import_module(f"symbackprop.graph.{registry}")
         monkeypatch.setattr(module, "_REGISTRY", dict(module._REGISTRY))
     module = importlib.import_module(f"symbackprop.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
-    if name in ("notation", "functions", "graph", "mlp", "derive", "spec", "printing"):
+    if name in ("graph.notation", "graph.functions", "graph.graph", "graph.mlp", "derive.backprop", "read.spec",
+                "graph.printing"):
         assert result.attempted > 0
 
 
@@ -114,7 +116,7 @@ def test_leaky_relu_prints_a_slope_that_is_not_the_default():
 
 
 def test_subscript_before_layer_reads_as_the_same_name():
-    from symbackprop import notation as nt
+    from symbackprop.graph import notation as nt
 
     assert nt.parse_name("w_{12}^{(2)}") == nt.parse_name("w^{(2)}_{12}") == nt.Name("w", 2, (1, 2))
     assert nt.parse_name(r"\delta_{1}^{(3)}") == nt.Name("delta", 3, (1,))

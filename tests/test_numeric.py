@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop.evaluate import backward
-from symbackprop.graph import Graph
-from symbackprop.numeric import DataError, NumericalError, compile_network
+from symbackprop.derive.evaluate import backward
+from symbackprop.graph.graph import Graph
+from symbackprop.numeric.scalar import DataError, NumericalError, compile_network
 
 CASES = [
     ([3, 4, 2], "sigmoid", "squared"),
@@ -215,7 +215,7 @@ def test_backend_choice():
 
 
 def test_fit_and_step_work_on_custom_graph_parameters():
-    from symbackprop.train import fit
+    from symbackprop.numeric.train import fit
 
     g = Graph()
     (x,) = g.inputs("x")
@@ -228,7 +228,7 @@ def test_fit_and_step_work_on_custom_graph_parameters():
 
 
 def test_blocks_of_rows_give_the_same_numbers_as_one_call(monkeypatch):
-    import symbackprop.numeric as numeric
+    import symbackprop.numeric.scalar as numeric
 
     nn = compile_network(sbp.mlp([3, 4, 3], activation=["relu", "softmax"], loss="cross_entropy"), backend="scalar")
     params, X, Y = _data(nn, np.random.default_rng(2), 20, distribution=True)
@@ -249,7 +249,7 @@ def test_registered_sympy_function_is_computed_by_both_backends(monkeypatch):
     """A user's activation class reaches the scalar backend only through lambdify's cse
     (outputs are node symbols), where lambdify never looked for its ``_imp_``: the generated
     code died with ``NameError: name 'swish' is not defined``."""
-    from symbackprop import activations
+    from symbackprop.graph import activations
 
     monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import notation as n
-from symbackprop.derive import DEFAULT_MAX_SIZE
-from symbackprop.mlp import _weighted_sum
+from symbackprop.graph import notation as n
+from symbackprop.derive.backprop import DEFAULT_MAX_SIZE
+from symbackprop.graph.mlp import _weighted_sum
 
 from conftest import (
     ACTIVATIONS,

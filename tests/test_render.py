@@ -8,11 +8,12 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop.render_html import UnknownLatexError, mathml, raw_latex_in, render_html
-from symbackprop.render_latex import escape_text, render_latex
-from symbackprop.render_markdown import render_markdown
-from symbackprop.sheet import build_sheet
-from symbackprop.sheet_model import Equation, Math, Paragraph, Section, Sheet
+from symbackprop.graph import notation as n
+from symbackprop.sheet.render.html import UnknownLatexError, mathml, raw_latex_in, render_html
+from symbackprop.sheet.render.latex import escape_text, render_latex
+from symbackprop.sheet.render.markdown import render_markdown
+from symbackprop.sheet.build import build_sheet
+from symbackprop.sheet.model import Equation, Math, Paragraph, Section, Sheet
 
 
 def _equations(sheet, anchor):
@@ -153,8 +154,8 @@ def test_sheet_jupyter_reprs():
 def test_long_product_of_a_coefficient_and_one_factor_breaks_into_rows():
     # 2·σ(long sum) (the expanded MSE gradient of a batch sheet) recursed without end:
     # the coefficient was folded back into the factor, giving the same product again.
-    from symbackprop.linebreak import break_rows
-    from symbackprop.printing import latex
+    from symbackprop.sheet.linebreak import break_rows
+    from symbackprop.graph.printing import latex
 
     terms = sp.Add(*(sp.Symbol(f"w_{{{k}}}") * sp.Symbol(f"x_{{{k}}}") for k in range(12)))
     rows = break_rows(2 * sp.sin(terms), width=40)
@@ -174,7 +175,7 @@ def test_batch_sheet_with_mse_builds():
 def test_natural_logarithm_prints_as_ln():
     # The loss is stated as -Σ y ln a, but its worked lines printed SymPy's \log, which
     # many students read as base 10.
-    from symbackprop.printing import latex
+    from symbackprop.graph.printing import latex
 
     assert latex(sp.log(sp.Symbol("a"))) == r"\ln{\left(a \right)}"
     text = build_sheet({"layers": [2, 2], "activation": "softmax", "loss": "cross_entropy"}).render("tex")
@@ -184,12 +185,12 @@ def test_natural_logarithm_prints_as_ln():
 def test_indices_of_ten_and_more_print_in_numeric_order():
     # SymPy sorts names as text, so a 10-output sheet printed (a_10 - y_10)² before
     # (a_1 - y_1)² and δ recursions began with δ_10 w_{10,1}, δ_11, δ_12, then δ_1.
-    from symbackprop.linebreak import break_rows
-    from symbackprop.printing import latex
+    from symbackprop.sheet.linebreak import break_rows
+    from symbackprop.graph.printing import latex
 
     net = sbp.mlp([2, 2, 12])
     bp = sbp.derive(net)
-    text = latex(bp.deltas[sbp.notation.pre(1, 1)].expr)
+    text = latex(bp.deltas[n.pre(1, 1)].expr)
     order = [int(k) for k in re.findall(r"\\delta\^\{\(2\)\}_\{(\d+)\}", text)]
     assert order == list(range(1, 13)), text
     loss = sum((sp.Symbol(f"a_{{{k}}}") - sp.Symbol(f"y_{{{k}}}")) ** 2 for k in range(1, 13))

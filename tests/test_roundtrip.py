@@ -6,10 +6,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop.derive import TooLargeError, derive
-from symbackprop.mlp import mlp
-from symbackprop.parser import parse_formula
-from symbackprop.printing import factors_latex, latex, plain_text
+from symbackprop.derive.backprop import TooLargeError, derive
+from symbackprop.graph.mlp import mlp
+from symbackprop.read.parser import parse_formula
+from symbackprop.graph.printing import factors_latex, latex, plain_text
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 

@@ -8,10 +8,10 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop.sheet import build_sheet
-from symbackprop.sheet_cost import count_costs
-from symbackprop.sheet_model import Equation, Math, Paragraph, Picture, Stamp
-from symbackprop.sheet_picture import network_picture
+from symbackprop.sheet.build import build_sheet
+from symbackprop.sheet.cost import count_costs
+from symbackprop.sheet.model import Equation, Math, Paragraph, Picture, Stamp
+from symbackprop.sheet.picture import network_picture
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +77,8 @@ def test_worked_numbers_keep_the_order_of_the_formula_above_them(example):
 
 
 def test_numbers_printer_brackets_negative_numbers_only_where_needed():
-    from symbackprop.functions import sigmoid
-    from symbackprop.printing import latex_with_numbers
+    from symbackprop.graph.functions import sigmoid
+    from symbackprop.graph.printing import latex_with_numbers
 
     a, y = sp.symbols("a y")
     values = {a: -0.5, y: -0.25}
@@ -98,7 +98,7 @@ def test_every_parameter_is_stamped_verified(example):
 
 def test_stamp_reports_a_wrong_gradient():
     # Plant a wrong gradient: the finite-difference line must say it is outside tolerance.
-    from symbackprop.sheet_numbers import verification_stamp
+    from symbackprop.sheet.numbers import verification_stamp
 
     spec = sbp.load_spec(sbp.EXAMPLE)
     net = spec.network
@@ -207,7 +207,7 @@ def test_softmax_constraint_is_stated_and_numbers_follow_the_chain_when_broken()
 
 
 def test_bounded_expanded_size_agrees_with_the_exact_count():
-    from symbackprop.sheet_params import _bounded_size
+    from symbackprop.sheet.params import _bounded_size
 
     bp = sbp.derive(sbp.mlp([3, 2, 2, 2], activation=["relu", "tanh", "sigmoid"], loss="mse"))
     for p in bp:

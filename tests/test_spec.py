@@ -7,7 +7,7 @@ import json
 import pytest
 
 import symbackprop as sbp
-from symbackprop import notation as n
+from symbackprop.graph import notation as n
 
 TOML = """
 layers = [2, 2, 2]

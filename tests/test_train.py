@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import symbackprop as sbp
-from symbackprop.numeric import DataError, compiled
-from symbackprop.train import fit, init_params, step
+from symbackprop.numeric.scalar import DataError, compiled
+from symbackprop.numeric.train import fit, init_params, step
 
 ROOT = Path(__file__).resolve().parents[1]
 

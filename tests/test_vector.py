@@ -9,8 +9,8 @@ import pytest
 import sympy as sp
 
 from symbackprop import Graph, GraphError, mlp
-from symbackprop.vector import ALPHA, ETA, T, vector_form
-from symbackprop.vector_proof import prove_vector_form
+from symbackprop.derive.vector import ALPHA, ETA, T, vector_form
+from symbackprop.numeric.vector_proof import prove_vector_form
 
 CONFIGS = [
     ([2, 2, 2], "sigmoid", "squared"),

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from symbackprop import SymbackpropError, mlp
-from symbackprop.checker import GradcheckError
-from symbackprop.vector_check import directional_check
-from symbackprop.vector_numeric import compile_vector
+from symbackprop.numeric.checker import GradcheckError
+from symbackprop.numeric.directional import directional_check
+from symbackprop.numeric.vector import compile_vector
 
 
 def problem(layers, act, loss, batch, seed=0):

@@ -6,7 +6,10 @@ import doctest
 
 import pytest
 
-from symbackprop import vector, vector_check, vector_latex, vector_numeric, vector_proof
+from symbackprop.derive import vector, vector_latex
+from symbackprop.numeric import directional as vector_check
+from symbackprop.numeric import vector as vector_numeric
+from symbackprop.numeric import vector_proof
 
 
 @pytest.mark.parametrize("module", [vector, vector_latex, vector_numeric, vector_proof, vector_check],

@@ -6,11 +6,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbackprop import notation as n
-from symbackprop.graphspec import graph_from_spec
-from symbackprop.mlp import mlp
-from symbackprop.parser import FormulaError
-from symbackprop.verify import verify
+from symbackprop.graph import notation as n
+from symbackprop.read.graphspec import graph_from_spec
+from symbackprop.graph.mlp import mlp
+from symbackprop.read.parser import FormulaError
+from symbackprop.verify.verifier import verify
 from symbackprop.errors import GraphError
 
 SIG = mlp([2, 2, 1])

@@ -1,0 +1,125 @@
+"""``symbackprop sheet [SPEC|2-2-2] [--format tex|md|html] [-o FILE] [--params NAMES] [--no-expand]``.
+
+Without a spec, the sheet of the built-in 2-2-2 example with numbers.  A file is written
+whole or not at all: the text goes to a temporary file in the same directory, which then
+replaces the target in one step.  (Imports name the public modules directly; the package
+``__init__`` exports ``build_sheet`` and ``Sheet`` once merged.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from symbackprop.errors import SymbackpropError
+from symbackprop.sheet.build import build_sheet
+from symbackprop.read.spec import EXAMPLE
+
+__all__ = ["register", "run", "write_atomic", "FORMATS"]
+
+#: Output formats by file extension.
+FORMATS = {".tex": "tex", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sheet", help="write a derivation sheet: LaTeX, Markdown or standalone HTML")
+    p.add_argument("spec", nargs="?", default=None,
+                   help="a .toml/.json spec file or layer sizes like 2-2-2 "
+                        "(default: the built-in 2-2-2 example with numbers)")
+    p.add_argument("--format", choices=("tex", "md", "html"),
+                   help="output format (default: from the -o extension, else md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--params", metavar="NAMES",
+                   help="only these parameters, comma-separated (w1_12,b2_1)")
+    p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
+    p.set_defaults(run=run)
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in FORMATS:
+            raise SymbackpropError(
+                f"--output: cannot tell the format from {args.output!r}; expected a name ending in "
+                f"{', '.join(FORMATS)}, or give --format"
+            )
+        return FORMATS[suffix]
+    return "md"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all.
+
+    Raises:
+        SymbackpropError: the directory is missing, the path is a directory, or the file
+            cannot be written; nothing is left behind.
+    """
+    named = Path(path)
+    if named.is_dir():
+        raise SymbackpropError(f"--output: {str(named)!r} is a directory; expected a file name")
+    if named.exists() and not named.is_file():
+        # /dev/stdout, /dev/null, a pipe: there is no file to replace, so write straight to it
+        # (replacing it would swap the device for a regular file).
+        try:
+            with open(named, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+        except OSError as exc:
+            raise SymbackpropError(f"--output: cannot write {str(named)!r}: {exc.strerror or exc}") from None
+        return
+    # A symbolic link is followed: the file it points to is replaced, the link is kept.
+    target = Path(os.path.realpath(named))
+    folder = target.parent
+    if not folder.is_dir():
+        raise SymbackpropError(f"--output: directory {str(named.parent)!r} does not exist")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise SymbackpropError(f"--output: {str(named)!r} is not writable")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SymbackpropError(
+            f"--output: cannot create a file in {str(folder)!r}: {exc.strerror or exc}"
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
+        os.replace(tmp, target)
+        tmp = ""
+    except OSError as exc:
+        raise SymbackpropError(f"--output: cannot write {str(named)!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = _format(args)
+    source = EXAMPLE if args.spec is None else args.spec
+    params = None
+    if args.params is not None:
+        params = [p for p in re.split(r"[,\s]+", args.params) if p]
+        if not params:
+            raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
+    sheet = build_sheet(source, params=params, expand=not args.no_expand)
+    text = sheet.render(fmt)
+    if args.output:
+        write_atomic(args.output, text)
+        print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,508 @@
+"""The chain rule over a graph: local partials, the δ recursion, and one Derivation per parameter.
+
+Intermediates stay symbols.  Every edge gets its local partial ``∂child/∂parent``, written in
+node symbols (``∂a/∂z = a(1-a)`` for sigmoid, not ``σ(z)(1-σ(z))``).  Reverse accumulation
+names the error signal of each δ-node (``δ^{(l)}_j = ∂L/∂z^{(l)}_j``) and defines it from
+the δs after it, so a first-layer gradient is ``δ^{(1)}_j x_i`` however deep the network.
+The sum over every path (the Leibniz chain) and the fully expanded formula are derived on
+request from the same value; the expansion is refused when it would be too large.
+
+>>> from symbackprop.graph.mlp import mlp
+>>> bp = derive(mlp([2, 2, 1]))
+>>> d = bp["w1_12"]
+>>> d.delta_form
+\\delta^{(1)}_{1}*x_{2}
+>>> bp.delta_of("z^{(2)}_{1}").expr
+a^{(2)}_{1}*(1 - a^{(2)}_{1})*(a^{(2)}_{1} - y_{1})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy as sp
+
+from ._fast import product
+from symbackprop.errors import GraphError, TooLargeError
+from symbackprop.graph.graph import Graph
+
+__all__ = [
+    "Backprop",
+    "Delta",
+    "Derivation",
+    "Factor",
+    "Path",
+    "derive",
+    "local_partials",
+    "expression_size",
+    "Substitution",
+    "DEFAULT_MAX_SIZE",
+    "DEFAULT_MAX_PATHS",
+]
+
+#: Largest expanded formula (nodes of its expression tree) built without being asked.
+DEFAULT_MAX_SIZE = 5_000
+#: Most chain-rule paths listed for one parameter.
+DEFAULT_MAX_PATHS = 5_000
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor ``∂of/∂wrt`` of a Leibniz product, with its worked-out ``value``."""
+
+    of: sp.Symbol
+    wrt: sp.Symbol
+    value: sp.Expr
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from a parameter to the output and the product of its partials.
+
+    ``nodes`` runs from the parameter to the output; ``factors`` in Leibniz order, output
+    first (``∂L/∂a · ∂a/∂z · ∂z/∂w``).
+    """
+
+    nodes: tuple[sp.Symbol, ...]
+    factors: tuple[Factor, ...]
+
+    @property
+    def product(self) -> sp.Expr:
+        return sp.Mul(*[f.value for f in self.factors])
+
+
+@dataclass(frozen=True)
+class Delta:
+    """The error signal of one δ-node and its definition.
+
+    Attributes:
+        symbol: ``δ^{(l)}_j``.
+        node: the node it belongs to, ``z^{(l)}_j``.
+        chain: the chain rule as derived: ``Σ_c (adjoint of c)·∂c/∂node``.
+        expr: the form used downstream: ``chain`` simplified when that is shorter
+            (``a - y`` for sigmoid with binary cross entropy).
+        constraint: the assumption ``expr`` relies on, if any (``Σ_k y_k = 1``).
+    """
+
+    symbol: sp.Symbol
+    node: sp.Symbol
+    chain: sp.Expr
+    expr: sp.Expr
+    constraint: str | None = None
+
+
+def local_partials(graph: Graph, node: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
+    """``∂node/∂p`` for every parent ``p``, in time linear in the size of the definition.
+
+    For a sum, only the terms containing ``p`` are differentiated, and a product in which
+    ``p`` is a plain factor is differentiated by dropping it; calling ``sympy.diff`` on the
+    whole sum once per parent would be quadratic in the fan-in.
+    """
+    n = graph.node_of(node)
+    expr = n.expr
+    if not expr.is_Add:
+        return {p: sp.diff(expr, p) for p in n.parents}
+    containing: dict[sp.Symbol, list[sp.Expr]] = {p: [] for p in n.parents}
+    for term in expr.args:
+        for s in _term_symbols(term):
+            if s in containing:
+                containing[s].append(term)
+    return {
+        p: _term_partial(terms[0], p) if len(terms) == 1 else sp.Add(*[_term_partial(t, p) for t in terms])
+        for p, terms in containing.items()
+    }
+
+
+def _term_symbols(term: sp.Expr) -> set[sp.Symbol]:
+    if term.is_Symbol:
+        return {term}
+    if term.is_Mul and all(a.is_Symbol or a.is_Number for a in term.args):
+        return {a for a in term.args if a.is_Symbol}
+    return term.free_symbols  # type: ignore[return-value]
+
+
+def _term_partial(term: sp.Expr, p: sp.Symbol) -> sp.Expr:
+    if term is p or term == p:
+        return sp.S.One
+    if term.is_Mul:
+        args = term.args
+        if len(args) == 2 and args[0].is_Symbol and args[1].is_Symbol and args[0] != args[1]:
+            return args[1] if args[0] == p else args[0]
+        hits = [k for k, a in enumerate(args) if a == p]
+        if len(hits) == 1:
+            rest = args[: hits[0]] + args[hits[0] + 1 :]
+            if not any(p in a.free_symbols for a in rest):
+                return rest[0] if len(rest) == 1 else sp.Mul(*rest)
+    return sp.diff(term, p)
+
+
+class Backprop:
+    """Every derivative of a graph's output: built once by :func:`derive`, read many times.
+
+    Index it by a parameter (symbol, LaTeX name ``w^{(1)}_{12}`` or plain name ``w1_12``)
+    to get its :class:`Derivation`.  Parameters are derived eagerly; any other leaf (an
+    input, a target) on first request.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.version = graph.version
+        self._output = graph.output
+        self._partials: dict[sp.Symbol, dict[sp.Symbol, sp.Expr]] = {}
+        self._adjoint: dict[sp.Symbol, sp.Expr] = {}
+        self._rewrite = {
+            nd.expr: nd.symbol for nd in graph.nodes if not nd.expr.is_Atom and not nd.expr.is_Add
+        }
+        self._target_constraint = _target_constraint(graph)
+        self.deltas: dict[sp.Symbol, Delta] = {}
+        for nd in reversed(graph.nodes):
+            if nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
+                self.deltas[nd.symbol] = self._make_delta(nd.symbol, nd.delta)
+        self._derivations: dict[sp.Symbol, Derivation] = {}
+        for p in graph.params:
+            self._derivations[p] = self._derive(p)
+
+    # ----- local partials and adjoints
+    def partial(self, child: sp.Symbol, parent: sp.Symbol) -> sp.Expr:
+        """``∂child/∂parent`` for a direct edge, worked out in node symbols."""
+        table = self._partials.get(child)
+        if table is None:
+            raw = local_partials(self.graph, child)
+            table = {p: self._in_node_symbols(v) for p, v in raw.items()}
+            self._partials[child] = table
+        return table[parent]
+
+    def _in_node_symbols(self, expr: sp.Expr) -> sp.Expr:
+        if expr.is_Atom or not self._rewrite:
+            return expr
+        return expr.xreplace(self._rewrite)
+
+    def _reaches_output(self, symbol: sp.Symbol) -> bool:
+        return self.adjoint(symbol) != 0 or symbol == self._output
+
+    def adjoint(self, symbol: sp.Symbol) -> sp.Expr:
+        """``∂output/∂symbol`` in terms of the δ symbols of the nodes after it.
+
+        A δ-node's adjoint is its δ symbol; the output's is 1; any other node or leaf sums
+        over its consumers: ``Σ_c adjoint(c)·∂c/∂symbol``.
+        """
+        if symbol == self._output:
+            return sp.S.One
+        if self.graph.is_node(symbol):
+            nd = self.graph.node_of(symbol)
+            if nd.delta is not None and symbol in self.deltas:
+                return nd.delta
+        return self._through_consumers(symbol)
+
+    def _through_consumers(self, symbol: sp.Symbol) -> sp.Expr:
+        cached = self._adjoint.get(symbol)
+        if cached is not None:
+            return cached
+        terms = []
+        for c in self.graph.consumers(symbol):
+            adj = self.adjoint(c)
+            if adj != 0:
+                terms.append(product(adj, self.partial(c, symbol)))
+        value = sp.Add(*terms) if len(terms) != 1 else terms[0]
+        self._adjoint[symbol] = value
+        return value
+
+    def _make_delta(self, node: sp.Symbol, symbol: sp.Symbol) -> Delta:
+        chain = self._through_consumers(node)
+        expr, constraint = chain, None
+        if not any(s in self._delta_symbols() for s in chain.free_symbols):
+            expr, constraint = _simplest(chain, self._target_constraint)
+        return Delta(symbol, node, chain, expr, constraint)
+
+    def _delta_symbols(self) -> set[sp.Symbol]:
+        return {d.symbol for d in self.deltas.values()}
+
+    # ----- derivations
+    def _derive(self, wrt: sp.Symbol) -> Derivation:
+        terms = []
+        for c in self.graph.consumers(wrt):
+            adj = self.adjoint(c)
+            if adj != 0:
+                terms.append((c, adj, self.partial(c, wrt)))
+        if len(terms) == 1:
+            form = product(terms[0][1], terms[0][2])
+        else:
+            form = sp.Add(*[product(adj, local) for _, adj, local in terms])
+        return Derivation(wrt=wrt, terms=tuple(terms), delta_form=form, backprop=self)
+
+    def __getitem__(self, key: sp.Symbol | str) -> Derivation:
+        symbol = self.graph.lookup(key)
+        found = self._derivations.get(symbol)
+        if found is None:
+            if self.graph.is_node(symbol):
+                raise GraphError(
+                    f"parameter: {symbol.name!r} is a node, not a leaf; its derivative is "
+                    f"its δ or adjoint (see delta_of)"
+                )
+            found = self._derive(symbol)
+            self._derivations[symbol] = found
+        return found
+
+    def __iter__(self) -> Iterator[sp.Symbol]:
+        return iter(self.graph.params)
+
+    def __len__(self) -> int:
+        return len(self.graph.params)
+
+    def items(self) -> Iterator[tuple[sp.Symbol, Derivation]]:
+        for p in self.graph.params:
+            yield p, self._derivations[p]
+
+    def delta_of(self, node: sp.Symbol | str) -> Delta:
+        """The :class:`Delta` of a δ-node, given the node or its name."""
+        symbol = self.graph.lookup(node)
+        try:
+            return self.deltas[symbol]
+        except KeyError:
+            raise GraphError(f"{symbol.name!r} has no δ in this graph") from None
+
+    @cached_property
+    def expansion(self) -> dict[sp.Symbol, sp.Expr]:
+        """``{node or δ symbol: definition}`` used to expand a derivation into leaves (δ by
+        its unsimplified chain, so expansions hold without any constraint)."""
+        return _definitions(self)
+
+    @cached_property
+    def _sizes(self) -> dict[sp.Basic, int]:
+        return {}
+
+    def delta_definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        """``{δ symbol: its definition}`` for every δ-node."""
+        return {d.symbol: d.expr for d in self.deltas.values()}
+
+    def __repr__(self) -> str:
+        return f"<Backprop of {self.graph!r}: {len(self)} parameters, {len(self.deltas)} deltas>"
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """The derivative of the graph's output with respect to one leaf, as a value.
+
+    Attributes:
+        wrt: the parameter (or other leaf).
+        terms: per consumer ``c`` of ``wrt``: ``(c, adjoint of c, ∂c/∂wrt)``.
+        delta_form: ``Σ adjoint·∂c/∂wrt``, e.g. ``δ^{(1)}_j x_i``.
+
+    Everything else (paths, the Leibniz sum, the δ recursion it needs, the expanded
+    formula) is derived from these on first access and kept.
+    """
+
+    wrt: sp.Symbol
+    terms: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]
+    delta_form: sp.Expr
+    backprop: Backprop = field(repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        return self.backprop.graph
+
+    @cached_property
+    def deltas(self) -> tuple[Delta, ...]:
+        """The δ definitions this result uses, nearest the parameter first."""
+        table = {d.symbol: d for d in self.backprop.deltas.values()}
+        needed: dict[sp.Symbol, Delta] = {}
+        frontier = [s for s in self.delta_form.free_symbols if s in table]
+        while frontier:
+            s = frontier.pop()
+            if s in needed:
+                continue
+            needed[s] = table[s]
+            frontier.extend(t for t in table[s].expr.free_symbols if t in table)
+        order = {d.symbol: k for k, d in enumerate(self.backprop.deltas.values())}
+        return tuple(sorted(needed.values(), key=lambda d: -order[d.symbol]))
+
+    def path_list(self, *, max_paths: int = DEFAULT_MAX_PATHS) -> tuple[Path, ...]:
+        """Every path from the parameter to the output, with its factors.
+
+        Raises:
+            TooLargeError: more than ``max_paths`` paths.
+        """
+        bp, out = self.backprop, self.backprop._output
+        found: list[Path] = []
+
+        def walk(nodes: list[sp.Symbol]) -> None:
+            here = nodes[-1]
+            if here == out:
+                factors = tuple(
+                    Factor(child, parent, bp.partial(child, parent))
+                    for parent, child in zip(reversed(nodes[:-1]), reversed(nodes[1:]))
+                )
+                if len(found) >= max_paths:
+                    raise TooLargeError(
+                        f"paths of {self.wrt.name}: more than {max_paths} chain-rule paths lead "
+                        "to the output; read the δ form instead, or raise max_paths"
+                    )
+                found.append(Path(tuple(nodes), factors))
+                return
+            for c in self.graph.consumers(here):
+                if bp.adjoint(c) != 0:
+                    walk(nodes + [c])
+
+        walk([self.wrt])
+        return tuple(found)
+
+    @cached_property
+    def paths(self) -> tuple[Path, ...]:
+        """:meth:`path_list` with the default limit."""
+        return self.path_list()
+
+    @cached_property
+    def chain(self) -> sp.Expr:
+        """The Leibniz sum over paths of the product of partials, in node symbols."""
+        return sp.Add(*[p.product for p in self.paths])
+
+    def expanded(self, *, max_size: int = DEFAULT_MAX_SIZE) -> sp.Expr:
+        """The derivative written in leaves only (inputs, targets, parameters).
+
+        Raises:
+            TooLargeError: the expanded expression would have more than ``max_size``
+                nodes; the message gives the estimate.
+        """
+        definitions = self.backprop.expansion
+        size = self.expanded_size()
+        if size > max_size:
+            raise TooLargeError(
+                f"expanded form of ∂{self.graph.output.name}/∂{self.wrt.name}: about {size:,} "
+                f"terms, over the limit of {max_size:,}; use the δ form, or pass a larger max_size"
+            )
+        return Substitution(definitions)(self.delta_form)
+
+    def expanded_size(self) -> int:
+        """The number of expression nodes :meth:`expanded` would build (cheap to compute)."""
+        return expression_size(self.delta_form, self.backprop.expansion, self.backprop._sizes)
+
+    def latex(self, **settings: object) -> str:
+        """The derivation in LaTeX, in the project notation (see :mod:`symbackprop.graph.printing`)."""
+        # Imported here: printing is a later stage, and the value only offers a shortcut.
+        from symbackprop.graph.printing import derivation_latex
+
+        return derivation_latex(self, **settings)
+
+    def _repr_latex_(self) -> str:
+        return "$\\displaystyle " + self.latex(style="inline") + "$"
+
+    def __repr__(self) -> str:
+        return f"<Derivation ∂{self.graph.output.name}/∂{self.wrt.name} = {self.delta_form}>"
+
+
+def derive(graph: Graph) -> Backprop:
+    """Derive the output's derivative with respect to every parameter of ``graph``.
+
+    Cost is linear in the number of connections: each edge's partial is computed once and
+    each parameter's result is a product of a δ and a local partial.
+
+    Raises:
+        GraphError: the graph has no output.
+    """
+    graph.output  # noqa: B018 - raises a clear error when unset
+    return Backprop(graph)
+
+
+# ----- helpers
+
+
+def _target_constraint(graph: Graph) -> tuple[str, tuple[sp.Symbol, ...]] | None:
+    loss = getattr(graph, "loss", None)
+    activations = getattr(graph, "activations", ())
+    # Σ_k y_k = 1 is the setting of a distribution over the outputs (softmax); with sigmoid
+    # outputs each target stands alone and the constraint would only obscure δ.
+    if (loss is not None and loss.target_constraint == "distribution" and activations
+            and activations[-1].output_range == "distribution"):
+        return "distribution", tuple(graph.leaves("target"))
+    return None
+
+
+def _ops(expr: sp.Expr) -> int:
+    return sp.count_ops(expr, visual=False)
+
+
+def _simplest(
+    chain: sp.Expr, constraint: tuple[str, tuple[sp.Symbol, ...]] | None
+) -> tuple[sp.Expr, str | None]:
+    """The shortest of ``chain``, its cancelled form and, under the target constraint, its
+    form with one target eliminated through ``Σ_k y_k = 1``."""
+    best, best_ops, note = chain, _ops(chain), None
+    cancelled = sp.factor(sp.cancel(chain))
+    if _ops(cancelled) < best_ops:
+        best, best_ops = cancelled, _ops(cancelled)
+    if constraint is not None:
+        ys = constraint[1]
+        for m in ys:
+            if m not in chain.free_symbols:
+                continue
+            rest = sp.Add(*[y for y in ys if y != m])
+            candidate = sp.expand(chain.xreplace({m: 1 - rest}))
+            if m not in candidate.free_symbols and _ops(candidate) < best_ops:
+                best, best_ops = candidate, _ops(candidate)
+                note = r"\sum_k y_k = 1"
+    return best, note
+
+
+def _definitions(bp: Backprop) -> dict[sp.Symbol, sp.Expr]:
+    table: dict[sp.Symbol, sp.Expr] = {nd.symbol: nd.expr for nd in bp.graph.nodes}
+    # Expand δ through its chain, not its simplified form: the expanded formula must hold
+    # without the constraints a simplification may rely on.
+    table.update({d.symbol: d.chain for d in bp.deltas.values()})
+    return table
+
+
+def expression_size(
+    expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr], memo: dict[sp.Basic, int] | None = None
+) -> int:
+    """Tree size of ``expr`` once every defined symbol is replaced, without building it.
+
+    Memoised over shared subexpressions, so it costs the size of the *unexpanded* DAG even
+    when the expansion is exponentially large; pass the same ``memo`` for several
+    expressions over the same definitions to share that work.
+    """
+    memo = {} if memo is None else memo
+
+    def size(e: sp.Basic) -> int:
+        got = memo.get(e)
+        if got is not None:
+            return got
+        if e.is_Symbol and e in definitions:
+            result = size(definitions[e])
+        elif not e.args:
+            result = 1
+        else:
+            result = 1 + sum(size(a) for a in e.args)
+        memo[e] = result
+        return result
+
+    return size(expr)
+
+
+class Substitution:
+    """Replaces defined symbols by their definitions, recursively, until none is left.
+
+    Each symbol is expanded once and kept, so many expressions over the same definitions
+    (every entry of a matrix, every formula of a homework) share the work.
+
+    >>> import sympy as sp
+    >>> a, b, x = sp.symbols("a b x")
+    >>> Substitution({a: b + 1, b: 2 * x})(a * b)
+    2*x*(2*x + 1)
+    """
+
+    def __init__(self, definitions: Mapping[sp.Symbol, sp.Expr]) -> None:
+        self.definitions = definitions
+        self._memo: dict[sp.Symbol, sp.Expr] = {}
+
+    def _full(self, s: sp.Symbol) -> sp.Expr:
+        got = self._memo.get(s)
+        if got is None:
+            body = self.definitions[s]
+            got = body.xreplace({t: self._full(t) for t in body.free_symbols if t in self.definitions})
+            self._memo[s] = got
+        return got
+
+    def __call__(self, expr: sp.Expr) -> sp.Expr:
+        return expr.xreplace({s: self._full(s) for s in expr.free_symbols if s in self.definitions})

@@ -1,0 +1,256 @@
+"""A gradient checker that says which gradient is wrong, by how much, in a table.
+
+Central differences in float64 for every parameter (and, on request, every input), compared
+with the derived gradient or with any Python callable of your own.  Where a ReLU-like kink
+lies within the step, the step is shrunk until it no longer crosses, or a one-sided
+difference on the side the convention ``H(0) = 0`` follows is used; the row says so.
+
+>>> import symbackprop as sbp
+>>> net = sbp.mlp([2, 2, 1])
+>>> params = {"W1": [[0.1, -0.2], [0.3, 0.4]], "b1": [0.1, 0.0], "W2": [[0.5, -0.6]], "b2": [0.2]}
+>>> report = check_gradients(net, params, [[1.0, 2.0], [0.5, -1.0]], [[1.0], [0.0]])
+>>> report.ok, len(report.rows), report.rows[0].name
+(True, 9, 'w1_11')
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from symbackprop.errors import SymbackpropError
+from symbackprop.graph.graph import Graph
+from symbackprop.graph.notation import plain
+from .scalar import DataError, NumericNetwork, compiled
+from .vector import VectorFunctions
+
+__all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError"]
+
+@dataclass(frozen=True)
+class GradcheckRow:
+    """One checked quantity: derived and numeric derivative, their errors, and the verdict."""
+
+    name: str
+    derived: float
+    numeric: float
+    abs_err: float
+    rel_err: float
+    passed: bool
+    note: str = ""
+
+    def badness(self, atol: float, rtol: float) -> float:
+        """How many tolerances apart the two values are (``> 1`` fails)."""
+        return self.abs_err / (atol + rtol * abs(self.numeric))
+
+
+@dataclass(frozen=True)
+class GradcheckReport:
+    """The result of :func:`check_gradients`: one row per parameter (and input)."""
+
+    rows: tuple[GradcheckRow, ...]
+    eps: float
+    atol: float
+    rtol: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row passes."""
+        return all(r.passed for r in self.rows)
+
+    @property
+    def failures(self) -> tuple[GradcheckRow, ...]:
+        return tuple(r for r in self.rows if not r.passed)
+
+    @property
+    def worst(self) -> GradcheckRow | None:
+        """The row furthest outside its tolerance (``None`` when there are no rows)."""
+        return max(self.rows, key=lambda r: r.badness(self.atol, self.rtol), default=None)
+
+    def summary(self) -> str:
+        head = f"gradient check of {len(self.rows)} quantities (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}): "
+        if self.ok:
+            return head + "all pass"
+        w = self.worst
+        assert w is not None
+        return head + (
+            f"{len(self.failures)} FAIL; worst {w.name}: derived {w.derived:.9g}, numeric "
+            f"{w.numeric:.9g} (abs err {w.abs_err:.2e}, rel err {w.rel_err:.2e})"
+        )
+
+    def __str__(self) -> str:
+        width = max([len("parameter")] + [len(r.name) for r in self.rows])
+        lines = [self.summary(), f"{'parameter':<{width}}  {'derived':>16}  {'numeric':>16}  {'abs err':>8}  {'rel err':>8}  pass"]
+        for r in self.rows:
+            lines.append(
+                f"{r.name:<{width}}  {r.derived:>16.9e}  {r.numeric:>16.9e}  {r.abs_err:>8.1e}  "
+                f"{r.rel_err:>8.1e}  {'ok' if r.passed else 'FAIL'}" + (f"  ({r.note})" if r.note else "")
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            "<tr{}><td><code>{}</code></td><td>{:.9e}</td><td>{:.9e}</td><td>{:.1e}</td><td>{:.1e}</td><td>{}</td><td>{}</td></tr>".format(
+                "" if r.passed else ' style="background:#fdd"', html.escape(r.name), r.derived, r.numeric,
+                r.abs_err, r.rel_err, "ok" if r.passed else "<b>FAIL</b>", html.escape(r.note),
+            )
+            for r in self.rows
+        )
+        return (
+            f"<p>{html.escape(self.summary())}</p><table><thead><tr><th>parameter</th><th>derived</th>"
+            f"<th>numeric</th><th>abs err</th><th>rel err</th><th>pass</th><th>note</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table>"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: settings, ``ok`` and the rows."""
+        return {
+            "ok": self.ok, "eps": self.eps, "atol": self.atol, "rtol": self.rtol,
+            "rows": [r.__dict__ | {"passed": bool(r.passed)} for r in self.rows],
+        }
+
+
+class GradcheckError(SymbackpropError):
+    """A gradient check failed; the message names the worst quantity and both values.
+
+    Raised by this checker (with its report) and by the directional checker of
+    :mod:`symbackprop.numeric.directional` (with its table), so one ``except`` catches both.
+    """
+
+    def __init__(self, report: "GradcheckReport | str") -> None:
+        self.report = report
+        super().__init__(report if isinstance(report, str) else report.summary())
+
+
+def _difference(f: Callable[[float], float], kinks: Callable[[float], np.ndarray], eps: float) -> tuple[float, str, tuple[float, ...]]:
+    """The derivative of ``f`` at 0 by central differences, kept off kinks.
+
+    Returns ``(value, note, alternatives)``; ``alternatives`` are other defensible values
+    (both one-sided differences) when the point sits on a kink.
+    """
+    base = np.sign(kinks(0.0))
+    h = eps
+    for _ in range(4):
+        if np.array_equal(np.sign(kinks(h)), base) and np.array_equal(np.sign(kinks(-h)), base):
+            note = "" if h == eps else f"step shrunk to {h:.0e} to stay off a ReLU kink"
+            return (f(h) - f(-h)) / (2 * h), note, ()
+        h /= 10
+    # On a kink (an argument exactly 0, or closer than eps/1000): use the side on which every
+    # argument at 0 goes negative, the side the convention H(0) = 0 takes its slope from.
+    f0 = f(0.0)
+    forward, backward = (f(eps) - f0) / eps, (f0 - f(-eps)) / eps
+    for step, value, side in ((eps, forward, "forward"), (-eps, backward, "backward")):
+        moved = np.sign(kinks(step))
+        if np.all((moved == base) | ((base == 0) & (moved <= 0))):
+            return value, f"on a ReLU kink: {side} difference (H(0) = 0 side)", (forward, backward)
+    return (forward + backward) / 2, "on a ReLU kink: one-sided differences disagree; either is accepted", (forward, backward)
+
+
+def check_gradients(
+    graph_or_compiled: Graph | NumericNetwork | VectorFunctions,
+    params: Mapping[str, Any],
+    X: Any,
+    Y: Any = None,
+    *,
+    gradient: Callable[..., Any] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-7,
+    rtol: float = 1e-5,
+    inputs: bool = False,
+    raise_on_failure: bool = False,
+) -> GradcheckReport:
+    """Compare gradients with central finite differences of the loss, in float64.
+
+    Args:
+        graph_or_compiled: a network or graph, or its :func:`compile_network` result (for
+            the vector backend, its own gradients are checked against differences of the
+            scalar backend's loss).
+        params: parameter values (``{"W1": ..., "b1": ...}``, or plain names for a graph).
+        X, Y: a batch of inputs and targets (rows), or one sample.
+        gradient: the gradient to check: a callable with the signature of
+            ``loss_and_gradients(params, X, Y)`` returning ``(loss, grads)`` or just
+            ``grads``; ``None`` checks the derived gradient.
+        eps: the finite-difference step.
+        atol, rtol: a row passes when ``|derived - numeric| <= atol + rtol·|numeric|``.
+        inputs: also check ``∂L/∂x`` for every input of every sample (key ``"x"``).
+        raise_on_failure: raise :class:`GradcheckError` instead of returning a failing report.
+
+    Raises:
+        GradcheckError: with ``raise_on_failure``, when any row fails.
+        DataError: bad parameters or data, or the callable returned something unusable.
+    """
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0) or (name == "eps" and value == 0):
+            raise DataError(f"{name}: expected a {'positive' if name == 'eps' else 'non-negative'} number, received {value!r}")
+    vector = graph_or_compiled if isinstance(graph_or_compiled, VectorFunctions) else None
+    nn = compiled(vector.graph if vector is not None else graph_or_compiled)
+    theta = nn.flatten(params)
+    if gradient is None:
+        derived = (vector or nn).loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]
+    else:
+        got = gradient(params, X, Y)
+        derived = got[1] if isinstance(got, tuple) and len(got) == 2 else got
+        if not isinstance(derived, Mapping):
+            raise DataError(f"gradient: expected the callable to return (loss, grads) or grads as a dict, received {type(got).__name__}")
+    flat = _flat_derived(nn, derived)
+    loss_at, kinks_at = nn.loss_function(X, Y), nn.kink_function(X)
+    rows = []
+    for k, entry in enumerate(nn.entries):
+        unit = np.zeros_like(theta)
+        unit[k] = 1.0
+        value, note, alt = _difference(lambda t: loss_at(theta + t * unit), lambda t: kinks_at(theta + t * unit), eps)
+        rows.append(_row(entry.name, flat[k], value, note, alt, atol, rtol))
+    if inputs:
+        rows.extend(_input_rows(nn, params, X, Y, derived, eps, atol, rtol))
+    report = GradcheckReport(tuple(rows), float(eps), float(atol), float(rtol))
+    if raise_on_failure and not report.ok:
+        raise GradcheckError(report)
+    return report
+
+
+def _flat_derived(nn: NumericNetwork, derived: Mapping[str, Any]) -> np.ndarray:
+    for key, shape in nn.shapes.items():
+        if key not in derived:
+            raise DataError(f"gradient.{key}: missing from the gradients; expected an array of shape {shape}")
+        if np.shape(derived[key]) != shape:
+            raise DataError(f"gradient.{key}: expected shape {shape}, received {np.shape(derived[key])}")
+    return np.array([float(np.asarray(derived[e.key], dtype=np.float64)[e.index]) for e in nn.entries])
+
+
+def _row(name: str, derived: float, numeric: float, note: str, alternatives: tuple[float, ...],
+         atol: float, rtol: float) -> GradcheckRow:
+    candidates = (numeric, *alternatives)
+    best = min(candidates, key=lambda n: abs(derived - n))
+    abs_err = abs(derived - best)
+    scale = max(abs(derived), abs(best))
+    rel_err = abs_err / scale if scale > 0 else 0.0
+    passed = bool(np.isfinite(derived) and abs_err <= atol + rtol * abs(best))
+    return GradcheckRow(name, float(derived), float(best), float(abs_err), float(rel_err), passed, note)
+
+
+def _input_rows(nn: NumericNetwork, params: Mapping[str, Any], X: Any, Y: Any, derived: Mapping[str, Any],
+                eps: float, atol: float, rtol: float) -> list[GradcheckRow]:
+    Xa = np.array(X, dtype=np.float64)
+    single = Xa.ndim == 1
+    Xm = Xa[None, :] if single else Xa
+    if "x" not in derived:
+        raise DataError("gradient.x: missing; checking inputs needs the gradient with respect to x")
+    gx = np.asarray(derived["x"], dtype=np.float64).reshape(Xm.shape)
+    names = [plain(s) for s in nn.inputs]
+    rows = []
+    for b in range(Xm.shape[0]):
+        for i in range(Xm.shape[1]):
+            def moved(t: float, b: int = b, i: int = i) -> np.ndarray:
+                Z = Xm.copy()
+                Z[b, i] += t
+                return Z
+
+            value, note, alt = _difference(
+                lambda t: nn.loss(params, moved(t), Y), lambda t: nn.kinks(params, moved(t)), eps
+            )
+            label = names[i] if single else f"{names[i]}[{b}]"
+            rows.append(_row(label, gx[b, i], value, note, alt, atol, rtol))
+    return rows

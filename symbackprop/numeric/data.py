@@ -1,0 +1,146 @@
+"""Numbers from outside: a spec's ``[values]`` as arrays, and training data from CSV files.
+
+>>> import symbackprop as sbp
+>>> params, X, Y = spec_arrays(sbp.load_spec(sbp.EXAMPLE))
+>>> params["W1"].shape, X.shape, Y.shape
+((2, 2), (2,), (2,))
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from symbackprop.errors import SpecError
+from symbackprop.graph.mlp import Network
+from symbackprop.graph.notation import matrix_name
+from .scalar import DataError
+from symbackprop.read.spec import Spec
+
+__all__ = ["spec_arrays", "spec_params", "load_csv", "as_lists"]
+
+
+def spec_params(spec: Spec) -> dict[str, np.ndarray] | None:
+    """The spec's parameter arrays (``W{l}``, ``b{l}``), or ``None`` when it gives none.
+
+    Raises:
+        SpecError: only some of the arrays are given; the message names a missing one.
+    """
+    net = spec.network
+    if not isinstance(net, Network):
+        raise SpecError("values: numeric commands need a layered network (layers = [...]), not a custom [graph]")
+    given = spec.values.params if spec.values is not None else {}
+    expected = []
+    for l in range(1, net.depth + 1):
+        expected.append((matrix_name("w", l), (net.layers[l], net.layers[l - 1])))
+        if net.b[l]:
+            expected.append((matrix_name("b", l), (net.layers[l],)))
+    if not given:
+        return None
+    for name, shape in expected:
+        if name not in given:
+            text = f"a {shape[0]}×{shape[1]} list of lists ({name}[j][i])" if len(shape) == 2 else f"a list of {shape[0]} numbers"
+            raise SpecError(f"values.{name}: missing; expected {text}")
+    return {name: np.array(given[name], dtype=np.float64) for name, _ in expected}
+
+
+def spec_arrays(spec: Spec) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+    """``(params, X, Y)`` from a spec's ``[values]``; ``X``/``Y`` are 1-D for one sample.
+
+    Raises:
+        SpecError: the spec has no values, no ``x``, no ``y`` its loss needs, or not every
+            parameter array; the message names the field.
+    """
+    params = spec_params(spec)
+    net = spec.network
+    values = spec.values
+    if values is None or values.x is None:
+        raise SpecError("values.x: missing; expected the input values (one list, or a list of rows)")
+    pick = (lambda rows: np.array(rows, dtype=np.float64)) if values.batch else (lambda rows: np.array(rows[0], dtype=np.float64))
+    X = pick(values.x)
+    Y = None
+    if net.y:
+        if values.y is None:
+            raise SpecError(f"values.y: missing; the {net.loss.name} loss needs targets")
+        Y = pick(values.y)
+    if params is None:
+        raise SpecError(f"values.{matrix_name('w', 1)}: missing; expected the parameter arrays W1, b1, ... (W{{l}}[j][i])")
+    return params, X, Y
+
+
+def load_csv(path: str | Path, n_inputs: int, n_targets: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read training data: ``n_inputs`` input columns, then ``n_targets`` target columns.
+
+    A first row that is not all numbers is taken as a header.  Blank lines are skipped.
+
+    Returns:
+        ``(X, Y)`` with one row per sample; ``Y`` is ``None`` when ``n_targets`` is 0.
+
+    Raises:
+        DataError: unreadable file, a row with another number of columns, a cell that is
+            not a finite number, or no data rows; the message gives the line and column.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"data: file {name!r} not found") from None
+    except OSError as exc:
+        raise DataError(f"data: cannot read {name!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"data: {name!r} is not UTF-8 text; expected a CSV file") from None
+    width = n_inputs + n_targets
+    what = f"{width} columns ({n_inputs} input{'s' * (n_inputs != 1)}, {n_targets} target{'s' * (n_targets != 1)})"
+    rows: list[list[float]] = []
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise DataError(f"data: {name!r} is not valid CSV: {exc}") from None
+    for line, record in enumerate(records, start=1):
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue
+        if not rows and line == _first_nonblank(records) and not all(_is_number(c) for c in cells):
+            if len(cells) != width:
+                raise DataError(f"data: {name} line {line} (header): expected {what}, received {len(cells)}")
+            continue
+        if len(cells) != width:
+            raise DataError(f"data: {name} line {line}: expected {what}, received {len(cells)}")
+        row = []
+        for col, cell in enumerate(cells, start=1):
+            if not _is_number(cell):
+                raise DataError(f"data: {name} line {line} column {col}: expected a number, received {cell!r}")
+            value = float(cell)
+            if not math.isfinite(value):
+                raise DataError(f"data: {name} line {line} column {col}: expected a finite number, received {cell!r}")
+            row.append(value)
+        rows.append(row)
+    if not rows:
+        raise DataError(f"data: {name} has no data rows; expected rows of {what}")
+    arr = np.array(rows, dtype=np.float64)
+    return arr[:, :n_inputs], (arr[:, n_inputs:] if n_targets else None)
+
+
+def _first_nonblank(records: list[list[str]]) -> int:
+    for line, record in enumerate(records, start=1):
+        if any(c.strip() for c in record):
+            return line
+    return 0
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def as_lists(value: Any) -> Any:
+    """Arrays to nested lists of floats (for JSON)."""
+    return np.asarray(value, dtype=np.float64).tolist()

@@ -1,0 +1,349 @@
+"""Build a SymPy expression from a formula's parse tree, node by node, with explicit constructors.
+
+Nothing here turns text into code: numbers go through :class:`fractions.Fraction`, names
+through :class:`~symbackprop.read.names.Scope`, functions through a table.  Products of a
+bare function name and a factor (``\\ln a``, ``\\log{\\left(a\\right)}``) apply the function.
+A name followed by brackets is a call only when the name is a function and not a symbol
+of the graph, so ``a(1-a)`` is a product.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+
+import lark
+import sympy as sp
+
+from .functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
+from .names import NameParts, Scope, split_name
+from symbackprop.graph.graph import Graph
+from .parser import FormulaError
+
+__all__ = ["build", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
+
+#: Most parse-tree visits per formula (sums multiply their body); bounds the work.
+MAX_STEPS = 100_000
+#: Most terms a single \sum may expand to.
+MAX_SUM_RANGE = 1_000
+_MAX_DIGITS = 40
+_MAX_BITS = 100_000
+_MAX_EXPONENT = 1_000
+_CONSTANTS = {"e": sp.E, "pi": sp.pi}
+_SUMS = frozenset({"add", "sub"})
+_PRODUCTS = frozenset({"mul", "div"})
+
+
+class _Builder(FunctionApplier):
+    def __init__(self, text: str, graph: Graph | None) -> None:
+        self.text = text
+        self.scope = Scope(graph)
+        self.graph = graph
+        self.steps = 0
+        self.notes: list[str] = []
+
+    # ----- errors and guards
+    def fail(self, message: str, node: lark.Tree | lark.Token | int | None) -> FormulaError:
+        if isinstance(node, int):
+            pos = node
+        elif isinstance(node, lark.Token):
+            pos = node.start_pos
+        elif isinstance(node, lark.Tree) and not node.meta.empty:
+            pos = node.meta.start_pos
+        else:
+            pos = None
+        return FormulaError(message, self.text, pos + 1 if pos is not None else None)
+
+    def checked(self, value: sp.Expr, node: lark.Tree) -> sp.Expr:
+        if value.is_Rational and value.p.bit_length() + value.q.bit_length() > _MAX_BITS:
+            raise self.fail(f"number too large (over {_MAX_BITS:,} bits)", node)
+        if value.has(sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity):
+            raise self.fail("the formula is undefined here (division by zero?)", node)
+        return value
+
+    # ----- entry
+    def expr(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr:
+        value = self.value(node, env)
+        if isinstance(value, Head):
+            raise self.fail(f"function '{value.name}' needs an argument", value.pos)
+        if isinstance(value, Partial):
+            raise self.fail(f"function '{value.head.name}' needs an argument", value.head.pos)
+        return value
+
+    def value(self, node: lark.Tree | lark.Token, env: Mapping[str, int]) -> sp.Expr | Head | Partial:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.fail(f"formula expands to too many terms (over {MAX_STEPS:,} steps)", node)
+        if isinstance(node, lark.Token):  # a bare NAME/CMD in a superscript
+            return self.name_value(node, [], env, node)
+        method = getattr(self, "_" + node.data, None)
+        if method is None:  # pragma: no cover - every grammar rule has a method
+            raise self.fail(f"unsupported construct {node.data!r}", node)
+        return method(node, env)
+
+    # ----- arithmetic
+    def _number(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        text = str(node.children[0])
+        if len(text) > _MAX_DIGITS:
+            raise self.fail(f"number too long: expected at most {_MAX_DIGITS} digits", node)
+        q = Fraction(text)
+        return sp.Rational(q.numerator, q.denominator)
+
+    def _paren(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head | Partial:
+        # \{ ... \} keeps its named brace tokens; the expression is the middle child.
+        inner = node.children[1] if len(node.children) == 3 else node.children[0]
+        return self.value(inner, env)
+
+    _group = _paren
+
+    def _neg(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        return -self.expr(node.children[-1], env)
+
+    def _spine(self, node: lark.Tree, kinds: frozenset[str]) -> tuple[lark.Tree | lark.Token, list[lark.Tree]]:
+        """The leftmost operand and the operations of a left-associated chain (a + b - c ...).
+
+        Walked iteratively and combined at once: a printed sum of thousands of terms is
+        neither deep recursion nor thousands of re-flattened SymPy sums.
+        """
+        ops: list[lark.Tree] = []
+        cur: lark.Tree | lark.Token = node
+        while isinstance(cur, lark.Tree) and cur.data in kinds:
+            ops.append(cur)
+            cur = cur.children[0]
+        ops.reverse()
+        return cur, ops
+
+    def _add(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        first, ops = self._spine(node, _SUMS)
+        terms = [self.expr(first, env)]
+        for op in ops:
+            term = self.expr(op.children[-1], env)
+            terms.append(term if op.data == "add" else -term)
+        return self.checked(sp.Add(*terms), node)
+
+    _sub = _add
+
+    def _mul(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Partial:
+        first, ops = self._spine(node, _PRODUCTS)
+        factors: list[sp.Expr] = []
+        pending: Head | None = None
+        value = self.value(first, env)
+        if isinstance(value, Head):
+            pending = value
+        elif isinstance(value, Partial):
+            factors, pending = [value.coeff], value.head
+        else:
+            factors = [value]
+        for op in ops:
+            right = op.children[-1]
+            implicit = op.data == "mul" and len(op.children) == 2
+            b = self.value(right, env)
+            if isinstance(b, Partial):
+                raise self.fail(f"function '{b.head.name}' needs an argument", b.head.pos)
+            if pending is not None:
+                if not implicit or isinstance(b, Head):
+                    raise self.fail(f"function '{pending.name}' needs an argument", pending.pos)
+                factors.append(self.apply(pending, [b], right))
+                pending = None
+            elif isinstance(b, Head):
+                if not implicit:
+                    raise self.fail(f"function '{b.name}' needs an argument", b.pos)
+                pending = b
+            elif op.data == "div":
+                if b == 0:
+                    raise self.fail("division by zero", right)
+                factors.append(sp.Pow(b, -1))
+            else:
+                factors.append(b)
+        product = self.checked(sp.Mul(*factors), node)
+        return product if pending is None else Partial(product, pending)
+
+    _div = _mul
+
+    def _frac(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        num = self.expr(node.children[1], env)
+        den = self.expr(node.children[2], env)
+        if den == 0:
+            raise self.fail("division by zero in \\frac", node.children[2])
+        return self.checked(num / den, node)
+
+    def _sqrt(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        if len(node.children) == 3:
+            return self.power(self.expr(node.children[2], env), 1 / self.expr(node.children[1], env), node)
+        return self.power(self.expr(node.children[1], env), sp.S.Half, node)
+
+    def _pow(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        base = self.expr(node.children[0], env)
+        exponent = self.expr(node.children[-1], env)
+        return self.power(base, exponent, node)
+
+    def power(self, base: sp.Expr, exponent: sp.Expr, node: lark.Tree) -> sp.Expr:
+        if exponent.is_Rational and abs(exponent.p) > _MAX_EXPONENT and base != sp.E:
+            raise self.fail(f"exponent too large: expected at most {_MAX_EXPONENT}", node)
+        if base.is_Rational and exponent.is_Rational:
+            bits = base.p.bit_length() + base.q.bit_length()
+            if bits * abs(exponent.p) > _MAX_BITS:
+                raise self.fail(f"number too large (over {_MAX_BITS:,} bits)", node)
+        if base == 0 and exponent.is_negative:
+            raise self.fail("division by zero (0 to a negative power)", node)
+        return self.checked(sp.Pow(base, exponent), node)
+
+    # ----- names and calls
+    def _name(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
+        return self.name_value(node.children[0], node.children[1:], env, node)
+
+    def _bare(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
+        return self.name_value(node.children[0], [], env, node)
+
+    def name_parts(
+        self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]
+    ) -> tuple[NameParts, list[lark.Tree]]:
+        """The name's parts and its superscripts that are powers, not layers."""
+        text = str(base)
+        if base.type == "HAT":
+            head, command = "yhat", False
+        elif base.type == "OPNAME":
+            head, command = re.sub(r"^\\[a-z]+\s*\{\s*|\s*\}$", "", text), False
+        elif base.type == "CMD":
+            head, command = text[1:], True
+        else:
+            head, command = text, False
+        layer: int | None = None
+        subs: list[str] = []
+        powers: list[lark.Tree] = []
+        for s in scripts:
+            if s.data == "sub":
+                raw = str(s.children[0])
+                subs.append(raw[1:-1] if raw.startswith("{") else raw)
+                continue
+            found = self.layer_of(s.children[0], env)
+            if found is not None and layer is None and not powers and head not in _CONSTANTS:
+                layer = found
+            else:
+                powers.append(s.children[0])
+        whole = head in FUNCTION_NAMES or self.scope.has(head)
+        return split_name(head, command, layer, subs, whole=whole), powers
+
+    @staticmethod
+    def layer_of(sup: lark.Tree, env: Mapping[str, int]) -> int | None:
+        """``2`` for a superscript ``{(2)}`` (or ``{(l)}`` with ``l`` bound), else ``None``."""
+        if sup.data != "group" or not isinstance(sup.children[0], lark.Tree):
+            return None
+        inner = sup.children[0]
+        if inner.data != "paren" or not isinstance(inner.children[0], lark.Tree):
+            return None
+        core = inner.children[0]
+        if core.data == "number" and str(core.children[0]).isdigit():
+            return int(str(core.children[0]))
+        if core.data == "name" and len(core.children) == 1 and str(core.children[0]) in env:
+            return env[str(core.children[0])]
+        return None
+
+    def name_value(
+        self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int], node: lark.Tree | lark.Token
+    ) -> sp.Expr | Head:
+        parts, powers = self.name_parts(base, scripts, env)
+        if len(powers) > 1:
+            raise self.fail("double superscript: write the power with braces, {x^{a}}^{b}", node)
+        exponent = self.expr(powers[0], env) if powers else None
+        literal = self.scope.has(parts.base) if not parts.pieces else False
+        if parts.kind is None and parts.layer is None and not literal:
+            if base.type != "NAME" or not parts.pieces:
+                if str(base) in env and not scripts:
+                    return sp.Integer(env[str(base)])
+            if parts.base in FUNCTION_NAMES and not self.scope.has(parts.base):
+                pos = base.start_pos
+                return Head(parts.base, 0, parts.raw_sub, exponent, pos)
+            if parts.base in _CONSTANTS and not parts.pieces and not self.scope.has(parts.base):
+                value = _CONSTANTS[parts.base]
+                return value if exponent is None else self.power(value, exponent, node)
+        found = self.scope.kronecker(parts, env)
+        if found is None:
+            found = self.scope.resolve(parts, env)
+        if isinstance(found, str):
+            raise self.fail(found, node)
+        return found if exponent is None else self.power(found, exponent, node)
+
+    def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
+        name = node.children[0]
+        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
+        args_tree = node.children[-1] if isinstance(node.children[-1], lark.Tree) and node.children[-1].data == "args" else None
+        head = self.value(name, env)
+        if isinstance(head, Head):
+            head = Head(head.name, primes, head.sub, head.power, head.pos)
+            if args_tree is None:
+                return head
+            args = [self.expr(a, env) for a in args_tree.children]
+            return self.apply(head, args, node)
+        written = self.text[name.meta.start_pos:name.meta.end_pos]
+        if primes:
+            raise self.fail(f"'{written}' is not a function, so it has no derivative {written}'", node)
+        assert args_tree is not None
+        if len(args_tree.children) != 1:
+            raise self.fail(f"'{written}' is not a function; it cannot take {len(args_tree.children)} arguments", node)
+        return self.checked(head * self.expr(args_tree.children[0], env), node)
+
+    # ----- sums
+    def _bigsum(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        scripts = [c for c in node.children[1:-1]]
+        body = node.children[-1]
+        subs = [s for s in scripts if s.data == "sub"]
+        sups = [s for s in scripts if s.data == "sup"]
+        if len(subs) != 1 or len(sups) > 1:
+            raise self.fail("write a sum as \\sum_{k=1}^{n} (one index below, at most one bound above)", node)
+        raw = str(subs[0].children[0]).strip("{}")
+        m = re.fullmatch(r"\s*([A-Za-z])\s*(?:=\s*(\d+)\s*)?", raw)
+        if not m:
+            raise self.fail(f"cannot read the sum's index {raw!r}; expected k or k=1", subs[0])
+        letter, low = m[1], int(m[2]) if m[2] else 1
+        high = self.upper_bound(sups[0].children[0] if sups else None, letter, body, env, node)
+        if high - low + 1 > MAX_SUM_RANGE:
+            raise self.fail(f"sum over {high - low + 1} terms: expected at most {MAX_SUM_RANGE}", node)
+        work = (high - low + 1) * sum(1 for _ in body.iter_subtrees())
+        if self.steps + work > MAX_STEPS:
+            raise self.fail(f"formula expands to too many terms (over {MAX_STEPS:,} steps)", node)
+        terms = [self.expr(body, {**env, letter: k}) for k in range(low, high + 1)]
+        return sp.Add(*terms)
+
+    def upper_bound(self, sup: lark.Tree | None, letter: str, body: lark.Tree, env: Mapping[str, int], node: lark.Tree) -> int:
+        if sup is not None:
+            inner = sup.children[0] if sup.data == "group" else sup
+            symbolic = isinstance(inner, lark.Tree) and inner.data in ("name", "bare") and len(inner.children) == 1
+            if isinstance(inner, lark.Token):
+                symbolic = inner.type == "NAME"
+            token = inner if isinstance(inner, lark.Token) else (inner.children[0] if symbolic else None)
+            if not (symbolic and str(token) not in env and not self.scope.has(str(token))):
+                value = self.expr(sup, env)
+                if not value.is_Integer:
+                    raise self.fail(f"the sum's upper bound must be an integer, received {value}", sup)
+                return int(value)
+        size = self.infer_range(letter, body, env)
+        if size is None:
+            raise self.fail(
+                f"cannot tell how far {letter} runs: write the bound, \\sum_{{{letter}=1}}^{{3}}", node
+            )
+        return size
+
+    def infer_range(self, letter: str, body: lark.Tree, env: Mapping[str, int]) -> int | None:
+        """The size of the layer dimension ``letter`` indexes in the sum's body."""
+        for sub in body.iter_subtrees_topdown():
+            if sub.data != "name":
+                continue
+            parts, _ = self.name_parts(sub.children[0], list(sub.children[1:]), env)
+            pieces = list(parts.pieces)
+            if len(pieces) == 1 and parts.kind == "w" and len(pieces[0]) == 2:
+                pieces = list(pieces[0])
+            if letter in pieces:
+                return self.scope.index_range(parts, pieces.index(letter))
+        return None
+
+
+def build(tree: lark.Tree, text: str, graph: Graph | None) -> tuple[sp.Expr, tuple[str, ...]]:
+    """The SymPy expression of a parse tree, and notes on ambiguous notation it resolved."""
+    builder = _Builder(text, graph)
+    try:
+        value = builder.expr(tree, {})
+    except RecursionError:  # pragma: no cover - the depth limit prevents it
+        raise FormulaError("formula nested too deeply", text) from None
+    return value, tuple(builder.notes)

@@ -1,0 +1,292 @@
+"""Spec files: a network (and optionally its numbers) from TOML, JSON, a dict or ``"2-2-2"``.
+
+The field names are a public contract::
+
+    layers = [2, 2, 2]
+    activation = "sigmoid"          # or one per non-input layer
+    loss = "squared"
+    bias = true                     # or one per non-input layer
+    reduction = "mean"              # for batches: "mean" or "sum"
+    [values]
+    x = [0.05, 0.10]                # one sample, or a list of rows for a batch
+    y = [0.01, 0.99]
+    W1 = [[0.15, 0.20], [0.25, 0.30]]   # W{l}[j][i]: neuron i of layer l-1 -> neuron j of layer l
+    b1 = [0.35, 0.35]
+    learning_rate = 0.5
+
+>>> spec = load_spec("2-3-1")
+>>> spec.network.layers, spec.values
+((2, 3, 1), None)
+>>> load_spec(EXAMPLE).values.params["W1"]
+((0.15, 0.2), (0.25, 0.3))
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from symbackprop.errors import SpecError, closest
+from symbackprop.graph.graph import Graph
+from symbackprop.graph.mlp import Network, mlp
+from symbackprop.graph.notation import matrix_name
+
+__all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
+
+#: Top-level keys of a spec.
+SPEC_KEYS = ("layers", "activation", "loss", "bias", "reduction", "values", "graph", "title")
+#: Keys of ``[values]`` besides ``W{l}`` and ``b{l}``.
+VALUE_KEYS = ("x", "y", "learning_rate")
+
+#: The built-in example: a 2-2-2 sigmoid network with the numbers of the classic
+#: hand-worked backpropagation example (two inputs, two hidden, two outputs).
+EXAMPLE: dict[str, Any] = {
+    "title": "A 2-2-2 sigmoid network, worked by hand",
+    "layers": [2, 2, 2],
+    "activation": "sigmoid",
+    "loss": "squared",
+    "bias": True,
+    "values": {
+        "x": [0.05, 0.10],
+        "y": [0.01, 0.99],
+        "W1": [[0.15, 0.20], [0.25, 0.30]],
+        "b1": [0.35, 0.35],
+        "W2": [[0.40, 0.45], [0.50, 0.55]],
+        "b2": [0.60, 0.60],
+        "learning_rate": 0.5,
+    },
+}
+
+Number = float | int
+Rows = tuple[tuple[Number, ...], ...]
+
+
+@dataclass(frozen=True)
+class Values:
+    """Numbers given with a network.
+
+    Attributes:
+        x: input rows (one row for a single sample).
+        y: target rows, or ``None``.
+        params: ``W{l}`` (``W{l}[j][i]``) and ``b{l}`` arrays by name, as given.
+        learning_rate: η, or ``None``.
+        batch: whether ``x`` was given as a list of rows.
+    """
+
+    x: Rows | None
+    y: Rows | None
+    params: dict[str, tuple]
+    learning_rate: float | None
+    batch: bool
+
+    def assignment(self, network: Network, row: int = 0) -> dict[sp.Symbol, Number]:
+        """``{symbol: number}`` for sample ``row``: inputs, targets and every parameter.
+
+        Raises:
+            SpecError: a parameter array or the inputs/targets are missing.
+        """
+        out: dict[sp.Symbol, Number] = {}
+        if self.x is None:
+            raise SpecError("values.x: missing; expected the input values")
+        out.update(zip(network.x, self.x[row]))
+        if network.y:
+            if self.y is None:
+                raise SpecError(f"values.y: missing; the {network.loss.name} loss needs targets")
+            out.update(zip(network.y, self.y[row]))
+        for l in range(1, len(network.layers)):
+            name = matrix_name("w", l)
+            if name not in self.params:
+                raise SpecError(f"values.{name}: missing; expected {_shape_text(network, 'w', l)}")
+            for j, row_ in enumerate(self.params[name]):
+                out.update(zip(network.W[l][j], row_))
+            if network.b[l]:
+                name = matrix_name("b", l)
+                if name not in self.params:
+                    raise SpecError(f"values.{name}: missing; expected {_shape_text(network, 'b', l)}")
+                out.update(zip(network.b[l], self.params[name]))
+        return out
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded spec: the network (or custom graph), its numbers, a title, and the source."""
+
+    network: Graph
+    values: Values | None
+    title: str
+    source: str
+
+
+def _number(value: object, field: str) -> Number:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"{field}: expected a number, received {value!r}")
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise SpecError(f"{field}: expected a finite number, received {value!r}")
+    if isinstance(value, int) and abs(value) > 2**1023 * (2 - 2**-52):  # float64's largest
+        raise SpecError(f"{field}: expected a number within float64's range (±1.8e308), "
+                        f"received an integer of {len(str(abs(value)))} digits")
+    return value
+
+
+def _vector(value: object, size: int, field: str) -> tuple[Number, ...]:
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+        raise SpecError(f"{field}: expected a list of {size} numbers, received {value!r}")
+    if len(value) != size:
+        raise SpecError(f"{field}: expected {size} numbers, received {len(value)}")
+    return tuple(_number(v, f"{field}[{k}]") for k, v in enumerate(value))
+
+
+def _rows(value: object, size: int, field: str) -> tuple[Rows, bool]:
+    """One sample (a flat list) or a batch (a list of rows)."""
+    if isinstance(value, Sequence) and value and all(
+        isinstance(r, Sequence) and not isinstance(r, (str, bytes)) for r in value
+    ):
+        return tuple(_vector(r, size, f"{field}[{k}]") for k, r in enumerate(value)), True
+    return (_vector(value, size, field),), False
+
+
+def _shape_text(network: Network, kind: str, l: int) -> str:
+    if kind == "w":
+        return f"a {network.layers[l]}×{network.layers[l - 1]} list of lists (W{l}[j][i])"
+    return f"a list of {network.layers[l]} numbers"
+
+
+def _values(table: object, network: Graph) -> Values:
+    if not isinstance(table, Mapping):
+        raise SpecError(f"values: expected a table, received {table!r}")
+    if not isinstance(network, Network):
+        raise SpecError("values: numbers for a custom [graph] spec are not supported yet; "
+                        "pass them to gradients() in Python")
+    allowed = list(VALUE_KEYS)
+    for l in range(1, len(network.layers)):
+        allowed.append(matrix_name("w", l))
+        if network.b[l]:
+            allowed.append(matrix_name("b", l))
+    for key in table:
+        if key not in allowed:
+            raise SpecError(f"values.{key}: unknown key{closest(str(key), allowed)}; expected one of {', '.join(allowed)}")
+    x = y = None
+    batch = False
+    if "x" in table:
+        x, batch = _rows(table["x"], network.layers[0], "values.x")
+    if "y" in table:
+        if not network.y:
+            raise SpecError(f"values.y: the {network.loss.name} loss has no targets; remove y")
+        y, ybatch = _rows(table["y"], network.layers[-1], "values.y")
+        if x is not None and ybatch != batch:
+            shape = {True: "a list of rows", False: "one sample (a flat list)"}
+            raise SpecError(f"values.y: expected {shape[batch]} like values.x, received {shape[ybatch]}")
+        if x is not None and len(y) != len(x):
+            raise SpecError(f"values.y: expected {len(x)} row(s) like values.x, received {len(y)}")
+    params: dict[str, tuple] = {}
+    for l in range(1, len(network.layers)):
+        name = matrix_name("w", l)
+        if name in table:
+            rows = table[name]
+            rows_ok = isinstance(rows, Sequence) and not isinstance(rows, (str, bytes))
+            if not rows_ok or len(rows) != network.layers[l]:
+                raise SpecError(f"values.{name}: expected {_shape_text(network, 'w', l)}, received {rows!r}")
+            params[name] = tuple(
+                _vector(r, network.layers[l - 1], f"values.{name}[{j}]") for j, r in enumerate(rows)
+            )
+        name = matrix_name("b", l)
+        if name in table:
+            params[name] = _vector(table[name], network.layers[l], f"values.{name}")
+    rate = None
+    if "learning_rate" in table:
+        rate = float(_number(table["learning_rate"], "values.learning_rate"))
+        if rate <= 0:
+            raise SpecError(f"values.learning_rate: expected a positive number, received {rate!r}")
+    return Values(x, y, params, rate, batch)
+
+
+_SHORTHAND = re.compile(r"^\s*\d+(\s*-\s*\d+)+\s*$")
+
+
+def parse_shorthand(text: str) -> list[int]:
+    """``"2-2-2"`` → ``[2, 2, 2]``.
+
+    Raises:
+        SpecError: not sizes separated by ``-``, or a size that is not positive.
+    """
+    if not _SHORTHAND.match(text):
+        raise SpecError(f"spec: expected a file (.toml/.json) or sizes like '2-2-2', received {text!r}")
+    sizes = [int(p) for p in text.split("-")]
+    for k, s in enumerate(sizes):
+        if s < 1:
+            raise SpecError(f"layers[{k}]: expected a positive integer, received {s}")
+    return sizes
+
+
+def _from_table(table: Mapping[str, Any], source: str) -> Spec:
+    if not isinstance(table, Mapping):
+        raise SpecError(f"spec: expected a table of settings, received {type(table).__name__}")
+    for key in table:
+        if key not in SPEC_KEYS:
+            raise SpecError(f"{key}: unknown key{closest(str(key), SPEC_KEYS)}; expected one of {', '.join(SPEC_KEYS)}")
+    title = table.get("title", "")
+    if not isinstance(title, str):
+        raise SpecError(f"title: expected a string, received {title!r}")
+    if "graph" in table:
+        if "layers" in table:
+            raise SpecError("graph: give either layers or [graph], not both")
+        from .graphspec import graph_from_spec  # the formula parser is a later stage
+
+        network: Graph = graph_from_spec(table["graph"])
+    else:
+        if "layers" not in table:
+            raise SpecError("layers: missing; expected a list of layer sizes like [2, 2, 2]")
+        network = mlp(
+            table["layers"],
+            activation=table.get("activation", "sigmoid"),
+            loss=table.get("loss", "squared"),
+            bias=table.get("bias", True),
+            reduction=table.get("reduction", "mean"),
+        )
+    values = _values(table["values"], network) if "values" in table else None
+    if not title and isinstance(network, Network):
+        title = f"A {network.describe()}"
+    return Spec(network, values, title or "A computation graph", source)
+
+
+def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
+    """Load a spec from a dict, a ``.toml``/``.json`` file, or shorthand sizes ``"2-2-2"``.
+
+    Raises:
+        SpecError: unreadable file, syntax error, unknown key or invalid value; the
+            message names the field, what was expected and what was received.
+    """
+    if isinstance(source, Mapping):
+        return _from_table(source, "<dict>")
+    text = str(source)
+    if isinstance(source, str) and _SHORTHAND.match(text):
+        return _from_table({"layers": parse_shorthand(text)}, text)
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        if not path.exists():
+            parse_shorthand(text)  # raises the explanatory error
+        raise SpecError(f"spec: expected a .toml or .json file, received {text!r}")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"spec: file {text!r} not found") from None
+    except OSError as exc:
+        raise SpecError(f"spec: cannot read {text!r}: {exc.strerror}") from None
+    try:
+        decoded = raw.decode("utf-8-sig")  # editors on Windows save a BOM
+        table = tomllib.loads(decoded) if suffix == ".toml" else json.loads(decoded)
+    except UnicodeDecodeError:
+        raise SpecError(f"spec: {text!r} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"spec: {text!r} is not valid TOML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"spec: {text!r} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    return _from_table(table, text)

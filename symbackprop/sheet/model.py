@@ -1,0 +1,181 @@
+"""The derivation sheet as a value: sections of blocks, independent of any output format.
+
+Math is held as LaTeX strings produced by :mod:`symbackprop.graph.printing` (every output format
+shows math from LaTeX: pdflatex directly, Markdown through MathJax/KaTeX, HTML through
+latex2mathml); prose is plain text.  Renderers (:mod:`symbackprop.sheet.render.latex`,
+:mod:`symbackprop.sheet.render.markdown`, :mod:`symbackprop.sheet.render.html`) walk this tree and
+never import each other.
+
+>>> s = Sheet("Demo", sections=(Section("Loss", (Paragraph(("The loss is ", Math("L"), ".")),)),))
+>>> [type(b).__name__ for b in s.sections[0].blocks]
+['Paragraph']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Math",
+    "Span",
+    "Paragraph",
+    "Equation",
+    "Table",
+    "Picture",
+    "Stamp",
+    "Block",
+    "Section",
+    "Sheet",
+]
+
+
+@dataclass(frozen=True)
+class Math:
+    """Inline math, as LaTeX (``w^{(1)}_{11}``)."""
+
+    latex: str
+
+
+#: A piece of running text: plain text (``str``) or inline :class:`Math`.
+Span = str | Math
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Running text: plain strings and inline math, in order."""
+
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """Display math of one or more aligned rows.
+
+    Each row is ``(left, right)``; ``right`` starts with its relation (``"= a - y"``), so
+    rows align on it.  A row with an empty ``left`` continues the row above.
+    """
+
+    rows: tuple[tuple[str, str], ...]
+
+    @property
+    def single(self) -> str:
+        """The whole equation as one LaTeX line (for single-row display)."""
+        return " ".join(part for row in self.rows for part in row if part)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of cells, each a tuple of spans."""
+
+    header: tuple[tuple[Span, ...], ...]
+    rows: tuple[tuple[tuple[Span, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A layered network drawn as neurons and connections.
+
+    Attributes:
+        layers: neurons per layer, input first.
+        shown: per layer, the 1-based neuron indices drawn (large layers are elided).
+        highlight_nodes: ``(layer, index)`` of neurons on a highlighted path.
+        highlight_edges: ``(layer, j, i)``: the connection from neuron ``i`` of layer
+            ``layer-1`` to neuron ``j`` of ``layer``, on a highlighted path.
+        focus: the parameter's own connection ``(layer, j, i)`` or, for a bias,
+            ``(layer, j, 0)``; ``None`` for an overview picture.
+        caption: one sentence describing what is highlighted.
+    """
+
+    layers: tuple[int, ...]
+    shown: tuple[tuple[int, ...], ...]
+    highlight_nodes: frozenset[tuple[int, int]] = frozenset()
+    highlight_edges: frozenset[tuple[int, int, int]] = frozenset()
+    focus: tuple[int, int, int] | None = None
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """How a result was verified: ``ok`` is ``True`` (confirmed), ``False`` (refuted) or
+    ``None`` (not checked on this sheet); ``lines`` say by which routes."""
+
+    ok: bool | None
+    lines: tuple[tuple[Span, ...], ...]
+
+
+Block = Paragraph | Equation | Table | Picture | Stamp
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled section: blocks, then subsections (one level deeper)."""
+
+    title: tuple[Span, ...] | str
+    blocks: tuple[Block, ...] = ()
+    subsections: tuple[Section, ...] = ()
+    anchor: str = ""
+
+    @property
+    def title_spans(self) -> tuple[Span, ...]:
+        return (self.title,) if isinstance(self.title, str) else self.title
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A whole derivation sheet.
+
+    Attributes:
+        title: the document title.
+        sections: top-level sections, in reading order.
+        omitted: sentences naming what was left out (large networks, ``--no-expand``).
+    """
+
+    title: str
+    sections: tuple[Section, ...] = ()
+    omitted: tuple[str, ...] = field(default=())
+
+    def render(self, fmt: str) -> str:
+        """The sheet as ``"tex"``, ``"md"`` or ``"html"`` text.
+
+        Raises:
+            ValueError: an unknown format.
+        """
+        # Renderers are a later stage than the model; imported on use.
+        if fmt == "tex":
+            from symbackprop.sheet.render.latex import render_latex
+
+            return render_latex(self)
+        if fmt == "md":
+            from symbackprop.sheet.render.markdown import render_markdown
+
+            return render_markdown(self)
+        if fmt == "html":
+            from symbackprop.sheet.render.html import render_html
+
+            return render_html(self)
+        raise ValueError(f"format: expected 'tex', 'md' or 'html', received {fmt!r}")
+
+    # Jupyter picks the richest of these it can show.
+    def _repr_html_(self) -> str:
+        from symbackprop.sheet.render.html import render_html_fragment
+
+        return render_html_fragment(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.render("md")
+
+    def __repr__(self) -> str:
+        return f"<Sheet {self.title!r}: {len(self.sections)} sections>"
+
+    def walk(self) -> list[Block]:
+        """Every block, depth first (for tests and checks)."""
+        out: list[Block] = []
+
+        def visit(s: Section) -> None:
+            out.extend(s.blocks)
+            for sub in s.subsections:
+                visit(sub)
+
+        for s in self.sections:
+            visit(s)
+        return out

@@ -1,0 +1,246 @@
+"""One parameter's part of a sheet: Leibniz chain, factors, δ form, expansion, numbers, stamp.
+
+Used by :func:`symbackprop.sheet.build.build_sheet`; the context it reads is
+:class:`symbackprop.sheet.build.Context`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from symbackprop.derive.backprop import Delta, Derivation, Factor, Path
+from symbackprop.errors import TooLargeError
+from .linebreak import ROW_WIDTH, break_rows
+from symbackprop.graph.notation import parse_name, plain
+from symbackprop.graph.printing import factors_latex, latex, latex_with_numbers, leibniz_latex, partial_latex
+from .cost import path_count
+from .model import Block, Equation, Math, Paragraph, Section, Span
+from .numbers import DIGITS, number_latex, verification_stamp
+from .picture import network_picture
+
+if TYPE_CHECKING:
+    from .build import Context
+
+__all__ = ["parameter_section", "expr_rows", "delta_rows", "MAX_PATHS_LISTED", "MAX_EXPANDED", "MAX_DELTAS_LISTED"]
+
+#: Most chain-rule paths written out one by one.
+MAX_PATHS_LISTED = 8
+#: Largest expanded formula (expression-tree nodes) printed on a sheet: beyond this a
+#: formula runs over several pages and helps no one.
+MAX_EXPANDED = 400
+#: Most δ definitions listed under one parameter, and the longest one printed (characters).
+MAX_DELTAS_LISTED = 6
+_MAX_DELTA_CHARS = 700
+#: Longest row of an expanded formula (characters of LaTeX) still worth printing.
+_MAX_ROW = 2 * ROW_WIDTH
+
+
+def _role(ctx: Context, p: sp.Symbol, n_paths: int) -> Paragraph:
+    name = parse_name(p.name)
+    ways = f"{n_paths:,} path" + ("s" if n_paths != 1 else "")
+    if ctx.net is not None and name is not None and name.kind in ("w", "b"):
+        l, j = name.layer, name.indices[0]
+        source: list[Span] = []
+        if name.kind == "w":
+            i = name.indices[1]
+            src = f"input {i}" if l == 1 else f"neuron {i} of layer {l - 1}"
+            source = [Math(latex(p)), f" is the weight from {src} to neuron {j} of layer {l}."]
+        else:
+            source = [Math(latex(p)), f" is the bias of neuron {j} of layer {l}."]
+        return Paragraph(tuple(source) + (f" It reaches the loss along {ways}.",))
+    return Paragraph((Math(latex(p)), f" reaches the output along {ways}."))
+
+
+def _first_path(d: Derivation) -> Path:
+    """One path to the output, found without listing them all."""
+    bp, out = d.backprop, d.graph.output
+    nodes = [d.wrt]
+    while nodes[-1] != out:
+        nodes.append(next(c for c in d.graph.consumers(nodes[-1]) if bp.adjoint(c) != 0 or c == out))
+    factors = tuple(Factor(c, p, bp.partial(c, p)) for p, c in zip(reversed(nodes[:-1]), reversed(nodes[1:])))
+    return Path(tuple(nodes), factors)
+
+
+#: Factors of a Leibniz product per row, so a deep network's path fits the page.
+_FACTORS_PER_ROW = 4
+
+
+def _path_rows(path: Path) -> Equation:
+    """One path: its partials, then their worked-out values, a few factors per row."""
+    leib = [partial_latex(f.of, f.wrt) for f in path.factors]
+    vals = [factors_latex(Path(path.nodes, (f,))) for f in path.factors]
+    rows: list[tuple[str, str]] = []
+    for k in range(0, len(leib), _FACTORS_PER_ROW):
+        rows.append(("", (r"\, " if k else "") + r" \, ".join(leib[k:k + _FACTORS_PER_ROW])))
+    for k in range(0, len(vals), _FACTORS_PER_ROW):
+        rows.append(("", ("= " if k == 0 else r"\cdot ") + r" \cdot ".join(vals[k:k + _FACTORS_PER_ROW])))
+    return Equation(tuple(rows))
+
+
+def expr_rows(lhs: str, expr: sp.Expr, relation: str = "=") -> list[tuple[str, str]]:
+    """``lhs = expr`` as aligned rows, broken at sums and products when long."""
+    parts = break_rows(expr)
+    return [(lhs, f"{relation} " + parts[0])] + [("", part) for part in parts[1:]]
+
+
+def delta_rows(d: Delta) -> list[tuple[str, str]]:
+    """``δ = definition``, with the assumption a simplified δ relies on, if any."""
+    rows = expr_rows(latex(d.symbol), d.expr)
+    if d.constraint:
+        rows.append(("", r"\quad \text{(using } %s\text{)}" % d.constraint))
+    return rows
+
+
+def _rows(lhs: str, items: list[str]) -> Equation:
+    rows = [(lhs, "= " + items[0])] + [("", "+ " + item) for item in items[1:]]
+    return Equation(tuple(rows))
+
+
+def _chain_blocks(ctx: Context, d: Derivation, lhs: str, n_paths: int) -> tuple[list[Block], tuple[Path, ...]]:
+    blocks: list[Block] = []
+    if n_paths <= MAX_PATHS_LISTED:
+        paths = d.path_list(max_paths=MAX_PATHS_LISTED)
+        blocks.append(Paragraph(("Chain rule, one product of partial derivatives per path:",)))
+        blocks.append(_rows(lhs, [leibniz_latex(p) for p in paths]))
+        seen: dict[tuple[sp.Symbol, sp.Symbol], Factor] = {}
+        for p in paths:
+            for f in p.factors:
+                seen.setdefault((f.of, f.wrt), f)
+        blocks.append(Paragraph(("Each factor worked out:",)))
+        blocks.append(Equation(tuple((partial_latex(f.of, f.wrt), "= " + latex(f.value)) for f in seen.values())))
+        blocks.append(Paragraph(("So:",)))
+        blocks.append(_rows(lhs, [factors_latex(p) for p in paths]))
+        return blocks, paths
+    one = _first_path(d)
+    blocks.append(Paragraph((
+        f"{n_paths:,} paths lead from ", Math(latex(d.wrt)), " to the loss, too many to list "
+        f"(over {MAX_PATHS_LISTED}). Each is a product like this one:",
+    )))
+    blocks.append(_path_rows(one))
+    return blocks, ()
+
+
+def _delta_blocks(d: Derivation, lhs: str) -> list[Block]:
+    blocks: list[Block] = [
+        Paragraph(("With the error signals ", Math(r"\delta"), ", which hold these sums once for all parameters:",)),
+        Equation(tuple(expr_rows(lhs, d.delta_form))),
+    ]
+    listed = [dl for dl in d.deltas[:MAX_DELTAS_LISTED] if len(latex(dl.expr)) <= _MAX_DELTA_CHARS]
+    if listed:
+        blocks.append(Equation(tuple(row for dl in listed for row in delta_rows(dl))))
+    rest = len(d.deltas) - len(listed)
+    if rest:
+        blocks.append(Paragraph((f"{rest:,} further error signal" + ("s" if rest != 1 else ""),
+                                 " follow the recursion above (too many or too long to print here).")))
+    return blocks
+
+
+def _bounded_size(d: Derivation, limit: int) -> int:
+    """The expanded formula's tree size, counted only up to ``10 * limit``.
+
+    ``Derivation.expanded_size`` is exact but visits the whole graph behind the δ form
+    (seconds for a [784, 128, 10] network); a sheet only needs to know "small or not".
+    """
+    bp = d.backprop
+    definitions = {nd.symbol: nd.expr for nd in bp.graph.nodes}
+    definitions.update({dl.symbol: dl.chain for dl in bp.deltas.values()})
+    cap = 10 * limit
+    count = 0
+    stack = [d.delta_form]
+    while stack:
+        e = stack.pop()
+        if e.is_Symbol and e in definitions:
+            stack.append(definitions[e])
+            continue
+        count += 1
+        if count > cap:
+            return count
+        stack.extend(e.args)
+    return count
+
+
+def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
+    if not ctx.expand:
+        return [Paragraph(("Expanded form not requested.",))]
+    size = _bounded_size(d, MAX_EXPANDED)
+    if size > MAX_EXPANDED:
+        return [Paragraph((
+            "The expanded form (inputs, targets and parameters only) would have "
+            + (f"about {size:,}" if size <= 10 * MAX_EXPANDED else f"over {10 * MAX_EXPANDED:,}")
+            + f" terms, over the sheet's limit of {MAX_EXPANDED:,}; the ", Math(r"\delta"),
+            " form above is the same derivative with the intermediate quantities kept as symbols.",
+        ))]
+    try:
+        expr = d.expanded(max_size=MAX_EXPANDED)
+    except TooLargeError as exc:  # pragma: no cover - guarded by expanded_size above
+        return [Paragraph((str(exc),))]
+    # Broken at sums and products, so the formula fits the page (and align* rows).
+    rows = expr_rows(lhs, expr)
+    widest = max(len(right) for _, right in rows)
+    if widest > _MAX_ROW:
+        # A single function call (softmax of a whole layer) cannot be broken across lines.
+        return [Paragraph((
+            f"The expanded form (about {size:,} terms) does not fit on a page: one function call in "
+            f"it alone is {widest:,} characters of LaTeX. The ", Math(r"\delta"),
+            " form above is the same derivative with the intermediate quantities kept as symbols.",
+        ))]
+    return [Paragraph(("Expanded, in inputs, targets and parameters only:",)), Equation(tuple(rows))]
+
+
+def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...]) -> list[Block]:
+    nums = ctx.numbers
+    assert nums is not None
+    env = {**nums.values, **nums.deltas}
+    p = d.wrt
+    g = nums.gradients[p]
+    blocks: list[Block] = [Paragraph(("With the numbers:",))]
+    if paths:
+        rows = []
+        products = []
+        for k, path in enumerate(paths, 1):
+            values = [f.value.xreplace(env) for f in path.factors]
+            prod = sp.Mul(*values)
+            products.append(prod)
+            rows.append((rf"\text{{path {k}}}", "= " + r" \cdot ".join(number_latex(v, factor=True) for v in values)
+                         + " = " + number_latex(prod)))
+        total = " + ".join(number_latex(v, factor=True) for v in products)
+        rows.append((lhs, "= " + (total + " = " if len(products) > 1 else "") + number_latex(sum(products))))
+        blocks.append(Equation(tuple(rows)))
+    via = latex_with_numbers(d.delta_form, env, digits=DIGITS)
+    delta_row = (lhs, "= " + latex(d.delta_form) + " = " + via + " = " + number_latex(g))
+    blocks.append(Equation((delta_row,)))
+    if ctx.eta is not None and p in ctx.assignment:  # type: ignore[operator]
+        theta = ctx.assignment[p]  # type: ignore[index]
+        new = float(theta) - ctx.eta * float(g)
+        blocks.append(Paragraph(("One gradient-descent step with learning rate ", Math(rf"\eta = {number_latex(ctx.eta)}"), ":")))
+        blocks.append(Equation((
+            (latex(p), r"\leftarrow " + latex(p) + r" - \eta\, " + lhs),
+            ("", "= " + number_latex(theta) + " - " + number_latex(ctx.eta) + r" \cdot " + number_latex(g, factor=True)),
+            ("", "= " + number_latex(new)),
+        )))
+    return blocks
+
+
+def parameter_section(ctx: Context, p: sp.Symbol) -> Section:
+    """The subsection of one parameter."""
+    d = ctx.bp[p]
+    out = ctx.graph.output
+    lhs = partial_latex(out, p)
+    n_paths = path_count(ctx.bp, p)
+    blocks: list[Any] = [_role(ctx, p, n_paths)]
+    if ctx.net is not None:
+        blocks.append(network_picture(ctx.net, p))
+    chain, paths = _chain_blocks(ctx, d, lhs, n_paths)
+    blocks += chain
+    blocks += _delta_blocks(d, lhs)
+    blocks += _expanded_blocks(ctx, d, lhs)
+    gradient = None
+    if ctx.numbers is not None:
+        blocks += _number_blocks(ctx, d, lhs, paths)
+        gradient = ctx.numbers.gradients[p]
+    blocks.append(verification_stamp(ctx.graph, p, assignment=ctx.assignment, gradient=gradient))
+    # A slash, not a fraction: a heading's math is set at text size.
+    heading = rf"\partial {latex(out)} / \partial {latex(p)}"
+    return Section((Math(heading),), tuple(blocks), anchor=plain(p))

@@ -1,0 +1,89 @@
+"""The network picture of a sheet: which neurons to draw and which paths to highlight.
+
+A layer of more than :data:`MAX_SHOWN` neurons is elided to its first and last few (plus
+the neurons the highlighted parameter touches), so the picture of a [784, 128, 10]
+network stays readable and small.
+
+>>> from symbackprop.graph.mlp import mlp
+>>> net = mlp([2, 2, 2])
+>>> pic = network_picture(net, net.W[1][0][0])
+>>> pic.focus, sorted(pic.highlight_edges)
+((1, 1, 1), [(1, 1, 1), (2, 1, 1), (2, 2, 1)])
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symbackprop.graph.mlp import Network
+from symbackprop.graph.notation import parse_name
+from .model import Picture
+
+__all__ = ["MAX_SHOWN", "network_picture"]
+
+#: Most neurons drawn per layer.
+MAX_SHOWN = 8
+
+
+def _shown(size: int, keep: set[int]) -> tuple[int, ...]:
+    if size <= MAX_SHOWN:
+        return tuple(range(1, size + 1))
+    base = {1, 2, 3, size - 1, size} | {k for k in keep if 1 <= k <= size}
+    return tuple(sorted(base))
+
+
+def _focus(param: sp.Symbol | None) -> tuple[int, int, int] | None:
+    if param is None:
+        return None
+    name = parse_name(param.name)
+    if name is None or name.layer is None:
+        return None
+    if name.kind == "w":
+        return (name.layer, name.indices[0], name.indices[1])
+    if name.kind == "b":
+        return (name.layer, name.indices[0], 0)
+    return None
+
+
+def network_picture(net: Network, param: sp.Symbol | None = None) -> Picture:
+    """The picture of ``net``; with ``param``, every path from it to the loss highlighted.
+
+    The highlighted set is everything downstream of the parameter's neuron: in a fully
+    connected network every later neuron lies on a path to the loss.
+    """
+    focus = _focus(param)
+    keep: dict[int, set[int]] = {l: set() for l in range(len(net.layers))}
+    nodes: set[tuple[int, int]] = set()
+    edges: set[tuple[int, int, int]] = set()
+    if focus is not None:
+        l0, j0, i0 = focus
+        keep[l0].add(j0)
+        if i0:
+            keep[l0 - 1].add(i0)
+            nodes.add((l0 - 1, i0))
+        nodes.add((l0, j0))
+        if i0:
+            edges.add(focus)
+    shown = tuple(_shown(size, keep[l]) for l, size in enumerate(net.layers))
+    if focus is not None:
+        frontier = {focus[1]}
+        for l in range(focus[0] + 1, len(net.layers)):
+            targets = set(range(1, net.layers[l] + 1))
+            # Only drawn connections matter; a layer's neurons all feed every next one.
+            edges.update((l, j, i) for j in shown[l] for i in shown[l - 1] if i in frontier)
+            nodes.update((l, j) for j in targets)
+            frontier = targets
+    caption = (
+        "Every path from the highlighted parameter to the loss."
+        if focus is not None else "The network: inputs on the left, outputs on the right."
+    )
+    if any(len(s) < size for s, size in zip(shown, net.layers)):
+        caption += " Large layers are drawn elided."
+    return Picture(
+        layers=net.layers,
+        shown=shown,
+        highlight_nodes=frozenset(nodes),
+        highlight_edges=frozenset(edges),
+        focus=focus,
+        caption=caption,
+    )

@@ -1,0 +1,183 @@
+"""A sheet as one self-contained HTML file: MathML math, inline SVG pictures, no JavaScript.
+
+Math is converted by latex2mathml, which passes LaTeX it does not know through as text
+(``<mi>\\foo</mi>``) instead of failing; every formula's MathML is therefore checked and
+an :class:`UnknownLatexError` names the command and the formula.  The page loads nothing
+from the network and reads well on screen and in print.
+
+>>> from symbackprop.sheet.model import Sheet, Section, Equation
+>>> page = render_html(Sheet("T", (Section("S", (Equation((("a", "= b"),)),)),)))
+>>> page.startswith("<!DOCTYPE html>") and "<script" not in page and "<mtable" in page
+True
+>>> mathml(r"\\foo + 1")
+Traceback (most recent call last):
+...
+symbackprop.sheet.render.html.UnknownLatexError: LaTeX command \\foo is not supported by the MathML converter (in formula: \\foo + 1)
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from latex2mathml.converter import convert
+
+from symbackprop.errors import SymbackpropError
+from .svg import picture_svg
+from symbackprop.sheet.model import Block, Equation, Math, Paragraph, Picture, Section, Sheet, Span, Stamp, Table
+
+__all__ = ["render_html", "render_html_fragment", "mathml", "UnknownLatexError", "raw_latex_in"]
+
+
+class UnknownLatexError(SymbackpropError):
+    """A formula uses LaTeX the MathML converter passed through unconverted."""
+
+
+# Text content of a MathML token that is still LaTeX: a backslash command, or an
+# alignment '&' that the converter did not turn into a table cell.
+_RAW = re.compile(r"<(mi|mo|mn|mtext|ms)\b[^>]*>([^<]*?(\\[A-Za-z]+|\\.|&(?![#a-zA-Z0-9]+;))[^<]*)</\1>")
+
+
+def raw_latex_in(markup: str) -> list[str]:
+    """Pieces of LaTeX left unconverted in MathML markup (empty when clean)."""
+    return [m.group(3) for m in _RAW.finditer(markup)]
+
+
+def mathml(latex: str, *, display: bool = False) -> str:
+    """MathML of one formula.
+
+    Raises:
+        UnknownLatexError: the converter left a LaTeX command (or a bare ``&``) as text.
+    """
+    try:
+        markup = convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises assorted exceptions on malformed input
+        raise UnknownLatexError(f"formula could not be converted to MathML ({exc}): {latex}") from None
+    raw = raw_latex_in(markup)
+    if raw:
+        raise UnknownLatexError(
+            f"LaTeX command {raw[0]} is not supported by the MathML converter (in formula: {latex})"
+        )
+    return markup
+
+
+_PARTS_CSS = """
+.sbp { --ink: #1b1b1b; --muted: #666; --line: #c8c8c8; --on: #1565c0; --focus: #e65100; --ok: #2e7d32; --bad: #c62828; color: var(--ink); }
+.sbp .eq { overflow-x: auto; margin: 0.6rem 0; }
+.sbp math[display="block"] { margin: 0.3rem 0; }
+/* MathML Core ignores columnalign; align* rows align on their relation through CSS. */
+.sbp mtd { padding: 0.2em 0; }
+.sbp mtd[columnalign="right"] { text-align: right; padding-right: 0.15em; }
+.sbp mtd[columnalign="left"] { text-align: left; }
+.sbp table.data { border-collapse: collapse; margin: 0.8rem 0; }
+.sbp table.data th, .sbp table.data td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.8rem; text-align: left; }
+.sbp figure { margin: 1rem 0; text-align: center; }
+.sbp figcaption { color: var(--muted); font-size: 0.9rem; }
+.sbp svg.network { max-width: 100%; height: auto; }
+.sbp svg .edge { stroke: var(--line); stroke-width: 1; }
+.sbp svg .edge.on { stroke: var(--on); stroke-width: 2.5; }
+.sbp svg .edge.focus { stroke: var(--focus); stroke-width: 4; }
+.sbp svg .neuron { fill: #fff; stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg .neuron.on { fill: #e3f2fd; stroke: var(--on); stroke-width: 2; }
+.sbp svg .neuron.focus { fill: #ffe0b2; stroke: var(--focus); stroke-width: 3; }
+.sbp svg text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; }
+.sbp svg text.head { fill: var(--muted); }
+.sbp svg tspan.sub { font-size: 9px; }
+.sbp .stamp { border-left: 4px solid var(--muted); background: #f6f6f6; padding: 0.5rem 0.9rem; margin: 1rem 0; }
+.sbp .stamp.ok { border-color: var(--ok); }
+.sbp .stamp.bad { border-color: var(--bad); }
+.sbp .stamp p { margin: 0.2rem 0; }
+"""
+
+# Whole-page rules: only in the standalone file, never injected into a notebook.
+_PAGE_CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+h1 { font-size: 1.8rem; border-bottom: 2px solid #1b1b1b; }
+h2 { margin-top: 2.5rem; border-bottom: 1px solid #c8c8c8; }
+h3 { margin-top: 2rem; }
+nav ol { columns: 2; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10.5pt; }
+  nav { display: none; }
+  .sbp .eq { overflow: visible; }
+  h2, h3 { break-after: avoid; }
+  figure, .stamp, .eq, table.data { break-inside: avoid; }
+  .sbp .stamp { background: none; }
+}
+"""
+
+
+def _spans(spans: tuple[Span, ...]) -> str:
+    return "".join(mathml(s.latex) if isinstance(s, Math) else escape(s) for s in spans)
+
+
+def _equation(eq: Equation) -> str:
+    if len(eq.rows) == 1 and not eq.rows[0][1]:
+        latex = eq.rows[0][0]
+    else:
+        latex = "\\begin{align*}" + " \\\\ ".join(f"{left} &{right}" for left, right in eq.rows) + "\\end{align*}"
+    return f'<div class="eq">{mathml(latex, display=True)}</div>'
+
+
+def _table(t: Table) -> str:
+    head = "".join(f"<th>{_spans(h)}</th>" for h in t.header)
+    rows = "".join("<tr>" + "".join(f"<td>{_spans(c)}</td>" for c in row) + "</tr>" for row in t.rows)
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _stamp(s: Stamp) -> str:
+    cls, mark = {True: ("ok", "✓ Verified."), False: ("bad", "✗ NOT VERIFIED."), None: ("", "Not checked.")}[s.ok]
+    lines = "".join(f"<p>{_spans(line)}</p>" for line in s.lines)
+    return f'<div class="stamp {cls}"><p><strong>{mark}</strong></p>{lines}</div>'
+
+
+def _block(b: Block) -> str:
+    if isinstance(b, Paragraph):
+        return f"<p>{_spans(b.spans)}</p>"
+    if isinstance(b, Equation):
+        return _equation(b)
+    if isinstance(b, Table):
+        return _table(b)
+    if isinstance(b, Picture):
+        return f"<figure>{picture_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
+    if isinstance(b, Stamp):
+        return _stamp(b)
+    raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
+
+
+def _section(s: Section, depth: int) -> str:
+    tag = f"h{min(depth + 2, 6)}"
+    anchor = f' id="{escape(s.anchor)}"' if s.anchor else ""
+    parts = [f"<section{anchor}><{tag}>{_spans(s.title_spans)}</{tag}>"]
+    parts += [_block(b) for b in s.blocks]
+    parts += [_section(sub, depth + 1) for sub in s.subsections]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _nav(sheet: Sheet) -> str:
+    items = "".join(
+        f'<li><a href="#{escape(s.anchor)}">{_spans(s.title_spans)}</a></li>' for s in sheet.sections if s.anchor
+    )
+    return f"<nav><ol>{items}</ol></nav>"
+
+
+def render_html_fragment(sheet: Sheet) -> str:
+    """The sheet as an HTML fragment with its own styles (for Jupyter's ``_repr_html_``)."""
+    body = "\n".join(_section(s, 0) for s in sheet.sections)
+    return f'<div class="sbp"><style>{_PARTS_CSS}</style><h2>{escape(sheet.title)}</h2>\n{body}</div>'
+
+
+def render_html(sheet: Sheet) -> str:
+    """The complete, self-contained HTML page of ``sheet``.
+
+    Raises:
+        UnknownLatexError: a formula uses LaTeX that cannot be shown as MathML.
+    """
+    body = "\n".join(_section(s, 0) for s in sheet.sections)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{escape(sheet.title)}</title>\n<style>{_PAGE_CSS}{_PARTS_CSS}</style>\n</head>\n"
+        f"<body class=\"sbp\">\n<h1>{escape(sheet.title)}</h1>\n{_nav(sheet)}\n{body}\n</body>\n</html>\n"
+    )

@@ -1,0 +1,137 @@
+"""A sheet as a complete LaTeX document that compiles with ``pdflatex``.
+
+Only ``amsmath`` and ``amssymb`` are used; the network picture is drawn with LaTeX's own
+``picture`` environment (``\\qbezier`` draws straight lines of any slope), so a basic TeX
+installation suffices.
+
+>>> from symbackprop.sheet.model import Sheet, Section, Paragraph, Math
+>>> tex = render_latex(Sheet("T", (Section("S", (Paragraph(("a_b ", Math("x_1"))),)),)))
+>>> "a\\\\_b $x_1$" in tex and tex.rstrip().endswith("\\\\end{document}")
+True
+"""
+
+from __future__ import annotations
+
+from symbackprop.sheet.model import Block, Equation, Math, Paragraph, Picture, Section, Sheet, Span, Stamp, Table
+
+__all__ = ["render_latex", "escape_text"]
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "…": r"\ldots{}", "—": "---", "–": "--", "×": r"$\times$", "→": r"$\to$", "≤": r"$\le$",
+    "δ": r"$\delta$", "η": r"$\eta$", "σ": r"$\sigma$", "∂": r"$\partial$", "Σ": r"$\Sigma$",
+    "✓": r"$\checkmark$", "·": r"$\cdot$",
+}
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+% Wider text block without extra packages: derivations are long lines.
+\addtolength{\textwidth}{4cm}
+\addtolength{\oddsidemargin}{-2cm}
+\addtolength{\evensidemargin}{-2cm}
+\addtolength{\textheight}{3cm}
+\addtolength{\topmargin}{-1.5cm}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5ex}
+"""
+
+
+def escape_text(text: str) -> str:
+    """Plain text made safe for LaTeX (special characters and a few symbols)."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def _spans(spans: tuple[Span, ...]) -> str:
+    return "".join(f"${s.latex}$" if isinstance(s, Math) else escape_text(s) for s in spans)
+
+
+def _equation(eq: Equation) -> str:
+    rows = [f"{left} &{right}" if right else f"{left}" for left, right in eq.rows]
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _table(t: Table) -> str:
+    cols = "l" * len(t.header)
+    lines = [f"\\begin{{tabular}}{{{cols}}}", "\\hline",
+             " & ".join(r"\textbf{%s}" % _spans(h) for h in t.header) + r" \\", "\\hline"]
+    lines += [" & ".join(_spans(c) for c in row) + r" \\" for row in t.rows]
+    lines += ["\\hline", "\\end{tabular}"]
+    return "\\begin{center}\n" + "\n".join(lines) + "\n\\end{center}"
+
+
+def _picture(p: Picture) -> str:
+    """The network in a ``picture`` environment: thick lines and filled neurons on paths."""
+    width, height = 110.0, 8.0 * max(len(s) for s in p.shown) + 6
+    n_layers = len(p.layers)
+    xs = [8 + k * (width - 16) / max(1, n_layers - 1) for k in range(n_layers)]
+
+    def y_of(l: int, pos: int) -> float:
+        count = len(p.shown[l])
+        return height / 2 + (count - 1) * 4 - pos * 8
+
+    pos = [{idx: k for k, idx in enumerate(s)} for s in p.shown]
+    out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
+           rf"\begin{{picture}}({width:.0f},{height + 6:.0f})"]
+    for l in range(1, n_layers):
+        for j in p.shown[l]:
+            for i in p.shown[l - 1]:
+                on = (l, j, i) in p.highlight_edges
+                out.append(r"\thicklines" if on else r"\thinlines")
+                x1, y1 = xs[l - 1] + 2, y_of(l - 1, pos[l - 1][i])
+                x2, y2 = xs[l] - 2, y_of(l, pos[l][j])
+                out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
+    out.append(r"\thinlines")
+    for l, shown in enumerate(p.shown):
+        for k, idx in enumerate(shown):
+            y = y_of(l, k)
+            star = "*" if (l, idx) in p.highlight_nodes else ""
+            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{star}{{4}}}}")
+            if k and shown[k - 1] != idx - 1:
+                out.append(rf"\put({xs[l]:.1f},{y + 4:.1f}){{\makebox(0,0){{$\vdots$}}}}")
+        label = "input" if l == 0 else ("output" if l == n_layers - 1 else f"layer {l}")
+        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label} ({p.layers[l]})}}}}")
+    out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(p.caption) + r"\end{center}"]
+    return "\n".join(out)
+
+
+def _stamp(s: Stamp) -> str:
+    mark = {True: r"$\checkmark$ \textbf{Verified.}", False: r"\textbf{NOT VERIFIED.}",
+            None: r"\textbf{Not checked.}"}[s.ok]
+    return r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
+        r" \\ ".join(_spans(line) for line in s.lines) + "}}\n\\medskip"
+
+
+def _block(b: Block) -> str:
+    if isinstance(b, Paragraph):
+        return _spans(b.spans)
+    if isinstance(b, Equation):
+        return _equation(b)
+    if isinstance(b, Table):
+        return _table(b)
+    if isinstance(b, Picture):
+        return _picture(b)
+    if isinstance(b, Stamp):
+        return _stamp(b)
+    raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
+
+
+def _section(s: Section, depth: int) -> str:
+    command = ["section", "subsection", "subsubsection"][min(depth, 2)]
+    parts = [f"\\{command}{{{_spans(s.title_spans)}}}"]
+    parts += [_block(b) for b in s.blocks]
+    parts += [_section(sub, depth + 1) for sub in s.subsections]
+    return "\n\n".join(parts)
+
+
+def render_latex(sheet: Sheet) -> str:
+    """The complete ``.tex`` document of ``sheet``."""
+    body = "\n\n".join(_section(s, 0) for s in sheet.sections)
+    return (
+        _PREAMBLE
+        + f"\\title{{{escape_text(sheet.title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+        + body
+        + "\n\n\\end{document}\n"
+    )

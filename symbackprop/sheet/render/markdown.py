@@ -1,0 +1,82 @@
+"""A sheet as Markdown with ``$...$`` and ``$$...$$`` math (GitHub, Jupyter, Notion).
+
+Display math is a ``$$`` block on lines of its own, holding an ``aligned`` environment,
+which GitHub's and Jupyter's MathJax both render.  Markdown has no pictures without
+files, so the network picture becomes its caption (the HTML and LaTeX sheets draw it).
+
+>>> from symbackprop.sheet.model import Sheet, Section, Paragraph, Math
+>>> print(render_markdown(Sheet("T", (Section("S", (Paragraph(("a*b ", Math("x_1"))),)),))))
+# T
+<BLANKLINE>
+## S
+<BLANKLINE>
+a\\*b $x_1$
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+from symbackprop.sheet.model import Block, Equation, Math, Paragraph, Picture, Section, Sheet, Span, Stamp, Table
+
+__all__ = ["render_markdown", "escape_markdown"]
+
+_SPECIAL = set("\\`*_[]<>#|$")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text with Markdown's active characters backslash-escaped."""
+    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+
+
+def _spans(spans: tuple[Span, ...]) -> str:
+    # Inline math must not touch spaces inside its dollars for GitHub to see it as math.
+    return "".join(f"${s.latex.strip()}$" if isinstance(s, Math) else escape_markdown(s) for s in spans)
+
+
+def _equation(eq: Equation) -> str:
+    if len(eq.rows) == 1:
+        body = eq.single
+    else:
+        rows = [f"{left} &{right}" for left, right in eq.rows]
+        body = "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+    return "$$\n" + body + "\n$$"
+
+
+def _table(t: Table) -> str:
+    lines = ["| " + " | ".join(_spans(h) for h in t.header) + " |",
+             "|" + "---|" * len(t.header)]
+    lines += ["| " + " | ".join(_spans(c) for c in row) + " |" for row in t.rows]
+    return "\n".join(lines)
+
+
+def _stamp(s: Stamp) -> str:
+    mark = {True: "✓ **Verified.**", False: "✗ **NOT VERIFIED.**", None: "**Not checked.**"}[s.ok]
+    lines = [mark] + [_spans(line) for line in s.lines]
+    return "\n".join("> " + line + ("  " if k < len(lines) - 1 else "") for k, line in enumerate(lines))
+
+
+def _block(b: Block) -> str:
+    if isinstance(b, Paragraph):
+        return _spans(b.spans)
+    if isinstance(b, Equation):
+        return _equation(b)
+    if isinstance(b, Table):
+        return _table(b)
+    if isinstance(b, Picture):
+        return "*" + escape_markdown(b.caption + " (The picture is drawn in the HTML and LaTeX sheets.)") + "*"
+    if isinstance(b, Stamp):
+        return _stamp(b)
+    raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
+
+
+def _section(s: Section, depth: int) -> str:
+    parts = ["#" * min(depth + 2, 6) + " " + _spans(s.title_spans)]
+    parts += [_block(b) for b in s.blocks]
+    parts += [_section(sub, depth + 1) for sub in s.subsections]
+    return "\n\n".join(parts)
+
+
+def render_markdown(sheet: Sheet) -> str:
+    """The Markdown text of ``sheet``."""
+    body = "\n\n".join(_section(s, 0) for s in sheet.sections)
+    return f"# {escape_markdown(sheet.title)}\n\n{body}\n"

@@ -1,0 +1,73 @@
+"""The network picture of a sheet as inline SVG (used by the HTML renderer).
+
+Neurons are circles in columns, connections lines; the paths of a parameter are drawn
+thick and coloured, its own connection (or bias neuron) in a second colour.  Colours are
+CSS classes, so print styles can change them; the SVG holds no script and no links.
+
+>>> from symbackprop.sheet.model import Picture
+>>> svg = picture_svg(Picture((2, 1), ((1, 2), (1,)), highlight_edges=frozenset({(1, 1, 2)})))
+>>> svg.count("<line"), svg.count('class="edge on"')
+(2, 1)
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from symbackprop.sheet.model import Picture
+
+__all__ = ["picture_svg"]
+
+_GAP_Y = 44
+_GAP_X = 170
+_R = 14
+
+
+def _label(layer: int, last: int, index: int) -> str:
+    letter = "x" if layer == 0 else "a"
+    return f'{letter}<tspan class="sub" dy="4">{index}</tspan>'
+
+
+def picture_svg(p: Picture) -> str:
+    """The ``<svg>`` element of a network picture."""
+    tallest = max(len(s) + sum(1 for k in range(1, len(s)) if s[k] != s[k - 1] + 1) for s in p.shown)
+    height = tallest * _GAP_Y + 50
+    width = (len(p.layers) - 1) * _GAP_X + 100
+    last = len(p.layers) - 1
+    # Vertical position of every drawn neuron; a gap (elided neurons) takes one slot.
+    ys: list[dict[int, float]] = []
+    for shown in p.shown:
+        slots = len(shown) + sum(1 for k in range(1, len(shown)) if shown[k] != shown[k - 1] + 1)
+        top = 40 + (tallest - slots) * _GAP_Y / 2 + _GAP_Y / 2
+        pos, slot = {}, 0
+        for k, idx in enumerate(shown):
+            if k and idx != shown[k - 1] + 1:
+                slot += 1
+            pos[idx] = top + slot * _GAP_Y
+            slot += 1
+        ys.append(pos)
+    xs = [50 + l * _GAP_X for l in range(len(p.layers))]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img" aria-label="{escape(p.caption)}">']
+    lines_off, lines_on = [], []
+    for l in range(1, len(p.layers)):
+        for j in p.shown[l]:
+            for i in p.shown[l - 1]:
+                edge = (l, j, i)
+                cls = "edge focus" if edge == p.focus else ("edge on" if edge in p.highlight_edges else "edge")
+                line = (f'<line class="{cls}" x1="{xs[l - 1] + _R}" y1="{ys[l - 1][i]:.1f}" '
+                        f'x2="{xs[l] - _R}" y2="{ys[l][j]:.1f}"/>')
+                (lines_on if cls != "edge" else lines_off).append(line)
+    out += lines_off + lines_on  # highlighted lines drawn last, on top
+    for l, shown in enumerate(p.shown):
+        name = "input" if l == 0 else ("output" if l == last else f"layer {l}")
+        out.append(f'<text class="head" x="{xs[l]}" y="20">{name} ({p.layers[l]})</text>')
+        for k, idx in enumerate(shown):
+            if k and idx != shown[k - 1] + 1:
+                out.append(f'<text class="gap" x="{xs[l]}" y="{ys[l][idx] - _GAP_Y / 2 + 5:.1f}">⋮</text>')
+            bias_focus = p.focus is not None and p.focus[2] == 0 and (p.focus[0], p.focus[1]) == (l, idx)
+            cls = "neuron focus" if bias_focus else ("neuron on" if (l, idx) in p.highlight_nodes else "neuron")
+            out.append(f'<circle class="{cls}" cx="{xs[l]}" cy="{ys[l][idx]:.1f}" r="{_R}"/>')
+            out.append(f'<text class="label" x="{xs[l]}" y="{ys[l][idx] + 4:.1f}">{_label(l, last, idx)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)

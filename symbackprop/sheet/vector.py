@@ -1,0 +1,47 @@
+"""The sheet section with the vector (matrix) form of a layered network.
+
+The equations come from :func:`symbackprop.derive.vector.vector_form`, which derives them from the
+same layer rules as the scalar derivation and is proved equal to it entry by entry.
+"""
+
+from __future__ import annotations
+
+from symbackprop.errors import GraphError
+from symbackprop.graph.mlp import Network
+from .model import Equation, Math, Paragraph, Section
+from symbackprop.derive.vector import vector_form
+
+__all__ = ["vector_section"]
+
+
+def _rows(lines: list[str]) -> tuple[tuple[str, str], ...]:
+    # Each line is "left = right"; split at the first relation so the rows align on it.
+    rows = []
+    for line in lines:
+        left, _, right = line.partition(" = ")
+        rows.append((left, "= " + right) if right else ("", line))
+    return tuple(rows)
+
+
+def vector_section(network: Network) -> Section | None:
+    """The vector form for one sample and for a batch, or ``None`` for a non-layered graph."""
+    try:
+        form = vector_form(network)
+    except GraphError:
+        return None
+    one = form.latex_lines(batch=False)
+    batch = form.latex_lines(batch=True)[len(one):]
+    reduce = "mean" if form.reduction == "mean" else "sum"
+    return Section("Vector form", (
+        Paragraph((
+            "The same derivation written for whole layers, as textbooks end it: bold letters are "
+            "column vectors, ", Math(r"W^{(l)}"), " the weight matrix (row j, column i), ",
+            Math(r"\odot"), " the elementwise product. Every entry equals the scalar derivation above.",
+        )),
+        Equation(_rows(one)),
+        Paragraph((
+            "For a batch of m samples, one column each (", Math("X"), ", ", Math("Y"),
+            f"), with the {reduce} of the per-sample losses:",
+        )),
+        Equation(_rows(batch)),
+    ), anchor="vector")

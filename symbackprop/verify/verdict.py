@@ -1,0 +1,180 @@
+"""The result of checking a formula: a value that prints itself as text, Markdown and HTML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from .diagnose import Diagnosis
+from symbackprop.graph.notation import plain
+
+if TYPE_CHECKING:
+    from symbackprop.derive.backprop import Derivation
+
+__all__ = ["Verdict", "Counterexample"]
+
+_HEADLINES = {
+    "correct": "correct",
+    "correct_almost_everywhere": "correct except on a set of measure zero",
+    "correct_under_constraint": "correct under the constraint Σ_k y_k = 1",
+    "wrong": "wrong",
+}
+_MAX_SHOWN = 12
+
+
+def _number(v: sp.Expr | None) -> str:
+    """Ten significant digits; SymPy's form beyond float range (a float would print inf)."""
+    if v is None:
+        return "undefined"
+    x = float(v)
+    return f"{x:.10g}" if abs(x) != float("inf") else str(sp.N(v, 10))
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A point (leaf values) with the formula's value and the derivative's value there."""
+
+    point: dict[sp.Symbol, sp.Expr]
+    formula_value: sp.Expr | None
+    expected_value: sp.Expr | None
+    where: str = ""
+
+    def point_text(self) -> str:
+        items = [f"{plain(s)} = {v}" for s, v in self.point.items()]
+        more = len(items) - _MAX_SHOWN
+        return ", ".join(items[:_MAX_SHOWN]) + (f", ... ({more} more)" if more > 0 else "")
+
+    def values_text(self) -> str:
+        return (f"the formula gives {_number(self.formula_value)}, "
+                f"the derivative is {_number(self.expected_value)}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a formula for ``∂L/∂param`` is right, how that was established, and why not.
+
+    Attributes:
+        status: ``"correct"``, ``"correct_almost_everywhere"`` (differs only where a kink
+            argument is zero), ``"correct_under_constraint"`` (right only when the targets
+            sum to 1) or ``"wrong"``.
+        param: the parameter.
+        formula: the formula as parsed.
+        text: the formula as typed, if it was text.
+        expected: the correct formula (sum over paths in node symbols, or the δ form).
+        method: how the verdict was reached (``"symbolic"``, ``"numeric, 6 random points"``).
+        counterexample: for ``wrong`` (and off the constraint), a point where they differ.
+        kink: for ``correct_almost_everywhere``, a point on a kink where they differ.
+        constraint: the constraint a ``correct_under_constraint`` formula needs.
+        diagnosis: for ``wrong``, what the mistake is.
+        notes: how ambiguous notation in the formula was read.
+    """
+
+    status: str
+    param: sp.Symbol
+    formula: sp.Expr
+    expected: sp.Expr
+    method: str
+    derivation: Derivation = field(repr=False, compare=False)
+    text: str | None = None
+    counterexample: Counterexample | None = None
+    kink: Counterexample | None = None
+    constraint: str | None = None
+    diagnosis: Diagnosis | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True unless the formula is wrong (a formula right almost everywhere is fine)."""
+        return self.status != "wrong"
+
+    @property
+    def headline(self) -> str:
+        return _HEADLINES[self.status]
+
+    @property
+    def title(self) -> str:
+        """``∂L/∂w1_12`` (with the graph's own output name for custom graphs)."""
+        return f"∂{plain(self.derivation.graph.output)}/∂{plain(self.param)}"
+
+    def _formula_text(self) -> str:
+        from symbackprop.graph.printing import plain_text
+
+        return self.text if self.text is not None else plain_text(self.formula)
+
+    def lines(self) -> list[str]:
+        """The verdict as short lines of plain text."""
+        from symbackprop.graph.printing import plain_text
+
+        out = [f"{self.title}: {self.headline} ({self.method})"]
+        if self.diagnosis is not None:
+            out.append(f"  mistake: {self.diagnosis.sentence}")
+        out.append(f"  formula:  {self._formula_text()}")
+        if self.status != "correct":
+            out.append(f"  correct:  {plain_text(self.expected)}")
+        if self.counterexample is not None:
+            c = self.counterexample
+            label = "counterexample" if self.status == "wrong" else "off the constraint"
+            where = f" {c.where}" if c.where and self.status == "wrong" else ""
+            out.append(f"  {label}{where}: at {c.point_text()}: {c.values_text()}")
+        if self.kink is not None:
+            k = self.kink
+            out.append(f"  at the kink {k.where}: {k.values_text()} (at {k.point_text()})")
+        out.extend(f"  note: {n}" for n in self.notes)
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def __repr__(self) -> str:
+        return f"<Verdict {self.title}: {self.status}>"
+
+    # ----- Jupyter
+    def _repr_markdown_(self) -> str:
+        from symbackprop.graph.printing import latex
+
+        out = latex(self.derivation.graph.output)
+        lines = [f"**$\\partial {out}/\\partial {latex(self.param)}$: {self.headline}** ({self.method})", ""]
+        if self.diagnosis is not None:
+            lines += [f"*Mistake:* {self.diagnosis.sentence}", ""]
+        lines += [f"- formula: $${latex(self.formula)}$$"]
+        if self.status != "correct":
+            lines += [f"- correct: $${latex(self.expected)}$$"]
+        if self.counterexample is not None:
+            c = self.counterexample
+            lines += [f"- {'counterexample' if self.status == 'wrong' else 'off the constraint'}: "
+                      f"at {c.point_text()}, {c.values_text()}"]
+        if self.kink is not None:
+            lines += [f"- at the kink {self.kink.where}: {self.kink.values_text()}"]
+        lines += [f"- note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from symbackprop.graph.printing import latex
+
+        def math(expr: sp.Expr) -> str:
+            try:
+                from latex2mathml.converter import convert
+
+                return convert(latex(expr))
+            except Exception:  # noqa: BLE001 - a display must never fail; fall back to text
+                return f"<code>{html.escape(latex(expr))}</code>"
+
+        colour = "#1a7f37" if self.ok else "#cf222e"
+        rows = [f"<p><b style='color:{colour}'>{html.escape(self.title)}: "
+                f"{html.escape(self.headline)}</b> ({html.escape(self.method)})</p>"]
+        if self.diagnosis is not None:
+            rows.append(f"<p><i>Mistake:</i> {html.escape(self.diagnosis.sentence)}</p>")
+        rows.append("<table>")
+        rows.append(f"<tr><th>formula</th><td>{math(self.formula)}</td></tr>")
+        if self.status != "correct":
+            rows.append(f"<tr><th>correct</th><td>{math(self.expected)}</td></tr>")
+        for label, c in (("counterexample", self.counterexample), ("at the kink", self.kink)):
+            if c is not None:
+                rows.append(f"<tr><th>{label}</th><td>{html.escape(c.where + ': ' if c.where else '')}"
+                            f"at {html.escape(c.point_text())}: {html.escape(c.values_text())}</td></tr>")
+        rows.append("</table>")
+        rows += [f"<p>note: {html.escape(n)}</p>" for n in self.notes]
+        return "\n".join(rows)

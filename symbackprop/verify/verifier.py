@@ -1,0 +1,201 @@
+"""Check a hand-derived gradient formula against the derivation, and say what is wrong with it.
+
+A formula is compared with ``∂L/∂θ`` in two ways.  Symbolically: node symbols (``a``,
+``z``, ``δ``) are replaced by their definitions (δ through its chain, which holds without
+constraints) and the difference with the expanded derivative is expanded to zero.
+Numerically: at random points kept away from kinks, in 30-digit arithmetic.  Then, when the
+formula agrees away from kinks, it is evaluated *on* each kink (where ``H(0)`` matters), and
+for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
+
+>>> from symbackprop.graph.mlp import mlp
+>>> net = mlp([2, 2, 1])
+>>> verify(net, "w^{(2)}_{11}", r"(a^{(2)}_1 - y_1)\\, a^{(2)}_1 (1 - a^{(2)}_1)\\, a^{(1)}_1").status
+'correct'
+>>> v = verify(net, "w2_11", "2*(a2_1 - y1)*a2_1*(1 - a2_1)*a1_1")
+>>> v.status, v.diagnosis.kind
+('wrong', 'constant_factor')
+"""
+
+from __future__ import annotations
+
+
+import sympy as sp
+
+from symbackprop.derive.backprop import Backprop, Derivation, Substitution, expression_size
+from .diagnose import diagnose
+from symbackprop.errors import GraphError, SymbackpropError, TooLargeError
+from symbackprop.derive.evaluate import backprop_of
+from symbackprop.read.names import Scope
+from symbackprop.graph.graph import Graph
+from symbackprop.graph.notation import plain
+from symbackprop.read.parser import FormulaError, parse_formula_notes
+from .points import Point, Sampler, close, kink_arguments
+from .verdict import Counterexample, Verdict
+
+__all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
+
+#: The possible verdicts.
+STATUSES = ("correct", "correct_almost_everywhere", "correct_under_constraint", "wrong")
+_SYMBOLIC_LIMIT = 3_000
+_MAX_KINKS = 40
+
+
+def _formula(graph: Graph, formula: str | sp.Expr) -> tuple[sp.Expr, str | None, tuple[str, ...]]:
+    if isinstance(formula, str):
+        expr, notes = parse_formula_notes(formula, graph)
+        return expr, formula, notes
+    if not isinstance(formula, sp.Expr):
+        raise FormulaError(f"formula: expected text or a SymPy expression, received {type(formula).__name__}")
+    scope = Scope(graph)
+    known = set(scope.table.values())
+    unknown = sorted((s for s in formula.free_symbols if s not in known), key=lambda s: s.name)
+    if unknown:
+        raise FormulaError(
+            f"formula: {', '.join(repr(s.name) for s in unknown)} not in this graph"
+            f"{scope.suggestions(plain(unknown[0]))}"
+        )
+    return formula, None, ()
+
+
+def _big_power(expr: sp.Expr) -> bool:
+    # Expanding (x + y + z)^n costs about n^2/2 terms; keep the symbolic route cheap.
+    return any(p.exp.is_Integer and abs(int(p.exp)) > 8 and p.base.is_Add for p in expr.atoms(sp.Pow))
+
+
+def _symbolic_difference(d: Derivation, formula: sp.Expr) -> sp.Expr | None:
+    """``formula − ∂L/∂θ`` in leaves only, expanded; ``None`` when too large to try."""
+    bp = d.backprop
+    defs = bp.expansion
+    if expression_size(formula, defs) > _SYMBOLIC_LIMIT or _big_power(formula):
+        return None
+    try:
+        truth = d.expanded(max_size=_SYMBOLIC_LIMIT)
+    except TooLargeError:
+        return None
+    diff = sp.expand(Substitution(defs)(formula) - truth)
+    if diff != 0 and sp.count_ops(diff) < 200:
+        # sigmoid written as 1/(1 + e^{-z}) and friends: compare in exponentials.
+        diff = sp.expand(sp.cancel(sp.expand(diff.rewrite(sp.exp))))
+    return diff
+
+
+def _constraint_zero(bp: Backprop, diff: sp.Expr) -> bool:
+    ys = bp.graph.leaves("target")
+    if not ys:
+        return False
+    last = ys[-1]
+    return sp.expand(diff.xreplace({last: 1 - sp.Add(*ys[:-1])})) == 0
+
+
+def _expected(d: Derivation) -> sp.Expr:
+    try:
+        paths = d.path_list(max_paths=8)
+    except TooLargeError:
+        return d.delta_form
+    return sp.Add(*[p.product for p in paths])
+
+
+def _counterexample(pt: Point, formula: sp.Expr, truth: sp.Expr, where: str = "") -> Counterexample:
+    return Counterexample(dict(pt.leaves), pt.value(formula), pt.value(truth), where)
+
+
+def _first_mismatch(points: list[Point], formula: sp.Expr, truth: sp.Expr) -> Point | None:
+    for pt in points:
+        if not close(pt.value(formula), pt.value(truth)):
+            return pt
+    return None
+
+
+def _kink_mismatch(
+    sampler: Sampler, base: list[Point], kinks: list[sp.Expr], formula: sp.Expr, truth: sp.Expr
+) -> tuple[Counterexample | None, int]:
+    """A point on a kink where formula and derivative differ, and how many kinks were tried."""
+    tried = 0
+    for g in kinks[:12]:
+        for pt in base[:3]:
+            on = sampler.kink_point(pt, g)
+            if on is None:
+                continue
+            tried += 1
+            f, t = on.value(formula), on.value(truth)
+            if t is not None and not close(f, t):
+                return Counterexample(dict(on.leaves), f, t, f"where {_plain_expr(g)} = 0"), tried
+            break
+    return None, tried
+
+
+def _plain_expr(expr: sp.Expr) -> str:
+    from symbackprop.graph.printing import plain_text  # a later stage: only for messages
+
+    return plain_text(expr)
+
+
+def verify(
+    graph: Graph,
+    param: str | sp.Symbol,
+    formula: str | sp.Expr,
+    *,
+    points: int = 6,
+    seed: int = 0,
+) -> Verdict:
+    """Check a formula for ``∂L/∂param`` and explain any mistake.
+
+    Args:
+        graph: the network or graph (a :class:`~symbackprop.read.spec.Spec` is accepted too).
+        param: the parameter, by symbol, LaTeX name (``w^{(1)}_{11}``) or plain name (``w1_11``).
+        formula: LaTeX or plain text in the network's names, or a SymPy expression.
+        points: random points for the numeric check (more are added to see both sides of
+            every kink).
+        seed: the random seed, so verdicts are reproducible.
+
+    Returns:
+        A :class:`Verdict`: ``status`` is one of :data:`STATUSES`; a wrong formula comes
+        with a counterexample and a :class:`~symbackprop.verify.diagnose.Diagnosis`.
+
+    Raises:
+        FormulaError: the formula cannot be read.
+        GraphError: ``param`` is not a leaf of the graph.
+    """
+    if isinstance(points, bool) or not isinstance(points, int) or points < 1:
+        raise SymbackpropError(f"points: expected a positive integer, received {points!r}")
+    graph = getattr(graph, "network", graph)
+    if not isinstance(graph, Graph):
+        raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")
+    bp = backprop_of(graph)
+    d = bp[param]
+    expr, text, notes = _formula(graph, formula)
+    truth = d.delta_form
+    kinks = kink_arguments([nd.expr for nd in graph.nodes] + [x.chain for x in bp.deltas.values()] + [truth, expr])
+    kinks = kinks[:_MAX_KINKS]
+    sampler = Sampler(graph, bp, seed=seed)
+    constrained = sampler.distribution
+    main = sampler.points(points, kinks, on_constraint=constrained, defined=(truth,))
+    if not main:
+        raise GraphError(f"verify: no point away from the kinks of this graph was found for {plain(d.wrt)}")
+    base = dict(param=d.wrt, formula=expr, text=text, expected=_expected(d), derivation=d, notes=notes)
+    bad = _first_mismatch(main, expr, truth)
+    if bad is not None:
+        where = "with targets summing to 1" if constrained else ""
+        return Verdict(status="wrong", method=f"numeric, {len(main)} random points",
+                       counterexample=_counterexample(bad, expr, truth, where),
+                       diagnosis=diagnose(d, expr, main), **base)
+    diff = _symbolic_difference(d, expr)
+    if constrained:
+        off = sampler.points(points, kinks, on_constraint=False, defined=(truth,))
+        bad = _first_mismatch(off, expr, truth)
+        if bad is not None:
+            proved = diff is not None and _constraint_zero(bp, diff)
+            return Verdict(
+                status="correct_under_constraint",
+                method="symbolic, using the constraint" if proved else f"numeric, {len(main)} points on the constraint",
+                constraint=r"\sum_k y_k = 1",
+                counterexample=_counterexample(bad, expr, truth, "off the constraint"),
+                **base,
+            )
+    if diff == 0:
+        return Verdict(status="correct", method="symbolic", **base)
+    kink, tried = _kink_mismatch(sampler, main, kinks, expr, truth)
+    method = f"numeric, {len(main)} random points" + (f" and {tried} kink{'s' * (tried != 1)}" if tried else "")
+    if kink is not None:
+        return Verdict(status="correct_almost_everywhere", method=method, kink=kink, **base)
+    return Verdict(status="correct", method=method, **base)
