@@ -27,8 +27,8 @@ import sympy as sp  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
 
 import symbackprop as sbp  # noqa: E402
+from symbackprop.derive.partials import local_partials  # noqa: E402
 from symbackprop.graph import notation as n  # noqa: E402
-from symbackprop.derive.backprop import local_partials  # noqa: E402
 
 
 def _cold() -> None:

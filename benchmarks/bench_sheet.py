@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, installed or not
 
 import symbackprop as sbp  # noqa: E402
-from symbackprop.sheet.build import build_sheet  # noqa: E402
+from symbackprop.sheet import build_sheet
 
 LARGE = "16-64-64-10"
 FIVE = ["w1_1_1", "w2_5_7", "w3_10_64", "b3_10", "b1_1"]

@@ -16,9 +16,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symbackprop.graph.mlp import mlp  # noqa: E402
-from symbackprop.numeric.scalar import compile_network  # noqa: E402
-from symbackprop.numeric.train import init_params  # noqa: E402
+from symbackprop.graph import mlp
+from symbackprop.numeric import (
+    compile_network,  # noqa: E402
+    init_params,
+)
 
 SIZES = [[2, 2, 2], [3, 4, 2], [4, 6, 3], [4, 8, 3], [8, 8, 4], [8, 16, 8], [16, 16, 10]]
 

@@ -25,9 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symbackprop.graph.mlp import mlp  # noqa: E402
-from symbackprop.numeric.directional import directional_check  # noqa: E402
-from symbackprop.numeric.vector import compile_vector  # noqa: E402
+from symbackprop.graph import mlp
+from symbackprop.numeric import compile_vector, directional_check
 
 LAYERS = [784, 128, 10]
 

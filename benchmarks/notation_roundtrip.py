@@ -14,10 +14,10 @@ import time
 
 import sympy as sp
 
-from symbackprop.derive.backprop import TooLargeError, derive
-from symbackprop.graph.mlp import mlp
-from symbackprop.read.parser import parse_formula
-from symbackprop.graph.printing import latex, plain_text
+from symbackprop.derive import derive
+from symbackprop.errors import TooLargeError
+from symbackprop.graph import latex, mlp, plain_text
+from symbackprop.read import parse_formula
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 LOSSES = ["squared", "sse", "mse", "cross_entropy", "binary_cross_entropy", "output"]

@@ -15,11 +15,10 @@ import time
 
 import sympy as sp
 
-from symbackprop.derive.backprop import derive
-from symbackprop.graph.mlp import mlp
+from symbackprop.derive import derive
+from symbackprop.graph import latex, mlp
 from symbackprop.graph.notation import Name, parse_name, symbol_for
-from symbackprop.graph.printing import latex
-from symbackprop.verify.verifier import verify
+from symbackprop.verify import verify
 
 
 def plants(net, bp, w, rng: random.Random) -> dict[str, sp.Expr]:

@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symbackprop.graph.mlp import mlp  # noqa: E402
-from symbackprop.numeric.vector import VectorFunctions, compile_vector  # noqa: E402
+from symbackprop.graph import mlp
+from symbackprop.numeric import VectorFunctions, compile_vector
 
 Params = dict[str, np.ndarray]
 

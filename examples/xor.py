@@ -19,9 +19,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symbackprop as sbp  # noqa: E402
-from symbackprop.numeric.checker import check_gradients  # noqa: E402
-from symbackprop.numeric.scalar import compile_network  # noqa: E402
-from symbackprop.numeric.train import FitResult, fit, init_params  # noqa: E402
+from symbackprop.numeric import (
+    FitResult,
+    check_gradients,
+    compile_network,  # noqa: E402
+    fit,
+    init_params,
+)
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y = np.array([[0.0], [1.0], [1.0], [0.0]])

@@ -12,41 +12,80 @@
 
 """
 
-# Stages, in the order data flows through them: symbols and rules, the graph, the chain
-# rule, checks, numbers, and finally what people read (sheets, verdicts).
-from symbackprop.graph.activations import Activation, activation_names, get_activation, register_activation
-from symbackprop.numeric.checker import GradcheckError, GradcheckReport, GradcheckRow, check_gradients
-from symbackprop.derive.backprop import Backprop, Delta, Derivation, Factor, Path, derive
-from symbackprop.verify.diagnose import MISTAKES, Diagnosis
-from symbackprop.errors import (
+# Stages, in the order data flows through them (each imports only those before it): the
+# graph, reading specs and formulas, the chain rule, numbers, and what people read.
+from .derive import (
+    Backprop,
+    Delta,
+    Derivation,
+    Factor,
+    LayerRule,
+    Path,
+    Proof,
+    VectorForm,
+    backward,
+    derive,
+    forward,
+    gradients,
+    prove,
+    prove_all,
+    vector_form,
+)
+from .errors import (
+    DataError,
+    FormulaError,
     GraphError,
     NotDifferentiableError,
+    NumericalError,
     SpecError,
     SymbackpropError,
     TooLargeError,
 )
-from symbackprop.derive.evaluate import backward, forward, gradients
-from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus, tanh
-from symbackprop.graph.functions import step as heaviside
-from symbackprop.graph.graph import Graph, Node
-from symbackprop.read.graphspec import graph_from_spec
-from symbackprop.graph.losses import Loss, get_loss, loss_names, register_loss
-from symbackprop.graph.mlp import Network, mlp
-from symbackprop.numeric.scalar import DataError, NumericalError, NumericNetwork, compile_network
-from symbackprop.read.parser import FormulaError, parse_formula
-from symbackprop.graph.printing import latex, plain_text
-from symbackprop.derive.proof import Proof, prove, prove_all
-from symbackprop.sheet.render.html import UnknownLatexError
-from symbackprop.sheet.build import build_sheet
-from symbackprop.sheet.model import Sheet
-from symbackprop.read.spec import EXAMPLE, Spec, Values, load_spec
-from symbackprop.numeric.train import FitResult, fit, init_params, step
-from symbackprop.numeric.data import load_csv
-from symbackprop.derive.vector import LayerRule, VectorForm, vector_form
-from symbackprop.numeric.directional import DirectionalReport, directional_check
-from symbackprop.numeric.vector import VectorFunctions, compile_vector
-from symbackprop.numeric.vector_proof import VectorProof, prove_vector_form
-from symbackprop.verify.verifier import STATUSES, Counterexample, Verdict, verify
+from .graph import (
+    Activation,
+    Graph,
+    Loss,
+    Network,
+    Node,
+    activation_names,
+    get_activation,
+    get_loss,
+    heaviside,
+    latex,
+    leaky_relu,
+    loss_names,
+    mlp,
+    plain_text,
+    register_activation,
+    register_loss,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+)
+from .numeric import (
+    DirectionalReport,
+    FitResult,
+    GradcheckError,
+    GradcheckReport,
+    GradcheckRow,
+    NumericNetwork,
+    VectorFunctions,
+    VectorProof,
+    check_gradients,
+    compile_network,
+    compile_vector,
+    directional_check,
+    fit,
+    init_params,
+    load_csv,
+    prove_vector_form,
+    step,
+)
+from .read import EXAMPLE, Spec, Values, graph_from_spec, load_spec, parse_formula
+from .sheet import Sheet, UnknownLatexError, build_sheet
+from .verify import MISTAKES, STATUSES, Counterexample, Diagnosis, Verdict, verify
 
 __version__ = "0.1.0"
 

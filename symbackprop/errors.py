@@ -13,6 +13,7 @@ __all__ = [
     "TooLargeError",
     "DataError",
     "NumericalError",
+    "FormulaError",
     "closest",
 ]
 
@@ -43,6 +44,30 @@ class DataError(SymbackpropError):
 
 class NumericalError(SymbackpropError):
     """A computed loss, value or gradient is NaN or infinite."""
+
+
+class FormulaError(SymbackpropError):
+    """A formula could not be read: the message, the 1-based column, and the text.
+
+    ``str()`` shows the text with a caret under the column; :attr:`summary` is one line.
+    """
+
+    def __init__(self, message: str, text: str = "", column: int | None = None) -> None:
+        self.message = message
+        self.text = text
+        self.column = column
+        super().__init__(self._render())
+
+    @property
+    def summary(self) -> str:
+        """The message and column in one line (for the command line)."""
+        where = f" at column {self.column}" if self.column is not None else ""
+        return f"{self.message}{where}"
+
+    def _render(self) -> str:
+        if self.column is None or not self.text or "\n" in self.text or len(self.text) > 200:
+            return self.summary
+        return f"{self.summary}\n  {self.text}\n  {' ' * (self.column - 1)}^"
 
 
 def closest(word: str, choices: Iterable[str]) -> str:

@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, settings
 
-from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus
+from symbackprop.graph import leaky_relu, relu, sigmoid, softmax, softplus
 
 # When a property fails, hypothesis writes a patch with libcst, whose import raises a
 # DeprecationWarning from mypy_extensions; under filterwarnings=error that turned a clear

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.numeric.checker import GradcheckError, check_gradients
-from symbackprop.graph.graph import Graph
-from symbackprop.numeric.scalar import DataError, compiled
+from symbackprop.errors import DataError
+from symbackprop.graph import Graph
+from symbackprop.numeric import GradcheckError, check_gradients
+from symbackprop.numeric.scalar import compiled
 
 EXAMPLE = sbp.load_spec(sbp.EXAMPLE)
 PARAMS = {k: np.array(v) for k, v in EXAMPLE.values.params.items()}

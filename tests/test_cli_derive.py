@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import symbackprop as sbp
-from symbackprop.cli.main import main
+from symbackprop.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ import pytest
 
 import symbackprop as sbp
 from symbackprop import cli
-from symbackprop.numeric.scalar import NumericNetwork
+from symbackprop.numeric import NumericNetwork
 
 EXAMPLE = {k: v for k, v in sbp.EXAMPLE.items() if k != "title"}
 

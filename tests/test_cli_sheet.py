@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from symbackprop.cli.main import main
+from symbackprop.cli import main
 
 
 def _run(capsys, *argv):

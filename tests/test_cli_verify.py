@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.cli.main import main
+from symbackprop.cli import main
 from symbackprop.cli.verify import read_homework
-from symbackprop.read.parser import FormulaError
+from symbackprop.read import FormulaError
 
 RIGHT = "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"
 

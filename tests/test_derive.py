@@ -12,12 +12,6 @@ import time
 
 import pytest
 import sympy as sp
-
-import symbackprop as sbp
-from symbackprop.graph import notation as n
-from symbackprop.derive.backprop import DEFAULT_MAX_SIZE, expression_size
-from symbackprop.graph.functions import sigmoid
-
 from conftest import (
     ACTIVATIONS,
     LOSSES,
@@ -27,6 +21,11 @@ from conftest import (
     random_point,
     value_at,
 )
+
+import symbackprop as sbp
+from symbackprop.derive.backprop import DEFAULT_MAX_SIZE, expression_size
+from symbackprop.graph import notation as n
+from symbackprop.graph import sigmoid
 
 
 def _networks():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from symbackprop.verify.diagnose import MISTAKES
-from symbackprop.graph.mlp import mlp
-from symbackprop.verify.verifier import verify
+from symbackprop.graph import mlp
+from symbackprop.verify import MISTAKES, verify
 
 SIG = mlp([2, 2, 1])
 SIG222 = mlp([2, 2, 2])

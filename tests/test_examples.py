@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.cli.main import main
+from symbackprop.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

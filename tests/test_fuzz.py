@@ -8,8 +8,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop.graph.mlp import mlp
-from symbackprop.read.parser import FormulaError, parse_formula
+from symbackprop.graph import mlp
+from symbackprop.read import FormulaError, parse_formula
 
 NET = mlp([2, 2, 2], activation=["relu", "softmax"], loss="cross_entropy")
 VALID = [

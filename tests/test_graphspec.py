@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symbackprop.derive.backprop import derive
+from symbackprop.derive import derive
 from symbackprop.errors import SpecError
-from symbackprop.graph.functions import sigmoid
-from symbackprop.read.graphspec import graph_from_spec
-from symbackprop.read.spec import load_spec
+from symbackprop.graph import sigmoid
+from symbackprop.read import graph_from_spec, load_spec
 
 
 def test_textbook_graph_in_order_written() -> None:

@@ -6,13 +6,12 @@ import random
 
 import pytest
 import sympy as sp
+from conftest import assert_same_function
 
 import symbackprop as sbp
 from symbackprop.graph import activations, losses
 from symbackprop.graph import notation as n
 from symbackprop.graph.mlp import _weighted_sum
-
-from conftest import assert_same_function
 
 
 def test_structure_and_naming_of_a_network():

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from symbackprop.graph import leaky_relu, mlp, relu, sigmoid, softmax, softplus
 from symbackprop.graph import notation as n
-from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus
-from symbackprop.graph.mlp import mlp
 from symbackprop.read.parser import MAX_DEPTH, MAX_LENGTH, FormulaError, parse_formula, parse_formula_notes
 
 NET = mlp([2, 2, 1])

@@ -7,13 +7,12 @@ import random
 
 import pytest
 import sympy as sp
+from conftest import DIGITS
 
 import symbackprop as sbp
 from symbackprop.derive import proof as proof_module
+from symbackprop.graph import leaky_relu, relu, sigmoid, softmax, softplus
 from symbackprop.graph import notation as n
-from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus
-
-from conftest import DIGITS
 
 # The package's ``derive`` is the function; the module is reached by its full name.
 derive_module = importlib.import_module("symbackprop.derive.backprop")

@@ -5,14 +5,6 @@ from __future__ import annotations
 import random
 
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import symbackprop as sbp
-from symbackprop.graph import notation as n
-from symbackprop.derive.backprop import DEFAULT_MAX_SIZE
-from symbackprop.graph.mlp import _weighted_sum
-
 from conftest import (
     ACTIVATIONS,
     DIGITS,
@@ -22,6 +14,13 @@ from conftest import (
     on_a_kink,
     random_point,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symbackprop as sbp
+from symbackprop.derive.backprop import DEFAULT_MAX_SIZE
+from symbackprop.graph import notation as n
+from symbackprop.graph.mlp import _weighted_sum
 
 
 @st.composite

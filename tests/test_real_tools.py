@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import symbackprop as sbp
-from symbackprop.sheet.build import build_sheet
+from symbackprop.sheet import build_sheet
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PDFLATEX = shutil.which("pdflatex")

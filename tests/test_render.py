@@ -9,11 +9,11 @@ import sympy as sp
 
 import symbackprop as sbp
 from symbackprop.graph import notation as n
+from symbackprop.sheet import build_sheet
+from symbackprop.sheet.model import Equation, Math, Paragraph, Section, Sheet
 from symbackprop.sheet.render.html import UnknownLatexError, mathml, raw_latex_in, render_html
 from symbackprop.sheet.render.latex import escape_text, render_latex
 from symbackprop.sheet.render.markdown import render_markdown
-from symbackprop.sheet.build import build_sheet
-from symbackprop.sheet.model import Equation, Math, Paragraph, Section, Sheet
 
 
 def _equations(sheet, anchor):
@@ -154,8 +154,8 @@ def test_sheet_jupyter_reprs():
 def test_long_product_of_a_coefficient_and_one_factor_breaks_into_rows():
     # 2·σ(long sum) (the expanded MSE gradient of a batch sheet) recursed without end:
     # the coefficient was folded back into the factor, giving the same product again.
-    from symbackprop.sheet.linebreak import break_rows
     from symbackprop.graph.printing import latex
+    from symbackprop.sheet.linebreak import break_rows
 
     terms = sp.Add(*(sp.Symbol(f"w_{{{k}}}") * sp.Symbol(f"x_{{{k}}}") for k in range(12)))
     rows = break_rows(2 * sp.sin(terms), width=40)
@@ -185,8 +185,8 @@ def test_natural_logarithm_prints_as_ln():
 def test_indices_of_ten_and_more_print_in_numeric_order():
     # SymPy sorts names as text, so a 10-output sheet printed (a_10 - y_10)² before
     # (a_1 - y_1)² and δ recursions began with δ_10 w_{10,1}, δ_11, δ_12, then δ_1.
-    from symbackprop.sheet.linebreak import break_rows
     from symbackprop.graph.printing import latex
+    from symbackprop.sheet.linebreak import break_rows
 
     net = sbp.mlp([2, 2, 12])
     bp = sbp.derive(net)

@@ -6,10 +6,11 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop.derive.backprop import TooLargeError, derive
-from symbackprop.graph.mlp import mlp
-from symbackprop.read.parser import parse_formula
-from symbackprop.graph.printing import factors_latex, latex, plain_text
+from symbackprop.derive import derive
+from symbackprop.derive.latex import factors_latex
+from symbackprop.errors import TooLargeError
+from symbackprop.graph import latex, mlp, plain_text
+from symbackprop.read import parse_formula
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 

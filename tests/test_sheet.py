@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop.sheet.build import build_sheet
+from symbackprop.sheet import build_sheet
 from symbackprop.sheet.cost import count_costs
 from symbackprop.sheet.model import Equation, Math, Paragraph, Picture, Stamp
 from symbackprop.sheet.picture import network_picture

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import symbackprop as sbp
-from symbackprop.numeric.scalar import DataError, compiled
-from symbackprop.numeric.train import fit, init_params, step
+from symbackprop.errors import DataError
+from symbackprop.numeric import fit, init_params, step
+from symbackprop.numeric.scalar import compiled
 
 ROOT = Path(__file__).resolve().parents[1]
 

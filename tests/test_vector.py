@@ -10,7 +10,7 @@ import sympy as sp
 
 from symbackprop import Graph, GraphError, mlp
 from symbackprop.derive.vector import ALPHA, ETA, T, vector_form
-from symbackprop.numeric.vector_proof import prove_vector_form
+from symbackprop.numeric import prove_vector_form
 
 CONFIGS = [
     ([2, 2, 2], "sigmoid", "squared"),

@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 from symbackprop import SymbackpropError, mlp
-from symbackprop.numeric.checker import GradcheckError
-from symbackprop.numeric.directional import directional_check
-from symbackprop.numeric.vector import compile_vector
+from symbackprop.numeric import GradcheckError, compile_vector, directional_check
 
 
 def problem(layers, act, loss, batch, seed=0):

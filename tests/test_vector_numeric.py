@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from symbackprop import GraphError, SpecError, backward, mlp
-from symbackprop.numeric.vector import compile_vector
+from symbackprop.numeric import compile_vector
 
 CONFIGS = [
     ([2, 2, 2], "sigmoid", "squared"),
@@ -232,7 +232,7 @@ def test_targets_off_the_simplex_use_the_chain_rule_delta(layers, activation):
     default and fit()'s) refused every other target with a SpecError, though the README
     says numeric routes use the unsimplified chain, and the scalar backend does: a single
     sigmoid output with cross entropy and y = 0.5 could not be evaluated at all."""
-    from symbackprop.numeric.scalar import compile_network
+    from symbackprop.numeric import compile_network
 
     net = mlp(layers, activation=activation, loss="cross_entropy")
     rng = np.random.default_rng(3)
@@ -253,7 +253,7 @@ def test_targets_off_the_simplex_use_the_chain_rule_delta(layers, activation):
 def test_gradient_with_respect_to_inputs_matches_the_scalar_backend(reduction):
     """compile_network(net) gives the vector backend for a layered network, whose
     loss_and_gradients lacked the scalar backend's wrt_inputs=True (TypeError)."""
-    from symbackprop.numeric.scalar import compile_network
+    from symbackprop.numeric import compile_network
 
     net = mlp([3, 4, 2], activation=["tanh", "softmax"], loss="cross_entropy", reduction=reduction)
     params, X, Y = random_problem(net, 5)

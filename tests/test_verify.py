@@ -6,12 +6,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbackprop.graph import notation as n
-from symbackprop.read.graphspec import graph_from_spec
-from symbackprop.graph.mlp import mlp
-from symbackprop.read.parser import FormulaError
-from symbackprop.verify.verifier import verify
 from symbackprop.errors import GraphError
+from symbackprop.graph import mlp
+from symbackprop.graph import notation as n
+from symbackprop.read import FormulaError, graph_from_spec
+from symbackprop.verify import verify
 
 SIG = mlp([2, 2, 1])
 SIG222 = mlp([2, 2, 2])

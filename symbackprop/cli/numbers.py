@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from symbackprop.numeric.checker import check_gradients
-from .sheet import write_atomic
-from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
 from symbackprop.errors import SpecError
-from symbackprop.graph.mlp import Network
+from symbackprop.graph import Network
+from symbackprop.numeric import check_gradients, fit, init_params, step
+from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
 from symbackprop.numeric.scalar import DataError, compiled
-from symbackprop.read.spec import load_spec
-from symbackprop.numeric.train import fit, init_params, step
+from symbackprop.read import load_spec
+
+from .sheet import write_atomic
 
 SPEC_HELP = "a .toml/.json spec file (with [values]) or layer sizes like 2-2-2"
 

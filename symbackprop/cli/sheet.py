@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.sheet.build import build_sheet
-from symbackprop.read.spec import EXAMPLE
+from symbackprop.read import EXAMPLE
+from symbackprop.sheet import build_sheet
 
 __all__ = ["register", "run", "write_atomic", "FORMATS"]
 

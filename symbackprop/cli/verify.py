@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 import symbackprop as sbp
-
 from symbackprop.errors import SymbackpropError
-from symbackprop.read.parser import FormulaError
-from symbackprop.verify.verifier import verify
+from symbackprop.read import FormulaError
+from symbackprop.verify import verify
 
 __all__ = ["register", "run", "read_homework"]
 

@@ -1,0 +1,35 @@
+r"""Stage 3, the chain rule: local partials, δs, one Derivation per parameter, and proofs.
+
+:func:`derive` (:mod:`.backprop`) computes each edge's local partial once (:mod:`.partials`),
+names the error signals δ by reverse accumulation and builds a frozen :class:`Derivation`
+per parameter (paths, factors and δs in :mod:`.paths`, printed by :mod:`.latex`; the
+expansion guarded by :mod:`.expansion`).  :mod:`.evaluate` gives the numbers of one sample,
+exact or in float; :mod:`.proof` proves every derivation symbolically and at points; the
+vector (matrix) form is derived from the layer rules (:mod:`.layer_rules`, :mod:`.vector`)
+and printed by :mod:`.vector_latex`.
+
+Exports: ``derive``, ``Backprop``, ``Derivation``, ``Delta``, ``Path``, ``Factor``;
+``forward``, ``backward``, ``gradients``; ``prove``, ``prove_all``, ``Proof``;
+``vector_form``, ``VectorForm``, ``LayerRule``; ``Substitution``, ``expression_size``.
+
+>>> from symbackprop.derive import derive, gradients
+>>> from symbackprop.graph import mlp
+>>> derive(mlp([2, 2, 1]))["w2_11"].delta_form
+\delta^{(2)}_{1}*a^{(1)}_{1}
+"""
+
+from .backprop import Backprop, Derivation, derive
+from .evaluate import backward, forward, gradients
+from .expansion import Substitution, expression_size
+from .layer_rules import LayerRule
+from .paths import Delta, Factor, Path
+from .proof import Proof, prove, prove_all
+from .vector import VectorForm, vector_form
+
+__all__ = [
+    "derive", "Backprop", "Derivation", "Delta", "Path", "Factor",
+    "forward", "backward", "gradients",
+    "prove", "prove_all", "Proof",
+    "vector_form", "VectorForm", "LayerRule",
+    "Substitution", "expression_size",
+]

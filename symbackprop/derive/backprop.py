@@ -18,124 +18,28 @@ a^{(2)}_{1}*(1 - a^{(2)}_{1})*(a^{(2)}_{1} - y_{1})
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
 
-from ._fast import product
 from symbackprop.errors import GraphError, TooLargeError
-from symbackprop.graph.graph import Graph
+from symbackprop.graph import Graph
+from symbackprop.graph.printing import latex, partial_latex
 
-__all__ = [
-    "Backprop",
-    "Delta",
-    "Derivation",
-    "Factor",
-    "Path",
-    "derive",
-    "local_partials",
-    "expression_size",
-    "Substitution",
-    "DEFAULT_MAX_SIZE",
-    "DEFAULT_MAX_PATHS",
-]
+from ._fast import product
+from .expansion import Substitution, expression_size
+from .latex import factors_latex, leibniz_latex
+from .partials import local_partials
+from .paths import Delta, Factor, Path
+
+__all__ = ["Backprop", "Derivation", "derive", "DEFAULT_MAX_SIZE", "DEFAULT_MAX_PATHS"]
 
 #: Largest expanded formula (nodes of its expression tree) built without being asked.
 DEFAULT_MAX_SIZE = 5_000
 #: Most chain-rule paths listed for one parameter.
 DEFAULT_MAX_PATHS = 5_000
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One factor ``∂of/∂wrt`` of a Leibniz product, with its worked-out ``value``."""
-
-    of: sp.Symbol
-    wrt: sp.Symbol
-    value: sp.Expr
-
-
-@dataclass(frozen=True)
-class Path:
-    """One path from a parameter to the output and the product of its partials.
-
-    ``nodes`` runs from the parameter to the output; ``factors`` in Leibniz order, output
-    first (``∂L/∂a · ∂a/∂z · ∂z/∂w``).
-    """
-
-    nodes: tuple[sp.Symbol, ...]
-    factors: tuple[Factor, ...]
-
-    @property
-    def product(self) -> sp.Expr:
-        return sp.Mul(*[f.value for f in self.factors])
-
-
-@dataclass(frozen=True)
-class Delta:
-    """The error signal of one δ-node and its definition.
-
-    Attributes:
-        symbol: ``δ^{(l)}_j``.
-        node: the node it belongs to, ``z^{(l)}_j``.
-        chain: the chain rule as derived: ``Σ_c (adjoint of c)·∂c/∂node``.
-        expr: the form used downstream: ``chain`` simplified when that is shorter
-            (``a - y`` for sigmoid with binary cross entropy).
-        constraint: the assumption ``expr`` relies on, if any (``Σ_k y_k = 1``).
-    """
-
-    symbol: sp.Symbol
-    node: sp.Symbol
-    chain: sp.Expr
-    expr: sp.Expr
-    constraint: str | None = None
-
-
-def local_partials(graph: Graph, node: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
-    """``∂node/∂p`` for every parent ``p``, in time linear in the size of the definition.
-
-    For a sum, only the terms containing ``p`` are differentiated, and a product in which
-    ``p`` is a plain factor is differentiated by dropping it; calling ``sympy.diff`` on the
-    whole sum once per parent would be quadratic in the fan-in.
-    """
-    n = graph.node_of(node)
-    expr = n.expr
-    if not expr.is_Add:
-        return {p: sp.diff(expr, p) for p in n.parents}
-    containing: dict[sp.Symbol, list[sp.Expr]] = {p: [] for p in n.parents}
-    for term in expr.args:
-        for s in _term_symbols(term):
-            if s in containing:
-                containing[s].append(term)
-    return {
-        p: _term_partial(terms[0], p) if len(terms) == 1 else sp.Add(*[_term_partial(t, p) for t in terms])
-        for p, terms in containing.items()
-    }
-
-
-def _term_symbols(term: sp.Expr) -> set[sp.Symbol]:
-    if term.is_Symbol:
-        return {term}
-    if term.is_Mul and all(a.is_Symbol or a.is_Number for a in term.args):
-        return {a for a in term.args if a.is_Symbol}
-    return term.free_symbols  # type: ignore[return-value]
-
-
-def _term_partial(term: sp.Expr, p: sp.Symbol) -> sp.Expr:
-    if term is p or term == p:
-        return sp.S.One
-    if term.is_Mul:
-        args = term.args
-        if len(args) == 2 and args[0].is_Symbol and args[1].is_Symbol and args[0] != args[1]:
-            return args[1] if args[0] == p else args[0]
-        hits = [k for k, a in enumerate(args) if a == p]
-        if len(hits) == 1:
-            rest = args[: hits[0]] + args[hits[0] + 1 :]
-            if not any(p in a.free_symbols for a in rest):
-                return rest[0] if len(rest) == 1 else sp.Mul(*rest)
-    return sp.diff(term, p)
 
 
 class Backprop:
@@ -348,6 +252,18 @@ class Derivation:
         walk([self.wrt])
         return tuple(found)
 
+    def path_count(self) -> int:
+        """How many paths :meth:`path_list` would list, counted without listing them."""
+        bp, graph = self.backprop, self.graph
+        memo: dict[sp.Symbol, int] = {graph.output: 1}
+
+        def count(s: sp.Symbol) -> int:
+            if s not in memo:
+                memo[s] = sum(count(c) for c in graph.consumers(s) if bp.adjoint(c) != 0)
+            return memo[s]
+
+        return count(self.wrt)
+
     @cached_property
     def paths(self) -> tuple[Path, ...]:
         """:meth:`path_list` with the default limit."""
@@ -378,12 +294,37 @@ class Derivation:
         """The number of expression nodes :meth:`expanded` would build (cheap to compute)."""
         return expression_size(self.delta_form, self.backprop.expansion, self.backprop._sizes)
 
-    def latex(self, **settings: object) -> str:
-        """The derivation in LaTeX, in the project notation (see :mod:`symbackprop.graph.printing`)."""
-        # Imported here: printing is a later stage, and the value only offers a shortcut.
-        from symbackprop.graph.printing import derivation_latex
+    def latex(self, *, style: str = "full", max_paths: int = 8) -> str:
+        """The derivation in LaTeX, in the project notation.
 
-        return derivation_latex(self, **settings)
+        Args:
+            style: ``"inline"`` for one equation ``∂L/∂θ = δ form``; ``"full"`` for an
+                ``aligned`` block: the Leibniz sum over paths, each factor worked out, the δ
+                form and the δ recursion it uses.
+            max_paths: beyond this many paths the Leibniz lines are summarised.
+        """
+        if style not in ("inline", "full"):
+            raise ValueError(f"style: expected 'inline' or 'full', received {style!r}")
+        out = self.graph.output
+        lhs = partial_latex(out, self.wrt)
+        if style == "inline":
+            return f"{lhs} = {latex(self.delta_form)}"
+        lines = []
+        # Counted before listing: paths multiply with depth (4^9 for a 1-4x10-1 network).
+        count = self.path_count() if max_paths else 0
+        if count and count <= max_paths:
+            paths = self.path_list(max_paths=max_paths)
+            lines.append(f"{lhs} &= " + " + ".join(leibniz_latex(p) for p in paths))
+            lines.append("&= " + " + ".join(factors_latex(p) for p in paths))
+            lines.append("&= " + latex(self.delta_form))
+        else:
+            lines.append(f"{lhs} &= " + latex(self.delta_form))
+            if count:
+                lines.append(r"&\quad \text{(a sum over %d paths, shared through } \delta\text{)}" % count)
+        for dl in self.deltas:
+            lines.append(r"%s &= %s" % (latex(dl.symbol), latex(dl.expr))
+                         + (r" \quad \text{(using } %s\text{)}" % dl.constraint if dl.constraint else ""))
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
         return "$\\displaystyle " + self.latex(style="inline") + "$"
@@ -453,56 +394,3 @@ def _definitions(bp: Backprop) -> dict[sp.Symbol, sp.Expr]:
     return table
 
 
-def expression_size(
-    expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr], memo: dict[sp.Basic, int] | None = None
-) -> int:
-    """Tree size of ``expr`` once every defined symbol is replaced, without building it.
-
-    Memoised over shared subexpressions, so it costs the size of the *unexpanded* DAG even
-    when the expansion is exponentially large; pass the same ``memo`` for several
-    expressions over the same definitions to share that work.
-    """
-    memo = {} if memo is None else memo
-
-    def size(e: sp.Basic) -> int:
-        got = memo.get(e)
-        if got is not None:
-            return got
-        if e.is_Symbol and e in definitions:
-            result = size(definitions[e])
-        elif not e.args:
-            result = 1
-        else:
-            result = 1 + sum(size(a) for a in e.args)
-        memo[e] = result
-        return result
-
-    return size(expr)
-
-
-class Substitution:
-    """Replaces defined symbols by their definitions, recursively, until none is left.
-
-    Each symbol is expanded once and kept, so many expressions over the same definitions
-    (every entry of a matrix, every formula of a homework) share the work.
-
-    >>> import sympy as sp
-    >>> a, b, x = sp.symbols("a b x")
-    >>> Substitution({a: b + 1, b: 2 * x})(a * b)
-    2*x*(2*x + 1)
-    """
-
-    def __init__(self, definitions: Mapping[sp.Symbol, sp.Expr]) -> None:
-        self.definitions = definitions
-        self._memo: dict[sp.Symbol, sp.Expr] = {}
-
-    def _full(self, s: sp.Symbol) -> sp.Expr:
-        got = self._memo.get(s)
-        if got is None:
-            body = self.definitions[s]
-            got = body.xreplace({t: self._full(t) for t in body.free_symbols if t in self.definitions})
-            self._memo[s] = got
-        return got
-
-    def __call__(self, expr: sp.Expr) -> sp.Expr:
-        return expr.xreplace({s: self._full(s) for s in expr.free_symbols if s in self.definitions})

@@ -21,9 +21,10 @@ from numbers import Number
 
 import sympy as sp
 
-from .backprop import Backprop, derive
 from symbackprop.errors import SpecError
-from symbackprop.graph.graph import Graph
+from symbackprop.graph import Graph
+
+from .backprop import Backprop, derive
 
 __all__ = ["Numbers", "to_number", "forward", "backward", "gradients", "backprop_of"]
 
@@ -163,5 +164,8 @@ def gradients(
     wrt: list[sp.Symbol | str] | None = None,
     exact: bool = True,
 ) -> dict[sp.Symbol, sp.Expr]:
-    """``{leaf: ∂output/∂leaf}`` at one point; see :func:`backward`."""
+    """``{leaf: ∂output/∂leaf}`` at one point; see :func:`backward`.
+
+    ``wrt`` defaults to the parameters, or to every non-target leaf when there are none.
+    """
     return backward(graph, values, wrt=wrt, exact=exact).gradients

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .backprop import DEFAULT_MAX_SIZE, expression_size
-from symbackprop.graph.functions import leaky_relu, relu
 from symbackprop.errors import SpecError, TooLargeError
+from symbackprop.graph import Graph, leaky_relu, relu
+
+from .backprop import DEFAULT_MAX_SIZE, expression_size
 from .evaluate import backprop_of, backward
-from symbackprop.graph.graph import Graph
 
 __all__ = ["Proof", "prove", "prove_all", "random_point"]
 

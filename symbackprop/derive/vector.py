@@ -32,53 +32,14 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbackprop.graph import notation as n
-from symbackprop.graph.activations import Activation
 from symbackprop.errors import GraphError
-from symbackprop.graph.graph import Graph
-from symbackprop.graph.mlp import Network
+from symbackprop.graph import Activation, Graph, Network
+from symbackprop.graph import notation as n
 
-__all__ = ["VectorForm", "LayerRule", "vector_form", "T", "ALPHA", "ETA", "OUTPUT_RULES"]
+from .layer_rules import ALPHA, ETA, LayerRule, T
+from .vector_latex import aligned, vector_latex_lines
 
-#: Generic scalars the elementwise rules are written in: ``z``, ``a = f(z)``, target ``y``.
-T = sp.Symbol("t", real=True)
-ALPHA = sp.Symbol("alpha", real=True)
-ETA = sp.Symbol("eta", real=True)
-
-#: How δ of the output layer is formed.
-OUTPUT_RULES = {
-    "a - y": "δ = a − y (proved equal to the chain rule)",
-    "hadamard": "δ = ∇_a L ⊙ f′(z)",
-    "jacobian": "δ = J_f(z)ᵀ ∇_a L (coupled activation)",
-}
-
-
-@dataclass(frozen=True)
-class LayerRule:
-    """The rules of one non-input layer.
-
-    Attributes:
-        layer: ``l`` (1-based).
-        size: neurons ``n_l``.
-        activation: the registry entry.
-        bias: whether the layer has a bias vector.
-        value: ``f(t)`` for an elementwise activation, ``None`` for a coupled one.
-        derivative: ``f'(t)`` written in ``t`` and ``alpha = f(t)``; ``None`` when coupled.
-        jacobian: ``"diag(a) - a a^T"`` for a softmax-like layer, else ``None``.
-    """
-
-    layer: int
-    size: int
-    activation: Activation
-    bias: bool
-    value: sp.Expr | None
-    derivative: sp.Expr | None
-    jacobian: str | None = None
-
-    @property
-    def coupled(self) -> bool:
-        return self.jacobian is not None
-
+__all__ = ["VectorForm", "vector_form"]
 
 @dataclass(frozen=True, eq=False)
 class VectorForm:
@@ -196,15 +157,10 @@ class VectorForm:
         This is the section the derivation sheets include: per sample (bold vectors, ``\\odot``)
         and, with ``batch``, for ``m`` samples as matrix columns.  Needs ``amsmath``.
         """
-        # Imported here: printing is a later stage; the value only offers a shortcut.
-        from .vector_latex import vector_latex_lines
-
         return vector_latex_lines(self, batch=batch)
 
     def latex(self, *, batch: bool = True) -> str:
         """:meth:`latex_lines` in one ``aligned`` block."""
-        from .vector_latex import aligned
-
         return aligned(self.latex_lines(batch=batch))
 
     def _repr_latex_(self) -> str:

@@ -15,16 +15,31 @@ product of two vectors is the elementwise (Hadamard) product ``\\odot``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sympy as sp
 
 from symbackprop.graph.printing import NotationLatexPrinter
 
-if TYPE_CHECKING:
-    from .vector import LayerRule, VectorForm
+from .layer_rules import ALPHA, ETA, LayerRule, T
 
 __all__ = ["vector_latex_lines", "aligned", "ElementwiseLatexPrinter"]
+
+
+class VectorForm(Protocol):
+    """What the printer reads of a :class:`symbackprop.derive.vector.VectorForm`."""
+
+    rules: tuple[LayerRule, ...]
+    output_rule: str
+    constraint: str | None
+    gradient_entry: sp.Expr | None
+    output_entry: sp.Expr | None
+
+    @property
+    def depth(self) -> int: ...
+
+    @property
+    def reduction(self) -> str: ...
 
 
 class ElementwiseLatexPrinter(NotationLatexPrinter):
@@ -79,8 +94,6 @@ class _Names:
 
 
 def _rule_expr(expr: sp.Expr, names: _Names, l: int) -> str:
-    from .vector import ALPHA, ETA, T
-
     sub = {T: sp.Symbol(names.z(l), real=True), ALPHA: sp.Symbol(names.a(l), real=True),
            ETA: sp.Symbol(names.y, real=True)}
     return _print(expr.xreplace(sub))

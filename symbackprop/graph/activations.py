@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbackprop.errors import NotDifferentiableError, SpecError, closest
+
 from .functions import leaky_relu, relu, sigmoid, softmax, softplus
 
 __all__ = [

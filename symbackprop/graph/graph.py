@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symbackprop.errors import GraphError, closest
+
 from .notation import leaf, parse_name, plain, symbol_for
 
 __all__ = ["Graph", "Node", "LEAF_KINDS"]
@@ -284,19 +285,6 @@ class Graph:
         for node in self._nodes.values():
             env[node.symbol] = node.expr.xreplace(env)
         return env
-
-    def gradients(
-        self, values: Mapping[sp.Symbol | str, object], *, wrt: list[sp.Symbol | str] | None = None,
-        exact: bool = True,
-    ) -> dict[sp.Symbol, sp.Expr]:
-        """``{leaf: ∂output/∂leaf}`` at one point, via :func:`symbackprop.derive.evaluate.gradients`.
-
-        ``wrt`` defaults to the parameters, or to every non-target leaf when there are none.
-        """
-        # A shortcut for users; the graph module itself stays free of derivation code.
-        from symbackprop.derive.evaluate import gradients
-
-        return gradients(self, values, wrt=wrt, exact=exact)
 
     def __repr__(self) -> str:
         return f"<Graph: {len(self._leaves)} leaves, {len(self._nodes)} nodes>"

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from symbackprop.errors import SpecError
+
 from . import notation as n
 from .activations import OUTPUT_RANGES, Activation, activation_names, get_activation
-from symbackprop.errors import SpecError
 from .graph import Graph
 from .losses import Loss, get_loss
 

@@ -1,8 +1,8 @@
 """Printers in the project notation: LaTeX (a ``LatexPrinter`` subclass) and plain text.
 
 Every formula the project shows goes through :func:`latex` or :func:`plain_text`; the
-notation parser reads both back.  Leibniz factors are printed one by one and joined, so the
-chain keeps the order a textbook writes it in (SymPy would sort a product's factors).
+notation parser reads both back.  This module prints expressions; the chain rule's Leibniz
+products are printed by :mod:`symbackprop.derive.latex`, factor by factor.
 
 >>> import sympy as sp
 >>> from symbackprop.graph.functions import relu
@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .notation import plain
-
-if TYPE_CHECKING:
-    from symbackprop.derive.backprop import Derivation, Path
 
 __all__ = [
     "NotationLatexPrinter",
@@ -35,9 +32,6 @@ __all__ = [
     "plain_text",
     "latex_with_numbers",
     "partial_latex",
-    "leibniz_latex",
-    "factors_latex",
-    "derivation_latex",
 ]
 
 
@@ -169,69 +163,3 @@ def plain_text(expr: sp.Basic) -> str:
 def partial_latex(of: sp.Symbol, wrt: sp.Symbol) -> str:
     """``\\frac{\\partial L}{\\partial w^{(1)}_{11}}``."""
     return r"\frac{\partial %s}{\partial %s}" % (latex(of), latex(wrt))
-
-
-def _factor(expr: sp.Expr) -> str:
-    text = latex(expr)
-    # A factor with a leading minus gets brackets too: "x \cdot - a b" reads as a subtraction.
-    if expr.is_Add or (expr.is_Number and expr.is_negative) or expr.could_extract_minus_sign():
-        return r"\left(%s\right)" % text
-    return text
-
-
-def leibniz_latex(path: Path) -> str:
-    """The path as a product of partials: ``∂L/∂a · ∂a/∂z · ∂z/∂w``."""
-    return r" \, ".join(partial_latex(f.of, f.wrt) for f in path.factors)
-
-
-def factors_latex(path: Path) -> str:
-    """The path's factors worked out, in the same order: ``(a - y) · a(1 - a) · x``."""
-    return r" \cdot ".join(_factor(f.value) for f in path.factors)
-
-
-def derivation_latex(d: Derivation, *, style: str = "full", max_paths: int = 8) -> str:
-    """A derivation in LaTeX.
-
-    Args:
-        d: the derivation.
-        style: ``"inline"`` for one equation ``∂L/∂θ = δ form``; ``"full"`` for an
-            ``aligned`` block: the Leibniz sum over paths, each factor worked out, the δ
-            form and the δ recursion it uses.
-        max_paths: beyond this many paths the Leibniz lines are summarised.
-    """
-    if style not in ("inline", "full"):
-        raise ValueError(f"style: expected 'inline' or 'full', received {style!r}")
-    out = d.graph.output
-    lhs = partial_latex(out, d.wrt)
-    if style == "inline":
-        return f"{lhs} = {latex(d.delta_form)}"
-    lines = []
-    # Counted before listing: paths multiply with depth (4^9 for a 1-4x10-1 network).
-    count = _path_count(d) if max_paths else 0
-    if count and count <= max_paths:
-        paths = d.path_list(max_paths=max_paths)
-        lines.append(f"{lhs} &= " + " + ".join(leibniz_latex(p) for p in paths))
-        lines.append("&= " + " + ".join(factors_latex(p) for p in paths))
-        lines.append("&= " + latex(d.delta_form))
-    else:
-        lines.append(f"{lhs} &= " + latex(d.delta_form))
-        if count:
-            lines.append(r"&\quad \text{(a sum over %d paths, shared through } \delta\text{)}" % count)
-    for dl in d.deltas:
-        lines.append(r"%s &= %s" % (latex(dl.symbol), latex(dl.expr))
-                     + (r" \quad \text{(using } %s\text{)}" % dl.constraint if dl.constraint else ""))
-    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-
-
-def _path_count(d: Derivation) -> int:
-    """How many paths :meth:`Derivation.path_list` would list, counted without listing them."""
-    bp, graph = d.backprop, d.graph
-    out = graph.output
-    memo: dict[sp.Symbol, int] = {out: 1}
-
-    def count(s: sp.Symbol) -> int:
-        if s not in memo:
-            memo[s] = sum(count(c) for c in graph.consumers(s) if bp.adjoint(c) != 0)
-        return memo[s]
-
-    return count(d.wrt)

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.graph.graph import Graph
+from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
+
 from .scalar import DataError, NumericNetwork, compiled
 from .vector import VectorFunctions
 

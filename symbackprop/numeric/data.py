@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from symbackprop.errors import SpecError
-from symbackprop.graph.mlp import Network
+from symbackprop.graph import Network
 from symbackprop.graph.notation import matrix_name
+from symbackprop.read import Spec
+
 from .scalar import DataError
-from symbackprop.read.spec import Spec
 
 __all__ = ["spec_arrays", "spec_params", "load_csv", "as_lists"]
 

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from symbackprop.derive.backprop import Backprop
-from symbackprop.graph.graph import Graph
+from symbackprop.derive import Backprop
+from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
+
 from .rules import NUMPY_FUNCTIONS, batch_dot, batch_sum, stable_form, user_implementations
 
 __all__ = ["Program", "reduced"]

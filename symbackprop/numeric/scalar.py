@@ -1,14 +1,14 @@
-"""Numpy functions for a network's loss, forward pass, δs and gradients, from the derivation.
+"""The scalar backend: numpy functions for a graph's loss, forward pass, δs and gradients.
 
-:func:`compile_network` lambdifies the derived formulas once (see
-:mod:`symbackprop.numeric.program`); the returned :class:`NumericNetwork` evaluates a whole
+:class:`NumericNetwork` lambdifies the derived formulas once (see
+:mod:`symbackprop.numeric.program`), one formula per neuron and weight, and evaluates a whole
 batch (one row per sample) per call and reduces loss and gradients as the network says
 (mean or sum).  Results are checked: a NaN or infinity raises :class:`NumericalError`
 naming the quantity, and numpy's floating-point warnings never reach the caller.
 
 >>> import numpy as np
 >>> from symbackprop import mlp
->>> nn = compile_network(mlp([2, 2, 1]))
+>>> nn = NumericNetwork(mlp([2, 2, 1]))
 >>> params = {"W1": [[0.1, 0.2], [0.3, 0.4]], "b1": [0.0, 0.0], "W2": [[0.5, 0.6]], "b2": [0.0]}
 >>> loss, grads = nn.loss_and_gradients(params, [[1.0, 2.0]], [[1.0]])
 >>> round(loss, 6), grads["W2"].shape
@@ -25,19 +25,17 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-# Defined with the other errors so that both numeric backends raise the same classes.
-from symbackprop.errors import DataError, GraphError, NumericalError, closest
 from symbackprop.derive.evaluate import backprop_of
-from symbackprop.graph.graph import Graph
-from symbackprop.graph.mlp import Network
+
+# Defined with the other errors so that both numeric backends raise the same classes.
+from symbackprop.errors import DataError, closest
+from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import matrix_name, plain
+
 from .program import Program, reduced
 from .rules import kink_arguments, require_finite
 
-__all__ = ["compile_network", "compiled", "NumericNetwork", "Entry", "DataError", "NumericalError", "BACKENDS"]
-
-#: Backends :func:`compile_network` accepts.
-BACKENDS = ("scalar", "vector", "auto")
+__all__ = ["compiled", "NumericNetwork", "Entry"]
 
 Params = Mapping[str, Any]
 
@@ -65,34 +63,6 @@ def compiled(graph: "Graph | NumericNetwork") -> "NumericNetwork":
         hit = (graph.version, NumericNetwork(graph))
         _COMPILED[graph] = hit
     return hit[1]
-
-
-def compile_network(graph: Graph, *, backend: str = "auto") -> "NumericNetwork":
-    """Lambdify a network's (or graph's) loss and gradients into numpy functions.
-
-    Args:
-        graph: a :class:`~symbackprop.graph.mlp.Network` or any :class:`~symbackprop.graph.graph.Graph`.
-        backend: ``"scalar"`` (one lambdified formula per neuron and weight), ``"vector"``
-            (matrix form, :mod:`symbackprop.numeric.vector`) or ``"auto"``.
-
-    Raises:
-        DataError: unknown backend.
-    """
-    if backend not in BACKENDS:
-        raise DataError(f"backend: expected one of {', '.join(BACKENDS)}, received {backend!r}")
-    if backend == "scalar":
-        return NumericNetwork(graph)
-    from .vector import compile_vector  # the matrix-form backend, a sibling of this one
-
-    if backend == "vector":
-        return compile_vector(graph)  # type: ignore[return-value]
-    # "auto": the matrix form wherever the graph is layered.  benchmarks/bench_threshold.py
-    # measures it faster at every size (2x at 12 parameters, 8x at 442), so the threshold
-    # is structural: vector for layered networks, scalar for custom graphs.
-    try:
-        return compile_vector(graph)  # type: ignore[return-value]
-    except GraphError:
-        return NumericNetwork(graph)
 
 
 class NumericNetwork:

@@ -20,10 +20,12 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from symbackprop.graph.graph import Graph
-from symbackprop.graph.mlp import Network
+from symbackprop.errors import DataError
+from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import matrix_name, plain
-from .scalar import DataError, NumericNetwork, compile_network
+
+from .compile import compile_network
+from .scalar import NumericNetwork
 
 __all__ = ["step", "fit", "FitResult", "init_params"]
 

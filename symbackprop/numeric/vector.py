@@ -5,7 +5,7 @@ registry's SymPy function, its derivative from ``fdiff`` (written in ``z`` and `
 output δ from the vector form (``a - y`` only where the form proved it), and the loss from
 the registry's loss with each ``log`` of an output rewritten by SymPy into a log-sum-exp
 (``log σ(z) = -logsumexp(0, -z)``), so it stays finite at saturated outputs.  Written by
-hand are only the table of stable numpy primitives below, the product with the softmax
+hand are only the table of stable numpy primitives (:mod:`symbackprop.numeric.vector_kernels`), the product with the softmax
 Jacobian ``diag(a) - a aᵀ`` (whose form :mod:`symbackprop.derive.vector` derives from ``fdiff`` and
 checks), and the matrix products.
 
@@ -23,103 +23,24 @@ is the transpose of the column-per-sample form the sheets print.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
 
+from symbackprop.derive import VectorForm, vector_form
+from symbackprop.derive.layer_rules import ALPHA, ETA, T
+from symbackprop.errors import SpecError
+from symbackprop.graph import Graph
 from symbackprop.graph import notation as n
-from symbackprop.graph.activations import Activation
-from symbackprop.errors import DataError, SpecError
-from symbackprop.graph.functions import LEAKY_SLOPE, softmax
-from symbackprop.graph.graph import Graph
-from .rules import require_finite, user_implementations
-from symbackprop.derive.vector import ALPHA, ETA, T, VectorForm, vector_form
 
-__all__ = ["VectorFunctions", "compile_vector", "logsumexp"]
+from .rules import require_finite
+from .vector_kernels import as_float, coupled_layer, full, lambdify_numpy, quiet, stable_log
+
+__all__ = ["VectorFunctions", "compile_vector"]
 
 Array = np.ndarray
-
-
-class logsumexp(sp.Function):
-    """``log Σ_k e^{u_k}``: the stable form every ``log`` of a sum of exponentials is rewritten to."""
-
-
-def _lse(*args: Any) -> Array:
-    cols = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
-    if len(cols) == 2:
-        return np.logaddexp(cols[0], cols[1])
-    stacked = np.stack(cols)
-    top = stacked.max(axis=0)
-    return top + np.log(np.exp(stacked - top).sum(axis=0))
-
-
-def _softmax_rows(Z: Array) -> Array:
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    E /= E.sum(axis=1, keepdims=True)
-    return E
-
-
-#: Stable numpy versions of the registry's primitives (rules as data, like SymPy's tables).
-_NUMPY: dict[str, Callable[..., Array]] = {
-    "sigmoid": lambda t: np.exp(-np.logaddexp(0.0, -t)),
-    "relu": lambda t: np.maximum(t, 0.0),
-    "leaky_relu": lambda t, alpha=float(LEAKY_SLOPE): np.where(t > 0, t, alpha * t),
-    "softplus": lambda t: np.logaddexp(0.0, t),
-    "logsumexp": _lse,
-}
-#: Layer functions of coupled activations, applied to rows.
-_COUPLED: dict[type, Callable[[Array], Array]] = {softmax: _softmax_rows}
-
-
-class _Printer(NumPyPrinter):
-    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
-        h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
-        x = self._print(expr.args[0])
-        if h0 == 0:
-            # H(z) with H(0) = 0 is exactly z > 0; a boolean mask multiplies 6× faster than
-            # the float array numpy.heaviside builds, which matters for every ReLU layer.
-            return "%s(%s, 0)" % (self._module_format("numpy.greater"), x)
-        return "%s(%s, %s)" % (self._module_format("numpy.heaviside"), x, self._print(sp.Float(h0)))
-
-
-def _lambdify(args: Any, expr: Any, cse: bool = False) -> Callable[..., Any]:
-    printer = _Printer({"fully_qualified_modules": False, "inline": True,
-                        "allow_unknown_functions": True})
-    exprs = expr if isinstance(expr, (list, tuple)) else [expr]
-    modules = {**_NUMPY, **user_implementations([sp.sympify(e, strict=True) for e in exprs], _NUMPY)}  # safe: strict refuses strings
-    return sp.lambdify(args, expr, modules=[modules, "numpy"], printer=printer, cse=cse)
-
-
-def _stable_log(arg: sp.Expr) -> sp.Expr:
-    """``log(arg)`` with ``arg`` in exponentials, every ``log Σ e^u`` turned into logsumexp."""
-    out = sp.expand_log(sp.log(sp.together(arg.rewrite(sp.exp))), force=True)
-
-    def is_sum_of_exps(e: sp.Basic) -> bool:
-        return isinstance(e, sp.log) and e.args[0].is_Add and all(
-            isinstance(u, sp.exp) or u == 1 for u in e.args[0].args)
-
-    return out.replace(is_sum_of_exps, lambda e: logsumexp(
-        *[u.args[0] if isinstance(u, sp.exp) else sp.S.Zero for u in e.args[0].args]))
-
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _quiet(method: _F) -> _F:
-    """Run ``method`` with numpy's floating-point warnings off: the stable primitives make
-    overflow harmless, and what is left non-finite is reported by ``require_finite``."""
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return method(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
 
 
 class VectorFunctions:
@@ -147,9 +68,9 @@ class VectorFunctions:
             self.shapes[n.matrix_name("w", rule.layer)] = (rule.size, net.layers[rule.layer - 1])
             if rule.bias:
                 self.shapes[n.matrix_name("b", rule.layer)] = (rule.size,)
-        self._act = [_coupled(r.activation) if r.coupled else _lambdify([T], r.value)
+        self._act = [coupled_layer(r.activation) if r.coupled else lambdify_numpy([T], r.value)
                      for r in form.rules]
-        self._der = [None if r.coupled else _lambdify([T, ALPHA], r.derivative) for r in form.rules]
+        self._der = [None if r.coupled else lambdify_numpy([T, ALPHA], r.derivative) for r in form.rules]
         self._out = self._output_delta(form)
         self._chain_out: Callable[[Array, Array, Array], Array] | None = None  # built on first use
         self._loss = self._sample_loss(form)
@@ -159,19 +80,19 @@ class VectorFunctions:
     def _output_delta(form: VectorForm) -> Callable[[Array, Array, Array | None], Array]:
         net, L = form.network, form.depth
         if form.output_entry is not None:
-            f = _lambdify([T, ALPHA, ETA], form.output_entry)
-            return lambda Z, A, Y: _full(f(Z, A, 0.0 if Y is None else Y), Z.shape)
+            f = lambdify_numpy([T, ALPHA, ETA], form.output_entry)
+            return lambda Z, A, Y: full(f(Z, A, 0.0 if Y is None else Y), Z.shape)
         if form.output_rule == "jacobian" and form.gradient_entry is not None:
-            g = _lambdify([ALPHA, ETA], form.gradient_entry)
+            g = lambdify_numpy([ALPHA, ETA], form.gradient_entry)
 
             def jacobian_rule(Z: Array, A: Array, Y: Array | None) -> Array:
-                G = _full(g(A, 0.0 if Y is None else Y), A.shape)
+                G = full(g(A, 0.0 if Y is None else Y), A.shape)
                 return A * (G - (A * G).sum(axis=1, keepdims=True))
 
             return jacobian_rule
-        cols = _lambdify([net.z[L], net.a[L], net.y], list(form.output_delta), cse=True)
+        cols = lambdify_numpy([net.z[L], net.a[L], net.y], list(form.output_delta), cse=True)
         return lambda Z, A, Y: np.stack(
-            [_full(c, Z.shape[:1]) for c in cols(list(Z.T), list(A.T), [] if Y is None else list(Y.T))],
+            [full(c, Z.shape[:1]) for c in cols(list(Z.T), list(A.T), [] if Y is None else list(Y.T))],
             axis=1)
 
     @staticmethod
@@ -180,9 +101,9 @@ class VectorFunctions:
         definitions = dict(zip(net.a[L], form.rules[-1].activation.layer(net.z[L])))
         expr = net.loss.build(net.a[L], net.y)
         expr = expr.replace(lambda e: isinstance(e, sp.log) and bool(e.free_symbols & set(net.a[L])),
-                            lambda e: _stable_log(e.args[0].xreplace(definitions)))
-        f = _lambdify([net.z[L], net.a[L], net.y], expr, cse=True)
-        return lambda Z, A, Y: _full(f(list(Z.T), list(A.T), [] if Y is None else list(Y.T)), Z.shape[:1])
+                            lambda e: stable_log(e.args[0].xreplace(definitions)))
+        f = lambdify_numpy([net.z[L], net.a[L], net.y], expr, cse=True)
+        return lambda Z, A, Y: full(f(list(Z.T), list(A.T), [] if Y is None else list(Y.T)), Z.shape[:1])
 
     # ----- checking input
     def check(self, params: Mapping[str, Any], X: Any, Y: Any = None, *,
@@ -202,10 +123,10 @@ class VectorFunctions:
         for name, shape in self.shapes.items():
             if name not in params:
                 raise SpecError(f"params: missing {name!r} of shape {shape}")
-            arrays[name] = _as_float(params[name], f"params[{name!r}]")
+            arrays[name] = as_float(params[name], f"params[{name!r}]")
             if arrays[name].shape != shape:
                 raise SpecError(f"params[{name!r}]: expected shape {shape}, received {arrays[name].shape}")
-        Xa = _as_float(X, "X")
+        Xa = as_float(X, "X")
         single = Xa.ndim == 1
         n0, nL = self.layers[0], self.layers[-1]
         if Xa.ndim not in (1, 2) or Xa.shape[-1] != n0:
@@ -218,7 +139,7 @@ class VectorFunctions:
         if Y is None:
             raise SpecError(f"Y: missing; the {self.form.network.loss.name!r} loss needs targets "
                             f"of shape ({Xa.shape[0]}, {nL})")
-        Ya = _as_float(Y, "Y")
+        Ya = as_float(Y, "Y")
         want = (nL,) if single else (Xa.shape[0], nL)
         if Ya.shape != want:
             raise SpecError(f"Y: expected shape {want} to match X of shape "
@@ -241,7 +162,7 @@ class VectorFunctions:
             else:
                 Zl = Z
             Zs.append(Zl)
-            As.append(_full(self._act[l - 1](Zl), Zl.shape))
+            As.append(full(self._act[l - 1](Zl), Zl.shape))
         return Zs, As
 
     def _output(self, Z: Array, A: Array, Y: Array | None) -> Array:
@@ -250,9 +171,9 @@ class VectorFunctions:
         if self.form.constraint and Y is not None and np.any(np.abs(Y.sum(axis=1) - 1.0) > 1e-12):
             if self._chain_out is None:
                 net, L = self.form.network, self.form.depth
-                cols = _lambdify([net.z[L], net.a[L], net.y], list(self.form.chain_delta()), cse=True)
+                cols = lambdify_numpy([net.z[L], net.a[L], net.y], list(self.form.chain_delta()), cse=True)
                 self._chain_out = lambda Z, A, Y: np.stack(
-                    [_full(c, Z.shape[:1]) for c in cols(list(Z.T), list(A.T), list(Y.T))], axis=1)
+                    [full(c, Z.shape[:1]) for c in cols(list(Z.T), list(A.T), list(Y.T))], axis=1)
             return self._chain_out(Z, A, Y)
         return self._out(Z, A, Y)
 
@@ -266,7 +187,7 @@ class VectorFunctions:
     def _reduce(self, per_sample: Array) -> float:
         return float(per_sample.mean() if self.reduction == "mean" else per_sample.sum())
 
-    @_quiet
+    @quiet
     def forward(self, params: Mapping[str, Any], X: Any) -> dict[str, Array]:
         """``{"z1": ..., "a1": ..., ...}``, each ``(batch, n_l)`` (``(n_l,)`` for one sample)."""
         p, Xa, _, single = self.check(params, X, targets=False)
@@ -276,7 +197,7 @@ class VectorFunctions:
             out[f"z{l}"], out[f"a{l}"] = (Zs[l][0], As[l][0]) if single else (Zs[l], As[l])
         return out
 
-    @_quiet
+    @quiet
     def loss(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> float:
         """The batch loss (mean or sum of the per-sample losses)."""
         p, Xa, Ya, _ = self.check(params, X, Y)
@@ -285,7 +206,7 @@ class VectorFunctions:
         require_finite({"loss": loss})
         return loss
 
-    @_quiet
+    @quiet
     def loss_and_gradients(self, params: Mapping[str, Any], X: Any, Y: Any = None, *,
                            wrt_inputs: bool = False) -> tuple[float, dict[str, Array]]:
         """The batch loss and its gradient with respect to every parameter array.
@@ -321,7 +242,7 @@ class VectorFunctions:
             out["x"] = D @ p["W1"]  # D is δ⁽¹⁾ now, already scaled for the mean
         return loss, out
 
-    @_quiet
+    @quiet
     def deltas(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> dict[str, Array]:
         """``{"delta1": ..., ...}``: per-sample ``∂L_s/∂z^{(l)}_s``, shaped like ``z``."""
         p, Xa, Ya, single = self.check(params, X, Y)
@@ -334,7 +255,7 @@ class VectorFunctions:
             out[f"delta{l}"] = D
         return {k: (v[0] if single else v) for k, v in sorted(out.items())}
 
-    @_quiet
+    @quiet
     def prepare(self, params: Mapping[str, Any], X: Any, Y: Any = None) -> "Prepared":
         """A forward pass kept for many single-parameter perturbations (gradient checks)."""
         p, Xa, Ya, _ = self.check(params, X, Y)
@@ -351,7 +272,7 @@ class Prepared:
         self.fn, self.p, self.X, self.Y = fn, p, X, Y
         self.Zs, self.As = fn._forward(p, X)
 
-    @_quiet
+    @quiet
     def entry_loss(self, name: str, index: tuple[int, ...], step: float) -> float:
         """The loss with ``params[name][index]`` moved by ``step``; only later layers are redone.
 
@@ -363,41 +284,13 @@ class Prepared:
         column = self.Zs[l][:, j] + (step * self.As[l - 1][:, index[1]] if name[0] == "W" else step)
         depth = len(self.Zs) - 1
         if l < depth and not fn.form.rules[l - 1].coupled:
-            moved = _full(fn._act[l - 1](column), column.shape) - self.As[l][:, j]
+            moved = full(fn._act[l - 1](column), column.shape) - self.As[l][:, j]
             start, Z = l + 1, self.Zs[l + 1] + np.outer(moved, self.p[f"W{l + 1}"][:, j])
         else:
             start, Z = l, self.Zs[l].copy()
             Z[:, j] = column
         Zs, As = fn._forward(self.p, self.As[start - 1], start=start, Z=Z)
         return fn._reduce(fn._loss(Zs[-1], As[-1], self.Y))
-
-
-def _coupled(act: Activation) -> Callable[[Array], Array]:
-    kind = type(act.layer((T, ALPHA))[0])
-    if kind not in _COUPLED:
-        raise SpecError(f"activation {act.name!r}: no numpy layer function is registered for "
-                        f"{kind.__name__}; the vector backend knows {[k.__name__ for k in _COUPLED]}")
-    return _COUPLED[kind]
-
-
-def _full(value: Any, shape: tuple[int, ...]) -> Array:
-    """``value`` as an array of ``shape``: a rule such as ``f' = 1`` lambdifies to a scalar."""
-    arr = np.asarray(value, dtype=np.float64)
-    return arr if arr.shape == shape else np.broadcast_to(arr, shape).copy()
-
-
-def _as_float(value: Any, field: str) -> Array:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise SpecError(f"{field}: expected an array of numbers, received {type(value).__name__}") from None
-    with np.errstate(over="ignore"):
-        suspect = not np.isfinite(arr.sum())  # one pass, no mask: a sum of finite numbers rarely overflows
-    bad = np.argwhere(~np.isfinite(arr)) if suspect else ()
-    if len(bad):
-        where = "".join(f"[{k}]" for k in bad[0])
-        raise DataError(f"{field}{where}: expected a finite number, received {arr[tuple(bad[0])]}")
-    return arr
 
 
 def compile_vector(network: Graph | VectorForm) -> VectorFunctions:

@@ -29,12 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from symbackprop.derive.backprop import Substitution
-from symbackprop.errors import SpecError
+from symbackprop.derive import Substitution, VectorForm, vector_form
 from symbackprop.derive.evaluate import backprop_of, backward
-from symbackprop.graph.graph import Graph
-from symbackprop.graph.mlp import Network
-from symbackprop.derive.vector import VectorForm, vector_form
+from symbackprop.errors import SpecError
+from symbackprop.graph import Graph, Network
+
 from .vector import compile_vector
 
 __all__ = ["VectorProof", "prove_vector_form", "METHODS"]

@@ -1,0 +1,25 @@
+r"""Stage 2, reading what people write: spec files and formulas, into graphs and expressions.
+
+Specs (:mod:`.spec`: TOML, JSON, a dict or the ``"2-2-1"`` shorthand, with optional
+numbers) become networks; ``[graph]`` specs (:mod:`.graphspec`) and every formula a user
+types go through one notation parser (:mod:`.parser`, grammar ``grammar.lark``, SymPy
+objects built from the tree in :mod:`.build`, names resolved in :mod:`.names`).  No string
+reaches ``eval``, ``exec`` or ``sympify``.  The graph specs need the parser, so both readers
+sit in one stage, after the graph and before the chain rule.
+
+Exports: ``load_spec``, ``Spec``, ``Values``, ``EXAMPLE``, ``graph_from_spec``,
+``parse_formula``, ``FormulaError``.
+
+>>> from symbackprop.read import load_spec, parse_formula
+>>> spec = load_spec("2-2-1")
+>>> parse_formula(r"\delta^{(2)}_1 a^{(1)}_2", spec.network)
+\delta^{(2)}_{1}*a^{(1)}_{2}
+"""
+
+from symbackprop.errors import FormulaError
+
+from .graphspec import graph_from_spec
+from .parser import parse_formula
+from .spec import EXAMPLE, Spec, Values, load_spec
+
+__all__ = ["load_spec", "Spec", "Values", "EXAMPLE", "graph_from_spec", "parse_formula", "FormulaError"]

@@ -16,10 +16,11 @@ from fractions import Fraction
 import lark
 import sympy as sp
 
+from symbackprop.errors import FormulaError
+from symbackprop.graph import Graph
+
 from .functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
 from .names import NameParts, Scope, split_name
-from symbackprop.graph.graph import Graph
-from .parser import FormulaError
 
 __all__ = ["build", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import lark
 import sympy as sp
 
+from symbackprop.errors import FormulaError
 from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus, step
 
 if TYPE_CHECKING:
     from symbackprop.graph.graph import Graph
-    from .parser import FormulaError
 
 __all__ = ["FUNCTION_NAMES", "Head", "Partial", "FunctionApplier"]
 

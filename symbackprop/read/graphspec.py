@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from symbackprop.errors import GraphError, SpecError, closest
-from symbackprop.graph.graph import Graph
+from symbackprop.graph import Graph
+
 from .parser import FormulaError, parse_formula
 
 __all__ = ["graph_from_spec", "GRAPH_KEYS"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbackprop.graph.graph import Graph
+from symbackprop.graph import Graph
 from symbackprop.graph.notation import Name, plain, symbol_for
 
 __all__ = ["Scope", "NameParts", "ARITY", "NETWORK_KINDS"]

@@ -24,10 +24,12 @@ from importlib import resources
 import lark
 import sympy as sp
 
-from symbackprop.errors import SymbackpropError
-from symbackprop.graph.graph import Graph
+from symbackprop.errors import FormulaError
+from symbackprop.graph import Graph
 
-__all__ = ["FormulaError", "parse_formula", "parse_formula_notes", "MAX_LENGTH", "MAX_DEPTH"]
+from .build import build
+
+__all__ = ["parse_formula", "parse_formula_notes", "MAX_LENGTH", "MAX_DEPTH"]
 
 #: Longest formula accepted (characters); printed expanded forms of small networks fit.
 MAX_LENGTH = 20_000
@@ -41,30 +43,6 @@ _TERMINALS = {
     "CIRCUMFLEX": "'^'", "UNDERSCORE": "'_'", "SUBARG": "a subscript", "PRIME": "'",
     "FRAC": r"'\frac'", "SUM": r"'\sum'", "HAT": r"'\hat{y}'", "$END": "the end",
 }
-
-
-class FormulaError(SymbackpropError):
-    """A formula could not be read: the message, the 1-based column, and the text.
-
-    ``str()`` shows the text with a caret under the column; :attr:`summary` is one line.
-    """
-
-    def __init__(self, message: str, text: str = "", column: int | None = None) -> None:
-        self.message = message
-        self.text = text
-        self.column = column
-        super().__init__(self._render())
-
-    @property
-    def summary(self) -> str:
-        """The message and column in one line (for the command line)."""
-        where = f" at column {self.column}" if self.column is not None else ""
-        return f"{self.message}{where}"
-
-    def _render(self) -> str:
-        if self.column is None or not self.text or "\n" in self.text or len(self.text) > 200:
-            return self.summary
-        return f"{self.summary}\n  {self.text}\n  {' ' * (self.column - 1)}^"
 
 
 @lru_cache(maxsize=1)
@@ -158,8 +136,6 @@ def parse_tree(text: str) -> lark.Tree:
 
 def parse_formula_notes(text: str, graph: Graph | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
     """:func:`parse_formula`, also returning notes on how ambiguous notation was read."""
-    from .build import build  # the builder imports this module for FormulaError
-
     tree = parse_tree(text)
     return build(tree, text, graph)
 

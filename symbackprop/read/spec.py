@@ -34,9 +34,10 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import SpecError, closest
-from symbackprop.graph.graph import Graph
-from symbackprop.graph.mlp import Network, mlp
+from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.notation import matrix_name
+
+from .graphspec import graph_from_spec
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
 
@@ -237,8 +238,6 @@ def _from_table(table: Mapping[str, Any], source: str) -> Spec:
     if "graph" in table:
         if "layers" in table:
             raise SpecError("graph: give either layers or [graph], not both")
-        from .graphspec import graph_from_spec  # the formula parser is a later stage
-
         network: Graph = graph_from_spec(table["graph"])
     else:
         if "layers" not in table:

@@ -1,0 +1,22 @@
+"""Stage 5b, derivation sheets: a format-free value, and one renderer per output format.
+
+:func:`build_sheet` (:mod:`.build`) assembles a :class:`Sheet` (:mod:`.model`) from section
+builders (:mod:`.params`, :mod:`.numbers`, :mod:`.cost`, :mod:`.picture`, :mod:`.vector`,
+sharing a :mod:`.context`).  The sheet knows no format: :mod:`.render` holds one module per
+format (LaTeX, Markdown, HTML with MathML and SVG) and registers each by name, so
+``sheet.render("html")`` finds it.
+
+Exports: ``build_sheet``, ``Sheet``, ``UnknownLatexError``.
+
+>>> from symbackprop.sheet import build_sheet
+>>> build_sheet("2-2-1", params=["w2_11"]).render("md").startswith("# ")
+True
+"""
+
+from .build import build_sheet
+from .model import Sheet
+
+# Importing the renderers registers the formats a Sheet renders in.
+from .render import UnknownLatexError
+
+__all__ = ["build_sheet", "Sheet", "UnknownLatexError"]

@@ -16,53 +16,30 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
 
 import sympy as sp
 
-from symbackprop.derive.backprop import Backprop
+from symbackprop.derive.evaluate import backprop_of, backward
 from symbackprop.errors import GraphError, SpecError, closest
-from symbackprop.derive.evaluate import Numbers, backprop_of, backward
-from symbackprop.graph.graph import Graph
-from symbackprop.graph.mlp import Network
+from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import parse_name, plain, symbol_for
 from symbackprop.graph.printing import latex, latex_with_numbers
+from symbackprop.read import Spec, Values, load_spec
+
+from .context import SMALL_NODES, Context
 from .cost import count_costs
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
 from .vector import vector_section
-from symbackprop.read.spec import Spec, Values, load_spec
 
 __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
 
-#: Graphs up to this many nodes list every node and every δ definition.
-SMALL_NODES = 40
 #: Without ``params``, every parameter gets a section up to this many; beyond, a sample.
 MAX_PARAMS_ALL = 40
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every section builder reads."""
-
-    graph: Graph
-    bp: Backprop
-    numbers: Numbers | None
-    assignment: dict[sp.Symbol, Any] | None
-    eta: float | None
-    expand: bool
-
-    @property
-    def net(self) -> Network | None:
-        return self.graph if isinstance(self.graph, Network) else None
-
-    @property
-    def small(self) -> bool:
-        return len(self.graph.nodes) <= SMALL_NODES
 
 
 def valid_param_names(graph: Graph) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbackprop.derive.backprop import Backprop
+from symbackprop.derive import Backprop
 
 __all__ = ["Cost", "count_costs", "path_count"]
 

@@ -2,9 +2,9 @@
 
 Math is held as LaTeX strings produced by :mod:`symbackprop.graph.printing` (every output format
 shows math from LaTeX: pdflatex directly, Markdown through MathJax/KaTeX, HTML through
-latex2mathml); prose is plain text.  Renderers (:mod:`symbackprop.sheet.render.latex`,
-:mod:`symbackprop.sheet.render.markdown`, :mod:`symbackprop.sheet.render.html`) walk this tree and
-never import each other.
+latex2mathml); prose is plain text.  The value knows no output format: renderers
+(:mod:`symbackprop.sheet.render`, one module per format) walk this tree, never import each
+other, and are found by name in the registry below (:func:`register_format`).
 
 >>> s = Sheet("Demo", sections=(Section("Loss", (Paragraph(("The loss is ", Math("L"), ".")),)),))
 >>> [type(b).__name__ for b in s.sections[0].blocks]
@@ -13,7 +13,9 @@ never import each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "Math",
@@ -26,6 +28,9 @@ __all__ = [
     "Block",
     "Section",
     "Sheet",
+    "Format",
+    "register_format",
+    "format_names",
 ]
 
 
@@ -135,31 +140,17 @@ class Sheet:
     omitted: tuple[str, ...] = field(default=())
 
     def render(self, fmt: str) -> str:
-        """The sheet as ``"tex"``, ``"md"`` or ``"html"`` text.
+        """The sheet as text in a registered format: ``"tex"``, ``"md"`` or ``"html"``.
 
         Raises:
             ValueError: an unknown format.
         """
-        # Renderers are a later stage than the model; imported on use.
-        if fmt == "tex":
-            from symbackprop.sheet.render.latex import render_latex
-
-            return render_latex(self)
-        if fmt == "md":
-            from symbackprop.sheet.render.markdown import render_markdown
-
-            return render_markdown(self)
-        if fmt == "html":
-            from symbackprop.sheet.render.html import render_html
-
-            return render_html(self)
-        raise ValueError(f"format: expected 'tex', 'md' or 'html', received {fmt!r}")
+        return _format(fmt).render(self)
 
     # Jupyter picks the richest of these it can show.
     def _repr_html_(self) -> str:
-        from symbackprop.sheet.render.html import render_html_fragment
-
-        return render_html_fragment(self)
+        html = _format("html")
+        return (html.fragment or html.render)(self)
 
     def _repr_markdown_(self) -> str:
         return self.render("md")
@@ -179,3 +170,40 @@ class Sheet:
         for s in self.sections:
             visit(s)
         return out
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format of sheets.
+
+    Attributes:
+        name: what :meth:`Sheet.render` is asked for (``"html"``).
+        render: the whole document as text.
+        fragment: the same without the document around it (for Jupyter), if it differs.
+    """
+
+    name: str
+    render: Callable[[Any], str]
+    fragment: Callable[[Any], str] | None = None
+
+
+_FORMATS: dict[str, Format] = {}
+
+
+def register_format(fmt: Format) -> None:
+    """Make ``fmt`` available to :meth:`Sheet.render` under ``fmt.name`` (replacing any)."""
+    _FORMATS[fmt.name] = fmt
+
+
+def format_names() -> tuple[str, ...]:
+    """The registered format names, in the order they were registered."""
+    return tuple(_FORMATS)
+
+
+def _format(name: str) -> Format:
+    found = _FORMATS.get(name)
+    if found is None:
+        names = [repr(n) for n in _FORMATS]
+        expected = " or ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+        raise ValueError(f"format: expected {expected}, received {name!r}")
+    return found

@@ -10,11 +10,10 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from symbackprop.derive.evaluate import forward
-from symbackprop.graph.graph import Graph
+from symbackprop.derive import forward, prove
+from symbackprop.graph import Graph, latex
 from symbackprop.graph.notation import plain
-from symbackprop.graph.printing import latex
-from symbackprop.derive.proof import prove
+
 from .model import Math, Span, Stamp
 
 __all__ = [

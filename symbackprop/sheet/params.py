@@ -1,27 +1,27 @@
 """One parameter's part of a sheet: Leibniz chain, factors, δ form, expansion, numbers, stamp.
 
 Used by :func:`symbackprop.sheet.build.build_sheet`; the context it reads is
-:class:`symbackprop.sheet.build.Context`.
+:class:`symbackprop.sheet.context.Context`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 
-from symbackprop.derive.backprop import Delta, Derivation, Factor, Path
+from symbackprop.derive import Delta, Derivation, Factor, Path
+from symbackprop.derive.latex import factors_latex, leibniz_latex
 from symbackprop.errors import TooLargeError
-from .linebreak import ROW_WIDTH, break_rows
 from symbackprop.graph.notation import parse_name, plain
-from symbackprop.graph.printing import factors_latex, latex, latex_with_numbers, leibniz_latex, partial_latex
+from symbackprop.graph.printing import latex, latex_with_numbers, partial_latex
+
+from .context import Context
 from .cost import path_count
+from .linebreak import ROW_WIDTH, break_rows
 from .model import Block, Equation, Math, Paragraph, Section, Span
 from .numbers import DIGITS, number_latex, verification_stamp
 from .picture import network_picture
-
-if TYPE_CHECKING:
-    from .build import Context
 
 __all__ = ["parameter_section", "expr_rows", "delta_rows", "MAX_PATHS_LISTED", "MAX_EXPANDED", "MAX_DELTAS_LISTED"]
 

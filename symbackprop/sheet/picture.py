@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbackprop.graph.mlp import Network
+from symbackprop.graph import Network
 from symbackprop.graph.notation import parse_name
+
 from .model import Picture
 
 __all__ = ["MAX_SHOWN", "network_picture"]

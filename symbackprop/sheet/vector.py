@@ -6,10 +6,11 @@ same layer rules as the scalar derivation and is proved equal to it entry by ent
 
 from __future__ import annotations
 
+from symbackprop.derive import vector_form
 from symbackprop.errors import GraphError
-from symbackprop.graph.mlp import Network
+from symbackprop.graph import Network
+
 from .model import Equation, Math, Paragraph, Section
-from symbackprop.derive.vector import vector_form
 
 __all__ = ["vector_section"]
 

@@ -19,8 +19,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-from symbackprop.derive.backprop import Backprop, Derivation
+from symbackprop.derive import Backprop, Derivation
 from symbackprop.errors import TooLargeError
+
 from .mistakes import MISTAKES, variants
 from .points import Point, as_float
 

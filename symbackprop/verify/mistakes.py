@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbackprop.derive.backprop import Derivation, Path
+from symbackprop.derive import Derivation, Path
+from symbackprop.graph import plain_text
 from symbackprop.graph.notation import Name, parse_name, plain, symbol_for
+
 from .points import Point, as_float
 
 __all__ = ["Variant", "variants", "MISTAKES"]
@@ -52,8 +54,6 @@ class Variant:
 
 
 def _text(expr: sp.Expr) -> str:
-    from symbackprop.graph.printing import plain_text  # a later stage, used only for messages
-
     return plain_text(expr)
 
 

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbackprop.derive.backprop import Backprop, expression_size
-from symbackprop.graph.functions import leaky_relu, relu
-from symbackprop.graph.graph import Graph
+from symbackprop.derive import Backprop, expression_size
+from symbackprop.graph import Graph, leaky_relu, relu
 
 __all__ = ["Point", "Sampler", "kink_arguments", "close", "as_float", "DIGITS"]
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from .diagnose import Diagnosis
+from symbackprop.derive import Derivation
+from symbackprop.graph import latex, plain_text
 from symbackprop.graph.notation import plain
 
-if TYPE_CHECKING:
-    from symbackprop.derive.backprop import Derivation
+from .diagnose import Diagnosis
 
 __all__ = ["Verdict", "Counterexample"]
 
@@ -100,14 +99,10 @@ class Verdict:
         return f"∂{plain(self.derivation.graph.output)}/∂{plain(self.param)}"
 
     def _formula_text(self) -> str:
-        from symbackprop.graph.printing import plain_text
-
         return self.text if self.text is not None else plain_text(self.formula)
 
     def lines(self) -> list[str]:
         """The verdict as short lines of plain text."""
-        from symbackprop.graph.printing import plain_text
-
         out = [f"{self.title}: {self.headline} ({self.method})"]
         if self.diagnosis is not None:
             out.append(f"  mistake: {self.diagnosis.sentence}")
@@ -133,8 +128,6 @@ class Verdict:
 
     # ----- Jupyter
     def _repr_markdown_(self) -> str:
-        from symbackprop.graph.printing import latex
-
         out = latex(self.derivation.graph.output)
         lines = [f"**$\\partial {out}/\\partial {latex(self.param)}$: {self.headline}** ({self.method})", ""]
         if self.diagnosis is not None:
@@ -152,8 +145,6 @@ class Verdict:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from symbackprop.graph.printing import latex
-
         def math(expr: sp.Expr) -> str:
             try:
                 from latex2mathml.converter import convert

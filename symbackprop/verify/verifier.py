@@ -18,17 +18,17 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 
 from __future__ import annotations
 
-
 import sympy as sp
 
-from symbackprop.derive.backprop import Backprop, Derivation, Substitution, expression_size
-from .diagnose import diagnose
-from symbackprop.errors import GraphError, SymbackpropError, TooLargeError
+from symbackprop.derive import Backprop, Derivation, Substitution, expression_size
 from symbackprop.derive.evaluate import backprop_of
-from symbackprop.read.names import Scope
-from symbackprop.graph.graph import Graph
+from symbackprop.errors import GraphError, SymbackpropError, TooLargeError
+from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
+from symbackprop.read.names import Scope
 from symbackprop.read.parser import FormulaError, parse_formula_notes
+
+from .diagnose import diagnose
 from .points import Point, Sampler, close, kink_arguments
 from .verdict import Counterexample, Verdict
 
@@ -125,8 +125,6 @@ def _kink_mismatch(
 
 
 def _plain_expr(expr: sp.Expr) -> str:
-    from symbackprop.graph.printing import plain_text  # a later stage: only for messages
-
     return plain_text(expr)
 
 

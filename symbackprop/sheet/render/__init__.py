@@ -1,0 +1,18 @@
+"""Renderers: one module per output format, each turning a :class:`~symbackprop.sheet.model.Sheet`
+into text, registered here by name so the sheet itself knows no format.
+
+A new output format is a module beside these with a ``render_<format>(sheet) -> str``, and
+one :func:`~symbackprop.sheet.model.register_format` line below.
+"""
+
+from symbackprop.sheet.model import Format, register_format
+
+from .html import UnknownLatexError, render_html, render_html_fragment
+from .latex import render_latex
+from .markdown import render_markdown
+
+__all__ = ["render_html", "render_html_fragment", "render_latex", "render_markdown", "UnknownLatexError"]
+
+register_format(Format("tex", render_latex))
+register_format(Format("md", render_markdown))
+register_format(Format("html", render_html, fragment=render_html_fragment))

@@ -23,8 +23,20 @@ from html import escape
 from latex2mathml.converter import convert
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.sheet.model import (
+    Block,
+    Equation,
+    Math,
+    Paragraph,
+    Picture,
+    Section,
+    Sheet,
+    Span,
+    Stamp,
+    Table,
+)
+
 from .svg import picture_svg
-from symbackprop.sheet.model import Block, Equation, Math, Paragraph, Picture, Section, Sheet, Span, Stamp, Table
 
 __all__ = ["render_html", "render_html_fragment", "mathml", "UnknownLatexError", "raw_latex_in"]
 

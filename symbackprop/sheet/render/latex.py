@@ -12,7 +12,18 @@ True
 
 from __future__ import annotations
 
-from symbackprop.sheet.model import Block, Equation, Math, Paragraph, Picture, Section, Sheet, Span, Stamp, Table
+from symbackprop.sheet.model import (
+    Block,
+    Equation,
+    Math,
+    Paragraph,
+    Picture,
+    Section,
+    Sheet,
+    Span,
+    Stamp,
+    Table,
+)
 
 __all__ = ["render_latex", "escape_text"]
 

@@ -16,7 +16,18 @@ a\\*b $x_1$
 
 from __future__ import annotations
 
-from symbackprop.sheet.model import Block, Equation, Math, Paragraph, Picture, Section, Sheet, Span, Stamp, Table
+from symbackprop.sheet.model import (
+    Block,
+    Equation,
+    Math,
+    Paragraph,
+    Picture,
+    Section,
+    Sheet,
+    Span,
+    Stamp,
+    Table,
+)
 
 __all__ = ["render_markdown", "escape_markdown"]
 
