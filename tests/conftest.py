@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import warnings
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -36,6 +37,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("core")
+
+#: The repository root (tests live one folder per stage below ``tests/``).
+ROOT = Path(__file__).resolve().parents[1]
 
 DIGITS = 50
 

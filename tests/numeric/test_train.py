@@ -6,17 +6,15 @@ import io
 import math
 import runpy
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 import symbackprop as sbp
 from symbackprop.errors import DataError
 from symbackprop.numeric import fit, init_params, step
 from symbackprop.numeric.scalar import compiled
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_step_updates_every_parameter_from_the_old_values():

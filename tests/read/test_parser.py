@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import sympy as sp
+from conftest import ROOT
 
 from symbackprop.graph import leaky_relu, mlp, relu, sigmoid, softmax, softplus
 from symbackprop.graph import notation as n
@@ -181,7 +181,7 @@ def test_formula_error_is_a_symbackprop_error() -> None:
 
 
 def test_user_text_never_reaches_string_evaluation() -> None:
-    root = Path(__file__).resolve().parents[1] / "symbackprop"
+    root = ROOT / "symbackprop"
     # Every module that reads formulas, specs of graphs, or verifies what a user wrote.
     files = sorted((root / "read").glob("*.py")) + sorted((root / "verify").glob("*.py")) + [root / "cli" / "verify.py"]
     assert len(files) >= 9

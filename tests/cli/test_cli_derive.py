@@ -7,12 +7,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from conftest import ROOT
 
 import symbackprop as sbp
 from symbackprop.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_default_prints_every_parameter_of_the_2_2_2_network(capsys):

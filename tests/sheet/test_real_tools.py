@@ -15,11 +15,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 import symbackprop as sbp
 from symbackprop.sheet import build_sheet
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 PDFLATEX = shutil.which("pdflatex")
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 

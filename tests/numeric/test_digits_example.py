@@ -4,12 +4,12 @@ scikit-learn (an example-only extra) is installed."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
-PATH = Path(__file__).resolve().parents[1] / "examples" / "digits.py"
+PATH = ROOT / "examples" / "digits.py"
 
 
 @pytest.fixture(scope="module")
