@@ -87,7 +87,7 @@ from .read import EXAMPLE, Spec, Values, graph_from_spec, load_spec, parse_formu
 from .sheet import Sheet, UnknownLatexError, build_sheet
 from .verify import MISTAKES, STATUSES, Counterexample, Diagnosis, Verdict, verify
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     # rules

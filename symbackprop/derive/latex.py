@@ -1,11 +1,11 @@
-"""The chain rule printed the way a textbook writes it: Leibniz factors one by one, in order.
+r"""The chain rule printed the way a textbook writes it: Leibniz factors one by one, in order.
 
 SymPy sorts the factors of a product; a chain ``∂L/∂a · ∂a/∂z · ∂z/∂w`` must keep the order
 it is read in, so each factor is printed on its own and the factors are joined.
 
 >>> import sympy as sp
 >>> from symbackprop.derive.paths import Factor, Path
->>> a, z, w = sp.symbols("a z w")
+>>> a, z = sp.symbols("a z")
 >>> factor = Factor(a, z, a * (1 - a))
 >>> leibniz_latex(Path((z, a), (factor,)))
 '\\frac{\\partial a}{\\partial z}'

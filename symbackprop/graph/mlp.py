@@ -125,7 +125,7 @@ def _weighted_sum(
     such arguments by ``Basic.compare``: symbols by name, and symbols before products.
     Sorting with that key directly yields the identical (equal, same-hash) expression
     several times faster, which is most of the cost of building a [784, 128, 10] network.
-    ``tests/test_mlp.py`` checks the result against ``sympy.Add`` of the products.
+    ``tests/graph/test_mlp.py`` checks the result against ``sympy.Add`` of the products.
     """
     if not all(type(s) is sp.Symbol for s in (*weights, *inputs)):
         terms = [w * a for w, a in zip(weights, inputs)]
