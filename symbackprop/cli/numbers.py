@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from symbackprop.errors import SpecError
+from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
 from symbackprop.numeric import check_gradients, fit, init_params, step
 from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
-from symbackprop.numeric.scalar import DataError, compiled
+from symbackprop.numeric.scalar import compiled
 from symbackprop.read import load_spec
 
 from .sheet import write_atomic

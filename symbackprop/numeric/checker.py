@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from symbackprop.errors import SymbackpropError
+from symbackprop.errors import DataError, SymbackpropError
 from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
 
-from .scalar import DataError, NumericNetwork, compiled
+from .scalar import NumericNetwork, compiled
 from .vector import VectorFunctions
 
 __all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError"]

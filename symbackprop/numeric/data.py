@@ -16,12 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from symbackprop.errors import SpecError
+from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import matrix_name
 from symbackprop.read import Spec
-
-from .scalar import DataError
 
 __all__ = ["spec_arrays", "spec_params", "load_csv", "as_lists"]
 

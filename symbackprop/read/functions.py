@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import lark
 import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus, step
-
-if TYPE_CHECKING:
-    from symbackprop.graph.graph import Graph
+from symbackprop.graph.graph import Graph
 
 __all__ = ["FUNCTION_NAMES", "Head", "Partial", "FunctionApplier"]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 __all__ = [
     "Math",
@@ -183,8 +182,8 @@ class Format:
     """
 
     name: str
-    render: Callable[[Any], str]
-    fragment: Callable[[Any], str] | None = None
+    render: Callable[[Sheet], str]
+    fragment: Callable[[Sheet], str] | None = None
 
 
 _FORMATS: dict[str, Format] = {}

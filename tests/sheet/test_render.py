@@ -197,3 +197,18 @@ def test_indices_of_ten_and_more_print_in_numeric_order():
     rows = " ".join(break_rows(loss, width=60))
     assert rows.index("a_{1} -") < rows.index("a_{2} -") < rows.index("a_{10} -")
     assert latex(sp.Symbol("b") + sp.Symbol("w") * sp.Symbol("x")) == "b + w x"
+
+
+def test_formats_are_looked_up_by_name_and_a_new_one_can_be_registered(monkeypatch):
+    from symbackprop.sheet import model
+
+    sheet = Sheet("Demo", sections=(Section("Loss", (Paragraph(("The loss is ", Math("L"), ".")),)),))
+    assert model.format_names() == ("tex", "md", "html")
+    with pytest.raises(ValueError, match=r"^format: expected 'tex', 'md' or 'html', received 'rst'$"):
+        sheet.render("rst")
+    monkeypatch.setattr(model, "_FORMATS", dict(model._FORMATS))
+    model.register_format(model.Format("rst", lambda s: f"{s.title}\n{'=' * len(s.title)}\n"))
+    assert sheet.render("rst") == "Demo\n====\n"
+    assert sheet.render("md") == render_markdown(sheet)
+    assert sheet._repr_html_() != render_html(sheet) and "<math" in sheet._repr_html_()
+
