@@ -31,11 +31,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symbackprop as sbp  # noqa: E402
-from symbackprop.numeric import (
-    check_gradients,
-    compile_network,  # noqa: E402
-    init_params,
-)
+from symbackprop.numeric import check_gradients, compile_network, init_params  # noqa: E402
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

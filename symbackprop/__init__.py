@@ -14,23 +14,7 @@
 
 # Stages, in the order data flows through them (each imports only those before it): the
 # graph, reading specs and formulas, the chain rule, numbers, and what people read.
-from .derive import (
-    Backprop,
-    Delta,
-    Derivation,
-    Factor,
-    LayerRule,
-    Path,
-    Proof,
-    VectorForm,
-    backward,
-    derive,
-    forward,
-    gradients,
-    prove,
-    prove_all,
-    vector_form,
-)
+# isort: off
 from .errors import (
     DataError,
     FormulaError,
@@ -64,6 +48,24 @@ from .graph import (
     softplus,
     tanh,
 )
+from .read import EXAMPLE, Spec, Values, graph_from_spec, load_spec, parse_formula
+from .derive import (
+    Backprop,
+    Delta,
+    Derivation,
+    Factor,
+    LayerRule,
+    Path,
+    Proof,
+    VectorForm,
+    backward,
+    derive,
+    forward,
+    gradients,
+    prove,
+    prove_all,
+    vector_form,
+)
 from .numeric import (
     DirectionalReport,
     FitResult,
@@ -83,9 +85,9 @@ from .numeric import (
     prove_vector_form,
     step,
 )
-from .read import EXAMPLE, Spec, Values, graph_from_spec, load_spec, parse_formula
-from .sheet import Sheet, UnknownLatexError, build_sheet
 from .verify import MISTAKES, STATUSES, Counterexample, Diagnosis, Verdict, verify
+from .sheet import Sheet, UnknownLatexError, build_sheet
+# isort: on
 
 __version__ = "0.2.0"
 

@@ -2,8 +2,8 @@
 
 Without a spec, the sheet of the built-in 2-2-2 example with numbers.  A file is written
 whole or not at all: the text goes to a temporary file in the same directory, which then
-replaces the target in one step.  (Imports name the public modules directly; the package
-``__init__`` exports ``build_sheet`` and ``Sheet`` once merged.)
+replaces the target in one step.  The formats and their file suffixes are the sheet
+stage's registry (:func:`symbackprop.sheet.formats`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,9 @@ from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
 from symbackprop.read import EXAMPLE
-from symbackprop.sheet import build_sheet
+from symbackprop.sheet import build_sheet, formats
 
-__all__ = ["register", "run", "write_atomic", "FORMATS"]
-
-#: Output formats by file extension.
-FORMATS = {".tex": "tex", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+__all__ = ["register", "run", "write_atomic"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", nargs="?", default=None,
                    help="a .toml/.json spec file or layer sizes like 2-2-2 "
                         "(default: the built-in 2-2-2 example with numbers)")
-    p.add_argument("--format", choices=("tex", "md", "html"),
+    p.add_argument("--format", choices=[f.name for f in formats()],
                    help="output format (default: from the -o extension, else md)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--params", metavar="NAMES",
@@ -43,13 +40,14 @@ def _format(args: argparse.Namespace) -> str:
     if args.format:
         return args.format
     if args.output:
+        by_suffix = {suffix: f.name for f in formats() for suffix in f.suffixes}
         suffix = Path(args.output).suffix.lower()
-        if suffix not in FORMATS:
+        if suffix not in by_suffix:
             raise SymbackpropError(
                 f"--output: cannot tell the format from {args.output!r}; expected a name ending in "
-                f"{', '.join(FORMATS)}, or give --format"
+                f"{', '.join(by_suffix)}, or give --format"
             )
-        return FORMATS[suffix]
+        return by_suffix[suffix]
     return "md"
 
 

@@ -1,7 +1,8 @@
 """The rules of one layer of the vector form, written in generic scalars ``t``, ``alpha``, ``eta``.
 
 Both the vector form (:mod:`symbackprop.derive.vector`) and its printer
-(:mod:`symbackprop.derive.vector_latex`) read these; neither knows the other's module.
+(:mod:`symbackprop.derive.vector_latex`) read these, so the printer needs nothing of the
+vector form's module.
 """
 
 from __future__ import annotations

@@ -24,8 +24,9 @@ import sympy as sp
 from symbackprop.errors import SpecError, TooLargeError
 from symbackprop.graph import Graph, leaky_relu, relu
 
-from .backprop import DEFAULT_MAX_SIZE, expression_size
+from .backprop import DEFAULT_MAX_SIZE
 from .evaluate import backprop_of, backward
+from .expansion import expression_size
 
 __all__ = ["Proof", "prove", "prove_all", "random_point"]
 

@@ -41,6 +41,7 @@ from .vector_latex import aligned, vector_latex_lines
 
 __all__ = ["VectorForm", "vector_form"]
 
+
 @dataclass(frozen=True, eq=False)
 class VectorForm:
     """The matrix form of a layered network's backpropagation, built once by :func:`vector_form`.
@@ -50,7 +51,7 @@ class VectorForm:
         rules: one :class:`LayerRule` per non-input layer.
         loss_gradient: ``∂L/∂a^{(L)}_k`` for each output ``k`` (scalar symbols).
         output_delta: ``δ^{(L)}_k`` per the chosen :attr:`output_rule` (scalar symbols).
-        output_rule: a key of :data:`OUTPUT_RULES`.
+        output_rule: a key of :data:`~symbackprop.derive.layer_rules.OUTPUT_RULES`.
         constraint: the target constraint the output δ relies on, if any.
         gradient_entry: ``∂L/∂a_k`` in ``alpha``, ``eta`` when it has the same form for every
             ``k`` (so it can be applied to a whole matrix), else ``None``.

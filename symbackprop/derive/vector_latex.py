@@ -26,7 +26,7 @@ from .layer_rules import ALPHA, ETA, LayerRule, T
 __all__ = ["vector_latex_lines", "aligned", "ElementwiseLatexPrinter"]
 
 
-class VectorForm(Protocol):
+class VectorFormLike(Protocol):
     """What the printer reads of a :class:`symbackprop.derive.vector.VectorForm`."""
 
     rules: tuple[LayerRule, ...]
@@ -106,7 +106,7 @@ def _f(rule: LayerRule, arg: str, prime: bool = False) -> str:
     return r"%s%s\left(%s\right)" % (name, "'" if prime else "", arg)
 
 
-def _forward(vf: VectorForm, names: _Names) -> list[str]:
+def _forward(vf: VectorFormLike, names: _Names) -> list[str]:
     lines = []
     for rule in vf.rules:
         l = rule.layer
@@ -118,7 +118,7 @@ def _forward(vf: VectorForm, names: _Names) -> list[str]:
     return lines
 
 
-def _output_delta(vf: VectorForm, names: _Names) -> list[str]:
+def _output_delta(vf: VectorFormLike, names: _Names) -> list[str]:
     L, rule = vf.depth, vf.rules[-1]
     lhs, a, y = names.delta(L), names.a(L), names.y
     grad = r"\nabla_{%s} L" % a
@@ -143,7 +143,7 @@ def _output_delta(vf: VectorForm, names: _Names) -> list[str]:
     return lines
 
 
-def _hidden_deltas(vf: VectorForm, names: _Names) -> list[str]:
+def _hidden_deltas(vf: VectorFormLike, names: _Names) -> list[str]:
     lines = []
     for rule in reversed(vf.rules[:-1]):
         l = rule.layer
@@ -169,7 +169,7 @@ def _wrap(text: str, expr: sp.Expr) -> str:
     return r"\left(%s\right)" % text if expr.is_Add else text
 
 
-def _gradients(vf: VectorForm, names: _Names) -> list[str]:
+def _gradients(vf: VectorFormLike, names: _Names) -> list[str]:
     lines = []
     scale = r"\frac{1}{m} " if names.batch and vf.reduction == "mean" else ""
     loss = names.loss()
@@ -184,7 +184,7 @@ def _gradients(vf: VectorForm, names: _Names) -> list[str]:
     return lines
 
 
-def vector_latex_lines(vf: VectorForm, *, batch: bool = True) -> list[str]:
+def vector_latex_lines(vf: VectorFormLike, *, batch: bool = True) -> list[str]:
     """The form's equations in LaTeX, one string per equation, in the order of a sheet.
 
     Per sample: the forward pass, the output δ, the δ recursion, the gradients.  With

@@ -1,7 +1,8 @@
 """Stage 1, the graph: what a network *is*, before anything is derived.
 
-The one naming scheme (:mod:`.notation`), activations and losses as SymPy functions with
-their derivatives (:mod:`.functions`, registries in :mod:`.activations` and :mod:`.losses`),
+The one naming scheme (:mod:`.notation`), activation functions as SymPy functions with their
+derivatives (:mod:`.functions`) and their registry (:mod:`.activations`), the registry of
+losses (:mod:`.losses`, each building ``L`` from outputs and targets),
 the general computation graph (:mod:`.graph`), the fully connected builder (:mod:`.mlp`) and
 the printer of expressions in the project notation (:mod:`.printing`).  Imports nothing of
 symbackprop but :mod:`symbackprop.errors`.

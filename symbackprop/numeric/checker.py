@@ -31,6 +31,7 @@ from .vector import VectorFunctions
 
 __all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError"]
 
+
 @dataclass(frozen=True)
 class GradcheckRow:
     """One checked quantity: derived and numeric derivative, their errors, and the verdict."""
@@ -166,7 +167,7 @@ def check_gradients(
     """Compare gradients with central finite differences of the loss, in float64.
 
     Args:
-        graph_or_compiled: a network or graph, or its :func:`compile_network` result (for
+        graph_or_compiled: a network or graph, or its :func:`~symbackprop.numeric.compile.compile_network` result (for
             the vector backend, its own gradients are checked against differences of the
             scalar backend's loss).
         params: parameter values (``{"W1": ..., "b1": ...}``, or plain names for a graph).

@@ -1,10 +1,11 @@
 """The scalar backend: numpy functions for a graph's loss, forward pass, δs and gradients.
 
 :class:`NumericNetwork` lambdifies the derived formulas once (see
-:mod:`symbackprop.numeric.program`), one formula per neuron and weight, and evaluates a whole
-batch (one row per sample) per call and reduces loss and gradients as the network says
-(mean or sum).  Results are checked: a NaN or infinity raises :class:`NumericalError`
-naming the quantity, and numpy's floating-point warnings never reach the caller.
+:mod:`symbackprop.numeric.program`), one formula per neuron and weight.  Each call evaluates
+a whole batch (one row per sample) and reduces loss and gradients as the network says (mean
+or sum).  Results are checked: a NaN or infinity raises
+:class:`~symbackprop.errors.NumericalError` naming the quantity, and numpy's floating-point
+warnings never reach the caller.
 
 >>> import numpy as np
 >>> from symbackprop import mlp
@@ -26,8 +27,6 @@ import numpy as np
 import sympy as sp
 
 from symbackprop.derive.evaluate import backprop_of
-
-# Defined with the other errors so that both numeric backends raise the same classes.
 from symbackprop.errors import DataError, closest
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import matrix_name, plain

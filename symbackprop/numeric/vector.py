@@ -1,13 +1,14 @@
-"""numpy functions for whole batches, built from a network's :class:`~symbackprop.derive.vector.VectorForm`.
+"""The vector backend: numpy functions for whole batches, built from a network's
+:class:`~symbackprop.derive.vector.VectorForm`.
 
 Every per-layer operation is lambdified from the derived rules: the activation from the
 registry's SymPy function, its derivative from ``fdiff`` (written in ``z`` and ``a``), the
 output δ from the vector form (``a - y`` only where the form proved it), and the loss from
 the registry's loss with each ``log`` of an output rewritten by SymPy into a log-sum-exp
 (``log σ(z) = -logsumexp(0, -z)``), so it stays finite at saturated outputs.  Written by
-hand are only the table of stable numpy primitives (:mod:`symbackprop.numeric.vector_kernels`), the product with the softmax
-Jacobian ``diag(a) - a aᵀ`` (whose form :mod:`symbackprop.derive.vector` derives from ``fdiff`` and
-checks), and the matrix products.
+hand are only the table of stable numpy primitives (:mod:`symbackprop.numeric.vector_kernels`),
+the product with the softmax Jacobian ``diag(a) - a aᵀ`` (whose form
+:mod:`symbackprop.derive.vector` derives from ``fdiff`` and checks), and the matrix products.
 
 Samples are rows: ``X`` has shape ``(batch, n_0)``; ``Z^{(l)} = A^{(l-1)} (W^{(l)})ᵀ + b``
 is the transpose of the column-per-sample form the sheets print.

@@ -3,7 +3,8 @@ r"""Stage 2, reading what people write: spec files and formulas, into graphs and
 Specs (:mod:`.spec`: TOML, JSON, a dict or the ``"2-2-1"`` shorthand, with optional
 numbers) become networks; ``[graph]`` specs (:mod:`.graphspec`) and every formula a user
 types go through one notation parser (:mod:`.parser`, grammar ``grammar.lark``, SymPy
-objects built from the tree in :mod:`.build`, names resolved in :mod:`.names`).  No string
+objects built from the tree in :mod:`.build`, function names in :mod:`.functions`, names
+resolved in :mod:`.names`).  No string
 reaches ``eval``, ``exec`` or ``sympify``.  The graph specs need the parser, so both readers
 sit in one stage, after the graph and before the chain rule.
 

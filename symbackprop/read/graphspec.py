@@ -21,10 +21,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from symbackprop.errors import GraphError, SpecError, closest
+from symbackprop.errors import FormulaError, GraphError, SpecError, closest
 from symbackprop.graph import Graph
 
-from .parser import FormulaError, parse_formula
+from .parser import parse_formula
 
 __all__ = ["graph_from_spec", "GRAPH_KEYS"]
 

@@ -2,11 +2,12 @@
 
 :func:`build_sheet` (:mod:`.build`) assembles a :class:`Sheet` (:mod:`.model`) from section
 builders (:mod:`.params`, :mod:`.numbers`, :mod:`.cost`, :mod:`.picture`, :mod:`.vector`,
-sharing a :mod:`.context`).  The sheet knows no format: :mod:`.render` holds one module per
+sharing a :mod:`.context`; long rows broken by :mod:`.linebreak`).  The sheet knows no format: :mod:`.render` holds one module per
 format (LaTeX, Markdown, HTML with MathML and SVG) and registers each by name, so
 ``sheet.render("html")`` finds it.
 
-Exports: ``build_sheet``, ``Sheet``, ``UnknownLatexError``.
+Exports: ``build_sheet``, ``Sheet``, ``UnknownLatexError``; the format registry
+``Format``, ``register_format``, ``formats``.
 
 >>> from symbackprop.sheet import build_sheet
 >>> build_sheet("2-2-1", params=["w2_11"]).render("md").startswith("# ")
@@ -14,9 +15,9 @@ True
 """
 
 from .build import build_sheet
-from .model import Sheet
+from .model import Format, Sheet, formats, register_format
 
 # Importing the renderers registers the formats a Sheet renders in.
 from .render import UnknownLatexError
 
-__all__ = ["build_sheet", "Sheet", "UnknownLatexError"]
+__all__ = ["build_sheet", "Sheet", "Format", "formats", "register_format", "UnknownLatexError"]

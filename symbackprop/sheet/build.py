@@ -8,7 +8,7 @@ The result is a :class:`~symbackprop.sheet.model.Sheet` value; render it with
 >>> from symbackprop.read.spec import EXAMPLE
 >>> sheet = build_sheet(EXAMPLE, params=["w2_11"])
 >>> [s.anchor for s in sheet.sections]
-['network', 'forward', 'loss', 'deltas', 'gradients', 'cost']
+['network', 'forward', 'loss', 'deltas', 'gradients', 'vector', 'cost']
 >>> sheet.render("md").startswith("# A 2-2-2 sigmoid network")
 True
 """

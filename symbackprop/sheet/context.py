@@ -16,6 +16,7 @@ __all__ = ["Context", "SMALL_NODES"]
 #: Graphs up to this many nodes list every node and every δ definition.
 SMALL_NODES = 40
 
+
 @dataclass(frozen=True)
 class Context:
     """What every section builder reads."""

@@ -29,7 +29,7 @@ __all__ = [
     "Sheet",
     "Format",
     "register_format",
-    "format_names",
+    "formats",
 ]
 
 
@@ -179,11 +179,13 @@ class Format:
         name: what :meth:`Sheet.render` is asked for (``"html"``).
         render: the whole document as text.
         fragment: the same without the document around it (for Jupyter), if it differs.
+        suffixes: file name endings that mean this format (``".html"``, ``".htm"``).
     """
 
     name: str
     render: Callable[[Sheet], str]
     fragment: Callable[[Sheet], str] | None = None
+    suffixes: tuple[str, ...] = ()
 
 
 _FORMATS: dict[str, Format] = {}
@@ -194,9 +196,9 @@ def register_format(fmt: Format) -> None:
     _FORMATS[fmt.name] = fmt
 
 
-def format_names() -> tuple[str, ...]:
-    """The registered format names, in the order they were registered."""
-    return tuple(_FORMATS)
+def formats() -> tuple[Format, ...]:
+    """The registered formats, in the order they were registered."""
+    return tuple(_FORMATS.values())
 
 
 def _format(name: str) -> Format:

@@ -3,8 +3,9 @@ r"""Stage 5a, verifying what a person derived by hand, and saying what is wrong 
 :func:`verify` (:mod:`.verifier`) reads a formula with the notation parser, compares it with
 the derivation symbolically and then at sampled points (:mod:`.points`, kept off kinks),
 and returns a :class:`Verdict` (:mod:`.verdict`) with a counterexample; :mod:`.diagnose`
-names the mistake by trying the patterns of :mod:`.mistakes`.  A new mistake pattern is one
-entry of the registry in :mod:`.mistakes`.
+names the mistake by trying the mistaken variants :mod:`.mistakes` builds.  A new mistake
+pattern is a ``_..._variants`` function in :mod:`.mistakes`, called from ``variants()``,
+with its kind added to ``MISTAKES``.
 
 Exports: ``verify``, ``Verdict``, ``Counterexample``, ``STATUSES``, ``Diagnosis``, ``MISTAKES``.
 

@@ -53,10 +53,6 @@ class Variant:
     transform: Callable[[sp.Expr], sp.Expr] | None = None
 
 
-def _text(expr: sp.Expr) -> str:
-    return plain_text(expr)
-
-
 def _num(v: sp.Expr | None) -> float | None:
     return as_float(v)
 
@@ -116,7 +112,7 @@ def _activation_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr]) -> 
     for (a, z), value in acts.items():
         out.append(Variant(
             "missing_activation_derivative",
-            f"Missing the activation-derivative factor ∂{plain(a)}/∂{plain(z)} = {_text(value)}: "
+            f"Missing the activation-derivative factor ∂{plain(a)}/∂{plain(z)} = {plain_text(value)}: "
             f"the chain rule passes through the activation of {plain(z)}.",
             t.sums(drop={(a, z)}),
         ))
@@ -162,8 +158,8 @@ def _custom_activation_variants(d: Derivation, t: _Table) -> list[Variant]:
                 inner = sp.diff(body.args[0], f.wrt)
                 out.append(Variant(
                     "missing_activation_derivative",
-                    f"Missing the activation derivative: {plain(f.of)} = {_text(body)}, so "
-                    f"∂{plain(f.of)}/∂{plain(f.wrt)} = {_text(f.value)} carries the derivative of "
+                    f"Missing the activation derivative: {plain(f.of)} = {plain_text(body)}, so "
+                    f"∂{plain(f.of)}/∂{plain(f.wrt)} = {plain_text(f.value)} carries the derivative of "
                     f"{body.func.__name__}.",
                     t.sums(swap={key: [_num(pt.value(inner)) for pt in t.points]}),
                 ))
@@ -305,7 +301,7 @@ def _delta_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]:
         out.append(Variant(
             "missing_activation_derivative",
             f"Missing the activation-derivative factor ∂{plain(acts[0])}/∂{plain(c)} = "
-            f"{_text(bp.partial(acts[0], c))}: δ of {plain(c)} carries it.",
+            f"{plain_text(bp.partial(acts[0], c))}: δ of {plain(c)} carries it.",
             [_num(pt.value(without)) for pt in points],
         ))
     return out
@@ -341,7 +337,7 @@ def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point]) -> l
                 seen.add(key)
                 out.append(Variant(
                     "missing_factor",
-                    f"Missing the factor ∂{plain(f.of)}/∂{plain(f.wrt)} = {_text(f.value)} of the chain rule.",
+                    f"Missing the factor ∂{plain(f.of)}/∂{plain(f.wrt)} = {plain_text(f.value)} of the chain rule.",
                     t.sums(drop={key}),
                 ))
     return out

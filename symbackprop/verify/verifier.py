@@ -22,11 +22,11 @@ import sympy as sp
 
 from symbackprop.derive import Backprop, Derivation, Substitution, expression_size
 from symbackprop.derive.evaluate import backprop_of
-from symbackprop.errors import GraphError, SymbackpropError, TooLargeError
+from symbackprop.errors import FormulaError, GraphError, SymbackpropError, TooLargeError
 from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
 from symbackprop.read.names import Scope
-from symbackprop.read.parser import FormulaError, parse_formula_notes
+from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
 from .points import Point, Sampler, close, kink_arguments
@@ -119,13 +119,9 @@ def _kink_mismatch(
             tried += 1
             f, t = on.value(formula), on.value(truth)
             if t is not None and not close(f, t):
-                return Counterexample(dict(on.leaves), f, t, f"where {_plain_expr(g)} = 0"), tried
+                return Counterexample(dict(on.leaves), f, t, f"where {plain_text(g)} = 0"), tried
             break
     return None, tried
-
-
-def _plain_expr(expr: sp.Expr) -> str:
-    return plain_text(expr)
 
 
 def verify(

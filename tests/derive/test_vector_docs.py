@@ -6,13 +6,13 @@ import doctest
 
 import pytest
 
-from symbackprop.derive import vector, vector_latex
-from symbackprop.numeric import directional as vector_check
-from symbackprop.numeric import vector as vector_numeric
-from symbackprop.numeric import vector_proof
+from symbackprop.derive import vector as derive_vector
+from symbackprop.derive import vector_latex
+from symbackprop.numeric import directional, vector_proof
+from symbackprop.numeric import vector as numeric_vector
 
 
-@pytest.mark.parametrize("module", [vector, vector_latex, vector_numeric, vector_proof, vector_check],
+@pytest.mark.parametrize("module", [derive_vector, vector_latex, numeric_vector, vector_proof, directional],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

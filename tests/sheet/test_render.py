@@ -199,16 +199,21 @@ def test_indices_of_ten_and_more_print_in_numeric_order():
     assert latex(sp.Symbol("b") + sp.Symbol("w") * sp.Symbol("x")) == "b + w x"
 
 
-def test_formats_are_looked_up_by_name_and_a_new_one_can_be_registered(monkeypatch):
+def test_formats_are_looked_up_by_name_and_a_new_one_can_be_registered(monkeypatch, tmp_path):
+    from symbackprop.cli import main
     from symbackprop.sheet import model
 
     sheet = Sheet("Demo", sections=(Section("Loss", (Paragraph(("The loss is ", Math("L"), ".")),)),))
-    assert model.format_names() == ("tex", "md", "html")
+    assert [f.name for f in model.formats()] == ["tex", "md", "html"]
     with pytest.raises(ValueError, match=r"^format: expected 'tex', 'md' or 'html', received 'rst'$"):
         sheet.render("rst")
     monkeypatch.setattr(model, "_FORMATS", dict(model._FORMATS))
-    model.register_format(model.Format("rst", lambda s: f"{s.title}\n{'=' * len(s.title)}\n"))
+    model.register_format(model.Format("rst", lambda s: f"{s.title}\n{'=' * len(s.title)}\n", suffixes=(".rst",)))
     assert sheet.render("rst") == "Demo\n====\n"
     assert sheet.render("md") == render_markdown(sheet)
     assert sheet._repr_html_() != render_html(sheet) and "<math" in sheet._repr_html_()
-
+    # One registration is all the command line needs too: the -o suffix and --format.
+    assert main(["sheet", "2-2-1", "-o", str(tmp_path / "s.rst")]) == 0
+    assert (tmp_path / "s.rst").read_text().startswith("A 2-2-1 ")
+    assert main(["sheet", "2-2-1", "--format", "rst", "-o", str(tmp_path / "t.txt")]) == 0
+    assert (tmp_path / "t.txt").read_text() == (tmp_path / "s.rst").read_text()

@@ -1,8 +1,10 @@
-"""Renderers: one module per output format, each turning a :class:`~symbackprop.sheet.model.Sheet`
-into text, registered here by name so the sheet itself knows no format.
+"""Renderers: one module per output format (``latex``, ``markdown``, ``html``; ``svg`` draws the
+HTML sheet's picture), each turning a :class:`~symbackprop.sheet.model.Sheet` into text,
+registered here by name so the sheet itself knows no format.
 
 A new output format is a module beside these with a ``render_<format>(sheet) -> str``, and
-one :func:`~symbackprop.sheet.model.register_format` line below.
+one :func:`~symbackprop.sheet.model.register_format` line below; ``sheet.render(name)`` and
+the command line (``--format``, the ``-o`` file suffix) then offer it.
 """
 
 from symbackprop.sheet.model import Format, register_format
@@ -13,6 +15,6 @@ from .markdown import render_markdown
 
 __all__ = ["render_html", "render_html_fragment", "render_latex", "render_markdown", "UnknownLatexError"]
 
-register_format(Format("tex", render_latex))
-register_format(Format("md", render_markdown))
-register_format(Format("html", render_html, fragment=render_html_fragment))
+register_format(Format("tex", render_latex, suffixes=(".tex",)))
+register_format(Format("md", render_markdown, suffixes=(".md", ".markdown")))
+register_format(Format("html", render_html, fragment=render_html_fragment, suffixes=(".html", ".htm")))
