@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import sympy as sp
 
+from symbackprop.graph import Network
 from symbackprop.graph.printing import NotationLatexPrinter
 
 from .layer_rules import ALPHA, ETA, LayerRule, T
@@ -27,13 +28,25 @@ __all__ = ["vector_latex_lines", "aligned", "ElementwiseLatexPrinter"]
 
 
 class VectorFormLike(Protocol):
-    """What the printer reads of a :class:`symbackprop.derive.vector.VectorForm`."""
+    """What the printer reads of a :class:`symbackprop.derive.vector.VectorForm` (read-only)."""
 
-    rules: tuple[LayerRule, ...]
-    output_rule: str
-    constraint: str | None
-    gradient_entry: sp.Expr | None
-    output_entry: sp.Expr | None
+    @property
+    def network(self) -> Network: ...
+
+    @property
+    def rules(self) -> tuple[LayerRule, ...]: ...
+
+    @property
+    def output_rule(self) -> str: ...
+
+    @property
+    def constraint(self) -> str | None: ...
+
+    @property
+    def gradient_entry(self) -> sp.Expr | None: ...
+
+    @property
+    def output_entry(self) -> sp.Expr | None: ...
 
     @property
     def depth(self) -> int: ...
