@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.read import EXAMPLE
+from symbackprop.read import EXAMPLE, split_names
 from symbackprop.sheet import build_sheet, formats
 
 __all__ = ["register", "run", "write_atomic"]
@@ -110,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     source = EXAMPLE if args.spec is None else args.spec
     params = None
     if args.params is not None:
-        params = [p for p in re.split(r"[,\s]+", args.params) if p]
+        params = split_names(args.params)
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
     sheet = build_sheet(source, params=params, expand=not args.no_expand)

@@ -17,8 +17,9 @@ derivatives: it only records what is defined from what.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -26,10 +27,25 @@ from symbackprop.errors import GraphError, closest
 
 from .notation import leaf, parse_name, plain, symbol_for
 
-__all__ = ["Graph", "Node", "LEAF_KINDS"]
+__all__ = ["Graph", "Node", "LEAF_KINDS", "register_name_reader"]
 
 #: The kinds of leaves; gradients are derived for parameters and, on request, any leaf.
 LEAF_KINDS = ("input", "target", "parameter")
+
+#: Readers of names in the notation of formulas (``b_2^{(2)}``, an alias), consulted by
+#: :meth:`Graph.lookup` after its own tables.  The formula parser lives in a later stage
+#: and registers itself here, so every place that takes a name reads it the same way.
+_NAME_READERS: list[Callable[[Graph, str], sp.Symbol | str | None]] = []
+
+
+def register_name_reader(reader: Callable[[Graph, str], sp.Symbol | str | None]) -> None:
+    """Let :meth:`Graph.lookup` read names with ``reader(graph, text)``.
+
+    The reader returns the symbol, or when the graph has none, the name's plain spelling
+    (``b2_3``) to suggest the closest names from, or ``None`` for text that is no name.
+    """
+    if reader not in _NAME_READERS:
+        _NAME_READERS.append(reader)
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,7 @@ class Graph:
         self._output: sp.Symbol | None = None
         self._version = 0
         self._names: tuple[int, dict[str, sp.Symbol], dict[str, sp.Symbol]] | None = None
+        self._aliases: dict[str, sp.Symbol] = {}
 
     # ----- building
     def _add_leaves(self, names: str | Iterable[str | sp.Symbol], kind: str) -> tuple[sp.Symbol, ...]:
@@ -258,12 +275,44 @@ class Graph:
         parsed = parse_name(name)  # other spellings of a network name: w1_1_2, w^{(1)}_{1,2}
         if parsed is not None and symbol_for(parsed).name in table:
             return table[symbol_for(parsed).name]
-        hint = closest(name, list(by_plain))
+        spelling = name
+        for reader in _NAME_READERS:
+            found = reader(self, name)
+            if isinstance(found, sp.Symbol) and (found in self._leaves or found in self._nodes):
+                return found
+            if isinstance(found, str):
+                spelling = found
+        hint = closest(spelling, list(by_plain))
         if not hint:
             names = list(by_plain)
             more = f", ... ({len(names) - 8} more)" if len(names) > 8 else ""
             hint = f"; names here are {', '.join(names[:8])}{more}"
         raise GraphError(f"name {name!r} is not in this graph{hint}")
+
+    # ----- other textbooks' names
+    @property
+    def aliases(self) -> Mapping[str, sp.Symbol]:
+        """Names as another text writes them (``"w_5"``) and the symbols they stand for."""
+        return MappingProxyType(self._aliases)
+
+    def set_aliases(self, aliases: Mapping[str, sp.Symbol]) -> None:
+        """Replace the aliases; each must stand for a leaf, a node or a node's δ symbol.
+
+        Readers of formulas decide which spellings of an alias match (``w_5``, ``w_{5}``).
+
+        >>> g = Graph()
+        >>> (x,) = g.inputs("x")
+        >>> g.set_aliases({"i_1": x})
+        >>> dict(g.aliases)
+        {'i_1': x}
+        """
+        deltas = {nd.delta for nd in self._nodes.values() if nd.delta is not None}
+        for text, symbol in aliases.items():
+            if not isinstance(symbol, sp.Symbol) or not (
+                symbol in self._leaves or symbol in self._nodes or symbol in deltas
+            ):
+                raise GraphError(f"alias {text!r}: expected a symbol of this graph, received {symbol!r}")
+        self._aliases = dict(aliases)
 
     def composed(self, symbol: sp.Symbol | None = None) -> sp.Expr:
         """``symbol`` (default: the output) with every node replaced by its definition.

@@ -9,7 +9,8 @@ reaches ``eval``, ``exec`` or ``sympify``.  The graph specs need the parser, so 
 sit in one stage, after the graph and before the chain rule.
 
 Exports: ``load_spec``, ``Spec``, ``Values``, ``EXAMPLE``, ``graph_from_spec``,
-``parse_formula``, ``FormulaError``.
+``parse_formula``, ``FormulaError``, ``resolve_name`` (the one reader of names, also
+behind ``Graph.lookup``: :mod:`.resolve`).
 
 >>> from symbackprop.read import load_spec, parse_formula
 >>> spec = load_spec("2-2-1")
@@ -21,6 +22,10 @@ from symbackprop.errors import FormulaError
 
 from .graphspec import graph_from_spec
 from .parser import parse_formula
+from .resolve import resolve_name, split_names
 from .spec import EXAMPLE, Spec, Values, load_spec
 
-__all__ = ["load_spec", "Spec", "Values", "EXAMPLE", "graph_from_spec", "parse_formula", "FormulaError"]
+__all__ = [
+    "load_spec", "Spec", "Values", "EXAMPLE", "graph_from_spec", "parse_formula", "FormulaError", "resolve_name",
+    "split_names",
+]

@@ -20,9 +20,9 @@ from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
 from .functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
-from .names import NameParts, Scope, split_name
+from .names import NameParts, Scope, alias_key, split_name
 
-__all__ = ["build", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
+__all__ = ["build", "written_name", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
 
 #: Most parse-tree visits per formula (sums multiply their body); bounds the work.
 MAX_STEPS = 100_000
@@ -37,8 +37,9 @@ _PRODUCTS = frozenset({"mul", "div"})
 
 
 class _Builder(FunctionApplier):
-    def __init__(self, text: str, graph: Graph | None) -> None:
+    def __init__(self, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None) -> None:
         self.text = text
+        self.aliases = dict(aliases or {})
         self.scope = Scope(graph)
         self.graph = graph
         self.steps = 0
@@ -201,6 +202,14 @@ class _Builder(FunctionApplier):
         self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]
     ) -> tuple[NameParts, list[lark.Tree]]:
         """The name's parts and its superscripts that are powers, not layers."""
+        head, command, layer, subs, powers = self.written(base, scripts, env)
+        whole = head in FUNCTION_NAMES or self.scope.has(head)
+        return split_name(head, command, layer, subs, whole=whole), powers
+
+    def written(
+        self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]
+    ) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
+        """A name as written: head, whether a command, layer, subscripts, power superscripts."""
         text = str(base)
         if base.type == "HAT":
             head, command = "yhat", False
@@ -223,8 +232,7 @@ class _Builder(FunctionApplier):
                 layer = found
             else:
                 powers.append(s.children[0])
-        whole = head in FUNCTION_NAMES or self.scope.has(head)
-        return split_name(head, command, layer, subs, whole=whole), powers
+        return head, command, layer, subs, powers
 
     @staticmethod
     def layer_of(sup: lark.Tree, env: Mapping[str, int]) -> int | None:
@@ -248,6 +256,9 @@ class _Builder(FunctionApplier):
         if len(powers) > 1:
             raise self.fail("double superscript: write the power with braces, {x^{a}}^{b}", node)
         exponent = self.expr(powers[0], env) if powers else None
+        aliased = self.alias(base, scripts, env) if self.aliases else None
+        if aliased is not None:
+            return aliased if exponent is None else self.power(aliased, exponent, node)
         literal = self.scope.has(parts.base) if not parts.pieces else False
         if parts.kind is None and parts.layer is None and not literal:
             if base.type != "NAME" or not parts.pieces:
@@ -265,6 +276,11 @@ class _Builder(FunctionApplier):
         if isinstance(found, str):
             raise self.fail(found, node)
         return found if exponent is None else self.power(found, exponent, node)
+
+    def alias(self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]) -> sp.Symbol | None:
+        """The symbol an alias of the spec's ``[notation]`` table stands for, if this is one."""
+        head, command, layer, subs, _ = self.written(base, scripts, env)
+        return self.aliases.get(alias_key(split_name(head, command, layer, subs), env))
 
     def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         name = node.children[0]
@@ -340,11 +356,34 @@ class _Builder(FunctionApplier):
         return None
 
 
-def build(tree: lark.Tree, text: str, graph: Graph | None) -> tuple[sp.Expr, tuple[str, ...]]:
-    """The SymPy expression of a parse tree, and notes on ambiguous notation it resolved."""
-    builder = _Builder(text, graph)
+def build(
+    tree: lark.Tree, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None
+) -> tuple[sp.Expr, tuple[str, ...]]:
+    """The SymPy expression of a parse tree, and notes on ambiguous notation it resolved.
+
+    ``aliases`` maps :func:`alias_key` spellings to the symbols they stand for.
+    """
+    builder = _Builder(text, graph, aliases)
     try:
         value = builder.expr(tree, {})
     except RecursionError:  # pragma: no cover - the depth limit prevents it
         raise FormulaError("formula nested too deeply", text) from None
     return value, tuple(builder.notes)
+
+
+def written_name(tree: lark.Tree, text: str) -> str | None:
+    """The :func:`~.names.alias_key` of a formula that is one name and nothing else, else ``None``.
+
+    >>> from symbackprop.read.parser import parse_tree
+    >>> written_name(parse_tree("out_{o1}"), "out_{o1}"), written_name(parse_tree("2 w"), "2 w")
+    ('out_{o1}', None)
+    """
+    while isinstance(tree, lark.Tree) and tree.data in ("group", "paren") and len(tree.children) == 1:
+        tree = tree.children[0]
+    if not isinstance(tree, lark.Tree) or tree.data != "name":
+        return None
+    builder = _Builder(text, None)
+    head, command, layer, subs, powers = builder.written(tree.children[0], list(tree.children[1:]), {})
+    if powers:
+        return None
+    return alias_key(split_name(head, command, layer, subs))

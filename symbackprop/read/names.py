@@ -17,7 +17,7 @@ import sympy as sp
 from symbackprop.graph import Graph
 from symbackprop.graph.notation import Name, plain, symbol_for
 
-__all__ = ["Scope", "NameParts", "ARITY", "NETWORK_KINDS"]
+__all__ = ["Scope", "NameParts", "ARITY", "NETWORK_KINDS", "alias_key", "split_name"]
 
 #: Indices each kind of network name takes.
 ARITY = {"w": 2, "b": 1, "z": 1, "a": 1, "delta": 1, "x": 1, "y": 1, "yhat": 1}
@@ -69,6 +69,19 @@ def split_name(
     else:
         pieces = [p.strip() for r in raw for p in re.split(r"[,_]", r)]
     return NameParts(base, command, layer, tuple(p for p in pieces if p), ",".join(raw) or None)
+
+
+def alias_key(parts: NameParts, env: Mapping[str, int] | None = None) -> str:
+    """One spelling for every way of writing a name: ``w_5``, ``w_{5}`` → ``w_{5}``.
+
+    >>> alias_key(split_name("E_total", False, None, []))
+    'E_{total}'
+    """
+    env = env or {}
+    head = ("\\" if parts.command else "") + parts.base
+    layer = "^{(%d)}" % parts.layer if parts.layer is not None else ""
+    pieces = [str(env.get(p, p)) for p in parts.pieces]
+    return head + layer + ("_{%s}" % ",".join(pieces) if pieces else "")
 
 
 class Scope:

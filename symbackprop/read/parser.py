@@ -27,9 +27,9 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
-from .build import build
+from .build import build, written_name
 
-__all__ = ["parse_formula", "parse_formula_notes", "MAX_LENGTH", "MAX_DEPTH"]
+__all__ = ["parse_formula", "parse_formula_notes", "parse_tree", "alias_keys", "MAX_LENGTH", "MAX_DEPTH"]
 
 #: Longest formula accepted (characters); printed expanded forms of small networks fit.
 MAX_LENGTH = 20_000
@@ -134,10 +134,27 @@ def parse_tree(text: str) -> lark.Tree:
     return tree
 
 
+@lru_cache(maxsize=64)
+def _alias_keys(items: tuple[tuple[str, sp.Symbol], ...]) -> dict[str, sp.Symbol]:
+    out = {}
+    for text, symbol in items:
+        key = written_name(parse_tree(text), text)
+        if key is None:
+            raise FormulaError(f"alias {text!r}: expected a name like w_5 or out_{{o1}}, received a formula")
+        out[key] = symbol
+    return out
+
+
+def alias_keys(graph: Graph | None) -> dict[str, sp.Symbol]:
+    """A graph's aliases by the one spelling the builder matches (``w_5`` → ``w_{5}``)."""
+    aliases = getattr(graph, "aliases", None)
+    return _alias_keys(tuple(aliases.items())) if aliases else {}
+
+
 def parse_formula_notes(text: str, graph: Graph | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
     """:func:`parse_formula`, also returning notes on how ambiguous notation was read."""
     tree = parse_tree(text)
-    return build(tree, text, graph)
+    return build(tree, text, graph, alias_keys(graph))
 
 
 def parse_formula(text: str, graph: Graph | None = None) -> sp.Expr:
