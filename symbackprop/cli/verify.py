@@ -2,8 +2,9 @@
 
 Exit status: 0 when every formula is correct (also: correct except at kinks, or under the
 setting's constraint Σ y = 1), 1 when one is wrong, 2 on bad input (an unreadable spec,
-parameter or formula: one line on stderr).  A homework file has one ``param: formula`` a
-line; ``#`` starts a comment.
+parameter or formula: one line on stderr).  A formula may be a whole equation whose left
+side names what is differentiated (then ``--param`` is optional, and must agree).  A homework
+file has one ``param: formula`` or one equation a line; ``#`` starts a comment.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
 from symbackprop.read import FormulaError
+from symbackprop.read.resolve import is_name
 from symbackprop.verify import verify
 
 __all__ = ["register", "run", "read_homework"]
@@ -27,29 +29,36 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Check hand-derived formulas for ∂L/∂θ; exit 0 correct, 1 wrong, 2 bad input.",
     )
     p.add_argument("spec", help="a .toml/.json spec file or layer sizes like 2-2-1")
-    p.add_argument("--param", metavar="NAME", help="the parameter: w1_12 or w^{(1)}_{12}")
-    p.add_argument("--formula", metavar="TEXT", help="your formula for ∂L/∂NAME (LaTeX or plain text)")
-    p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines")
+    p.add_argument("--param", metavar="NAME",
+                   help="what is differentiated: w1_12, w^{(1)}_{12}, z1_1 (its δ), x1 (not needed for an equation)")
+    p.add_argument("--formula", metavar="TEXT",
+                   help="your formula for ∂L/∂NAME, or a whole equation 'dL/dθ = ...' (LaTeX or plain text)")
+    p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines or equations")
     p.add_argument("--points", type=int, default=6, help="random points for the numeric check (default 6)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.set_defaults(run=run)
 
 
-def read_homework(text: str) -> list[tuple[int, str, str]]:
-    """``(line number, param, formula)`` for each ``param: formula`` line.
+def read_homework(text: str) -> list[tuple[int, str | None, str]]:
+    """``(line number, param, formula)`` for each ``param: formula`` line; a line that is a
+    whole equation (``dL/dw2_11 = ...``) needs no ``param:`` and gives ``None``.
 
     Raises:
-        FormulaError: a line without ``:``; the message names the line.
+        FormulaError: a line that is neither; the message names the line.
     """
-    out = []
+    out: list[tuple[int, str | None, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         body = line.split("#", 1)[0].strip()
         if not body:
             continue
         param, sep, formula = body.partition(":")
-        if not sep or not param.strip() or not formula.strip():
-            raise FormulaError(f"line {number}: expected 'param: formula', received '{line.strip()}'")
-        out.append((number, param.strip(), formula.strip()))
+        if sep and param.strip() and formula.strip() and is_name(param.strip()):
+            out.append((number, param.strip(), formula.strip()))
+        elif "=" in body:
+            out.append((number, None, body))
+        else:
+            raise FormulaError(f"line {number}: expected 'param: formula' or an equation "
+                               f"'dL/dθ = formula', received '{line.strip()}'")
     return out
 
 
@@ -61,8 +70,6 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     if (args.file is None) == (args.formula is None):
         return _fail("give either --param NAME --formula TEXT, or --file HOMEWORK")
-    if args.formula is not None and not args.param:
-        return _fail("--formula needs --param NAME (the parameter the formula is for)")
     if args.file is not None and args.param:
         return _fail("--param goes with --formula; a homework file names the parameter on each line")
     if args.points < 1:
@@ -73,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:
         try:
-            verdict = verify(graph, args.param, args.formula, points=args.points, seed=args.seed)
+            verdict = verify(graph, args.param or None, args.formula, points=args.points, seed=args.seed)
         except FormulaError as exc:
             return _fail(f"formula: {exc.summary}")
         except SymbackpropError as exc:
@@ -94,21 +101,22 @@ def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
     except FormulaError as exc:
         return _fail(f"{args.file}: {exc.summary}")
     if not items:
-        return _fail(f"{args.file}: no 'param: formula' lines")
+        return _fail(f"{args.file}: no 'param: formula' lines or equations")
     rows, wrong, unreadable = [], 0, 0
     details = []
     for number, param, formula in items:
+        shown = param if param is not None else formula.split("=", 1)[0].strip()
         try:
             v = verify(graph, param, formula, points=args.points, seed=args.seed)
         except FormulaError as exc:
-            rows.append((number, param, "unreadable", exc.summary))
+            rows.append((number, shown, "unreadable", exc.summary))
             unreadable += 1
             continue
         except SymbackpropError as exc:
-            rows.append((number, param, "unreadable", str(exc).splitlines()[0]))
+            rows.append((number, shown, "unreadable", str(exc).splitlines()[0]))
             unreadable += 1
             continue
-        rows.append((number, param, v.headline, v.diagnosis.sentence if v.diagnosis else v.method))
+        rows.append((number, shown, v.headline, v.diagnosis.sentence if v.diagnosis else v.method))
         if not v.ok:
             wrong += 1
             details.append(f"line {number}:\n{v}")

@@ -25,11 +25,13 @@ from symbackprop.derive.evaluate import backprop_of
 from symbackprop.errors import FormulaError, GraphError, SymbackpropError, TooLargeError
 from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
+from symbackprop.read.equation import Equation, split_equation
 from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
 from .points import Point, Sampler, close, kink_arguments
+from .target import derivation_of, target_of
 from .verdict import Counterexample, Verdict
 
 __all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
@@ -40,10 +42,14 @@ _SYMBOLIC_LIMIT = 3_000
 _MAX_KINKS = 40
 
 
-def _formula(graph: Graph, formula: str | sp.Expr) -> tuple[sp.Expr, str | None, tuple[str, ...]]:
-    if isinstance(formula, str):
-        expr, notes = parse_formula_notes(formula, graph)
-        return expr, formula, notes
+def _formula(graph: Graph, formula: str | sp.Expr | Equation) -> tuple[sp.Expr, str | None, tuple[str, ...]]:
+    if isinstance(formula, Equation):
+        try:
+            expr, notes = parse_formula_notes(formula.rhs, graph)
+        except FormulaError as exc:  # the column in the whole equation, as typed
+            column = None if exc.column is None else exc.column + formula.offset
+            raise FormulaError(exc.message, formula.text, column) from None
+        return expr, formula.text, notes
     if not isinstance(formula, sp.Expr):
         raise FormulaError(f"formula: expected text or a SymPy expression, received {type(formula).__name__}")
     scope = Scope(graph)
@@ -126,7 +132,7 @@ def _kink_mismatch(
 
 def verify(
     graph: Graph,
-    param: str | sp.Symbol,
+    param: str | sp.Symbol | None,
     formula: str | sp.Expr,
     *,
     points: int = 6,
@@ -136,8 +142,12 @@ def verify(
 
     Args:
         graph: the network or graph (a :class:`~symbackprop.read.spec.Spec` is accepted too).
-        param: the parameter, by symbol, LaTeX name (``w^{(1)}_{11}``) or plain name (``w1_11``).
-        formula: LaTeX or plain text in the network's names, or a SymPy expression.
+        param: what is differentiated: a parameter, input or node (``z`` for its δ), by
+            symbol or any name the formula parser reads (``w^{(1)}_{11}``, ``b_2^{(2)}``,
+            ``w1_11``, an alias); ``None`` when ``formula`` is an equation that says it.
+        formula: LaTeX or plain text in the network's names, or a SymPy expression; text
+            may be a whole equation (``\\frac{\\partial L}{\\partial θ} = ...``, ``dL/dθ = ...``,
+            ``\\nabla_{θ} L = ...``, ``\\delta^{(l)}_j = ...``).
         points: random points for the numeric check (more are added to see both sides of
             every kink).
         seed: the random seed, so verdicts are reproducible.
@@ -148,7 +158,8 @@ def verify(
 
     Raises:
         FormulaError: the formula cannot be read.
-        GraphError: ``param`` is not a leaf of the graph.
+        SymbackpropError: nothing says what is differentiated, it is not in the graph, or
+            ``param`` and the equation's left side disagree.
     """
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymbackpropError(f"points: expected a positive integer, received {points!r}")
@@ -156,7 +167,13 @@ def verify(
     if not isinstance(graph, Graph):
         raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")
     bp = backprop_of(graph)
-    d = bp[param]
+    if isinstance(formula, str):
+        formula = split_equation(formula)
+        d = derivation_of(graph, target_of(graph, param, formula))
+    else:
+        if param is None:
+            raise SymbackpropError("param: missing; a SymPy formula needs the name of what it differentiates")
+        d = derivation_of(graph, target_of(graph, param, split_equation("0")))
     expr, text, notes = _formula(graph, formula)
     truth = d.delta_form
     kinks = kink_arguments([nd.expr for nd in graph.nodes] + [x.chain for x in bp.deltas.values()] + [truth, expr])
