@@ -13,6 +13,8 @@ The field names are a public contract::
     W1 = [[0.15, 0.20], [0.25, 0.30]]   # W{l}[j][i]: neuron i of layer l-1 -> neuron j of layer l
     b1 = [0.35, 0.35]
     learning_rate = 0.5
+    [notation]                      # another textbook's names (read/notation.py)
+    w_5 = "w^{(2)}_{11}"
 
 >>> spec = load_spec("2-3-1")
 >>> spec.network.layers, spec.values
@@ -38,11 +40,12 @@ from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.notation import matrix_name
 
 from .graphspec import graph_from_spec
+from .notation import apply_notation
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
 
 #: Top-level keys of a spec.
-SPEC_KEYS = ("layers", "activation", "loss", "bias", "reduction", "values", "graph", "title")
+SPEC_KEYS = ("layers", "activation", "loss", "bias", "reduction", "values", "graph", "title", "notation")
 #: Keys of ``[values]`` besides ``W{l}`` and ``b{l}``.
 VALUE_KEYS = ("x", "y", "learning_rate")
 
@@ -250,6 +253,8 @@ def _from_table(table: Mapping[str, Any], source: str) -> Spec:
             reduction=table.get("reduction", "mean"),
         )
     values = _values(table["values"], network) if "values" in table else None
+    if "notation" in table:
+        apply_notation(network, table["notation"])
     if not title and isinstance(network, Network):
         title = f"A {network.describe()}"
     return Spec(network, values, title or "A computation graph", source)

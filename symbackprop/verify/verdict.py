@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -41,8 +42,9 @@ class Counterexample:
     expected_value: sp.Expr | None
     where: str = ""
 
-    def point_text(self) -> str:
-        items = [f"{plain(s)} = {v}" for s, v in self.point.items()]
+    def point_text(self, renames: Mapping[sp.Symbol, sp.Symbol] | None = None) -> str:
+        renames = renames or {}
+        items = [f"{plain(renames.get(s, s))} = {v}" for s, v in self.point.items()]
         more = len(items) - _MAX_SHOWN
         return ", ".join(items[:_MAX_SHOWN]) + (f", ... ({more} more)" if more > 0 else "")
 
@@ -94,12 +96,28 @@ class Verdict:
         return _HEADLINES[self.status]
 
     @property
+    def renames(self) -> dict[sp.Symbol, sp.Symbol]:
+        """The graph's symbols shown in the student's aliases (the spec's ``[notation]``)."""
+        out: dict[sp.Symbol, sp.Symbol] = {}
+        for alias, symbol in getattr(self.derivation.graph, "aliases", {}).items():
+            out.setdefault(symbol, sp.Symbol(alias, real=True))
+        return out
+
+    def shown(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` in the names the student uses."""
+        renames = self.renames
+        return expr.xreplace(renames) if renames else expr
+
+    @property
     def title(self) -> str:
-        """``∂L/∂w1_12`` (with the graph's own output name for custom graphs)."""
-        return f"∂{plain(self.derivation.graph.output)}/∂{plain(self.param)}"
+        """``∂L/∂w1_12`` (with the graph's own output name for custom graphs, or aliases)."""
+        return f"∂{plain(self.shown(self.derivation.graph.output))}/∂{plain(self.shown(self.param))}"
 
     def _formula_text(self) -> str:
         return self.text if self.text is not None else plain_text(self.formula)
+
+    def _point_text(self, c: Counterexample) -> str:
+        return c.point_text(self.renames)
 
     def lines(self) -> list[str]:
         """The verdict as short lines of plain text."""
@@ -108,15 +126,15 @@ class Verdict:
             out.append(f"  mistake: {self.diagnosis.sentence}")
         out.append(f"  formula:  {self._formula_text()}")
         if self.status != "correct":
-            out.append(f"  correct:  {plain_text(self.expected)}")
+            out.append(f"  correct:  {plain_text(self.shown(self.expected))}")
         if self.counterexample is not None:
             c = self.counterexample
             label = "counterexample" if self.status == "wrong" else "off the constraint"
             where = f" {c.where}" if c.where and self.status == "wrong" else ""
-            out.append(f"  {label}{where}: at {c.point_text()}: {c.values_text()}")
+            out.append(f"  {label}{where}: at {self._point_text(c)}: {c.values_text()}")
         if self.kink is not None:
             k = self.kink
-            out.append(f"  at the kink {k.where}: {k.values_text()} (at {k.point_text()})")
+            out.append(f"  at the kink {k.where}: {k.values_text()} (at {self._point_text(k)})")
         out.extend(f"  note: {n}" for n in self.notes)
         return out
 
@@ -128,17 +146,18 @@ class Verdict:
 
     # ----- Jupyter
     def _repr_markdown_(self) -> str:
-        out = latex(self.derivation.graph.output)
-        lines = [f"**$\\partial {out}/\\partial {latex(self.param)}$: {self.headline}** ({self.method})", ""]
+        out = latex(self.shown(self.derivation.graph.output))
+        wrt = latex(self.shown(self.param))
+        lines = [f"**$\\partial {out}/\\partial {wrt}$: {self.headline}** ({self.method})", ""]
         if self.diagnosis is not None:
             lines += [f"*Mistake:* {self.diagnosis.sentence}", ""]
         lines += [f"- formula: $${latex(self.formula)}$$"]
         if self.status != "correct":
-            lines += [f"- correct: $${latex(self.expected)}$$"]
+            lines += [f"- correct: $${latex(self.shown(self.expected))}$$"]
         if self.counterexample is not None:
             c = self.counterexample
             lines += [f"- {'counterexample' if self.status == 'wrong' else 'off the constraint'}: "
-                      f"at {c.point_text()}, {c.values_text()}"]
+                      f"at {self._point_text(c)}, {c.values_text()}"]
         if self.kink is not None:
             lines += [f"- at the kink {self.kink.where}: {self.kink.values_text()}"]
         lines += [f"- note: {n}" for n in self.notes]
@@ -161,11 +180,11 @@ class Verdict:
         rows.append("<table>")
         rows.append(f"<tr><th>formula</th><td>{math(self.formula)}</td></tr>")
         if self.status != "correct":
-            rows.append(f"<tr><th>correct</th><td>{math(self.expected)}</td></tr>")
+            rows.append(f"<tr><th>correct</th><td>{math(self.shown(self.expected))}</td></tr>")
         for label, c in (("counterexample", self.counterexample), ("at the kink", self.kink)):
             if c is not None:
                 rows.append(f"<tr><th>{label}</th><td>{html.escape(c.where + ': ' if c.where else '')}"
-                            f"at {html.escape(c.point_text())}: {html.escape(c.values_text())}</td></tr>")
+                            f"at {html.escape(self._point_text(c))}: {html.escape(c.values_text())}</td></tr>")
         rows.append("</table>")
         rows += [f"<p>note: {html.escape(n)}</p>" for n in self.notes]
         return "\n".join(rows)
