@@ -4,12 +4,15 @@ Exit status: 0 when every formula is correct (also: correct except at kinks, or 
 setting's constraint Σ y = 1), 1 when one is wrong, 2 on bad input (an unreadable spec,
 parameter or formula: one line on stderr).  A formula may be a whole equation whose left
 side names what is differentiated (then ``--param`` is optional, and must agree).  A homework
-file has one ``param: formula`` or one equation a line; ``#`` starts a comment.
+file has one ``param: formula`` or one equation a line; ``#`` starts a comment.  ``--json``
+prints each verdict as a JSON object (a list for a file; a line that cannot be read has
+``"status": "unreadable"`` and an ``"error"``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -36,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines or equations")
     p.add_argument("--points", type=int, default=6, help="random points for the numeric check (default 6)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--json", action="store_true",
+                   help="print each verdict as a JSON object (a list for --file); exit codes as usual")
     p.set_defaults(run=run)
 
 
@@ -85,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"formula: {exc.summary}")
         except SymbackpropError as exc:
             return _fail(str(exc).splitlines()[0])
-        print(verdict)
+        print(json.dumps(verdict.as_dict(), ensure_ascii=False, indent=2) if args.json else verdict)
         return 0 if verdict.ok else 1
     return _homework(graph, args)
 
@@ -103,23 +108,26 @@ def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
     if not items:
         return _fail(f"{args.file}: no 'param: formula' lines or equations")
     rows, wrong, unreadable = [], 0, 0
-    details = []
+    details, objects = [], []
     for number, param, formula in items:
         shown = param if param is not None else formula.split("=", 1)[0].strip()
         try:
             v = verify(graph, param, formula, points=args.points, seed=args.seed)
-        except FormulaError as exc:
-            rows.append((number, shown, "unreadable", exc.summary))
-            unreadable += 1
-            continue
         except SymbackpropError as exc:
-            rows.append((number, shown, "unreadable", str(exc).splitlines()[0]))
+            why = exc.summary if isinstance(exc, FormulaError) else str(exc).splitlines()[0]
+            rows.append((number, shown, "unreadable", why))
+            objects.append({"line": number, "formula": formula, "status": "unreadable", "error": why})
             unreadable += 1
             continue
+        objects.append({"line": number, **v.as_dict()})
         rows.append((number, shown, v.headline, v.diagnosis.sentence if v.diagnosis else v.method))
         if not v.ok:
             wrong += 1
             details.append(f"line {number}:\n{v}")
+    code = 2 if unreadable else (1 if wrong else 0)
+    if args.json:
+        print(json.dumps(objects, ensure_ascii=False, indent=2))
+        return code
     width = max(len(r[1]) for r in rows)
     print(f"{'line':>4}  {'param':<{width}}  verdict")
     for number, param, status, why in rows:
@@ -128,4 +136,4 @@ def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
     print(f"\n{total - wrong - unreadable} of {total} correct, {wrong} wrong, {unreadable} unreadable")
     if details:
         print("\n" + "\n\n".join(details))
-    return 2 if unreadable else (1 if wrong else 0)
+    return code

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -33,6 +35,14 @@ def _number(v: sp.Expr | None) -> str:
     return f"{x:.10g}" if abs(x) != float("inf") else str(sp.N(v, 10))
 
 
+def _finite(v: sp.Expr | None) -> float | None:
+    """A float for JSON, or ``None`` when undefined or beyond float range (JSON has no inf)."""
+    if v is None:
+        return None
+    x = float(v)
+    return x if math.isfinite(x) else None
+
+
 @dataclass(frozen=True)
 class Counterexample:
     """A point (leaf values) with the formula's value and the derivative's value there."""
@@ -47,6 +57,16 @@ class Counterexample:
         items = [f"{plain(renames.get(s, s))} = {v}" for s, v in self.point.items()]
         more = len(items) - _MAX_SHOWN
         return ", ".join(items[:_MAX_SHOWN]) + (f", ... ({more} more)" if more > 0 else "")
+
+    def as_dict(self, renames: Mapping[sp.Symbol, sp.Symbol] | None = None) -> dict[str, Any]:
+        """The point and both values, for JSON (``None`` where a value is undefined)."""
+        renames = renames or {}
+        return {
+            "point": {plain(renames.get(s, s)): _finite(v) for s, v in self.point.items()},
+            "formula_value": _finite(self.formula_value),
+            "expected_value": _finite(self.expected_value),
+            "where": self.where or None,
+        }
 
     def values_text(self) -> str:
         return (f"the formula gives {_number(self.formula_value)}, "
@@ -140,6 +160,32 @@ class Verdict:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The verdict for autograders (``--json``): ``status``, ``method``, ``expected`` in
+        LaTeX and the student's names, ``diagnosis`` (``kind``, ``message``) or ``None``,
+        ``counterexample`` or ``None``, and the formula as typed.
+
+        >>> from symbackprop.graph.mlp import mlp
+        >>> from symbackprop.verify import verify
+        >>> d = verify(mlp([1, 1, 1]), "w2_11", "(a2_1 - y1) * a1_1").as_dict()
+        >>> d["status"], d["diagnosis"]["kind"], sorted(d["counterexample"])
+        ('wrong', 'missing_activation_derivative', ['expected_value', 'formula_value', 'point', 'where'])
+        """
+        renames = self.renames
+        return {
+            "param": plain(self.shown(self.param)),
+            "formula": self._formula_text(),
+            "status": self.status,
+            "method": self.method,
+            "expected": latex(self.shown(self.expected)),
+            "diagnosis": None if self.diagnosis is None else {
+                "kind": self.diagnosis.kind, "message": self.diagnosis.sentence},
+            "counterexample": None if self.counterexample is None else self.counterexample.as_dict(renames),
+            "kink": None if self.kink is None else self.kink.as_dict(renames),
+            "constraint": self.constraint,
+            "notes": list(self.notes),
+        }
 
     def __repr__(self) -> str:
         return f"<Verdict {self.title}: {self.status}>"
