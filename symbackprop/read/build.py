@@ -163,6 +163,12 @@ class _Builder(FunctionApplier):
 
     _div = _mul
 
+    def _hadamard(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:  # of scalars: a product
+        return self.checked(self.expr(node.children[0], env) * self.expr(node.children[-1], env), node)
+
+    def _transpose(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:  # of a scalar: itself
+        return self.expr(node.children[0], env)
+
     def _frac(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         num = self.expr(node.children[1], env)
         den = self.expr(node.children[2], env)
@@ -217,6 +223,9 @@ class _Builder(FunctionApplier):
             head, command = re.sub(r"^\\[a-z]+\s*\{\s*|\s*\}$", "", text), False
         elif base.type == "CMD":
             head, command = text[1:], True
+        elif base.type == "BOLD":  # \mathbf{W}: the typeface says "vector", the name is W
+            inner = re.sub(r"^\\[a-z]+\s*\{\s*|\s*\}$", "", text)
+            head, command = inner.lstrip("\\"), inner.startswith("\\")
         else:
             head, command = text, False
         layer: int | None = None
