@@ -80,7 +80,8 @@ def _text(op: str, args: tuple, old: M | None = None) -> str:
         return KIND_TEXT[kind] + (f"({layer})".translate(_SUP) if layer is not None else "")
     if op == "T":
         inner = args[0]
-        return (inner.text if inner.op == "leaf" else f"({inner.text})") + "ᵀ"
+        bare = inner.op == "leaf" and inner.args[1] is None  # xᵀ, but (W⁽²⁾)ᵀ as the issue writes it
+        return (inner.text if bare else f"({inner.text})") + "ᵀ"
     if op == "matmul":
         return _wrap(args[0]) + _wrap(args[1]) if args[0].op != "matmul" else args[0].text + _wrap(args[1])
     if op == "hadamard":
