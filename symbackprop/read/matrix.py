@@ -33,7 +33,7 @@ from .build import _Builder
 from .functions import Head
 from .parser import alias_keys, parse_tree
 
-__all__ = ["M", "parse_matrix", "is_matrix_formula", "layer_quantity", "KIND_TEXT"]
+__all__ = ["M", "parse_matrix", "is_matrix_formula", "layer_quantity", "activation_derivative", "KIND_TEXT"]
 
 #: How a layer quantity is written in messages.
 KIND_TEXT = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y"}
@@ -110,6 +110,8 @@ def layer_quantity(graph: Graph | None, head: str, command: bool, layer: int | N
     if layers is None or subs or head not in _HEADS or command != (head == "delta"):
         return None
     kind = _HEADS[head]
+    if head in ("yhat", "y") and layers[-1] == 1:
+        return None  # one output: \hat{y} and y are the scalars a^{(L)}_1 and y_1
     if head == "yhat":
         return ("a", len(layers) - 1)
     if kind in ("x", "y"):
@@ -274,3 +276,8 @@ def leaf_names(graph: Graph) -> Mapping[tuple[str, int | None], str]:
         for kind in ("w", "b", "z", "a", "delta"):
             out[(kind, l)] = _text("leaf", (kind, l))
     return out
+
+
+def activation_derivative(graph: Graph, layer: int) -> M:
+    """``f′(z⁽ˡ⁾)``: layer ``layer``'s activation derivative, entry by entry."""
+    return parse_matrix("f'(z^{(%d)})" % layer, graph)

@@ -8,7 +8,7 @@ output.  ``∂L/∂z`` is the node's δ, written as ``\delta^{(l)}_j`` or as ``�
 >>> from symbackprop.read.equation import split_equation
 >>> net = mlp([2, 2, 1])
 >>> target_of(net, None, split_equation(r"\delta^{(1)}_2 = 0"))
-Target(symbol=z^{(1)}_{2}, delta=True)
+Target(symbol=z^{(1)}_{2}, delta=True, layer=None)
 >>> derivation_of(net, target_of(net, "a1_1", split_equation("x1"))).delta_form
 \delta^{(2)}_{1}*w^{(2)}_{11}
 """
@@ -25,6 +25,7 @@ from symbackprop.errors import FormulaError, GraphError
 from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
 from symbackprop.read.equation import LOSS_NAMES, Equation
+from symbackprop.read.matrix import KIND_TEXT, parse_matrix
 from symbackprop.read.resolve import resolve_name
 
 __all__ = ["Target", "target_of", "derivation_of"]
@@ -32,10 +33,24 @@ __all__ = ["Target", "target_of", "derivation_of"]
 
 @dataclass(frozen=True)
 class Target:
-    """The leaf or node differentiated, and whether it was written as its δ."""
+    """The leaf or node differentiated, and whether it was written as its δ; or a whole
+    layer quantity, ``layer = ("w", 2)`` for ``W^{(2)}`` (then ``symbol`` is ``None``)."""
 
-    symbol: sp.Symbol
+    symbol: sp.Symbol | None
     delta: bool = False
+    layer: tuple[str, int | None] | None = None
+
+
+def _layer(graph: Graph, name: str) -> Target | None:
+    if getattr(graph, "layers", None) is None:
+        return None
+    try:
+        m = parse_matrix(name, graph)
+    except FormulaError:
+        return None
+    if m.op != "leaf":
+        return None
+    return Target(None, delta=m.args[0] == "delta", layer=m.args)
 
 
 def _symbol(graph: Graph, name: str | sp.Symbol, field: str) -> Target:
@@ -45,6 +60,9 @@ def _symbol(graph: Graph, name: str | sp.Symbol, field: str) -> Target:
         try:
             found = resolve_name(graph, name)
         except FormulaError as exc:
+            layer = _layer(graph, name)
+            if layer is not None:
+                return layer
             raise GraphError(f"{field}: {exc.message}") from None
     for nd in graph.nodes:
         if nd.delta == found:
@@ -83,7 +101,7 @@ def target_of(graph: Graph, param: str | sp.Symbol | None, equation: Equation) -
         if equation.loss is not None:
             _check_loss(graph, equation.loss)
         left = _symbol(graph, equation.target, "left side")
-        if equation.is_delta and not left.delta:
+        if equation.is_delta and not left.delta and left.layer is None:
             raise GraphError(
                 f"left side: {equation.target.strip()!r} is not a derivative; expected "
                 r"\frac{\partial L}{\partial θ}, dL/dθ, \nabla_{θ} L or \delta^{(l)}_j"
@@ -96,16 +114,26 @@ def target_of(graph: Graph, param: str | sp.Symbol | None, equation: Equation) -
             )
         return left
     given = _symbol(graph, param, "param")
-    if left is not None and left.symbol != given.symbol:
+    if left is not None and (left.symbol, _same(left.layer)) != (given.symbol, _same(given.layer)):
         raise GraphError(
-            f"param: {plain(given.symbol)!r} disagrees with the left side of the equation, which "
-            f"differentiates {plain(left.symbol)!r}; give one, or make them agree"
+            f"param: {_shown(given)!r} disagrees with the left side of the equation, which "
+            f"differentiates {_shown(left)!r}; give one, or make them agree"
         )
     return left or given
 
 
+def _same(layer: tuple[str, int | None] | None) -> tuple[str, int | None] | None:
+    return ("z", layer[1]) if layer is not None and layer[0] == "delta" else layer
+
+
+def _shown(t: Target) -> str:
+    return plain(t.symbol) if t.symbol is not None else KIND_TEXT[t.layer[0]] + str(t.layer[1] or "")  # type: ignore[index]
+
+
 def derivation_of(graph: Graph, target: Target) -> Derivation:
     """The :class:`~symbackprop.derive.Derivation` of ``∂L/∂target``, for a leaf or a node."""
+    if target.symbol is None:
+        raise GraphError("a whole layer has no scalar derivation; it is checked in vector form")
     bp = backprop_of(graph)
     if not graph.is_node(target.symbol):
         return bp[target.symbol]

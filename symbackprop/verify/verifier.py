@@ -26,12 +26,15 @@ from symbackprop.errors import FormulaError, GraphError, SymbackpropError, TooLa
 from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
 from symbackprop.read.equation import Equation, split_equation
+from symbackprop.read.matrix import is_matrix_formula
 from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
 from .points import Point, Sampler, close, kink_arguments
-from .target import derivation_of, target_of
+from .matrix_report import MatrixVerdict
+from .matrix_verdict import verify_matrix
+from .target import Target, derivation_of, target_of
 from .verdict import Counterexample, Verdict
 
 __all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
@@ -130,6 +133,17 @@ def _kink_mismatch(
     return None, tried
 
 
+def _matrix(graph: Graph, target: Target, eq: Equation, **kw: object) -> MatrixVerdict:
+    if target.layer is None:
+        raise FormulaError("a formula in vector form needs a whole layer on the left side or in param "
+                           r"(W^{(2)}, b^{(2)}, \delta^{(1)}, ...), not one entry", eq.text)
+    try:
+        return verify_matrix(graph, target.layer, eq.rhs, shown=eq.text, **kw)  # type: ignore[arg-type]
+    except FormulaError as exc:  # the column in the whole equation, as typed
+        column = None if exc.column is None else exc.column + eq.offset
+        raise FormulaError(exc.message, eq.text, column) from None
+
+
 def verify(
     graph: Graph,
     param: str | sp.Symbol | None,
@@ -137,7 +151,7 @@ def verify(
     *,
     points: int = 6,
     seed: int = 0,
-) -> Verdict:
+) -> Verdict | MatrixVerdict:
     """Check a formula for ``∂L/∂param`` and explain any mistake.
 
     Args:
@@ -154,7 +168,9 @@ def verify(
 
     Returns:
         A :class:`Verdict`: ``status`` is one of :data:`STATUSES`; a wrong formula comes
-        with a counterexample and a :class:`~symbackprop.verify.diagnose.Diagnosis`.
+        with a counterexample and a :class:`~symbackprop.verify.diagnose.Diagnosis`.  A
+        formula in vector form, or for a whole layer (``W^{(2)}``, ``\\delta^{(1)}``), gets
+        a :class:`~symbackprop.verify.matrix_report.MatrixVerdict` with the same fields.
 
     Raises:
         FormulaError: the formula cannot be read.
@@ -163,13 +179,18 @@ def verify(
     """
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymbackpropError(f"points: expected a positive integer, received {points!r}")
+    values = getattr(graph, "values", None)
     graph = getattr(graph, "network", graph)
     if not isinstance(graph, Graph):
         raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")
-    bp = backprop_of(graph)
     if isinstance(formula, str):
         formula = split_equation(formula)
-        d = derivation_of(graph, target_of(graph, param, formula))
+        target = target_of(graph, param, formula)
+        if target.layer is not None or is_matrix_formula(formula.rhs, graph):
+            return _matrix(graph, target, formula, points=points, seed=seed, values=values)
+    bp = backprop_of(graph)
+    if isinstance(formula, Equation):
+        d = derivation_of(graph, target)
     else:
         if param is None:
             raise SymbackpropError("param: missing; a SymPy formula needs the name of what it differentiates")

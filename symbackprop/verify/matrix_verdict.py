@@ -1,0 +1,249 @@
+r"""Verdicts on vector and matrix formulas: shapes first, then every entry, then the mistake.
+
+A formula for ``∂L/∂W^{(l)}``, ``∂L/∂b^{(l)}``, ``δ^{(l)}`` (= ``∂L/∂z^{(l)}``),
+``∂L/∂a^{(l)}`` or ``∂L/∂x`` must have the shape of what is differentiated; a product that
+is not defined, or a wrong shape, is a wrong answer explained in words.  Otherwise it is
+compared entry by entry with the true gradient (vector backend) at the spec's own
+``[values]`` when it has them and at points from the quantities' natural ranges.  A wrong
+formula is diagnosed by repairing it: the first single repair (a transpose dropped or
+added, ⊙ and the matrix product exchanged, factors reordered, f′ added or removed, a δ or
+activation from the neighbouring layer) that makes it right names the mistake.
+
+>>> from symbackprop.graph.mlp import mlp
+>>> net = mlp([3, 2, 2])
+>>> v = verify_matrix(net, ("delta", 1), r"W^{(2)} \delta^{(2)} \odot \sigma'(z^{(1)})")
+>>> v.status, v.diagnosis.kind
+('wrong', 'missing_transpose')
+>>> verify_matrix(net, ("w", 2), r"\delta^{(2)} (a^{(1)})^T").status
+'correct'
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import sympy as sp
+
+from symbackprop.derive.vector import vector_form
+from symbackprop.errors import GraphError
+from symbackprop.graph import Network
+
+from symbackprop.read.matrix import M, activation_derivative, parse_matrix
+from symbackprop.read.matrix import _text as node_text  # noqa: PLC2701 - one text for a node everywhere
+
+from .diagnose import Diagnosis
+from .matrix import LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
+from .matrix_report import MatrixVerdict
+from .verdict import Counterexample
+
+__all__ = ["verify_matrix", "VECTOR_MISTAKES"]
+
+#: The vector-form mistakes recognised, in the order they are tried.
+VECTOR_MISTAKES = (
+    "transposed_gradient", "missing_transpose", "extra_transpose", "hadamard_for_product",
+    "product_for_hadamard", "factor_order", "missing_activation_derivative",
+    "extra_activation_derivative", "wrong_layer", "constant_factor", "undefined_product", "wrong_shape",
+)
+_RTOL = 1e-9
+
+
+def _target_text(key: tuple[str, int | None]) -> str:
+    return node_text("leaf", key)
+
+
+def _close(a: np.ndarray | float, b: np.ndarray) -> bool:
+    a = np.broadcast_to(np.asarray(a, dtype=float), b.shape) if np.ndim(a) == 0 else np.asarray(a, dtype=float)
+    if a.shape != b.shape or not np.all(np.isfinite(a)):
+        return False
+    return bool(np.all(np.abs(a - b) <= _RTOL * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))))
+
+
+def _paths(m: M, path: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], M]]:
+    yield path, m
+    for k, a in enumerate(m.args):
+        if isinstance(a, M):
+            yield from _paths(a, path + (k,))
+
+
+def _rebuild(m: M, path: tuple[int, ...], new: M) -> M:
+    if not path:
+        return new
+    args = list(m.args)
+    args[path[0]] = _rebuild(args[path[0]], path[1:], new)
+    return m.with_args(*args)
+
+
+def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> Iterator[tuple[M, str, str]]:
+    """Single repairs of ``m``: the repaired formula, the mistake's kind, its sentence."""
+    t = _target_text(key)
+    yield transposed(m), "transposed_gradient", (
+        f"{m.text} is the transpose of ∂L/∂{t} (the other layout convention): ∂L/∂{t} has the "
+        f"shape of {t}, one row per neuron of its layer; write {expected}")
+    L = len(net.layers) - 1
+    for path, node in _paths(m):
+        fix = lambda new: _rebuild(m, path, new)  # noqa: E731
+        if node.op == "T":
+            yield fix(node.args[0]), "extra_transpose", (
+                f"The transpose in {node.text} does not belong: write {node.args[0].text}")
+        if node.op in ("leaf", "matmul", "apply") and (node.op != "leaf" or node.args[1] is not None
+                                                         or node.args[0] in ("x", "y")):
+            yield fix(transposed(node)), "missing_transpose", (
+                f"A transpose is missing: {node.text} should be {transposed(node).text}")
+        if node.op == "hadamard":
+            new = M("matmul", node.args, node_text("matmul", node.args))
+            yield fix(new), "hadamard_for_product", (
+                f"{node.text} multiplies entry by entry (⊙) where the matrix product belongs: {new.text}")
+            for k in (0, 1):
+                f = node.args[k]
+                if f.op == "apply" and f.prime:
+                    yield fix(node.args[1 - k]), "extra_activation_derivative", (
+                        f"{f.text} does not belong in {node.text}: the chain rule passes through that "
+                        "activation only once")
+        if node.op == "matmul" and all(a.op != "scalar" for a in node.args):
+            new = M("hadamard", node.args, node_text("hadamard", node.args))
+            yield fix(new), "product_for_hadamard", (
+                f"{node.text} is a matrix product where the entry-by-entry product ⊙ belongs: {new.text}")
+            swapped = node.with_args(node.args[1], node.args[0])
+            yield fix(swapped), "factor_order", (
+                f"The factors of {node.text} are in the wrong order: {swapped.text}")
+        if node.op == "leaf" and node.args[0] in ("delta", "a", "z") and node.args[1] is not None:
+            kind, layer = node.args
+            for other in (layer + 1, layer - 1):
+                if 1 <= other <= L or (kind == "a" and other == 0):
+                    new = M("leaf", ("x", None) if other == 0 else (kind, other),
+                            node_text("leaf", ("x", None) if other == 0 else (kind, other)))
+                    yield fix(new), "wrong_layer", (
+                        f"{node.text} is from the wrong layer: the chain rule needs {new.text} here")
+    if key[0] in ("delta", "z"):
+        fp = activation_derivative(net, key[1])  # type: ignore[arg-type]
+        new = M("hadamard", (m, fp), node_text("hadamard", (m, fp)))
+        yield new, "missing_activation_derivative", (
+            f"Missing the factor {fp.text}: the chain rule passes through the activation of layer "
+            f"{key[1]}, so {new.text}")
+
+
+def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int, int],
+              points: Sequence[LayerValues], expected: str = "") -> Diagnosis | None:
+    for repaired, kind, sentence in _repairs(m, net, key, expected):
+        try:
+            if shape(repaired, net.layers) != target:
+                continue
+            if all(_close(evaluate(repaired, p), p.truth[key]) for p in points[:2]):
+                return Diagnosis(kind, sentence + ".")
+        except (Undefined, ArithmeticError, ValueError, KeyError):
+            continue
+    return None
+
+
+def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) -> Diagnosis | None:
+    ratios = []
+    for p in points[:2]:
+        f, t = np.asarray(evaluate(m, p), dtype=float), p.truth[key]
+        if f.shape != t.shape or not np.any(np.abs(t) > 1e-12):
+            return None
+        k = int(np.argmax(np.abs(t)))
+        ratios.append(f.flat[k] / t.flat[k])
+    c = sp.nsimplify(ratios[0], rational=True, tolerance=1e-9)
+    if c.q > 12 or abs(c.p) > 24 or c == 1:
+        return None
+    if all(_close(np.asarray(evaluate(m, p), dtype=float), float(c) * p.truth[key]) for p in points[:2]):
+        return Diagnosis("constant_factor", f"Off by a factor {c}: every entry is {c} times the derivative.",
+                         sp.Rational(c))
+    return None
+
+
+def _points(net: Network, count: int, seed: int, values: object) -> list[LayerValues]:
+    rng = random.Random(seed)
+    out = []
+    given = _spec_point(net, values)
+    if given is not None:
+        out.append(layer_values(net, *given))
+    while len(out) < count:
+        out.append(layer_values(net, *natural_point(net, rng)))
+    return out
+
+
+def _spec_point(net: Network, values: object) -> tuple | None:
+    """The spec's own ``[values]`` (first sample), when they give every number."""
+    if values is None or getattr(values, "x", None) is None:
+        return None
+    params = getattr(values, "params", {})
+    needed = [f"W{l}" for l in range(1, len(net.layers))]
+    needed += [f"b{l}" for l in range(1, len(net.layers)) if net.bias[l - 1]]
+    if any(n not in params for n in needed) or (net.y and values.y is None):  # type: ignore[attr-defined]
+        return None
+    p = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+    y = np.asarray(values.y[0], dtype=float) if net.y else None  # type: ignore[attr-defined]
+    return p, np.asarray(values.x[0], dtype=float), y  # type: ignore[attr-defined]
+
+
+def expected_latex(net: Network, key: tuple[str, int | None]) -> str:
+    """The project's vector form of ``∂L/∂key``, fully written out, in LaTeX."""
+    kind, layer = key
+    L = len(net.layers) - 1
+    if kind in ("a", "x"):
+        nxt = 1 if kind == "x" else layer + 1  # type: ignore[operator]
+        return r"\left(W^{(%d)}\right)^{\top} \boldsymbol{\delta}^{(%d)}" % (nxt, nxt)
+    lines = vector_form(net).latex_lines(batch=False)
+    head = {"w": r"\frac{\partial L}{\partial W^{(%d)}} = ", "b": r"\frac{\partial L}{\partial \mathbf{b}^{(%d)}} = ",
+            "delta": r"\boldsymbol{\delta}^{(%d)} = ", "z": r"\boldsymbol{\delta}^{(%d)} = "}[kind] % layer
+    for line in lines:
+        if line.startswith(head):
+            rhs = line[len(head):].split(r" \quad ")[0]
+            return rhs.split(" = ")[-1] if kind in ("delta", "z") and layer == L else rhs.split(" = ")[0]
+    raise GraphError(f"∂L/∂{_target_text(key)}: no vector form for it in this network")  # pragma: no cover
+
+
+def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, points: int = 3,
+                  seed: int = 0, values: object = None, shown: str | None = None) -> MatrixVerdict:
+    """Check a vector/matrix formula for ``∂L/∂key`` (``("w", 2)`` is ``W^{(2)}``).
+
+    Raises:
+        FormulaError: the formula cannot be read.
+        GraphError: not a layered network, or ``∂L/∂a^{(L)}`` (not offered in vector form).
+    """
+    net = getattr(graph, "network", graph)
+    values = values if values is not None else getattr(graph, "values", None)
+    if not isinstance(net, Network):
+        raise GraphError("vector notation needs a layered network (a spec with layers)")
+    if key == ("a", len(net.layers) - 1):
+        raise GraphError("∂L/∂a of the output layer is not offered in vector form; check its entries one by one")
+    m = parse_matrix(text, net)
+    tshape = shape(M("leaf", key, ""), net.layers)
+    assert tshape is not None
+    latex = expected_latex(net, key)
+    base = dict(graph=net, key=key, formula=m, text=shown or text, expected_latex=latex,
+                expected_text=parse_matrix(latex, net).text)
+    pts = _points(net, max(2, min(points, 4)), seed, values)
+    try:
+        s = shape(m, net.layers)
+    except Undefined as exc:
+        d = _diagnose(m, net, key, tshape, pts, base["expected_text"])
+        sentence = str(exc) + "." + (f" {d.sentence}" if d else "")
+        return MatrixVerdict(status="wrong", method="shapes", diagnosis=Diagnosis(
+            d.kind if d else "undefined_product", sentence), **base)
+    if s != tshape:
+        d = _diagnose(m, net, key, tshape, pts, base["expected_text"])
+        t = _target_text(key)
+        sentence = f"{m.text} {describe(s)}, but ∂L/∂{t} has the shape of {t}: it {describe(tshape)}."
+        if d is not None and d.kind == "transposed_gradient":
+            sentence = f"{m.text} {describe(s)}: it"
+            d = Diagnosis(d.kind, d.sentence.replace(f"{m.text} is", "is", 1))
+        return MatrixVerdict(status="wrong", method="shapes", diagnosis=Diagnosis(
+            d.kind if d else "wrong_shape", sentence + (f" {d.sentence}" if d else "")), **base)
+    entries = tshape[0] * tshape[1]
+    method = f"numeric, {len(pts)} points, all {entries:,} entries"
+    for p in pts:
+        got = np.broadcast_to(np.asarray(evaluate(m, p), dtype=float), tshape)
+        truth = p.truth[key]
+        if not _close(got, truth):
+            bad = np.abs(got - truth) > _RTOL * np.maximum(1.0, np.abs(truth))
+            bad |= ~np.isfinite(got)
+            j, i = (int(v) for v in np.argwhere(bad)[0])
+            where = f"at entry ({j + 1}, {i + 1})" if tshape[1] > 1 else f"at entry {j + 1}"
+            ce = Counterexample(p.point(), sp.Float(got[j, i], 10), sp.Float(truth[j, i], 10), where)
+            d = _diagnose(m, net, key, tshape, pts, base["expected_text"]) or _constant(m, key, pts)
+            return MatrixVerdict(status="wrong", method=method, counterexample=ce, diagnosis=d, **base)
+    return MatrixVerdict(status="correct", method=method, **base)
