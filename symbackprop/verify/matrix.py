@@ -151,7 +151,7 @@ class LayerValues:
         for s in self.net.leaves():
             if len(out) >= limit:
                 break
-            out[s] = sp.Float(self.scalar(s), 4)
+            out[s] = sp.Float(f"{self.scalar(s):.4g}", 4)
         return out
 
 
