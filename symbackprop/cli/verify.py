@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.points < 1:
         return _fail(f"--points: expected a positive number, received {args.points}")
     try:
-        graph = sbp.load_spec(args.spec).network
+        graph = sbp.load_spec(args.spec)  # the spec, not only its network: its [values] are the first point
     except SymbackpropError as exc:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     return _homework(graph, args)
 
 
-def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
+def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
     try:
         # utf-8-sig: editors on Windows save "UTF-8 with BOM"; the BOM is not part of line 1.
         text = Path(args.file).read_text(encoding="utf-8-sig")

@@ -280,8 +280,9 @@ def _parameter_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]
         if mapping:
             out.append(Variant(
                 "swapped_indices",
-                f"Swapped indices: the formula writes w^({layer})_(ij) where w^({layer})_(ji) belongs "
-                "(the first index is the neuron the weight feeds, the second the neuron it comes from).",
+                f"Swapped indices, a missing transpose: the formula writes w^({layer})_(ij) where "
+                f"w^({layer})_(ji) belongs (the first index is the neuron the weight feeds, the second "
+                f"the neuron it comes from), so a δ sum runs down a column of W^({layer}): (W^({layer}))ᵀδ.",
                 transform=lambda e, m=mapping: e.xreplace(m),
             ))
     return out

@@ -110,6 +110,12 @@ class Sampler:
             s: sp.Rational(rng.choice((-1, 1)) * rng.randint(3, 24), 12) for s in self.graph.leaves()
         }
         targets = self.graph.leaves("target")
+        acts = getattr(self.graph, "activations", None)
+        out_range = acts[-1].output_range if acts else None
+        if out_range in ("probability", "bounded", "distribution"):
+            # targets where the outputs live: y1 = 5/4 for a sigmoid output teaches nothing
+            low = 1 if out_range != "bounded" else -11
+            point.update({y: sp.Rational(rng.randint(low, 11), 12) for y in targets})
         if on_constraint and targets:
             if one_hot:
                 hot = rng.randrange(len(targets))
@@ -153,6 +159,15 @@ class Sampler:
             seen |= combos
             found.append(point)
         return found
+
+    def given(self, leaves: Mapping[sp.Symbol, sp.Expr], kinks: Sequence[sp.Expr]) -> Point | None:
+        """The point ``leaves`` (a spec's own ``[values]``), unless it sits on a kink."""
+        leaves = {s: sp.Rational(str(v)) for s, v in leaves.items()}
+        point = Point(dict(leaves), self.evaluate(leaves), False)
+        values = [point.value(g) for g in kinks]
+        if any(v is None or abs(v) < _KINK_GAP for v in values):
+            return None
+        return point
 
     def kink_point(self, base: Point, g: sp.Expr) -> Point | None:
         """A point on the kink ``g = 0``, moving one leaf of ``base`` that ``g`` is linear in."""

@@ -28,11 +28,11 @@ _MAX_SHOWN = 12
 
 
 def _number(v: sp.Expr | None) -> str:
-    """Ten significant digits; SymPy's form beyond float range (a float would print inf)."""
+    """Six significant digits; SymPy's form beyond float range (a float would print inf)."""
     if v is None:
         return "undefined"
     x = float(v)
-    return f"{x:.10g}" if abs(x) != float("inf") else str(sp.N(v, 10))
+    return f"{x:.6g}" if abs(x) != float("inf") else str(sp.N(v, 6))
 
 
 def _finite(v: sp.Expr | None) -> float | None:
@@ -146,7 +146,9 @@ class Verdict:
             out.append(f"  mistake: {self.diagnosis.sentence}")
         out.append(f"  formula:  {self._formula_text()}")
         if self.status != "correct":
-            out.append(f"  correct:  {plain_text(self.shown(self.expected))}")
+            latex_typed = self.text is not None and "\\" in self.text  # answer as the student wrote
+            shown = self.shown(self.expected)
+            out.append(f"  correct:  {latex(shown) if latex_typed else plain_text(shown)}")
         if self.counterexample is not None:
             c = self.counterexample
             label = "counterexample" if self.status == "wrong" else "off the constraint"

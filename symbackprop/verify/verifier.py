@@ -96,12 +96,33 @@ def _constraint_zero(bp: Backprop, diff: sp.Expr) -> bool:
     return sp.expand(diff.xreplace({last: 1 - sp.Add(*ys[:-1])})) == 0
 
 
-def _expected(d: Derivation) -> sp.Expr:
+def _expected(d: Derivation, formula: sp.Expr) -> sp.Expr:
+    """The correct formula in the form the student used: δ form when they wrote δs."""
+    deltas = {x.symbol for x in d.backprop.deltas.values()}
+    if formula.free_symbols & deltas:
+        return d.delta_form
     try:
         paths = d.path_list(max_paths=8)
     except TooLargeError:
         return d.delta_form
     return sp.Add(*[p.product for p in paths])
+
+
+def _spec_point(sampler: Sampler, values: object, graph: Graph, kinks: list[sp.Expr]) -> Point | None:
+    """The spec's own ``[values]`` (first sample) as a point, when they give every leaf."""
+    if values is None:
+        return None
+    try:
+        leaves = values.assignment(graph)  # type: ignore[attr-defined]
+    except (SymbackpropError, AttributeError):
+        return None
+    return sampler.given(leaves, kinks)
+
+
+def _points_text(main: list[Point], own: Point | None) -> str:
+    if own is not None and main and main[0] is own:
+        return f"numeric, the spec's [values] and {len(main) - 1} random points"
+    return f"numeric, {len(main)} random points"
 
 
 def _counterexample(pt: Point, formula: sp.Expr, truth: sp.Expr, where: str = "") -> Counterexample:
@@ -202,13 +223,16 @@ def verify(
     sampler = Sampler(graph, bp, seed=seed)
     constrained = sampler.distribution
     main = sampler.points(points, kinks, on_constraint=constrained, defined=(truth,))
+    own = _spec_point(sampler, values, graph, kinks)
+    if own is not None and not constrained:
+        main = [own] + main
     if not main:
         raise GraphError(f"verify: no point away from the kinks of this graph was found for {plain(d.wrt)}")
-    base = dict(param=d.wrt, formula=expr, text=text, expected=_expected(d), derivation=d, notes=notes)
+    base = dict(param=d.wrt, formula=expr, text=text, expected=_expected(d, expr), derivation=d, notes=notes)
     bad = _first_mismatch(main, expr, truth)
     if bad is not None:
         where = "with targets summing to 1" if constrained else ""
-        return Verdict(status="wrong", method=f"numeric, {len(main)} random points",
+        return Verdict(status="wrong", method=_points_text(main, own),
                        counterexample=_counterexample(bad, expr, truth, where),
                        diagnosis=diagnose(d, expr, main), **base)
     diff = _symbolic_difference(d, expr)
@@ -227,7 +251,7 @@ def verify(
     if diff == 0:
         return Verdict(status="correct", method="symbolic", **base)
     kink, tried = _kink_mismatch(sampler, main, kinks, expr, truth)
-    method = f"numeric, {len(main)} random points" + (f" and {tried} kink{'s' * (tried != 1)}" if tried else "")
+    method = _points_text(main, own) + (f" and {tried} kink{'s' * (tried != 1)}" if tried else "")
     if kink is not None:
         return Verdict(status="correct_almost_everywhere", method=method, kink=kink, **base)
     return Verdict(status="correct", method=method, **base)
