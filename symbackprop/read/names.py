@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbackprop.graph import Graph
-from symbackprop.graph.notation import Name, plain, symbol_for
+from symbackprop.graph.notation import Name, parse_name, plain, symbol_for
 
 __all__ = ["Scope", "NameParts", "ARITY", "NETWORK_KINDS", "alias_key", "split_name"]
 
@@ -90,21 +90,31 @@ class Scope:
 
     def __init__(self, graph: Graph | None) -> None:
         self.graph = graph
+        # By LaTeX name only: plain names (w1_12) are read back through the naming scheme on
+        # request, so a network of 100,000 weights is not printed in plain text per formula.
         self.table: dict[str, sp.Symbol] = {}
         if graph is not None:
-            symbols = list(graph.symbols().values())
-            symbols += [nd.delta for nd in graph.nodes if nd.delta is not None]
-            for s in symbols:
-                self.table.setdefault(s.name, s)
-                self.table.setdefault(plain(s), s)
+            self.table = dict(graph.symbols())
+            for nd in graph.nodes:
+                if nd.delta is not None:
+                    self.table.setdefault(nd.delta.name, nd.delta)
         self.layers: tuple[int, ...] | None = getattr(graph, "layers", None)
 
     @property
     def free(self) -> bool:
         return self.graph is None
 
+    def get(self, name: str) -> sp.Symbol | None:
+        """The symbol called ``name`` (LaTeX or plain), or ``None``."""
+        found = self.table.get(name)
+        if found is None:
+            parsed = parse_name(name)
+            if parsed is not None:
+                found = self.table.get(symbol_for(parsed).name)
+        return found
+
     def has(self, name: str) -> bool:
-        return name in self.table
+        return self.get(name) is not None
 
     def suggestions(self, word: str) -> str:
         """``" (did you mean 'a', 'b'?)"`` or a list of a few known names."""
@@ -175,8 +185,9 @@ class Scope:
             if isinstance(found, sp.Symbol) or self.layers is not None:
                 return found
         for candidate in self.literal_names(parts, env):
-            if candidate in self.table:
-                return self.table[candidate]
+            found = self.get(candidate)
+            if found is not None:
+                return found
         if kind == "y" and not parts.pieces and not parts.command and self.layers is not None:
             # (\hat{y} - y) with one output, as \hat{y} itself: the single target y_1.
             if self.layers[-1] != 1:

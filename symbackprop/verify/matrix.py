@@ -29,7 +29,7 @@ import sympy as sp
 from symbackprop.errors import FormulaError, SymbackpropError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import parse_name
-from symbackprop.numeric.vector import compile_vector
+from symbackprop.numeric.vector import VectorFunctions, compile_vector
 from symbackprop.numeric.vector_kernels import lambdify_numpy
 from symbackprop.read.matrix import M
 
@@ -159,9 +159,11 @@ def _column(v: np.ndarray) -> np.ndarray:
     return np.asarray(v, dtype=float).reshape(-1, 1)
 
 
-def layer_values(net: Network, params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray | None) -> LayerValues:
-    """Forward values, δs and true gradients of ``net`` at one sample (vector backend)."""
-    f = compile_vector(net)
+def layer_values(net: Network, params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray | None,
+                 compiled: VectorFunctions | None = None) -> LayerValues:
+    """Forward values, δs and true gradients of ``net`` at one sample (vector backend;
+    pass ``compiled`` to reuse one :func:`~symbackprop.numeric.vector.compile_vector`)."""
+    f = compiled or compile_vector(net)
     fwd = f.forward(params, x)
     deltas = f.deltas(params, x, y)
     _, grads = f.loss_and_gradients(params, x, y, wrt_inputs=True)

@@ -29,7 +29,7 @@ import sympy as sp
 from symbackprop.derive.vector import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
-
+from symbackprop.numeric.vector import compile_vector
 from symbackprop.read.matrix import M, activation_derivative, parse_matrix
 from symbackprop.read.matrix import _text as node_text  # noqa: PLC2701 - one text for a node everywhere
 
@@ -157,11 +157,12 @@ def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) 
 def _points(net: Network, count: int, seed: int, values: object) -> list[LayerValues]:
     rng = random.Random(seed)
     out = []
+    compiled = compile_vector(net)
     given = _spec_point(net, values)
     if given is not None:
-        out.append(layer_values(net, *given))
+        out.append(layer_values(net, *given, compiled))
     while len(out) < count:
-        out.append(layer_values(net, *natural_point(net, rng)))
+        out.append(layer_values(net, *natural_point(net, rng), compiled))
     return out
 
 

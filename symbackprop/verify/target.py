@@ -57,12 +57,12 @@ def _symbol(graph: Graph, name: str | sp.Symbol, field: str) -> Target:
     if isinstance(name, sp.Symbol):
         found = name
     else:
+        layer = _layer(graph, name)  # first: a whole layer is no entry, and big layers are costly to miss
+        if layer is not None:
+            return layer
         try:
             found = resolve_name(graph, name)
         except FormulaError as exc:
-            layer = _layer(graph, name)
-            if layer is not None:
-                return layer
             raise GraphError(f"{field}: {exc.message}") from None
     for nd in graph.nodes:
         if nd.delta == found:

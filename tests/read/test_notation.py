@@ -48,7 +48,10 @@ def test_the_verdict_answers_in_the_students_names() -> None:
     text = str(v)
     assert v.status == "wrong"
     assert text.startswith("∂E_{total}/∂w_5: wrong")
-    assert "correct:  out_{h1}*out_{o1}*(1 - out_{o1})*(out_{o1} - target_{o1})" in text
+    # in LaTeX, as the student typed LaTeX (\cdot), and in their names
+    assert r"correct:  out_{h1} out_{o1} \left(1 - out_{o1}\right) \left(out_{o1} - target_{o1}\right)" in text
+    plain = str(verify(load_spec(MAZUR).network, "w_5", "(out_{o1} - target_{o1}) * out_{h1}"))
+    assert "correct:  out_{h1}*out_{o1}*(1 - out_{o1})*(out_{o1} - target_{o1})" in plain
     assert "target_{o1} = " in text and "w_5 = " in text
     assert "out_{o1}" in v._repr_markdown_()
 
