@@ -19,6 +19,7 @@ from pathlib import Path
 import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
 from symbackprop.read import FormulaError
+from symbackprop.read.equation import split_equation
 from symbackprop.read.resolve import is_name
 from symbackprop.verify import verify
 
@@ -95,6 +96,14 @@ def run(args: argparse.Namespace) -> int:
     return _homework(graph, args)
 
 
+def _left_side(formula: str) -> str:
+    """What an equation differentiates, as written (``w_5`` of ``dE/dw_5 = ...``)."""
+    try:
+        return split_equation(formula).target or formula
+    except FormulaError:
+        return formula.split("=", 1)[0].strip()
+
+
 def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
     try:
         # utf-8-sig: editors on Windows save "UTF-8 with BOM"; the BOM is not part of line 1.
@@ -110,7 +119,7 @@ def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
     rows, wrong, unreadable = [], 0, 0
     details, objects = [], []
     for number, param, formula in items:
-        shown = param if param is not None else formula.split("=", 1)[0].strip()
+        shown = param if param is not None else _left_side(formula)
         try:
             v = verify(graph, param, formula, points=args.points, seed=args.seed)
         except SymbackpropError as exc:

@@ -218,6 +218,7 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
     base = dict(graph=net, key=key, formula=m, text=shown or text, expected_latex=latex,
                 expected_text=parse_matrix(latex, net).text)
     pts = _points(net, max(2, min(points, 4)), seed, values)
+    own = "the spec's [values] and " if _spec_point(net, values) is not None else ""
     try:
         s = shape(m, net.layers)
     except Undefined as exc:
@@ -235,7 +236,7 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
         return MatrixVerdict(status="wrong", method="shapes", diagnosis=Diagnosis(
             d.kind if d else "wrong_shape", sentence + (f" {d.sentence}" if d else "")), **base)
     entries = tshape[0] * tshape[1]
-    method = f"numeric, {len(pts)} points, all {entries:,} entries"
+    method = f"numeric, {own}{len(pts) - bool(own)} random points, all {entries:,} entries"
     for p in pts:
         got = np.broadcast_to(np.asarray(evaluate(m, p), dtype=float), tshape)
         truth = p.truth[key]

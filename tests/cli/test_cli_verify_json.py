@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from symbackprop.cli import main
 from symbackprop.verify import STATUSES
@@ -47,3 +48,16 @@ def test_homework_is_a_list(tmp_path, capsys) -> None:
 def test_bad_input_prints_no_json(capsys) -> None:
     code, out, err = run(capsys, "verify", "2-2-1", "--json", "--formula", "dL/dw2_11 = a1_1 +")
     assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_the_worked_example_in_its_own_names(capsys) -> None:
+    """examples/: a spec with [notation] and a homework of whole equations, one planted mistake."""
+    root = Path(__file__).resolve().parents[2] / "examples"
+    code, out, _ = run(capsys, "verify", str(root / "mazur_notation.toml"), "--json",
+                       "--file", str(root / "homework_mazur.txt"))
+    items = json.loads(out)
+    assert code == 1 and [i["status"] for i in items].count("correct") == len(items) - 1
+    (wrong,) = [i for i in items if i["status"] == "wrong"]
+    assert wrong["param"] == "out_{h1}" and wrong["diagnosis"]["kind"] == "swapped_indices"
+    assert "transpose" in wrong["diagnosis"]["message"]
+    assert wrong["counterexample"]["point"]["i_1"] == 0.05  # the spec's own numbers, in its names
