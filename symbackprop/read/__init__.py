@@ -4,7 +4,9 @@ Specs (:mod:`.spec`: TOML, JSON, a dict or the ``"2-2-1"`` shorthand, with optio
 numbers) become networks; ``[graph]`` specs (:mod:`.graphspec`) and every formula a user
 types go through one notation parser (:mod:`.parser`, grammar ``grammar.lark``, SymPy
 objects built from the tree in :mod:`.build`, function names in :mod:`.functions`, names
-resolved in :mod:`.names`).  No string
+resolved in :mod:`.names`).  Around it: the one reader of names (:mod:`.resolve`), whole
+equations split at ``=`` (:mod:`.equation`), vector/matrix formulas read into a tree
+(:mod:`.matrix`) and a spec's ``[notation]`` aliases (:mod:`.notation`).  No string
 reaches ``eval``, ``exec`` or ``sympify``.  The graph specs need the parser, so both readers
 sit in one stage, after the graph and before the chain rule.
 

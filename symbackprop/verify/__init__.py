@@ -1,13 +1,18 @@
 r"""Stage 5a, verifying what a person derived by hand, and saying what is wrong with it.
 
-:func:`verify` (:mod:`.verifier`) reads a formula with the notation parser, compares it with
-the derivation symbolically and then at sampled points (:mod:`.points`, kept off kinks),
-and returns a :class:`Verdict` (:mod:`.verdict`) with a counterexample; :mod:`.diagnose`
-names the mistake by trying the mistaken variants :mod:`.mistakes` builds.  A new mistake
-pattern is a ``_..._variants`` function in :mod:`.mistakes`, called from ``variants()``,
-with its kind added to ``MISTAKES``.
+:func:`verify` (:mod:`.verifier`) reads a formula or a whole equation (what it
+differentiates comes from the left side or ``param``, :mod:`.target`: any leaf or node),
+compares it with the derivation symbolically and then at sampled points (:mod:`.points`,
+kept off kinks, the spec's ``[values]`` first), and returns a :class:`Verdict`
+(:mod:`.verdict`) with a counterexample; :mod:`.diagnose` names the mistake by trying the
+mistaken variants :mod:`.mistakes` builds.  A new mistake pattern is a ``_..._variants``
+function in :mod:`.mistakes`, called from ``variants()``, with its kind added to ``MISTAKES``.
+Formulas in vector form, or for a whole layer, go to :mod:`.matrix_verdict`: shapes and
+numbers in :mod:`.matrix`, the verdict in :mod:`.matrix_report` (``MatrixVerdict``), the
+mistake named by the single repair that fixes it (kinds in ``VECTOR_MISTAKES``).
 
-Exports: ``verify``, ``Verdict``, ``Counterexample``, ``STATUSES``, ``Diagnosis``, ``MISTAKES``.
+Exports: ``verify``, ``Verdict``, ``MatrixVerdict``, ``Counterexample``, ``STATUSES``,
+``Diagnosis``, ``MISTAKES``, ``VECTOR_MISTAKES``.
 
 >>> from symbackprop.graph import mlp
 >>> from symbackprop.verify import verify
@@ -16,7 +21,10 @@ Exports: ``verify``, ``Verdict``, ``Counterexample``, ``STATUSES``, ``Diagnosis`
 """
 
 from .diagnose import MISTAKES, Diagnosis
+from .matrix_report import MatrixVerdict
+from .matrix_verdict import VECTOR_MISTAKES
 from .verdict import Counterexample, Verdict
 from .verifier import STATUSES, verify
 
-__all__ = ["verify", "Verdict", "Counterexample", "STATUSES", "Diagnosis", "MISTAKES"]
+__all__ = ["verify", "Verdict", "MatrixVerdict", "Counterexample", "STATUSES", "Diagnosis", "MISTAKES",
+           "VECTOR_MISTAKES"]
