@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, installed or not
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import symbackprop as sbp  # noqa: E402
-from symbackprop.numeric.vector import compile_vector  # noqa: E402
-from symbackprop.verify import verify  # noqa: E402
+import symbackprop as sbp
+from symbackprop.numeric.vector import compile_vector
+from symbackprop.verify import verify
 
 SIGMA = "\\sigma'"
 VERDICTS = [

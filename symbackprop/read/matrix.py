@@ -33,7 +33,9 @@ from .build import _Builder
 from .functions import Head
 from .parser import alias_keys, parse_tree
 
-__all__ = ["M", "parse_matrix", "is_matrix_formula", "layer_quantity", "activation_derivative", "KIND_TEXT"]
+__all__ = [
+    "M", "parse_matrix", "is_matrix_formula", "layer_quantity", "activation_derivative", "node_text", "KIND_TEXT",
+]
 
 #: How a layer quantity is written in messages.
 KIND_TEXT = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y"}
@@ -67,14 +69,15 @@ class M:
             yield from c.walk()
 
     def with_args(self, *args: object) -> M:
-        return replace(self, args=tuple(args), text=_text(self.op, tuple(args), self))
+        return replace(self, args=tuple(args), text=node_text(self.op, tuple(args), self))
 
 
 def _wrap(m: M) -> str:
     return m.text if m.op in ("leaf", "scalar", "T", "apply", "diag") else f"({m.text})"
 
 
-def _text(op: str, args: tuple, old: M | None = None) -> str:
+def node_text(op: str, args: tuple, old: M | None = None) -> str:
+    """How a reader writes a node with operation ``op`` and operands ``args``: ``(W⁽²⁾)ᵀδ⁽²⁾``."""
     if op == "leaf":
         kind, layer = args
         return KIND_TEXT[kind] + (f"({layer})".translate(_SUP) if layer is not None else "")
@@ -153,7 +156,7 @@ class _MatrixBuilder:
         return method(node)
 
     def _binary(self, op: str, a: M, b: M) -> M:
-        return M(op, (a, b), _text(op, (a, b)))
+        return M(op, (a, b), node_text(op, (a, b)))
 
     def _chain(self, node: lark.Tree, kinds: frozenset[str]) -> M:
         first, ops = self.scalar._spine(node, kinds)
@@ -161,7 +164,7 @@ class _MatrixBuilder:
         for op in ops:
             right = self.build(op.children[-1])
             if op.data == "sub":
-                right = M("neg", (right,), _text("neg", (right,)))
+                right = M("neg", (right,), node_text("neg", (right,)))
                 out = self._binary("add", out, right)
             elif op.data == "add":
                 out = self._binary("add", out, right)
@@ -186,7 +189,7 @@ class _MatrixBuilder:
 
     def _neg(self, node: lark.Tree) -> M:
         inner = self.build(node.children[-1])
-        return M("neg", (inner,), _text("neg", (inner,)))
+        return M("neg", (inner,), node_text("neg", (inner,)))
 
     def _paren(self, node: lark.Tree) -> M:
         return self.build(node.children[1] if len(node.children) == 3 else node.children[0])
@@ -203,24 +206,24 @@ class _MatrixBuilder:
             bracket = child.children[-1].children[0]
             if len(child.children[-1].children) == 1:
                 inner = self.build(bracket)
-                return self._binary("matmul", self._name(child.children[0]), M("T", (inner,), _text("T", (inner,))))
+                return self._binary("matmul", self._name(child.children[0]), M("T", (inner,), node_text("T", (inner,))))
         inner = self.build(child)
-        return M("T", (inner,), _text("T", (inner,)))
+        return M("T", (inner,), node_text("T", (inner,)))
 
     def _pow(self, node: lark.Tree) -> M:
         base = self.build(node.children[0])
         exponent = self.scalar.expr(node.children[-1], {})
-        return M("pow", (base, exponent), _text("pow", (base, exponent)))
+        return M("pow", (base, exponent), node_text("pow", (base, exponent)))
 
     def _name(self, node: lark.Tree) -> M:
         found = self.leaf_of(node)
         if found is None:  # pragma: no cover - has_matrix sent only layer names here
             raise self.scalar.fail("expected a layer quantity", node)
         (kind, layer), powers = found
-        leaf = M("leaf", (kind, layer), _text("leaf", (kind, layer)))
+        leaf = M("leaf", (kind, layer), node_text("leaf", (kind, layer)))
         for p in powers:
             exponent = self.scalar.expr(p, {})
-            leaf = M("pow", (leaf, exponent), _text("pow", (leaf, exponent)))
+            leaf = M("pow", (leaf, exponent), node_text("pow", (leaf, exponent)))
         return leaf
 
     def _call(self, node: lark.Tree) -> M:
@@ -234,7 +237,7 @@ class _MatrixBuilder:
         if self.leaf_of(name) is not None:  # δ^{(2)} (a^{(1)})^T: a product, as a(1-a) is
             return self._binary("matmul", self._name(name), arg)
         if written.replace(" ", "") in (r"\operatorname{diag}", "diag", r"\mathrm{diag}"):
-            return M("diag", (arg,), _text("diag", (arg,)))
+            return M("diag", (arg,), node_text("diag", (arg,)))
         head = self.scalar.value(name, {})
         if not isinstance(head, Head):
             return self._binary("matmul", M("scalar", (head,), written), arg)
@@ -274,10 +277,10 @@ def leaf_names(graph: Graph) -> Mapping[tuple[str, int | None], str]:
     out = {("x", None): "x", ("y", None): "y"}
     for l in range(1, len(layers)):
         for kind in ("w", "b", "z", "a", "delta"):
-            out[(kind, l)] = _text("leaf", (kind, l))
+            out[(kind, l)] = node_text("leaf", (kind, l))
     return out
 
 
 def activation_derivative(graph: Graph, layer: int) -> M:
     """``f′(z⁽ˡ⁾)``: layer ``layer``'s activation derivative, entry by entry."""
-    return parse_matrix("f'(z^{(%d)})" % layer, graph)
+    return parse_matrix(f"f'(z^{{({layer})}})", graph)

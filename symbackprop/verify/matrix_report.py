@@ -8,8 +8,7 @@ from typing import Any
 
 from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
-from symbackprop.read.matrix import M
-from symbackprop.read.matrix import _text as node_text  # noqa: PLC2701 - one text for a node everywhere
+from symbackprop.read.matrix import M, node_text
 
 from .diagnose import Diagnosis
 from .verdict import _HEADLINES, Counterexample
@@ -119,8 +118,8 @@ class MatrixVerdict:
         except Exception:  # noqa: BLE001 - a display must never fail; fall back to text
             correct = f"<code>{html.escape(self.expected_latex)}</code>"
         colour = "#1a7f37" if self.ok else "#cf222e"
-        rows = [f"<p><b style='color:{colour}'>{html.escape(self.title)}: {html.escape(self.headline)}</b> "
-                f"({html.escape(self.method)})</p>"]
+        rows = [(f"<p><b style='color:{colour}'>{html.escape(self.title)}: {html.escape(self.headline)}</b> "
+                 f"({html.escape(self.method)})</p>")]
         if self.diagnosis is not None:
             rows.append(f"<p><i>Mistake:</i> {html.escape(self.diagnosis.sentence)}</p>")
         rows.append(f"<table><tr><th>formula</th><td><code>{html.escape(self.text)}</code></td></tr>")

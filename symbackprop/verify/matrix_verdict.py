@@ -30,8 +30,7 @@ from symbackprop.derive.vector import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
 from symbackprop.numeric.vector import compile_vector
-from symbackprop.read.matrix import M, activation_derivative, parse_matrix
-from symbackprop.read.matrix import _text as node_text  # noqa: PLC2701 - one text for a node everywhere
+from symbackprop.read.matrix import M, activation_derivative, node_text, parse_matrix
 
 from .diagnose import Diagnosis
 from .matrix import LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
@@ -83,7 +82,9 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> 
         f"shape of {t}, one row per neuron of its layer; write {expected}")
     L = len(net.layers) - 1
     for path, node in _paths(m):
-        fix = lambda new: _rebuild(m, path, new)  # noqa: E731
+        def fix(new: M, path: tuple[int, ...] = path) -> M:
+            return _rebuild(m, path, new)
+
         if node.op == "T":
             yield fix(node.args[0]), "extra_transpose", (
                 f"The transpose in {node.text} does not belong: write {node.args[0].text}")
@@ -186,10 +187,11 @@ def expected_latex(net: Network, key: tuple[str, int | None]) -> str:
     L = len(net.layers) - 1
     if kind in ("a", "x"):
         nxt = 1 if kind == "x" else layer + 1  # type: ignore[operator]
-        return r"\left(W^{(%d)}\right)^{\top} \boldsymbol{\delta}^{(%d)}" % (nxt, nxt)
+        return rf"\left(W^{{({nxt})}}\right)^{{\top}} \boldsymbol{{\delta}}^{{({nxt})}}"
     lines = vector_form(net).latex_lines(batch=False)
-    head = {"w": r"\frac{\partial L}{\partial W^{(%d)}} = ", "b": r"\frac{\partial L}{\partial \mathbf{b}^{(%d)}} = ",
-            "delta": r"\boldsymbol{\delta}^{(%d)} = ", "z": r"\boldsymbol{\delta}^{(%d)} = "}[kind] % layer
+    sup = f"^{{({layer})}}"
+    head = {"w": rf"\frac{{\partial L}}{{\partial W{sup}}} = ", "b": rf"\frac{{\partial L}}{{\partial \mathbf{{b}}{sup}}} = ",
+            "delta": rf"\boldsymbol{{\delta}}{sup} = ", "z": rf"\boldsymbol{{\delta}}{sup} = "}[kind]
     for line in lines:
         if line.startswith(head):
             rhs = line[len(head):].split(r" \quad ")[0]
@@ -215,8 +217,8 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
     tshape = shape(M("leaf", key, ""), net.layers)
     assert tshape is not None
     latex = expected_latex(net, key)
-    base = dict(graph=net, key=key, formula=m, text=shown or text, expected_latex=latex,
-                expected_text=parse_matrix(latex, net).text)
+    base = {"graph": net, "key": key, "formula": m, "text": shown or text, "expected_latex": latex,
+            "expected_text": parse_matrix(latex, net).text}
     pts = _points(net, max(2, min(points, 4)), seed, values)
     own = "the spec's [values] and " if _spec_point(net, values) is not None else ""
     try:

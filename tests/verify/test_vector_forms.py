@@ -34,7 +34,7 @@ def networks(draw: st.DrawFn):
 def sheet_equations(net):
     """The per-sample vector-form lines a sheet prints that state a derivative, as equations."""
     for line in vector_form(net).latex_lines(batch=False):
-        if not (line.startswith(r"\frac{\partial L}") or line.startswith(r"\boldsymbol{\delta}")):
+        if not line.startswith((r"\frac{\partial L}", r"\boldsymbol{\delta}")):
             continue
         left, *rights = line.split(r" \quad ")[0].split(" = ")
         for right in rights:
