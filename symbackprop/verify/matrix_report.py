@@ -21,7 +21,8 @@ class MatrixVerdict:
     """Whether a vector/matrix formula for ``∂L/∂key`` is right, and why not.
 
     Attributes:
-        status: ``"correct"`` or ``"wrong"``.
+        status: ``"correct"``, ``"correct_under_constraint"`` (softmax with cross entropy:
+            right only when the targets sum to 1) or ``"wrong"``.
         key: what is differentiated: ``("w", 2)`` for ``W⁽²⁾``, ``("delta", 1)`` for ``δ⁽¹⁾``.
         formula: the formula as read (a :class:`~symbackprop.read.matrix.M` tree).
         text: the formula as typed.
@@ -40,6 +41,7 @@ class MatrixVerdict:
     method: str
     diagnosis: Diagnosis | None = None
     counterexample: Counterexample | None = None
+    constraint: str | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -71,7 +73,8 @@ class MatrixVerdict:
             out.append(f"  correct:  {self.expected_latex if chr(92) in self.text else self.expected_text}")
         c = self.counterexample
         if c is not None:
-            out.append(f"  counterexample {c.where}: at {c.point_text()}: {c.values_text()}")
+            label = "counterexample" if self.status == "wrong" else "off the constraint"
+            out.append(f"  {label} {c.where}: at {c.point_text()}: {c.values_text()}")
         out.extend(f"  note: {n}" for n in self.notes)
         return out
 
@@ -94,7 +97,7 @@ class MatrixVerdict:
                 "kind": self.diagnosis.kind, "message": self.diagnosis.sentence},
             "counterexample": None if c is None else c.as_dict(),
             "kink": None,
-            "constraint": None,
+            "constraint": self.constraint,
             "notes": list(self.notes),
         }
 

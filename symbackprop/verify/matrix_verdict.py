@@ -35,6 +35,7 @@ from symbackprop.read.matrix import M, activation_derivative, node_text, parse_m
 from .diagnose import Diagnosis
 from .matrix import LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
 from .matrix_report import MatrixVerdict
+from .target import Target, derivation_of
 from .verdict import Counterexample
 
 __all__ = ["verify_matrix", "VECTOR_MISTAKES"]
@@ -250,4 +251,33 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
             ce = Counterexample(p.point(), sp.Float(got[j, i], 10), sp.Float(truth[j, i], 10), where)
             d = _diagnose(m, net, key, tshape, pts, base["expected_text"]) or _constant(m, key, pts)
             return MatrixVerdict(status="wrong", method=method, counterexample=ce, diagnosis=d, **base)
+    off = _off_constraint(net, key, m, seed)
+    if off is not None:
+        return MatrixVerdict(status="correct_under_constraint", method=method + ", targets one-hot",
+                             counterexample=off, constraint=r"\sum_k y_k = 1", **base)
     return MatrixVerdict(status="correct", method=method, **base)
+
+
+def _off_constraint(net: Network, key: tuple[str, int | None], m: M, seed: int) -> Counterexample | None:
+    """For softmax with cross entropy, the output δ off the simplex Σ y = 1, where ``a − y``
+    no longer holds: the entry where the formula and the scalar derivation differ there.
+
+    Only the output layer's δ is written with ``y``; the scalar derivation is small enough to
+    evaluate only for networks of a few thousand parameters, so larger ones are not tried.
+    """
+    L = len(net.layers) - 1
+    if getattr(net.loss, "target_constraint", None) != "distribution" or key not in (("delta", L), ("z", L)):
+        return None
+    if not any(n.op == "leaf" and n.args[0] == "y" for n in m.walk()) or net.n_params > 5_000:
+        return None
+    rng = random.Random(seed + 1)
+    params, x, _ = natural_point(net, rng)
+    y = np.array([rng.uniform(0.05, 0.95) for _ in range(net.layers[-1])])
+    p = layer_values(net, params, x, y)
+    got = np.asarray(evaluate(m, p), dtype=float).reshape(-1)
+    for k, z in enumerate(net.z[L]):
+        expr = derivation_of(net, Target(z)).delta_form
+        truth = float(expr.xreplace({s: p.scalar(s) for s in expr.free_symbols}))
+        if not abs(got[k] - truth) <= _RTOL * max(1.0, abs(truth)):
+            return Counterexample(p.point(), sp.Float(got[k], 10), sp.Float(truth, 10), f"at entry {k + 1}")
+    return None

@@ -39,7 +39,8 @@ def sheet_equations(net):
         left, *rights = line.split(r" \quad ")[0].split(" = ")
         for right in rights:
             if r"\nabla" not in right:
-                yield f"{left} = {right}"
+                # a line printed "(using Σ y = 1)" holds under that constraint, as its verdict says
+                yield f"{left} = {right}", r"\text{(using" in line
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -47,9 +48,9 @@ def sheet_equations(net):
 def test_the_printed_vector_form_reads_back_as_correct(net) -> None:
     equations = list(sheet_equations(net))
     assert len(equations) >= 2 * (len(net.layers) - 1)
-    for eq in equations:
+    for eq, constrained in equations:
         v = verify(net, None, eq)
-        assert v.status == "correct", (eq, str(v))
+        assert v.status == ("correct_under_constraint" if constrained else "correct"), (eq, str(v))
 
 
 def planted(l: int, L: int, f: str = r"\sigma'") -> list[tuple[str, str, str]]:
@@ -155,3 +156,15 @@ def test_big_networks_compare_every_entry() -> None:
     net = sbp.mlp([30, 20, 10])
     v = verify(net, None, r"\frac{\partial L}{\partial W^{(1)}} = \delta^{(1)} x^T")
     assert v.status == "correct" and "random points, all 600 entries" in v.method
+
+
+def test_softmax_cross_entropy_output_delta_holds_under_the_constraint() -> None:
+    net = sbp.mlp([2, 3, 3], activation=["tanh", "softmax"], loss="cross_entropy")
+    v = verify(net, None, r"\delta^{(2)} = a^{(2)} - y")
+    assert v.status == "correct_under_constraint" and v.constraint == r"\sum_k y_k = 1"
+    assert "off the constraint" in str(v)
+    # the general form, a Σy − y, holds everywhere; twice y is wrong even on the simplex
+    assert verify(net, None, r"\delta^{(2)} = (y_1 + y_2 + y_3) a^{(2)} - y").status == "correct"
+    assert verify(net, None, r"\delta^{(2)} = a^{(2)} - 2 y").status == "wrong"
+    # and the scalar verifier agrees entry by entry
+    assert verify(net, None, r"\delta^{(2)}_1 = a^{(2)}_1 - y_1").status == "correct_under_constraint"
