@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from symbackprop.cli import main
@@ -97,3 +99,12 @@ def test_bad_notation_is_one_line_exit_2(tmp_path, capsys) -> None:
     assert main(["verify", str(spec), "--param", "w2_11", "--formula", "x1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "notation.h" in err
+
+
+def test_sheet_and_derive_take_aliases(capsys) -> None:
+    spec = str(Path(__file__).resolve().parents[2] / "examples" / "mazur_notation.toml")
+    assert main(["sheet", spec, "--format", "md", "--params", "w_5"]) == 0
+    out = capsys.readouterr().out
+    assert r"\partial w^{(2)}_{11}" in out and r"\partial w^{(1)}_{11}}" not in out
+    assert main(["derive", spec, "--param", "w_{5}"]) == 0
+    assert r"\partial w^{(2)}_{11}" in capsys.readouterr().out
