@@ -141,8 +141,8 @@ class _MatrixBuilder:
     def has_matrix(self, node: lark.Tree | lark.Token) -> bool:
         if not isinstance(node, lark.Tree):
             return False
-        return any(t.data in ("hadamard", "transpose") or (t.data == "name" and self.leaf_of(t))
-                   for t in node.iter_subtrees())
+        # ⊙ and ᵀ of scalars are a product and the scalar itself; only whole layers make a matrix
+        return any(t.data == "name" and self.leaf_of(t) for t in node.iter_subtrees())
 
     def build(self, node: lark.Tree | lark.Token) -> M:
         if not self.has_matrix(node):
@@ -251,7 +251,7 @@ class _MatrixBuilder:
 
 
 def is_matrix_formula(text: str, graph: Graph | None) -> bool:
-    """Whether ``text`` uses whole layers (``W^{(2)}``, ``\\delta^{(1)}``), ``\\odot`` or a transpose."""
+    """Whether ``text`` uses whole layers (``W^{(2)}``, ``\\delta^{(1)}``)."""
     if getattr(graph, "layers", None) is None:
         return False
     try:
