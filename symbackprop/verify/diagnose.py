@@ -21,8 +21,9 @@ import sympy as sp
 
 from symbackprop.derive import Backprop, Derivation
 from symbackprop.errors import TooLargeError
+from symbackprop.graph import plain_text
 
-from .mistakes import MISTAKES, variants
+from .mistakes import MISTAKES, Show, variants
 from .points import Point, as_float
 
 __all__ = ["Diagnosis", "diagnose", "MISTAKES", "MAX_PATHS"]
@@ -102,13 +103,14 @@ def _floats(points: Sequence[Point], expr: sp.Expr) -> list[float | None]:
     return [as_float(pt.value(expr)) for pt in points]
 
 
-def diagnose(d: Derivation, formula: sp.Expr, points: Sequence[Point]) -> Diagnosis:
+def diagnose(d: Derivation, formula: sp.Expr, points: Sequence[Point], *, show: Show = plain_text) -> Diagnosis:
     """The most likely mistake in ``formula``, a wrong formula for ``d``'s derivative.
 
     Args:
         d: the true derivation.
         formula: the formula in node symbols (as parsed).
         points: the points it was checked at (node and δ values included).
+        show: how the sentence writes names and expressions (the student's aliases).
     """
     values = _floats(points, formula)
     truth = _floats(points, d.delta_form)
@@ -120,7 +122,7 @@ def diagnose(d: Derivation, formula: sp.Expr, points: Sequence[Point]) -> Diagno
     except TooLargeError:
         paths = ()
     scaled = None
-    for v in variants(d, paths, points):
+    for v in variants(d, paths, points, show=show):
         if v.transform is not None:
             changed = v.transform(formula)
             if changed != formula and all(_close(a, b) for a, b in zip(_floats(points, changed), truth)):

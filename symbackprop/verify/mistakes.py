@@ -16,7 +16,7 @@ import sympy as sp
 
 from symbackprop.derive import Derivation, Path
 from symbackprop.graph import plain_text
-from symbackprop.graph.notation import Name, parse_name, plain, symbol_for
+from symbackprop.graph.notation import Name, parse_name, symbol_for
 
 from .points import Point, as_float
 
@@ -40,6 +40,8 @@ _MAX_OTHERS = 60
 
 Key = tuple[sp.Symbol, sp.Symbol]
 Values = list[float | None]
+#: How a sentence names a symbol or writes an expression (plain text, in the student's aliases).
+Show = Callable[[sp.Basic], str]
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,13 @@ def _sibling(s: sp.Symbol, *, layer: int | None = None, indices: tuple[int, ...]
     return symbol_for(Name(name.kind, name.layer if layer is None else layer, name.indices if indices is None else indices))
 
 
-def _activation_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr]) -> list[Variant]:
+def _activation_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr], show: Show) -> list[Variant]:
     graph, out = d.graph, []
     for (a, z), value in acts.items():
         out.append(Variant(
             "missing_activation_derivative",
-            f"Missing the activation-derivative factor ∂{plain(a)}/∂{plain(z)} = {plain_text(value)}: "
-            f"the chain rule passes through the activation of {plain(z)}.",
+            f"Missing the activation-derivative factor ∂{show(a)}/∂{show(z)} = {show(value)}: "
+            f"the chain rule passes through the activation of {show(z)}.",
             t.sums(drop={(a, z)}),
         ))
     by_layer: dict[int, set[Key]] = {}
@@ -144,7 +146,7 @@ def _activation_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr]) -> 
     return out
 
 
-def _custom_activation_variants(d: Derivation, t: _Table) -> list[Variant]:
+def _custom_activation_variants(d: Derivation, t: _Table, show: Show) -> list[Variant]:
     """Custom graphs: ``h := f(u)`` with ``u`` not a leaf; the factor without ``f'(u)``."""
     graph, out, seen = d.graph, [], set()
     for p in t.paths:
@@ -158,15 +160,15 @@ def _custom_activation_variants(d: Derivation, t: _Table) -> list[Variant]:
                 inner = sp.diff(body.args[0], f.wrt)
                 out.append(Variant(
                     "missing_activation_derivative",
-                    f"Missing the activation derivative: {plain(f.of)} = {plain_text(body)}, so "
-                    f"∂{plain(f.of)}/∂{plain(f.wrt)} = {plain_text(f.value)} carries the derivative of "
+                    f"Missing the activation derivative: {show(f.of)} = {show(body)}, so "
+                    f"∂{show(f.of)}/∂{show(f.wrt)} = {show(f.value)} carries the derivative of "
                     f"{body.func.__name__}.",
                     t.sums(swap={key: [_num(pt.value(inner)) for pt in t.points]}),
                 ))
     return out
 
 
-def _wrong_layer_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr]) -> list[Variant]:
+def _wrong_layer_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr], show: Show) -> list[Variant]:
     graph, bp, out = d.graph, d.backprop, []
     layers = getattr(graph, "layers", None)
     if layers is None:
@@ -180,8 +182,8 @@ def _wrong_layer_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr]) ->
             wrong = bp.partial(a2, z2)
             out.append(Variant(
                 "activation_derivative_wrong_layer",
-                f"The activation derivative is taken at the wrong layer: ∂{plain(a2)}/∂{plain(z2)} "
-                f"where ∂{plain(a)}/∂{plain(z)} belongs.",
+                f"The activation derivative is taken at the wrong layer: ∂{show(a2)}/∂{show(z2)} "
+                f"where ∂{show(a)}/∂{show(z)} belongs.",
                 t.sums(swap={(a, z): [_num(pt.value(wrong)) for pt in t.points]}),
             ))
     first = t.paths[0].factors[-1] if t.paths else None
@@ -198,19 +200,19 @@ def _wrong_layer_variants(d: Derivation, t: _Table, acts: dict[Key, sp.Expr]) ->
                         for p in t.paths for f in p.factors if f.value == first.value}
                 out.append(Variant(
                     "input_wrong_layer",
-                    f"The input factor is taken at the wrong layer: {plain(wrong)} where "
-                    f"{plain(first.value)} (the input to {plain(first.of)}) belongs.",
+                    f"The input factor is taken at the wrong layer: {show(wrong)} where "
+                    f"{show(first.value)} (the input to {show(first.of)}) belongs.",
                     t.sums(swap=swap),
                 ))
     return out
 
 
-def _path_variants(d: Derivation, t: _Table) -> list[Variant]:
+def _path_variants(d: Derivation, t: _Table, show: Show) -> list[Variant]:
     out = []
     truth = t.sums()
     for k, p in enumerate(t.paths):
         alone = t.sums(only=k)
-        route = " → ".join(plain(s) for s in p.nodes)
+        route = " → ".join(show(s) for s in p.nodes)
         if len(t.paths) > 1:
             out.append(Variant(
                 "missing_path",
@@ -226,10 +228,10 @@ def _path_variants(d: Derivation, t: _Table) -> list[Variant]:
     return out
 
 
-def _other_parameter(wrt: sp.Symbol, other: sp.Symbol) -> tuple[str, str]:
+def _other_parameter(wrt: sp.Symbol, other: sp.Symbol, show: Show) -> tuple[str, str]:
     """How a formula that is really ∂L/∂other went wrong, as (kind, sentence)."""
     a, b = parse_name(wrt.name), parse_name(other.name)
-    head = f"This is ∂L/∂{plain(other)}, not ∂L/∂{plain(wrt)}"
+    head = f"This is ∂L/∂{show(other)}, not ∂L/∂{show(wrt)}"
     if a is None or b is None or a.kind != b.kind:
         return "wrong_parameter", head + "."
     if a.layer != b.layer and a.indices == b.indices:
@@ -237,19 +239,19 @@ def _other_parameter(wrt: sp.Symbol, other: sp.Symbol) -> tuple[str, str]:
     if a.kind == "w" and a.indices == b.indices[::-1]:
         j, i = a.indices
         return "swapped_indices", (
-            f"{head}: the indices are swapped; {plain(wrt)} connects neuron {i} of layer "
+            f"{head}: the indices are swapped; {show(wrt)} connects neuron {i} of layer "
             f"{a.layer - 1} to neuron {j} of layer {a.layer} (w_(ji): to j, from i)."
         )
     if a.kind == "w" and a.indices[0] == b.indices[0] and a.layer == b.layer:
         return "wrong_index", (f"{head}: the input factor belongs to index {b.indices[1]}; "
-                               f"{plain(wrt)} multiplies input {a.indices[1]}.")
+                               f"{show(wrt)} multiplies input {a.indices[1]}.")
     if a.layer == b.layer and a.indices[1:] == b.indices[1:]:
         return "wrong_index", (f"{head}: the error signal belongs to neuron {b.indices[0]}; "
-                               f"{plain(wrt)} feeds neuron {a.indices[0]}.")
+                               f"{show(wrt)} feeds neuron {a.indices[0]}.")
     return "wrong_parameter", head + "."
 
 
-def _parameter_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]:
+def _parameter_variants(d: Derivation, points: Sequence[Point], show: Show) -> list[Variant]:
     bp, graph, out = d.backprop, d.graph, []
     name = parse_name(d.wrt.name)
     layers = getattr(graph, "layers", None)
@@ -261,12 +263,12 @@ def _parameter_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]
                 extra = [_num(pt.value(bp[sib].delta_form)) for pt in points]
                 out.append(Variant(
                     "extra_path",
-                    f"An extra term: it adds ∂L/∂{plain(sib)}, the path through z{name.layer}_{k}, "
-                    f"which {plain(d.wrt)} does not reach.",
+                    f"An extra term: it adds ∂L/∂{show(sib)}, the path through z{name.layer}_{k}, "
+                    f"which {show(d.wrt)} does not reach.",
                     [None if a is None or b is None else a + b for a, b in zip(truth, extra)],
                 ))
     for other in [p for p in graph.params if p != d.wrt][:_MAX_OTHERS]:
-        kind, sentence = _other_parameter(d.wrt, other)
+        kind, sentence = _other_parameter(d.wrt, other, show)
         out.append(Variant(kind, sentence, [_num(pt.value(bp[other].delta_form)) for pt in points]))
     weight_layers = sorted({n.layer for s in graph.params if (n := parse_name(s.name)) and n.kind == "w"})
     for layer in weight_layers:
@@ -288,7 +290,7 @@ def _parameter_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]
     return out
 
 
-def _delta_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]:
+def _delta_variants(d: Derivation, points: Sequence[Point], show: Show) -> list[Variant]:
     """When the paths are too many to list: the parameter's own σ′ dropped, at the δ level."""
     bp, graph, out = d.backprop, d.graph, []
     for c, _, _ in d.terms:
@@ -301,14 +303,15 @@ def _delta_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]:
         without = d.delta_form.xreplace({delta: bp.adjoint(acts[0])})
         out.append(Variant(
             "missing_activation_derivative",
-            f"Missing the activation-derivative factor ∂{plain(acts[0])}/∂{plain(c)} = "
-            f"{plain_text(bp.partial(acts[0], c))}: δ of {plain(c)} carries it.",
+            f"Missing the activation-derivative factor ∂{show(acts[0])}/∂{show(c)} = "
+            f"{show(bp.partial(acts[0], c))}: δ of {show(c)} carries it.",
             [_num(pt.value(without)) for pt in points],
         ))
     return out
 
 
-def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point]) -> list[Variant]:
+def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point], *,
+             show: Show = plain_text) -> list[Variant]:
     """Every mistaken version of ``d`` at ``points``, most specific mistakes first.
 
     ``paths`` may be empty when there are too many to list; the δ-level variants are used then.
@@ -319,13 +322,13 @@ def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point]) -> l
         graph = d.graph
         acts = {(f.of, f.wrt): f.value for p in paths for f in p.factors
                 if graph.is_node(f.of) and graph.node_of(f.of).role == "a" and f.value != 1}
-        out += _activation_variants(d, t, acts)
-        out += _custom_activation_variants(d, t)
-        out += _wrong_layer_variants(d, t, acts)
-        out += _path_variants(d, t)
+        out += _activation_variants(d, t, acts, show)
+        out += _custom_activation_variants(d, t, show)
+        out += _wrong_layer_variants(d, t, acts, show)
+        out += _path_variants(d, t, show)
     else:
-        out += _delta_variants(d, points)
-    out += _parameter_variants(d, points)
+        out += _delta_variants(d, points, show)
+    out += _parameter_variants(d, points, show)
     if paths:
         acts_keys = {(f.of, f.wrt) for p in paths for f in p.factors
                      if d.graph.is_node(f.of) and d.graph.node_of(f.of).role == "a"}
@@ -338,7 +341,7 @@ def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point]) -> l
                 seen.add(key)
                 out.append(Variant(
                     "missing_factor",
-                    f"Missing the factor ∂{plain(f.of)}/∂{plain(f.wrt)} = {plain_text(f.value)} of the chain rule.",
+                    f"Missing the factor ∂{show(f.of)}/∂{show(f.wrt)} = {show(f.value)} of the chain rule.",
                     t.sums(drop={key}),
                 ))
     return out

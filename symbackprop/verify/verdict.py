@@ -16,7 +16,7 @@ from symbackprop.graph.notation import plain
 
 from .diagnose import Diagnosis
 
-__all__ = ["Verdict", "Counterexample"]
+__all__ = ["Verdict", "Counterexample", "alias_renames"]
 
 _HEADLINES = {
     "correct": "correct",
@@ -33,6 +33,14 @@ def _number(v: sp.Expr | None) -> str:
         return "undefined"
     x = float(v)
     return f"{x:.6g}" if abs(x) != float("inf") else str(sp.N(v, 6))
+
+
+def alias_renames(graph: object) -> dict[sp.Symbol, sp.Symbol]:
+    """Each symbol of ``graph`` that has an alias, and a symbol printing as its first alias."""
+    out: dict[sp.Symbol, sp.Symbol] = {}
+    for alias, symbol in getattr(graph, "aliases", {}).items():
+        out.setdefault(symbol, sp.Symbol(alias, real=True))
+    return out
 
 
 def _finite(v: sp.Expr | None) -> float | None:
@@ -118,10 +126,7 @@ class Verdict:
     @property
     def renames(self) -> dict[sp.Symbol, sp.Symbol]:
         """The graph's symbols shown in the student's aliases (the spec's ``[notation]``)."""
-        out: dict[sp.Symbol, sp.Symbol] = {}
-        for alias, symbol in getattr(self.derivation.graph, "aliases", {}).items():
-            out.setdefault(symbol, sp.Symbol(alias, real=True))
-        return out
+        return alias_renames(self.derivation.graph)
 
     def shown(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` in the names the student uses."""

@@ -18,6 +18,8 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from symbackprop.derive import Backprop, Derivation, Substitution, expression_size
@@ -31,11 +33,11 @@ from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
-from .points import Point, Sampler, close, kink_arguments
 from .matrix_report import MatrixVerdict
 from .matrix_verdict import verify_matrix
+from .points import Point, Sampler, close, kink_arguments
 from .target import Target, derivation_of, target_of
-from .verdict import Counterexample, Verdict
+from .verdict import Counterexample, Verdict, alias_renames
 
 __all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
 
@@ -117,6 +119,12 @@ def _spec_point(sampler: Sampler, values: object, graph: Graph, kinks: list[sp.E
     except (SymbackpropError, AttributeError):
         return None
     return sampler.given(leaves, kinks)
+
+
+def _shown_in(graph: Graph) -> Callable[[sp.Basic], str]:
+    """Plain text in the student's aliases, for the sentence naming a mistake."""
+    renames = alias_renames(graph)
+    return lambda e: plain_text(e.xreplace(renames)) if renames else plain_text(e)
 
 
 def _points_text(main: list[Point], own: Point | None) -> str:
@@ -234,7 +242,7 @@ def verify(
         where = "with targets summing to 1" if constrained else ""
         return Verdict(status="wrong", method=_points_text(main, own),
                        counterexample=_counterexample(bad, expr, truth, where),
-                       diagnosis=diagnose(d, expr, main), **base)
+                       diagnosis=diagnose(d, expr, main, show=_shown_in(graph)), **base)
     diff = _symbolic_difference(d, expr)
     if constrained:
         off = sampler.points(points, kinks, on_constraint=False, defined=(truth,))

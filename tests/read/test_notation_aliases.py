@@ -55,6 +55,8 @@ def test_the_verdict_answers_in_the_students_names() -> None:
     plain = str(verify(load_spec(MAZUR).network, "w_5", "(out_{o1} - target_{o1}) * out_{h1}"))
     assert "correct:  out_{h1}*out_{o1}*(1 - out_{o1})*(out_{o1} - target_{o1})" in plain
     assert "target_{o1} = " in text and "w_5 = " in text
+    # the sentence naming the mistake speaks the student's names too
+    assert "∂out_{o1}/∂net_{o1} = out_{o1}*(1 - out_{o1})" in v.diagnosis.sentence
     assert "out_{o1}" in v._repr_markdown_()
 
 
