@@ -53,6 +53,11 @@ def _target_text(key: tuple[str, int | None]) -> str:
     return node_text("leaf", key)
 
 
+def _dims(net: Network, key: tuple[str, int | None]) -> str:
+    rows, cols = shape(M("leaf", key, ""), net.layers)  # type: ignore[misc]
+    return f"{rows}×{cols}" if cols > 1 else f"a column of {rows}"
+
+
 def _close(a: np.ndarray | float, b: np.ndarray) -> bool:
     a = np.broadcast_to(np.asarray(a, dtype=float), b.shape) if np.ndim(a) == 0 else np.asarray(a, dtype=float)
     if a.shape != b.shape or not np.all(np.isfinite(a)):
@@ -80,7 +85,7 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> 
     t = _target_text(key)
     yield transposed(m), "transposed_gradient", (
         f"{m.text} is the transpose of ∂L/∂{t} (the other layout convention): ∂L/∂{t} has the "
-        f"shape of {t}, one row per neuron of its layer; write {expected}")
+        f"shape of {t}, {_dims(net, key)}, one row per neuron of its layer; write {expected}")
     L = len(net.layers) - 1
     for path, node in _paths(m):
         def fix(new: M, path: tuple[int, ...] = path) -> M:
@@ -233,9 +238,8 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
         d = _diagnose(m, net, key, tshape, pts, base["expected_text"])
         t = _target_text(key)
         sentence = f"{m.text} {describe(s)}, but ∂L/∂{t} has the shape of {t}: it {describe(tshape)}."
-        if d is not None and d.kind == "transposed_gradient":
-            sentence = f"{m.text} {describe(s)}: it"
-            d = Diagnosis(d.kind, d.sentence.replace(f"{m.text} is", "is", 1))
+        if d is not None and d.kind == "transposed_gradient":  # its sentence says it all
+            return MatrixVerdict(status="wrong", method="shapes", diagnosis=d, **base)
         return MatrixVerdict(status="wrong", method="shapes", diagnosis=Diagnosis(
             d.kind if d else "wrong_shape", sentence + (f" {d.sentence}" if d else "")), **base)
     entries = tshape[0] * tshape[1]
