@@ -7,7 +7,10 @@ rational points, or take central differences of a forward pass.
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -147,3 +150,28 @@ def assert_same_function(
 def central_difference(f, x0: float, h: float = 1e-6) -> float:
     """``(f(x0 + h) - f(x0 - h)) / 2h`` in float64."""
     return (f(x0 + h) - f(x0 - h)) / (2 * h)
+
+
+def user_env() -> dict[str, str]:
+    """This process's environment without ``PYTHONPATH``: only what is installed imports."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def console_script(*args: str) -> list[str]:
+    """The ``symbackprop`` command as a user runs it: the script installed beside this Python."""
+    exe = shutil.which("symbackprop", path=str(Path(sys.executable).parent))
+    assert exe, f"no symbackprop console script beside {sys.executable}: is the package installed?"
+    return [exe, *args]
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Count the calls of ``owner.name`` for one test: guards count work, never seconds."""
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

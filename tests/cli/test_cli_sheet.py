@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import user_env
 
 from symbackprop.cli import main
 
@@ -120,7 +121,8 @@ def test_unwritable_directory(capsys):
 
 def test_console_entry_point_runs_as_a_process(tmp_path):
     out = tmp_path / "sheet.html"
+    # python -m from outside the source tree, which would otherwise shadow the installed copy.
     proc = subprocess.run([sys.executable, "-m", "symbackprop", "sheet", "-o", str(out)],
-                          capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, env=user_env(), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_size > 10_000 and "Traceback" not in proc.stderr
