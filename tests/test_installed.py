@@ -31,7 +31,12 @@ GOOD_FORMULA = "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"
 
 def _installed_copy() -> importlib.metadata.Distribution:
     """The installed distribution; skips (fails under CI) when it is an editable install."""
-    dist = importlib.metadata.distribution("symbackprop")
+    # Not the metadata a build leaves in the checkout (symbackprop.egg-info), which is visible
+    # whenever the checkout is on sys.path (doctests of an editable install put it there).
+    found = [d for d in importlib.metadata.distributions(name="symbackprop")
+             if Path(d.locate_file("")).resolve() != ROOT]
+    assert found, "symbackprop is not installed (pip install . from the repository root)"
+    dist = found[0]
     direct_url = json.loads(dist.read_text("direct_url.json") or "{}")
     if direct_url.get("dir_info", {}).get("editable", False):
         message = "installed editable (pip install -e): the source tree is the installed copy"
