@@ -60,6 +60,10 @@ def output_activation_for(loss: str, wanted: str) -> str:
     return wanted
 
 
+#: leaky ReLU's slope below zero, as the README states it (not read from the library).
+LEAKY_SLOPE = sp.Rational(1, 100)
+
+
 def closed_form(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every project function written out in SymPy's exp, log and Abs.
 
@@ -78,7 +82,7 @@ def closed_form(expr: sp.Expr) -> sp.Expr:
         relu, lambda u: (u + sp.Abs(u)) / 2
     ).replace(
         # The slope below zero is 0.01, as the README says, unless the call gives its own.
-        leaky_relu, lambda u, alpha=sp.Rational(1, 100): ((1 + alpha) * u + (1 - alpha) * sp.Abs(u)) / 2
+        leaky_relu, lambda u, alpha=LEAKY_SLOPE: ((1 + alpha) * u + (1 - alpha) * sp.Abs(u)) / 2
     )
 
 

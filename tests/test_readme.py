@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 #: Run before a block: the checks its promises are rewritten into.
 CHECKS = '''
@@ -63,10 +63,10 @@ def _promise(node: ast.stmt, comment: str, source: str) -> str | None:
             return f"_promised_attributes({source}, {promised.func.id!r}, {attributes!r})"
         if isinstance(promised, (ast.Dict, ast.Tuple, ast.List, ast.Constant)):
             return f"_promised_value({source}, {comment})"
-    if isinstance(node, ast.Assign) and isinstance(promised, ast.Dict) and len(node.targets) == 1:
-        if all(isinstance(v, ast.Tuple) for v in promised.values):
-            target = ast.unparse(node.targets[0])
-            return f"{ast.unparse(node)}\n_promised_shapes({target}, {comment})"
+    shapes = isinstance(promised, ast.Dict) and all(isinstance(v, ast.Tuple) for v in promised.values)
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and shapes:
+        target = ast.unparse(node.targets[0])
+        return f"{ast.unparse(node)}\n_promised_shapes({target}, {comment})"
     return None
 
 
