@@ -198,9 +198,10 @@ def test_verify_calls_the_same_formula_written_differently_correct() -> None:
     assert v.status == "correct"
 
 
-@pytest.mark.parametrize("factor", ["1/784", "3/784", "1/60", "-1/128", "784", "1/999"])
+@pytest.mark.parametrize("factor", ["1/784", "3/784", "1/60", "-1/128", "784", "1/1024", "1/60000"])
 def test_verify_names_constant_factors_with_large_denominators(factor: str) -> None:
-    # 1/784: a mean over 28×28 inputs taken once too often; 1/128: over a batch of 128.
+    # 1/784: a mean over 28×28 inputs taken once too often; 1/128 and 1/1024: over a batch;
+    # 1/60000: over MNIST's training set.
     v = verify(SIG, "w2_11", f"({factor}) * {RIGHT}")
     assert v.status == "wrong" and v.diagnosis is not None, v
     assert v.diagnosis.kind == "constant_factor", v.diagnosis
