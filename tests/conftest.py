@@ -113,7 +113,7 @@ KINKS = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.sign)
 
 
 def on_a_kink(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> bool:
-    """Whether a relu/leaky_relu/Heaviside argument of ``expr`` is exactly 0 at ``point``."""
+    """Whether the argument of a function in :data:`KINKS` in ``expr`` is exactly 0 at ``point``."""
     for f in expr.atoms(*KINKS):
         if sp.simplify(f.args[0].xreplace(dict(point))).is_zero:  # Float(0) != 0 in SymPy
             return True
