@@ -7,7 +7,10 @@ rational points, or take central differences of a forward pass.
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -57,13 +60,17 @@ def output_activation_for(loss: str, wanted: str) -> str:
     return wanted
 
 
+#: leaky ReLU's slope below zero, as the README states it (not read from the library).
+LEAKY_SLOPE = sp.Rational(1, 100)
+
+
 def closed_form(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with sigmoid, softplus and softmax written out in SymPy's exp and log.
+    """``expr`` with every project function written out in SymPy's exp, log and Abs.
 
     ``sympy.diff`` of the result uses SymPy's derivative rules, not the registry's ``fdiff``:
-    a reference independent of the derivatives under test.  relu and leaky_relu stay (their
-    Piecewise forms make diff slow); their derivatives and the kink convention are checked
-    against Piecewise forms in ``test_proof.py``.
+    a reference independent of the derivatives under test.  ReLU is ``(u + |u|)/2`` and leaky
+    ReLU ``((1 + α)u + (1 − α)|u|)/2`` (their leaves are real, so ``|u|′ = sign(u)``); the
+    kink convention itself is pinned in ``tests/test_conventions.py``.
     """
     return expr.replace(
         sigmoid, lambda u: 1 / (1 + sp.exp(-u))
@@ -71,7 +78,19 @@ def closed_form(expr: sp.Expr) -> sp.Expr:
         softplus, lambda u: sp.log(1 + sp.exp(u))
     ).replace(
         softmax, lambda k, *zs: sp.exp(zs[int(k) - 1]) / sp.Add(*[sp.exp(v) for v in zs])
+    ).replace(
+        relu, lambda u: (u + sp.Abs(u)) / 2
+    ).replace(
+        # The slope below zero is 0.01, as the README says, unless the call gives its own.
+        leaky_relu, lambda u, alpha=LEAKY_SLOPE: ((1 + alpha) * u + (1 - alpha) * sp.Abs(u)) / 2
     )
+
+
+def closed_diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
+    """``∂expr/∂wrt`` by SymPy's own rules on :func:`closed_form`, never the registry's ``fdiff``."""
+    reference = sp.diff(closed_form(expr), wrt)
+    assert not reference.atoms(sigmoid, softplus, softmax, relu, leaky_relu), reference
+    return reference
 
 
 def random_rational(rng: random.Random, low: int = -30, high: int = 30) -> sp.Rational:
@@ -89,9 +108,13 @@ def random_point(
     return point
 
 
+#: Functions with a kink where their argument is 0 (sign and Abs from :func:`closed_form`).
+KINKS = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.sign)
+
+
 def on_a_kink(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> bool:
-    """Whether a relu/leaky_relu/Heaviside argument of ``expr`` is exactly 0 at ``point``."""
-    for f in expr.atoms(relu, leaky_relu, sp.Heaviside):
+    """Whether the argument of a function in :data:`KINKS` in ``expr`` is exactly 0 at ``point``."""
+    for f in expr.atoms(*KINKS):
         if sp.simplify(f.args[0].xreplace(dict(point))).is_zero:  # Float(0) != 0 in SymPy
             return True
     return False
@@ -113,15 +136,14 @@ def assert_same_function(
 ) -> None:
     """``ours`` and ``reference`` agree as functions of ``leaves``.
 
-    First symbolically (the expanded difference is zero);
-    otherwise at random rational points: exactly for rational functions, else to 50 digits.
+    Rational functions first symbolically (the expanded difference is zero); otherwise at
+    random rational points: exactly for rational functions, else to 50 digits.
     """
-    diff = sp.expand(ours - reference)
-    if diff == 0:
+    rational = not any(e.atoms(sp.Function) - e.atoms(*KINKS) for e in (ours, reference))
+    # Expanding exp and log closed forms costs far more than evaluating them at a few points.
+    if rational and sp.expand(ours - reference) == 0:
         return
     rng = random.Random(seed)
-    kinks = (relu, leaky_relu, sp.Heaviside)
-    rational = not any(e.atoms(sp.Function) - e.atoms(*kinks) for e in (ours, reference))
     leaves = list(leaves)
     targets = list(targets)
     checked = 0
@@ -147,3 +169,28 @@ def assert_same_function(
 def central_difference(f, x0: float, h: float = 1e-6) -> float:
     """``(f(x0 + h) - f(x0 - h)) / 2h`` in float64."""
     return (f(x0 + h) - f(x0 - h)) / (2 * h)
+
+
+def user_env() -> dict[str, str]:
+    """This process's environment without ``PYTHONPATH``: only what is installed imports."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def console_script(*args: str) -> list[str]:
+    """The ``symbackprop`` command as a user runs it: the script installed beside this Python."""
+    exe = shutil.which("symbackprop", path=str(Path(sys.executable).parent))
+    assert exe, f"no symbackprop console script beside {sys.executable}: is the package installed?"
+    return [exe, *args]
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Count the calls of ``owner.name`` for one test: guards count work, never seconds."""
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

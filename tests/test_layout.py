@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, user_env
 
 import symbackprop as sbp
 
@@ -115,9 +115,10 @@ def test_no_module_mixes_jobs_past_four_hundred_lines() -> None:
     assert {path: n for path, n in sizes.items() if n > 400} == {}
 
 
-def test_python_dash_m_runs_the_command_line() -> None:
+def test_python_dash_m_runs_the_command_line(tmp_path: Path) -> None:
+    # Not from ROOT: python -m puts the working directory first on sys.path.
     result = subprocess.run([sys.executable, "-m", "symbackprop", "--help"], capture_output=True,
-                            text=True, timeout=120, cwd=ROOT)
+                            text=True, timeout=120, cwd=tmp_path, env=user_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: symbackprop")
     for command in ("derive", "sheet", "grad", "check", "train", "verify"):

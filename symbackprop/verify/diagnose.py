@@ -30,6 +30,10 @@ __all__ = ["Diagnosis", "diagnose", "MISTAKES", "MAX_PATHS"]
 
 #: Most chain-rule paths turned into path-level variants; beyond, δ-level variants are used.
 MAX_PATHS = 400
+#: Largest denominator of a diagnosed constant factor: a mean over a batch of 1,024 or over
+#: MNIST's 60,000 images is a factor 1/1024 or 1/60000.  A ratio read from one point is only
+#: believed when every point gives the same fraction.
+_MAX_DENOMINATOR = 1_000_000
 _UNKNOWN = (
     "The formula differs from the derivative and matches none of the usual mistakes "
     "(a constant factor, a missing activation derivative, a missing or extra path, "
@@ -68,7 +72,7 @@ def _constant(formula: Sequence[float | None], truth: Sequence[float | None]) ->
             if abs(f) > 1e-9:
                 return None
             continue
-        r = Fraction(f / t).limit_denominator(1000)
+        r = Fraction(f / t).limit_denominator(_MAX_DENOMINATOR)
         if abs(f / t - float(r)) > 1e-9 * max(1.0, abs(float(r))):
             return None
         if ratio is None:

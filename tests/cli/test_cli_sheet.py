@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
+from conftest import console_script, user_env
 
 from symbackprop.cli import main
 
@@ -102,13 +104,51 @@ def test_output_to_a_pipe_or_device_writes_into_it(capsys, tmp_path):
     assert not fifo.is_file() and fifo.exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files; permission not testable as root")
-def test_unwritable_file(capsys, tmp_path):
-    target = tmp_path / "s.md"
-    target.write_text("x")
-    target.chmod(0o444)
-    code, _, err = _run(capsys, "sheet", "-o", str(target))
-    assert code == 2 and "not writable" in err
+def _without_permission_overrides() -> list[str]:
+    """A command prefix under which file permissions apply, also to root (CI runs as root).
+
+    Root writes read-only files through the capabilities CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH; dropped from the bounding set, the command cannot regain them, and
+    a file of mode 0444 is as read-only to it as to any user.  (A separate user such as
+    nobody would also need read access to this interpreter, which root's home often denies.)
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        if os.environ.get("SYMBACKPROP_REQUIRE_TOOLS") == "1":
+            pytest.fail("setpriv (util-linux) is missing although SYMBACKPROP_REQUIRE_TOOLS=1")
+        pytest.skip("running as root without setpriv (util-linux): permissions cannot be tested")
+    drop = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("file", "is not writable"), ("directory", "cannot create a file in")],
+)
+def test_unwritable_output_as_a_user_without_write_permission(tmp_path, kind, message):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "s.md"
+    if kind == "file":
+        target.write_text("old contents\n")
+        target.chmod(0o444)
+    else:
+        folder.chmod(0o555)
+    prefix = _without_permission_overrides()
+    # The premise: this process really may not write there.
+    probe = subprocess.run([*prefix, sys.executable, "-c", f"open({str(target)!r}, 'a')"],
+                           cwd=tmp_path, env=user_env(), capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 1 and "PermissionError" in probe.stderr, probe.stderr
+    proc = subprocess.run([*prefix, *console_script("sheet", "2-2-1", "--params", "b2_1", "-o", str(target))],
+                          cwd=tmp_path, env=user_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == (["s.md"] if kind == "file" else [])
+    if kind == "file":
+        assert target.read_text() == "old contents\n"
+    folder.chmod(0o755)
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc, a directory no one can create files in")
@@ -120,7 +160,8 @@ def test_unwritable_directory(capsys):
 
 def test_console_entry_point_runs_as_a_process(tmp_path):
     out = tmp_path / "sheet.html"
+    # python -m from outside the source tree, which would otherwise shadow the installed copy.
     proc = subprocess.run([sys.executable, "-m", "symbackprop", "sheet", "-o", str(out)],
-                          capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, env=user_env(), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert out.stat().st_size > 10_000 and "Traceback" not in proc.stderr

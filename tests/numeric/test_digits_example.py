@@ -4,6 +4,7 @@ scikit-learn (an example-only extra) is installed."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -16,7 +17,12 @@ PATH = ROOT / "examples" / "digits.py"
 def digits():
     spec = importlib.util.spec_from_file_location("digits_example", PATH)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # The example puts the checkout on sys.path (to run uninstalled): restore it afterwards.
+    saved = list(sys.path)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
     return module
 
 
