@@ -8,7 +8,7 @@ The result is a :class:`~symbackprop.sheet.model.Sheet` value; render it with
 >>> from symbackprop.read.spec import EXAMPLE
 >>> sheet = build_sheet(EXAMPLE, params=["w2_11"])
 >>> [s.anchor for s in sheet.sections]
-['network', 'forward', 'loss', 'deltas', 'gradients', 'vector', 'cost']
+['network', 'forward', 'loss', 'deltas', 'gradients', 'summary', 'vector', 'cost']
 >>> sheet.render("md").startswith("# A 2-2-2 sigmoid network")
 True
 """
@@ -29,11 +29,13 @@ from symbackprop.graph.printing import latex, latex_with_numbers
 from symbackprop.read import Spec, Values, load_spec
 
 from .context import SMALL_NODES, Context
-from .cost import count_costs
+from .cost import cost_section
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
+from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
+from .summary import summary_section
 from .vector import vector_section
 
 __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
@@ -74,8 +76,13 @@ def _differentiable(graph: Graph) -> list[sp.Symbol]:
     return list(graph.params) or [s for s in graph.leaves() if graph.kind_of(s) != "target"]
 
 
-def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[list[sp.Symbol], list[str]]:
+def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None,
+            detail: str = "full") -> tuple[list[sp.Symbol], list[str]]:
     all_params = _differentiable(graph)
+    if params is None and detail == "summary":
+        return [], []
+    if params is None and detail == "worked" and isinstance(graph, Network):
+        return one_per_layer(graph), []
     if params is None:
         if len(all_params) <= MAX_PARAMS_ALL:
             return all_params, []
@@ -180,11 +187,12 @@ def _forward_section(ctx: Context) -> Section:
             blocks.append(Paragraph(("Every node, and its value for the given numbers:",)))
         else:
             blocks.append(Paragraph(("Every node:",)))
+        rows = []
         for nd in nodes:
-            rows = expr_rows(latex(nd.symbol), nd.expr)
+            rows += expr_rows(latex(nd.symbol), nd.expr)
             if ctx.numbers is not None:
                 rows.append(_numbers_row(ctx, nd.symbol, nd.expr))
-            blocks.append(Equation(tuple(rows)))
+        blocks.append(Equation(tuple(rows)))
     else:
         blocks.append(Paragraph((f"The {len(ctx.graph.nodes):,} node definitions are not listed "
                                  f"(over {SMALL_NODES} nodes).",)))
@@ -202,7 +210,12 @@ def _loss_section(ctx: Context) -> Section:
         if ctx.numbers is not None:
             rows.append(_numbers_row(ctx, out, nd.expr))
         blocks.append(Equation(tuple(rows)))
-    return Section("Loss", tuple(blocks), anchor="loss")
+    return Section("Loss" if _is_loss(ctx.graph) else "Output", tuple(blocks), anchor="loss")
+
+
+def _is_loss(graph: Graph) -> bool:
+    """A network's output is its loss; a custom graph's only when it compares with targets."""
+    return isinstance(graph, Network) or bool(graph.leaves("target"))
 
 
 def _delta_section(ctx: Context) -> Section:
@@ -235,11 +248,12 @@ def _delta_section(ctx: Context) -> Section:
         blocks.append(Paragraph(tuple(spans) + (".",)))
     if ctx.small:
         blocks.append(Paragraph(("Every error signal of this network, output layer first:",)))
-        for d in bp.deltas.values():
-            rows = delta_rows(d)
+        rows = []
+        for k, d in sorted(enumerate(bp.deltas.values()), key=lambda t: sort_key(t[1].node, t[0])):
+            rows += delta_rows(d)
             if ctx.numbers is not None:
                 rows += _numbers_rows_delta(ctx, d)
-            blocks.append(Equation(tuple(rows)))
+        blocks.append(Equation(tuple(rows)))
     return Section(("The ", Math(r"\delta"), " recursion"), tuple(blocks), anchor="deltas")
 
 
@@ -260,32 +274,27 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def _cost_section(ctx: Context) -> Section | None:
-    c = count_costs(ctx.bp)
-    if c.params == 0 or c.backprop_mults == 0:
-        # Nothing to compare (a graph of inputs only, or no multiplication at all): a table
-        # of zeros and "inf times fewer" would be noise.
-        return None
-    table = Table(
-        (("Route",), ("Multiplications",)),
-        (
-            (("each parameter separately, every path product on its own",), (f"{c.separate_mults:,}",)),
-            (("backpropagation, each ", Math(r"\delta"), " computed once and shared"), (f"{c.backprop_mults:,}",)),
-        ),
-    )
-    return Section("Cost: why backpropagation", (
-        Paragraph((
-            f"The gradient of all {c.params:,} parameters of this network needs {c.paths:,} "
-            "chain-rule paths. Written out path by path, each product is computed on its own; "
-            "backpropagation computes each error signal once and reuses it for every weight "
-            "that uses it. Counting every local partial as a number already known, a partial "
-            "equal to 1 as free, and a product of k numbers as k - 1 multiplications:",
-        )),
-        table,
-        Paragraph((f"Backpropagation needs {c.ratio:,.1f} times fewer multiplications here; "
-                   "the gap grows with every layer, because the number of paths multiplies while "
-                   "the number of connections only adds.",)),
-    ), anchor="cost")
+def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, summary: Section) -> list[Section]:
+    subsections = tuple(parameter_section(ctx, p) for p in chosen)
+    which = ("One parameter of every layer, output layer first" if detail == "worked" and ctx.net is not None
+             else "For each parameter")
+    gradients = Section("Gradients", (Paragraph((
+        f"{which}: the chain rule as a sum over paths, each factor worked out, the ",
+        Math(r"\delta"), " form, the expanded formula"
+        + (", the worked numbers" if ctx.numbers is not None else "") + ", and how it was checked.",
+    )),), subsections, anchor="gradients")
+    sections = [
+        _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
+        _delta_section(ctx), gradients, summary,
+    ]
+    if ctx.net is not None:
+        vector = vector_section(ctx.net)
+        if vector is not None:
+            sections.append(vector)
+    cost = cost_section(ctx)
+    if cost is not None:
+        sections.append(cost)
+    return sections
 
 
 def _resolve(source: Spec | Graph | Mapping[str, Any] | str | FilePath) -> Spec:
@@ -304,6 +313,7 @@ def build_sheet(
     params: Iterable[str | sp.Symbol] | None = None,
     expand: bool = True,
     title: str | None = None,
+    detail: str = "worked",
 ) -> Sheet:
     """Build the derivation sheet of a network or graph.
 
@@ -311,22 +321,29 @@ def build_sheet(
         source: a :class:`Spec`, a network or graph, a spec dict, a spec file, or ``"2-2-2"``.
         values: numbers for the worked example: a spec's :class:`Values`, or ``{leaf:
             number}``; defaults to the spec's own values, if any.
-        params: the parameters to derive (plain ``w1_12`` or LaTeX names); default: all of
-            them for small networks, one weight per layer for large ones.
+        params: the parameters worked in full (plain ``w1_12`` or LaTeX names); default:
+            the first weight of every layer (``detail="worked"``), every parameter of a
+            small network (``"full"``), none (``"summary"``).
         expand: include the fully expanded formula where it is small enough.
         title: the sheet's title (default: the spec's).
+        detail: ``"summary"`` (the network and the table of every gradient), ``"worked"``
+            (the derivation, one parameter per layer in full, then the table) or ``"full"``
+            (every parameter in full).  Sections run output layer first.
 
     Returns:
         The :class:`Sheet`.
 
     Raises:
-        SpecError: an unknown parameter name (the message lists the valid ones), or
-            missing or invalid numbers.
+        SpecError: an unknown parameter name (the message lists the valid ones), an
+            unknown level of detail, or missing or invalid numbers.
     """
+    if detail not in DETAILS:
+        raise SpecError(f"detail: expected {', '.join(map(repr, DETAILS))}, received {detail!r}")
     spec = _resolve(source)
     graph = spec.network
     bp = backprop_of(graph)
-    chosen, omitted = _choose(graph, params)
+    chosen, omitted = _choose(graph, params, detail)
+    chosen = textbook_order(chosen)
     vals = values if values is not None else spec.values
     assignment: dict[sp.Symbol, Any] | None = None
     eta = None
@@ -348,26 +365,15 @@ def build_sheet(
     numbers = backward(graph, assignment, exact=False) if assignment is not None else None
     ctx = Context(graph, bp, numbers, assignment, eta, expand)
     heading = title or spec.title
-    subsections = tuple(parameter_section(ctx, p) for p in chosen)
-    gradients = Section("Gradients", (Paragraph((
-        "For each parameter: the chain rule as a sum over paths, each factor worked out, the ",
-        Math(r"\delta"), " form, the expanded formula"
-        + (", the worked numbers" if numbers is not None else "") + ", and how it was verified.",
-    )),), subsections, anchor="gradients")
-    if not ctx.small:
+    summary = summary_section(ctx, _differentiable(graph), set(chosen),
+                              output_word="loss" if _is_loss(graph) else "output")
+    if detail == "summary":
+        sections = [_network_section(ctx), summary]
+    else:
+        sections = _derivation_sections(ctx, chosen, detail, summary)
+    if not ctx.small and detail != "summary":
         omitted.append(f"Node and error-signal definitions are listed only up to {SMALL_NODES} nodes "
                        f"(this graph has {len(graph.nodes):,}).")
-    sections = [
-        _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
-        _delta_section(ctx), gradients,
-    ]
-    cost = _cost_section(ctx)
-    if cost is not None:
-        sections.append(cost)
-    if isinstance(graph, Network):
-        vector = vector_section(graph)
-        if vector is not None:
-            sections.insert(5, vector)
     if omitted:
         sections.append(Section("Left out", tuple(Paragraph((o,)) for o in omitted), anchor="omitted"))
     return Sheet(heading, tuple(sections), tuple(omitted))

@@ -27,7 +27,10 @@ import sympy as sp
 
 from symbackprop.derive import Backprop
 
-__all__ = ["Cost", "count_costs", "path_count"]
+from .context import Context
+from .model import Math, Paragraph, Section, Table
+
+__all__ = ["Cost", "count_costs", "path_count", "cost_section"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +108,32 @@ def count_costs(bp: Backprop) -> Cost:
             if graph.is_node(parent) or parent in params:
                 shared += _nontrivial(bp, nd.symbol, parent)
     return Cost(len(graph.params), total_paths, separate, shared)
+
+
+def cost_section(ctx: Context) -> Section | None:
+    """The section comparing both routes, or ``None`` when there is nothing to compare."""
+    c = count_costs(ctx.bp)
+    if c.params == 0 or c.backprop_mults == 0:
+        # Nothing to compare (a graph of inputs only, or no multiplication at all): a table
+        # of zeros and "inf times fewer" would be noise.
+        return None
+    table = Table(
+        (("Route",), ("Multiplications",)),
+        (
+            (("each parameter separately, every path product on its own",), (f"{c.separate_mults:,}",)),
+            (("backpropagation, each ", Math(r"\delta"), " computed once and shared"), (f"{c.backprop_mults:,}",)),
+        ),
+    )
+    return Section("Cost: why backpropagation", (
+        Paragraph((
+            f"The gradient of all {c.params:,} parameters of this network needs {c.paths:,} "
+            "chain-rule paths. Written out path by path, each product is computed on its own; "
+            "backpropagation computes each error signal once and reuses it for every weight "
+            "that uses it. Counting every local partial as a number already known, a partial "
+            "equal to 1 as free, and a product of k numbers as k - 1 multiplications:",
+        )),
+        table,
+        Paragraph((f"Backpropagation needs {c.ratio:,.1f} times fewer multiplications here; "
+                   "the gap grows with every layer, because the number of paths multiplies while "
+                   "the number of connections only adds.",)),
+    ), anchor="cost")

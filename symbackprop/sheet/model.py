@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Math",
+    "Link",
     "Span",
     "Paragraph",
     "Equation",
@@ -40,8 +41,16 @@ class Math:
     latex: str
 
 
-#: A piece of running text: plain text (``str``) or inline :class:`Math`.
-Span = str | Math
+@dataclass(frozen=True)
+class Link:
+    """Text that leads to the section with ``anchor`` (a parameter's worked derivation)."""
+
+    text: tuple[str | Math, ...]
+    anchor: str
+
+
+#: A piece of running text: plain text (``str``), inline :class:`Math`, or a :class:`Link`.
+Span = str | Math | Link
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from symbackprop.sheet.picture import network_picture
 
 @pytest.fixture(scope="module")
 def example():
-    return build_sheet(sbp.EXAMPLE)
+    # Every parameter in full: the tests below look at each one's section.
+    return build_sheet(sbp.EXAMPLE, detail="full")
 
 
 def _section(sheet, anchor):
@@ -43,10 +44,10 @@ def _latex_of(section) -> str:
 
 def test_example_has_every_section_and_every_parameter(example):
     assert [s.anchor for s in example.sections] == [
-        "network", "forward", "loss", "deltas", "gradients", "vector", "cost"]
+        "network", "forward", "loss", "deltas", "gradients", "summary", "vector", "cost"]
     names = [s.anchor for s in _section(example, "gradients").subsections]
-    assert names == ["w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2",
-                     "w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2"]
+    assert names == ["w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2",
+                     "w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2"]
     assert example.omitted == ()
 
 
@@ -169,16 +170,19 @@ def test_large_network_is_fast_and_says_what_was_left_out():
     elapsed = time.perf_counter() - start
     assert elapsed < 10, f"{elapsed:.1f} s"
     grads = _section(sheet, "gradients").subsections
-    assert [s.anchor for s in grads] == ["w1_11", "w2_57", "w3_10_64", "b3_10", "b1_1"]
+    # Output layer first, weights before biases.
+    assert [s.anchor for s in grads] == ["w3_10_64", "b3_10", "w2_57", "w1_11", "b1_1"]
     assert any("Node and error-signal definitions" in o for o in sheet.omitted)
     w1 = _latex_of(_section(sheet, "w1_11"))
     assert "640 paths lead from" in w1 and "over the sheet's limit" in w1
     assert "Not verified on this sheet" in w1
     pic = next(b for b in _section(sheet, "w1_11").blocks if isinstance(b, Picture))
     assert all(len(s) <= 8 for s in pic.shown)
-    default = build_sheet("16-64-64-10")
-    assert len(_section(default, "gradients").subsections) == 3
-    assert any("have no section of their own" in o for o in default.omitted)
+    full = build_sheet("16-64-64-10", detail="full")
+    assert len(_section(full, "gradients").subsections) == 3
+    assert any("have no section of their own" in o for o in full.omitted)
+    worked = build_sheet("16-64-64-10")
+    assert [s.anchor for s in _section(worked, "gradients").subsections] == ["w3_11", "w2_11", "w1_11"]
 
 
 def test_custom_graph_sheet():

@@ -26,6 +26,7 @@ from symbackprop.errors import SymbackpropError
 from symbackprop.sheet.model import (
     Block,
     Equation,
+    Link,
     Math,
     Paragraph,
     Picture,
@@ -119,8 +120,16 @@ nav ol { columns: 2; }
 """
 
 
+def _span(s: Span) -> str:
+    if isinstance(s, Math):
+        return mathml(s.latex)
+    if isinstance(s, Link):
+        return f'<a href="#{escape(s.anchor)}">{_spans(s.text)}</a>'
+    return escape(s)
+
+
 def _spans(spans: tuple[Span, ...]) -> str:
-    return "".join(mathml(s.latex) if isinstance(s, Math) else escape(s) for s in spans)
+    return "".join(_span(s) for s in spans)
 
 
 def _equation(eq: Equation) -> str:
@@ -167,11 +176,19 @@ def _section(s: Section, depth: int) -> str:
     return "\n".join(parts)
 
 
+def _nav_items(sections: tuple[Section, ...]) -> str:
+    items = []
+    for s in sections:
+        if not s.anchor:
+            continue
+        inner = _nav_items(s.subsections)
+        items.append(f'<li><a href="#{escape(s.anchor)}">{_spans(s.title_spans)}</a>'
+                     + (f"<ol>{inner}</ol>" if inner else "") + "</li>")
+    return "".join(items)
+
+
 def _nav(sheet: Sheet) -> str:
-    items = "".join(
-        f'<li><a href="#{escape(s.anchor)}">{_spans(s.title_spans)}</a></li>' for s in sheet.sections if s.anchor
-    )
-    return f"<nav><ol>{items}</ol></nav>"
+    return f"<nav><ol>{_nav_items(sheet.sections)}</ol></nav>"
 
 
 def render_html_fragment(sheet: Sheet) -> str:

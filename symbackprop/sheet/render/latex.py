@@ -15,6 +15,7 @@ from __future__ import annotations
 from symbackprop.sheet.model import (
     Block,
     Equation,
+    Link,
     Math,
     Paragraph,
     Picture,
@@ -38,6 +39,7 @@ _ESCAPES = {
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
+\usepackage[hidelinks]{hyperref}
 % Wider text block without extra packages: derivations are long lines.
 \addtolength{\textwidth}{4cm}
 \addtolength{\oddsidemargin}{-2cm}
@@ -55,8 +57,21 @@ def escape_text(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
+def _target(anchor: str) -> str:
+    # hyperref's names are safest without TeX's special characters.
+    return "sbp:" + "".join(ch if ch.isalnum() else "-" for ch in anchor)
+
+
+def _span(s: Span) -> str:
+    if isinstance(s, Math):
+        return f"${s.latex}$"
+    if isinstance(s, Link):
+        return rf"\hyperlink{{{_target(s.anchor)}}}{{{_spans(s.text)}}}"
+    return escape_text(s)
+
+
 def _spans(spans: tuple[Span, ...]) -> str:
-    return "".join(f"${s.latex}$" if isinstance(s, Math) else escape_text(s) for s in spans)
+    return "".join(_span(s) for s in spans)
 
 
 def _equation(eq: Equation) -> str:
@@ -131,7 +146,8 @@ def _block(b: Block) -> str:
 
 def _section(s: Section, depth: int) -> str:
     command = ["section", "subsection", "subsubsection"][min(depth, 2)]
-    parts = [f"\\{command}{{{_spans(s.title_spans)}}}"]
+    target = rf"\hypertarget{{{_target(s.anchor)}}}{{}}" if s.anchor else ""
+    parts = [f"\\{command}{{{_spans(s.title_spans)}}}{target}"]
     parts += [_block(b) for b in s.blocks]
     parts += [_section(sub, depth + 1) for sub in s.subsections]
     return "\n\n".join(parts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from symbackprop.sheet.model import (
     Block,
     Equation,
+    Link,
     Math,
     Paragraph,
     Picture,
@@ -39,9 +40,17 @@ def escape_markdown(text: str) -> str:
     return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
 
 
+def _span(s: Span) -> str:
+    if isinstance(s, Math):
+        # Inline math must not touch spaces inside its dollars for GitHub to see it as math.
+        return f"${s.latex.strip()}$"
+    if isinstance(s, Link):
+        return f"[{_spans(s.text)}](#{s.anchor})"
+    return escape_markdown(s)
+
+
 def _spans(spans: tuple[Span, ...]) -> str:
-    # Inline math must not touch spaces inside its dollars for GitHub to see it as math.
-    return "".join(f"${s.latex.strip()}$" if isinstance(s, Math) else escape_markdown(s) for s in spans)
+    return "".join(_span(s) for s in spans)
 
 
 def _equation(eq: Equation) -> str:
@@ -81,13 +90,25 @@ def _block(b: Block) -> str:
 
 
 def _section(s: Section, depth: int) -> str:
-    parts = ["#" * min(depth + 2, 6) + " " + _spans(s.title_spans)]
+    # An explicit anchor: renderers differ in the ids they derive from a heading's text.
+    target = f'<a id="{s.anchor}"></a>\n\n' if s.anchor else ""
+    parts = [target + "#" * min(depth + 2, 6) + " " + _spans(s.title_spans)]
     parts += [_block(b) for b in s.blocks]
     parts += [_section(sub, depth + 1) for sub in s.subsections]
     return "\n\n".join(parts)
 
 
+def _contents(sections: tuple[Section, ...], depth: int = 0) -> list[str]:
+    lines = []
+    for s in sections:
+        if s.anchor:
+            lines.append("  " * depth + f"- [{_spans(s.title_spans)}](#{s.anchor})")
+            lines += _contents(s.subsections, depth + 1)
+    return lines
+
+
 def render_markdown(sheet: Sheet) -> str:
     """The Markdown text of ``sheet``."""
     body = "\n\n".join(_section(s, 0) for s in sheet.sections)
-    return f"# {escape_markdown(sheet.title)}\n\n{body}\n"
+    contents = "\n".join(_contents(sheet.sections))
+    return f"# {escape_markdown(sheet.title)}\n\n" + (contents + "\n\n" if contents else "") + f"{body}\n"
