@@ -5,44 +5,95 @@ are written here.  A parenthesised sum broken across rows is closed with ``\\rig
 reopened with ``\\left.``, so every row is valid LaTeX on its own (``align*`` needs that,
 and so does latex2mathml).
 
+Widths are measured as the formula is set, not as its source is spelled
+(:func:`visual_width`): ``w^{(1)}_{11}`` is one letter and small indices, not 12 characters.
+
 >>> import sympy as sp
 >>> a, b = sp.symbols("a b")
 >>> break_rows(a + b, width=100)
 ['a + b']
 >>> break_rows(a * (a + b) ** 2 * sp.sin(a + b), width=5)
 ['a', '\\\\cdot \\\\left(a + b\\\\right)^{2}', '\\\\cdot \\\\sin{\\\\left(a + b \\\\right)}']
+>>> visual_width(r"w^{(1)}_{11}") < len(r"w^{(1)}_{11}") / 2
+True
 """
 
 from __future__ import annotations
+
+import re
 
 import sympy as sp
 
 from symbackprop.graph.printing import latex, natural_index_order
 
-__all__ = ["break_rows", "ROW_WIDTH"]
+__all__ = ["break_rows", "ROW_WIDTH", "visual_width"]
 
-#: Characters of LaTeX source per row: about one line of an A4 page at 11pt.
-ROW_WIDTH = 180
+#: Width of a row in :func:`visual_width` units (about one digit each): a line of the
+#: sheet's A4 page at 11pt, less the left-hand side of the equation.
+ROW_WIDTH = 66
+
+# Source that takes no width of its own, or the width of one symbol.
+_SILENT = re.compile(r"\\(left|right)(?![A-Za-z])|\\[,;:! ]|\\(frac|operatorname|mathbf|boldsymbol|text)(?![A-Za-z])")
+_SYMBOL = re.compile(r"\\[A-Za-z]+")
+_OPERATORS = {"+": 2.2, "-": 2.2, "=": 2.4, "\x00": 2.0}
+_SCRIPT = 0.7
+
+
+def visual_width(latex_text: str) -> float:
+    """About how wide ``latex_text`` is set, in digit widths: sub- and superscripts count
+    0.7, binary operators with their spacing about 2, ``\\left``/``\\right`` nothing."""
+    text = _SILENT.sub("", latex_text).replace("\\cdot", "\x00").replace("\\quad", "MM")
+    text = _SYMBOL.sub("x", text)
+    width, scales, pending = 0.0, [1.0], False
+    for ch in text:
+        if ch in "^_":
+            pending = True
+            continue
+        if ch == "{":
+            scales.append(scales[-1] * (_SCRIPT if pending else 1.0))
+            pending = False
+            continue
+        if ch == "}":
+            if len(scales) > 1:
+                scales.pop()
+            continue
+        if ch == " ":
+            continue
+        scale = scales[-1] * (_SCRIPT if pending else 1.0)
+        pending = False
+        width += scale * _OPERATORS.get(ch, 1.0)
+    return width
 
 
 def _pack(pieces: list[str], width: int) -> list[str]:
     """Greedily join pieces (each already starting with its operator) into rows."""
     rows: list[str] = []
     for piece in pieces:
-        if rows and len(rows[-1]) + len(piece) + 1 <= width:
+        if rows and visual_width(rows[-1]) + visual_width(piece) <= width:
             rows[-1] += " " + piece
         else:
             rows.append(piece)
     return rows
 
 
-def _wrap(rows: list[str]) -> list[str]:
-    """``\\left( rows \\right)`` spread over several rows."""
+def _wrap(rows: list[str], opening: str = r"\left(", closing: str = r"\right)") -> list[str]:
+    """``opening rows closing`` spread over several rows, each row closed with ``\\right.``."""
     if len(rows) == 1:
-        return [r"\left(" + rows[0] + r"\right)"]
-    return ([r"\left(" + rows[0] + r"\right."]
+        return [opening + rows[0] + closing]
+    return ([opening + rows[0] + r"\right."]
             + [r"\quad \left." + r + r"\right." for r in rows[1:-1]]
-            + [r"\quad \left." + rows[-1] + r"\right)"])
+            + [r"\quad \left." + rows[-1] + closing])
+
+
+def _call_rows(expr: sp.Expr, width: float) -> list[str] | None:
+    """A function of one long argument, ``\\sigma\\left(`` ... ``\\right)``, broken inside its
+    parentheses; ``None`` when the function is not printed as a name and parentheses."""
+    marker = sp.Symbol("MARKER")
+    opening, found, closing = latex(expr.func(marker)).partition("MARKER")
+    if not found or not opening.endswith(r"\left(") or closing.strip() != r"\right)":
+        return None
+    inner = break_rows(expr.args[0], width=width - visual_width(opening))
+    return _wrap(inner, opening, closing) if len(inner) > 1 else None
 
 
 def _term_rows(term: sp.Expr, width: int, first: bool) -> list[str]:
@@ -62,15 +113,20 @@ def _factor_rows(factor: sp.Expr, width: int) -> list[str]:
 
 
 def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
-    """LaTeX rows of ``expr``, each about ``width`` characters or less where the formula
-    allows (a single function call is never split).  Rows after the first start with
+    """LaTeX rows of ``expr``, each about ``width`` (:func:`visual_width`) or less where the formula
+    allows (a call of a one-argument function is split inside its parentheses; a call with
+    several arguments never is).  Rows after the first start with
     their operator (``+``, ``-``, ``\\cdot``)."""
     text = latex(expr)
-    if len(text) <= width:
+    if visual_width(text) <= width:
         return [text]
     if expr.is_Add:
         pieces: list[str] = []
-        for k, term in enumerate(natural_index_order(expr.as_ordered_terms())):
+        terms = natural_index_order(expr.as_ordered_terms())
+        # Positive terms first, as the printer writes a sum (a - y, not -y + a).
+        terms = [t for t in terms if not t.could_extract_minus_sign()] + \
+            [t for t in terms if t.could_extract_minus_sign()]
+        for k, term in enumerate(terms):
             rows = _term_rows(term, width, first=(k == 0))
             pieces.extend(rows)
         return _pack(pieces, width)
@@ -89,4 +145,8 @@ def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
         elif coeff != 1:
             pieces[0] = latex(coeff) + " " + pieces[0]
         return _pack(pieces, width)
+    if isinstance(expr, sp.Function) and len(expr.args) == 1 and (expr.args[0].is_Add or expr.args[0].is_Mul):
+        rows = _call_rows(expr, width)
+        if rows is not None:
+            return rows
     return [text]

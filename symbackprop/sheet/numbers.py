@@ -2,6 +2,8 @@
 
 >>> number_latex(0.000438567734474347), number_latex(-0.0380982365165562, factor=True)
 ('0.000438567734', '\\\\left(-0.0380982365\\\\right)')
+>>> number_latex(1.0), number_latex(-0.0), number_latex(-2.0)
+('1', '0', '-2')
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def number_latex(value: object, *, factor: bool = False) -> str:
     """A number in LaTeX to :data:`DIGITS` significant digits; with ``factor``, a negative
     number is parenthesised so it can stand in a product."""
     number = sp.Float(sp.sympify(value, strict=True), DIGITS)  # safe: strict refuses strings
-    text = latex(number)
+    # Whole numbers are written whole (a bias factor is 1, not 1.0; never -0.0).
+    text = latex(sp.Integer(int(number)) if float(number).is_integer() else number)
     if factor and number < 0:
         return r"\left(%s\right)" % text
     return text

@@ -18,7 +18,7 @@ from symbackprop.graph.printing import latex, latex_with_numbers, partial_latex
 
 from .context import Context
 from .cost import path_count
-from .linebreak import ROW_WIDTH, break_rows
+from .linebreak import ROW_WIDTH, break_rows, visual_width
 from .model import Block, Equation, Math, Paragraph, Section, Span
 from .numbers import DIGITS, number_latex, verification_stamp
 from .picture import network_picture
@@ -33,8 +33,8 @@ MAX_EXPANDED = 400
 #: Most δ definitions listed under one parameter, and the longest one printed (characters).
 MAX_DELTAS_LISTED = 6
 _MAX_DELTA_CHARS = 700
-#: Longest row of an expanded formula (characters of LaTeX) still worth printing.
-_MAX_ROW = 2 * ROW_WIDTH
+#: Widest row of an expanded formula (:func:`visual_width`) that still fits the page.
+_MAX_ROW = ROW_WIDTH + 10
 
 
 def _role(ctx: Context, p: sp.Symbol, n_paths: int) -> Paragraph:
@@ -178,12 +178,12 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
         return [Paragraph((str(exc),))]
     # Broken at sums and products, so the formula fits the page (and align* rows).
     rows = expr_rows(lhs, expr)
-    widest = max(len(right) for _, right in rows)
+    widest = max(visual_width(right) for _, right in rows)
     if widest > _MAX_ROW:
         # A single function call (softmax of a whole layer) cannot be broken across lines.
         return [Paragraph((
             f"The expanded form (about {size:,} terms) does not fit on a page: one function call in "
-            f"it alone is {widest:,} characters of LaTeX. The ", Math(r"\delta"),
+            "it alone is wider than a line. The ", Math(r"\delta"),
             " form above is the same derivative with the intermediate quantities kept as symbols.",
         ))]
     return [Paragraph(("Expanded, in inputs, targets and parameters only:",)), Equation(tuple(rows))]
@@ -208,9 +208,10 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
         total = " + ".join(number_latex(v, factor=True) for v in products)
         rows.append((lhs, "= " + (total + " = " if len(products) > 1 else "") + number_latex(sum(products))))
         blocks.append(Equation(tuple(rows)))
-    via = latex_with_numbers(d.delta_form, env, digits=DIGITS)
-    delta_row = (lhs, "= " + latex(d.delta_form) + " = " + via + " = " + number_latex(g))
-    blocks.append(Equation((delta_row,)))
+    steps = [latex(d.delta_form), latex_with_numbers(d.delta_form, env, digits=DIGITS), number_latex(g)]
+    # ∂L/∂b = δ = 0.00995 needs no second "= 0.00995".
+    steps = [x for k, x in enumerate(steps) if k == 0 or x != steps[k - 1]]
+    blocks.append(Equation(((lhs, "= " + " = ".join(steps)),)))
     if ctx.eta is not None and p in ctx.assignment:  # type: ignore[operator]
         theta = ctx.assignment[p]  # type: ignore[index]
         new = float(theta) - ctx.eta * float(g)

@@ -18,7 +18,7 @@ import sympy as sp
 
 from symbackprop.derive.evaluate import forward
 from symbackprop.graph.notation import plain
-from symbackprop.graph.printing import latex, partial_latex
+from symbackprop.graph.printing import latex
 
 from .context import Context
 from .model import Block, Link, Math, Paragraph, Section, Span, Table
@@ -66,7 +66,7 @@ def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol
     """
     out = ctx.graph.output
     nums, eta = ctx.numbers, ctx.eta
-    header: list[tuple[Span, ...]] = [("Parameter",), ("Gradient",)]
+    header: list[tuple[Span, ...]] = [(Math(r"\theta"),), (Math(rf"\partial {latex(out)} / \partial \theta"),)]
     if nums is not None:
         header.append(("Value",))
         if eta is not None and ctx.assignment is not None:
@@ -77,7 +77,7 @@ def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol
     for p in shown:
         name: tuple[Span, ...] = (Math(latex(p)),)
         cell: tuple[Span, ...] = (Link(name, plain(p)),) if p in worked else name
-        row: list[tuple[Span, ...]] = [cell, (Math(partial_latex(out, p) + " = " + latex(ctx.bp[p].delta_form)),)]
+        row: list[tuple[Span, ...]] = [cell, (Math(latex(ctx.bp[p].delta_form)),)]
         if nums is not None:
             g = nums.gradients[p]
             row.append((Math(number_latex(g)),))

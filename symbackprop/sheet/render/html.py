@@ -56,6 +56,40 @@ def raw_latex_in(markup: str) -> list[str]:
     return [m.group(3) for m in _RAW.finditer(markup)]
 
 
+# The converter writes every \left( \right) as a stretchy fence, which Chromium sets with
+# space inside (``σ ( 0.37 )``); TeX sets a function's parentheses tight.  A fence that
+# holds nothing taller than a subscript need not stretch, so it becomes a plain one.  And
+# \ln comes out as a bare <mi> glued to its neighbour (``y lna``); TeX puts a thin space
+# before it.
+_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
+_TALL = re.compile(r"<(mfrac|munderover|munder|mover|mtable|msqrt|mroot)\b")
+_FUNCTION = re.compile(r"<mi>(ln|log|exp|sin|cos|tan|tanh|max|min)</mi>")
+_PLAIN_FENCE = '<mo stretchy="false">'
+
+
+def _tight_fences(markup: str) -> str:
+    pieces = _FENCE.split(markup)
+    # split() gives text, form, text, form, ...: pair each prefix with its postfix.
+    tags = [f'<mo stretchy="true" fence="true" form="{form}">' for form in pieces[1::2]]
+    texts = pieces[0::2]
+    stack: list[int] = []
+    for k, form in enumerate(pieces[1::2]):
+        if form == "prefix":
+            stack.append(k)
+        elif stack:
+            opened = stack.pop()
+            inner = "".join(texts[opened + 1:k + 1])
+            if not _TALL.search(inner):
+                tags[opened] = tags[k] = _PLAIN_FENCE
+    return texts[0] + "".join(tag + text for tag, text in zip(tags, texts[1:]))
+
+
+def _tidy(markup: str) -> str:
+    markup = _tight_fences(markup)
+    return _FUNCTION.sub(lambda m: f'<mspace width="0.1667em"></mspace><mi>{m.group(1)}</mi><mo>&#x02061;</mo>',
+                         markup)
+
+
 def mathml(latex: str, *, display: bool = False) -> str:
     """MathML of one formula.
 
@@ -71,7 +105,7 @@ def mathml(latex: str, *, display: bool = False) -> str:
         raise UnknownLatexError(
             f"LaTeX command {raw[0]} is not supported by the MathML converter (in formula: {latex})"
         )
-    return markup
+    return _tidy(markup)
 
 
 _PARTS_CSS = """
