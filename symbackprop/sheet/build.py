@@ -218,6 +218,9 @@ def _is_loss(graph: Graph) -> bool:
     return isinstance(graph, Network) or bool(graph.leaves("target"))
 
 
+_IVERSON = r"\frac{\partial a_k}{\partial z_j} = a_k\left([k = j] - a_j\right)"
+
+
 def _delta_section(ctx: Context) -> Section:
     bp, net = ctx.bp, ctx.net
     blocks: list[Any] = [Paragraph((
@@ -241,10 +244,15 @@ def _delta_section(ctx: Context) -> Section:
         if any(net.bias):
             rows.append((r"\frac{\partial L}{\partial b^{(l)}_j}", r"= \delta^{(l)}_j"))
         blocks.append(Equation(tuple(rows)))
-        derivs = [Math(f"{a.latex}'(z) = {a.derivative_latex}") for a in dict.fromkeys(net.activations)]
+        acts = list(dict.fromkeys(net.activations))
         spans: list[Span] = ["with "]
-        for k, m in enumerate(derivs):
-            spans += ([", "] if k else []) + [m]
+        for k, a in enumerate(acts):
+            # Softmax's Jacobian has a Kronecker delta, which beside the error signals δ
+            # would read as one of them: an Iverson bracket says the same unmistakably.
+            text = _IVERSON if a.name == "softmax" else f"{a.latex}'(z) = {a.derivative_latex}"
+            spans += ([", "] if k else []) + [Math(text)]
+        if any(a.name == "softmax" for a in acts):
+            spans += [", where ", Math("[k = j]"), " is 1 when ", Math("k = j"), " and 0 otherwise"]
         blocks.append(Paragraph(tuple(spans) + (".",)))
     if ctx.small:
         blocks.append(Paragraph(("Every error signal of this network, output layer first:",)))

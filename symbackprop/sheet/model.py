@@ -110,10 +110,13 @@ class Picture:
 @dataclass(frozen=True)
 class Stamp:
     """How a result was verified: ``ok`` is ``True`` (confirmed), ``False`` (refuted) or
-    ``None`` (not checked on this sheet); ``lines`` say by which routes."""
+    ``None`` (not checked on this sheet); ``lines`` say by which routes in plain words,
+    ``detail`` the technical particulars (folded away: ``<details>`` in HTML, a footnote
+    in LaTeX)."""
 
     ok: bool | None
     lines: tuple[tuple[Span, ...], ...]
+    detail: tuple[tuple[Span, ...], ...] = ()
 
 
 Block = Paragraph | Equation | Table | Picture | Stamp

@@ -89,9 +89,17 @@ def verification_stamp(
             f"here up to {PROOF_MAX_NODES}); use symbackprop.prove(graph, {plain(param)!r}) in Python.",
         ),))
     proof = prove(graph, param)
-    route = "symbolic" if proof.method == "symbolic" else "exact point evaluation"
-    lines: list[tuple[Span, ...]] = [(
-        ("Proved" if proof.holds else "REFUTED") + f" ({route}): {proof.detail}.",
+    name = Math(latex(param))
+    out = Math(latex(graph.output))
+    if proof.method == "symbolic":
+        first: tuple[Span, ...] = ("the formula above is exactly what SymPy gets by differentiating the whole ",
+                                   out, " with respect to ", name, " in one go")
+    else:
+        first = ("the formula above gives the same number as differentiating the whole ", out,
+                 " directly, computed exactly at random points")
+    detail: list[tuple[Span, ...]] = [(
+        ("Proved" if proof.holds else "REFUTED")
+        + f" ({'symbolic' if proof.method == 'symbolic' else 'exact point evaluation'}): {proof.detail}.",
     )]
     ok = proof.holds
     if assignment is not None and gradient is not None:
@@ -102,7 +110,12 @@ def verification_stamp(
         # to a tiny gradient; so an absolute floor as well as a relative tolerance.
         passed = err < _FD_RTOL or abs(fd - g) < _FD_ATOL
         ok = ok and passed
-        lines.append((
+        second: tuple[Span, ...] = (
+            "; and nudging ", name, " a millionth up and down changes ", out, " at the rate ",
+            Math(number_latex(fd)), (", as the gradient says" if passed else ", NOT the rate the gradient says"),
+        )
+        lines: tuple[Span, ...] = ("Checked two ways: ",) + first + second + (".",)
+        detail.append((
             "Finite differences (central, float64, step ",
             Math(r"10^{-6}"),
             "): ",
@@ -112,4 +125,8 @@ def verification_stamp(
             " (" + ("within" if passed else "OUTSIDE") + " the tolerance: relative ",
             Math(r"10^{-5}"), " or absolute ", Math(r"10^{-8}"), ").",
         ))
-    return Stamp(ok, tuple(lines))
+    else:
+        lines = ("Checked: ",) + first + (".",)
+    if not proof.holds:
+        lines = ("The formula above does NOT match differentiating the whole ", out, " directly.")
+    return Stamp(ok, (lines,), tuple(detail))

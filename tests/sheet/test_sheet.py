@@ -38,7 +38,7 @@ def _latex_of(section) -> str:
         elif isinstance(b, (Paragraph,)):
             out += [s.latex if isinstance(s, Math) else s for s in b.spans]
         elif isinstance(b, Stamp):
-            out += [s.latex if isinstance(s, Math) else s for line in b.lines for s in line]
+            out += [s.latex if isinstance(s, Math) else s for line in b.lines + b.detail for s in line]
     return "\n".join(out)
 
 
@@ -110,7 +110,8 @@ def test_stamp_reports_a_wrong_gradient():
     assert verification_stamp(net, p, assignment=env, gradient=good).ok is True
     bad = verification_stamp(net, p, assignment=env, gradient=good * sp.Float(1.001))
     assert bad.ok is False
-    assert "OUTSIDE" in "".join(s for s in bad.lines[1] if isinstance(s, str))
+    assert "OUTSIDE" in "".join(s for s in bad.detail[1] if isinstance(s, str))
+    assert "NOT the rate the gradient says" in "".join(s for s in bad.lines[0] if isinstance(s, str))
 
 
 def test_leibniz_factors_delta_and_expanded_for_a_hidden_weight(example):

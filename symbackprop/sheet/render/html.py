@@ -134,6 +134,7 @@ _PARTS_CSS = """
 .sbp .stamp.ok { border-color: var(--ok); }
 .sbp .stamp.bad { border-color: var(--bad); }
 .sbp .stamp p { margin: 0.2rem 0; }
+.sbp .stamp details { color: var(--muted); font-size: 0.9rem; }
 """
 
 # Whole-page rules: only in the standalone file, never injected into a notebook.
@@ -142,7 +143,8 @@ body { font-family: Georgia, 'Times New Roman', serif; max-width: 60rem; margin:
 h1 { font-size: 1.8rem; border-bottom: 2px solid #1b1b1b; }
 h2 { margin-top: 2.5rem; border-bottom: 1px solid #c8c8c8; }
 h3 { margin-top: 2rem; }
-nav ol { columns: 2; }
+nav > ol { columns: 2; }
+nav ol ol { display: flex; flex-wrap: wrap; gap: 0 1.2em; padding-left: 1.2em; list-style: none; break-inside: avoid; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10.5pt; }
   nav { display: none; }
@@ -183,6 +185,9 @@ def _table(t: Table) -> str:
 def _stamp(s: Stamp) -> str:
     cls, mark = {True: ("ok", "✓ Verified."), False: ("bad", "✗ NOT VERIFIED."), None: ("", "Not checked.")}[s.ok]
     lines = "".join(f"<p>{_spans(line)}</p>" for line in s.lines)
+    if s.detail:
+        folded = "".join(f"<p>{_spans(line)}</p>" for line in s.detail)
+        lines += f"<details><summary>How exactly</summary>{folded}</details>"
     return f'<div class="stamp {cls}"><p><strong>{mark}</strong></p>{lines}</div>'
 
 

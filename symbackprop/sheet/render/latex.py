@@ -129,8 +129,13 @@ def _picture(p: Picture) -> str:
 def _stamp(s: Stamp) -> str:
     mark = {True: r"$\checkmark$ \textbf{Verified.}", False: r"\textbf{NOT VERIFIED.}",
             None: r"\textbf{Not checked.}"}[s.ok]
-    return r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
-        r" \\ ".join(_spans(line) for line in s.lines) + "}}\n\\medskip"
+    # A footnote inside a box is lost, so the box carries the mark and the text follows it.
+    note = r"\footnotemark" if s.detail else ""
+    box = r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
+        r" \\ ".join(_spans(line) for line in s.lines) + note + "}}"
+    if s.detail:
+        box += "\n\\footnotetext{" + " ".join(_spans(line) for line in s.detail) + "}"
+    return box + "\n\\medskip"
 
 
 def _block(b: Block) -> str:

@@ -71,7 +71,7 @@ def _table(t: Table) -> str:
 
 def _stamp(s: Stamp) -> str:
     mark = {True: "✓ **Verified.**", False: "✗ **NOT VERIFIED.**", None: "**Not checked.**"}[s.ok]
-    lines = [mark] + [_spans(line) for line in s.lines]
+    lines = [mark] + [_spans(line) for line in s.lines] + ["*" + _spans(line).rstrip() + "*" for line in s.detail]
     return "\n".join("> " + line + ("  " if k < len(lines) - 1 else "") for k, line in enumerate(lines))
 
 
