@@ -161,12 +161,26 @@ def _section(s: Section, depth: int) -> str:
     return "\n\n".join(parts)
 
 
+def _contents(sheet: Sheet) -> str:
+    """A compact, linked list of the sections (one pdflatex run, unlike \\tableofcontents)."""
+    entries = []
+    for k, s in enumerate(sheet.sections, 1):
+        if not s.anchor:
+            continue
+        subs = [_span(Link(sub.title_spans, sub.anchor)) for sub in s.subsections if sub.anchor]
+        entries.append(f"{k}~" + _span(Link(s.title_spans, s.anchor)) + (" (" + ", ".join(subs) + ")" if subs else ""))
+    if not entries:
+        return ""
+    return r"\noindent\textbf{Contents:} " + r" \textperiodcentered\ ".join(entries) + "\n\n"
+
+
 def render_latex(sheet: Sheet) -> str:
     """The complete ``.tex`` document of ``sheet``."""
     body = "\n\n".join(_section(s, 0) for s in sheet.sections)
     return (
         _PREAMBLE
         + f"\\title{{{escape_text(sheet.title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+        + _contents(sheet)
         + body
         + "\n\n\\end{document}\n"
     )
