@@ -109,7 +109,7 @@ def test_loss_after_one_step_is_recomputed_with_every_parameter_updated(worked):
     text = " ".join(s.latex if isinstance(s, Math) else str(s)
                     for b in _section(worked, "summary").blocks if hasattr(b, "spans") for s in b.spans)
     assert "L = 0.298371109" in text
-    printed = float(re.search(r"falls from .*? to (0\.\d+)", text).group(1))
+    printed = float(re.search(r"falls from .*? to\s+(0\.\d+)", text).group(1))
     assert printed == pytest.approx(after, abs=1e-9) and abs(printed - 0.291027924) > 1e-3
 
 
