@@ -31,6 +31,7 @@ from symbackprop.read import Spec, Values, load_spec
 from .context import SMALL_NODES, Context
 from .cost import cost_section
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
+from .linebreak import break_rows, worked_rows
 from .numbers import DIGITS, number_latex
 from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
@@ -156,10 +157,10 @@ def _network_section(ctx: Context) -> Section:
     return Section("The network", tuple(blocks), anchor="network")
 
 
-def _numbers_row(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> tuple[str, str]:
-    """``= (expr with every symbol replaced by its number) = value``."""
+def _numbers_rows(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> list[tuple[str, str]]:
+    """``= (expr with every symbol replaced by its number) = value``, broken to fit."""
     env = ctx.numbers.values  # type: ignore[union-attr]
-    return ("", "= " + latex_with_numbers(expr, env, digits=DIGITS) + " = " + number_latex(env[symbol]))
+    return worked_rows(expr, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(env[symbol]))
 
 
 def _generic_forward(net: Network) -> Equation:
@@ -191,7 +192,7 @@ def _forward_section(ctx: Context) -> Section:
         for nd in nodes:
             rows += expr_rows(latex(nd.symbol), nd.expr)
             if ctx.numbers is not None:
-                rows.append(_numbers_row(ctx, nd.symbol, nd.expr))
+                rows += _numbers_rows(ctx, nd.symbol, nd.expr)
         blocks.append(Equation(tuple(rows)))
     else:
         blocks.append(Paragraph((f"The {len(ctx.graph.nodes):,} node definitions are not listed "
@@ -208,7 +209,7 @@ def _loss_section(ctx: Context) -> Section:
     if ctx.small or len(nd.parents) <= 20:
         rows = expr_rows(latex(out), nd.expr)
         if ctx.numbers is not None:
-            rows.append(_numbers_row(ctx, out, nd.expr))
+            rows += _numbers_rows(ctx, out, nd.expr)
         blocks.append(Equation(tuple(rows)))
     return Section("Loss" if _is_loss(ctx.graph) else "Output", tuple(blocks), anchor="loss")
 
@@ -277,8 +278,8 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
         if abs(value - float(nums.deltas[d.symbol])) > 1e-9 * max(1.0, abs(value)):
             body = d.chain
             rows.append(("", r"\quad \text{the targets break this assumption, so the full chain rule:}"))
-            rows.append(("", "= " + latex(body)))
-    rows.append(("", "= " + latex_with_numbers(body, env, digits=DIGITS) + " = " + number_latex(nums.deltas[d.symbol])))
+            rows += [("", "= " + r if k == 0 else r) for k, r in enumerate(break_rows(body))]
+    rows += worked_rows(body, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(nums.deltas[d.symbol]))
     return rows
 
 

@@ -21,12 +21,16 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sympy as sp
 
 from symbackprop.graph.printing import latex, natural_index_order
 
-__all__ = ["break_rows", "ROW_WIDTH", "visual_width"]
+__all__ = ["break_rows", "ROW_WIDTH", "visual_width", "worked_rows"]
+
+#: Prints one expression as LaTeX (``latex``, or a printer that shows numbers for symbols).
+Printer = Callable[[sp.Expr], str]
 
 #: Width of a row in :func:`visual_width` units (about one digit each): a line of the
 #: sheet's A4 page at 11pt, less the left-hand side of the equation.
@@ -85,39 +89,40 @@ def _wrap(rows: list[str], opening: str = r"\left(", closing: str = r"\right)") 
             + [r"\quad \left." + rows[-1] + closing])
 
 
-def _call_rows(expr: sp.Expr, width: float) -> list[str] | None:
+def _call_rows(expr: sp.Expr, width: float, show: Printer) -> list[str] | None:
     """A function of one long argument, ``\\sigma\\left(`` ... ``\\right)``, broken inside its
     parentheses; ``None`` when the function is not printed as a name and parentheses."""
     marker = sp.Symbol("MARKER")
-    opening, found, closing = latex(expr.func(marker)).partition("MARKER")
+    opening, found, closing = show(expr.func(marker)).partition("MARKER")
     if not found or not opening.endswith(r"\left(") or closing.strip() != r"\right)":
         return None
-    inner = break_rows(expr.args[0], width=width - visual_width(opening))
+    inner = break_rows(expr.args[0], width=width - visual_width(opening), show=show)
     return _wrap(inner, opening, closing) if len(inner) > 1 else None
 
 
-def _term_rows(term: sp.Expr, width: int, first: bool) -> list[str]:
+def _term_rows(term: sp.Expr, width: float, first: bool, show: Printer) -> list[str]:
     if term.could_extract_minus_sign():
         sign, body = "- ", -term
     else:
         sign, body = ("" if first else "+ "), term
-    inner = break_rows(body, width=width)
+    inner = break_rows(body, width=width, show=show)
     inner[0] = sign + inner[0]
     return inner
 
 
-def _factor_rows(factor: sp.Expr, width: int) -> list[str]:
+def _factor_rows(factor: sp.Expr, width: float, show: Printer) -> list[str]:
     if factor.is_Add:
-        return _wrap(break_rows(factor, width=width))
-    return break_rows(factor, width=width)
+        return _wrap(break_rows(factor, width=width, show=show))
+    return break_rows(factor, width=width, show=show)
 
 
-def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
+def break_rows(expr: sp.Expr, *, width: float = ROW_WIDTH, show: Printer = latex) -> list[str]:
     """LaTeX rows of ``expr``, each about ``width`` (:func:`visual_width`) or less where the formula
     allows (a call of a one-argument function is split inside its parentheses; a call with
     several arguments never is).  Rows after the first start with
-    their operator (``+``, ``-``, ``\\cdot``)."""
-    text = latex(expr)
+    their operator (``+``, ``-``, ``\\cdot``).  ``show`` prints each part (default
+    :func:`~symbackprop.graph.printing.latex`)."""
+    text = show(expr)
     if visual_width(text) <= width:
         return [text]
     if expr.is_Add:
@@ -127,14 +132,14 @@ def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
         terms = [t for t in terms if not t.could_extract_minus_sign()] + \
             [t for t in terms if t.could_extract_minus_sign()]
         for k, term in enumerate(terms):
-            rows = _term_rows(term, width, first=(k == 0))
+            rows = _term_rows(term, width, (k == 0), show)
             pieces.extend(rows)
         return _pack(pieces, width)
     if expr.is_Mul:
         coeff, factors = expr.as_coeff_mul()
         pieces = []
         for k, f in enumerate(factors):
-            rows = _factor_rows(f, width)
+            rows = _factor_rows(f, width, show)
             if k:
                 rows[0] = r"\cdot " + rows[0]
             pieces.extend(rows)
@@ -143,10 +148,23 @@ def break_rows(expr: sp.Expr, *, width: int = ROW_WIDTH) -> list[str]:
         if coeff == -1:
             pieces[0] = "- " + pieces[0]
         elif coeff != 1:
-            pieces[0] = latex(coeff) + " " + pieces[0]
+            pieces[0] = show(coeff) + " " + pieces[0]
         return _pack(pieces, width)
     if isinstance(expr, sp.Function) and len(expr.args) == 1 and (expr.args[0].is_Add or expr.args[0].is_Mul):
-        rows = _call_rows(expr, width)
+        rows = _call_rows(expr, width, show)
         if rows is not None:
             return rows
     return [text]
+
+
+def worked_rows(expr: sp.Expr, show: Printer, value: str, *, width: float = ROW_WIDTH) -> list[tuple[str, str]]:
+    """Continuation rows ``= (expr printed by show) = value``, broken like :func:`break_rows`
+    (the value on a row of its own when the last row has no room for it)."""
+    parts = break_rows(expr, width=width, show=show)
+    rows = [("", "= " + parts[0])] + [("", part) for part in parts[1:]]
+    tail = " = " + value
+    if visual_width(rows[-1][1] + tail) <= width or len(parts) == 1 and visual_width(parts[0]) <= width:
+        rows[-1] = ("", rows[-1][1] + tail)
+    else:
+        rows.append(("", "= " + value))
+    return rows

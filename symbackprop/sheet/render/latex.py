@@ -171,7 +171,8 @@ def _contents(sheet: Sheet) -> str:
         entries.append(f"{k}~" + _span(Link(s.title_spans, s.anchor)) + (" (" + ", ".join(subs) + ")" if subs else ""))
     if not entries:
         return ""
-    return r"\noindent\textbf{Contents:} " + r" \textperiodcentered\ ".join(entries) + "\n\n"
+    # \sloppy: the entries are short unbreakable links, so a line may stretch rather than overflow.
+    return r"{\sloppy\noindent\textbf{Contents:} " + r" \textperiodcentered\ ".join(entries) + "\\par}\n\n"
 
 
 def render_latex(sheet: Sheet) -> str:
