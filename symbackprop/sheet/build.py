@@ -28,10 +28,11 @@ from symbackprop.graph.notation import parse_name, plain, symbol_for
 from symbackprop.graph.printing import latex, latex_with_numbers
 from symbackprop.read import Spec, Values, load_spec
 
+from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
 from .cost import cost_section
-from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .linebreak import break_rows, worked_rows
+from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
 from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
@@ -124,16 +125,34 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def _listing(symbols: list[sp.Symbol]) -> list[Span]:
+    """``x``, ``y`` and ``z`` as spans."""
+    out: list[Span] = []
+    for k, sym in enumerate(symbols):
+        if k:
+            out.append(" and " if k == len(symbols) - 1 else ", ")
+        out.append(Math(latex(sym)))
+    return out
+
+
 def _network_section(ctx: Context) -> Section:
     net = ctx.net
     if net is None:
         g = ctx.graph
-        kinds = {k: len(g.leaves(k)) for k in ("input", "target", "parameter")}
-        return Section("The graph", (Paragraph((
-            f"A computation graph of {_count(len(g.nodes), 'node')} with {_count(kinds['input'], 'input')}, "
-            f"{_count(kinds['target'], 'target')} and {_count(kinds['parameter'], 'parameter')}; its output is ",
-            Math(latex(g.output)), ".",
-        )),), anchor="network")
+        kinds = [_count(len(g.leaves(k)), k) for k in ("input", "target", "parameter") if g.leaves(k)]
+        spans: list[Span] = [
+            f"A computation graph of {_count(len(g.nodes), 'node')} with {' and '.join(kinds) or 'no leaves'}; "
+            "its output is ", Math(latex(g.output)), ".",
+        ]
+        if ctx.leaves_only:
+            leaves = _differentiable(g)
+            spans += [" It has no parameters, so the sheet differentiates ", Math(latex(g.output)),
+                      " with respect to its leaves "] + _listing(leaves) + ["."]
+        blocks: list[Any] = [Paragraph(tuple(spans))]
+        circuit = circuit_picture(g, ctx.numbers, _differentiable(g)) if ctx.numbers is not None else None
+        if circuit is not None:
+            blocks.append(circuit)
+        return Section("The graph", tuple(blocks), anchor="network")
     rows: list[tuple[tuple[Span, ...], ...]] = [(("0 (input)",), (str(net.layers[0]),), (Math("x_i"), " inputs"), ("none",))]
     for l in range(1, len(net.layers)):
         act = net.activations[l - 1]
@@ -225,8 +244,9 @@ _IVERSON = r"\frac{\partial a_k}{\partial z_j} = a_k\left([k = j] - a_j\right)"
 def _delta_section(ctx: Context) -> Section:
     bp, net = ctx.bp, ctx.net
     blocks: list[Any] = [Paragraph((
-        "The error signal of a node is the derivative of the loss with respect to it. Each is "
-        "computed once, from the error signals after it, and shared by every parameter before it:",
+        f"The error signal of a node is the derivative of the {ctx.output_word} with respect to it. Each is "
+        "computed once, from the error signals after it, and shared by every "
+        + ("leaf" if ctx.leaves_only else "parameter") + " before it:",
     ))]
     if net is not None:
         last = net.depth
@@ -256,7 +276,8 @@ def _delta_section(ctx: Context) -> Section:
             spans += [", where ", Math("[k = j]"), " is 1 when ", Math("k = j"), " and 0 otherwise"]
         blocks.append(Paragraph(tuple(spans) + (".",)))
     if ctx.small:
-        blocks.append(Paragraph(("Every error signal of this network, output layer first:",)))
+        blocks.append(Paragraph(("Every error signal of this network, output layer first:"
+                                 if net is not None else "Every error signal, from the output back:",)))
         rows = []
         for k, d in sorted(enumerate(bp.deltas.values()), key=lambda t: sort_key(t[1].node, t[0])):
             rows += delta_rows(d)
@@ -286,7 +307,7 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
 def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, summary: Section) -> list[Section]:
     subsections = tuple(parameter_section(ctx, p) for p in chosen)
     which = ("One parameter of every layer, output layer first" if detail == "worked" and ctx.net is not None
-             else "For each parameter")
+             else "For each leaf" if ctx.leaves_only else "For each parameter")
     gradients = Section("Gradients", (Paragraph((
         f"{which}: the chain rule as a sum over paths, each factor worked out, the ",
         Math(r"\delta"), " form, the expanded formula"
@@ -357,8 +378,6 @@ def build_sheet(
     assignment: dict[sp.Symbol, Any] | None = None
     eta = None
     if isinstance(vals, Values):
-        if not isinstance(graph, Network):
-            raise SpecError("values: spec Values need a layered network; pass {leaf: number} instead")
         assignment = vals.assignment(graph)
         eta = vals.learning_rate
         if vals.batch and vals.x is not None and len(vals.x) > 1:

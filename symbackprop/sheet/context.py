@@ -33,5 +33,15 @@ class Context:
         return self.graph if isinstance(self.graph, Network) else None
 
     @property
+    def output_word(self) -> str:
+        """"loss" for a network or a graph with targets, else "output" (f = (x + y) z is no loss)."""
+        return "loss" if self.net is not None or self.graph.leaves("target") else "output"
+
+    @property
+    def leaves_only(self) -> bool:
+        """A graph without parameters: the sheet differentiates its leaves instead."""
+        return not self.graph.params
+
+    @property
     def small(self) -> bool:
         return len(self.graph.nodes) <= SMALL_NODES

@@ -162,6 +162,8 @@ def worked_rows(expr: sp.Expr, show: Printer, value: str, *, width: float = ROW_
     (the value on a row of its own when the last row has no room for it)."""
     parts = break_rows(expr, width=width, show=show)
     rows = [("", "= " + parts[0])] + [("", part) for part in parts[1:]]
+    if len(parts) == 1 and parts[0] == value:
+        return rows  # "δ = z = -4", not "= -4 = -4"
     tail = " = " + value
     if visual_width(rows[-1][1] + tail) <= width or len(parts) == 1 and visual_width(parts[0]) <= width:
         rows[-1] = ("", rows[-1][1] + tail)

@@ -24,6 +24,8 @@ __all__ = [
     "Equation",
     "Table",
     "Picture",
+    "Circuit",
+    "CircuitNode",
     "Stamp",
     "Block",
     "Section",
@@ -108,6 +110,33 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class CircuitNode:
+    """One box of a circuit: a leaf or a node, where it stands, and its numbers.
+
+    ``name`` is LaTeX (``q``), ``text`` the same name as plain text for pictures that set
+    no math; ``value`` is its forward value and ``gradient`` ∂output/∂it, both as text.
+    """
+
+    name: str
+    text: str
+    value: str
+    gradient: str
+    column: int
+    row: int
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A computation graph drawn as a circuit, as CS231n draws f = (x + y) z: each box a
+    leaf or node with its forward value, each wire ``(from, to, gradient)`` carrying the
+    gradient that flows back along it (indices into ``nodes``)."""
+
+    nodes: tuple[CircuitNode, ...]
+    wires: tuple[tuple[int, int, str], ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Stamp:
     """How a result was verified: ``ok`` is ``True`` (confirmed), ``False`` (refuted) or
     ``None`` (not checked on this sheet); ``lines`` say by which routes in plain words,
@@ -119,7 +148,7 @@ class Stamp:
     detail: tuple[tuple[Span, ...], ...] = ()
 
 
-Block = Paragraph | Equation | Table | Picture | Stamp
+Block = Paragraph | Equation | Table | Picture | Circuit | Stamp
 
 
 @dataclass(frozen=True)

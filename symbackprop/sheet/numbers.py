@@ -22,6 +22,7 @@ __all__ = [
     "DIGITS",
     "PROOF_MAX_NODES",
     "number_latex",
+    "number_text",
     "finite_difference",
     "verification_stamp",
 ]
@@ -41,10 +42,18 @@ def number_latex(value: object, *, factor: bool = False) -> str:
     number is parenthesised so it can stand in a product."""
     number = sp.Float(sp.sympify(value, strict=True), DIGITS)  # safe: strict refuses strings
     # Whole numbers are written whole (a bias factor is 1, not 1.0; never -0.0).
-    text = latex(sp.Integer(int(number)) if float(number).is_integer() else number)
+    whole = float(f"{float(number):.{DIGITS}g}")  # as printed: -4.0000000001 is -4
+    text = latex(sp.Integer(int(whole)) if whole.is_integer() else number)
     if factor and number < 0:
         return r"\left(%s\right)" % text
     return text
+
+
+def number_text(value: object) -> str:
+    """A number as plain text to :data:`DIGITS` significant digits, whole numbers whole
+    (for pictures, which set no math): ``-2``, ``0.593269992``."""
+    text = f"{float(value):.{DIGITS}g}"  # type: ignore[arg-type]
+    return "0" if text == "-0" else text
 
 
 def finite_difference(

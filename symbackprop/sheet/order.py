@@ -20,7 +20,7 @@ import sympy as sp
 from symbackprop.graph import Network
 from symbackprop.graph.notation import parse_name
 
-__all__ = ["DETAILS", "textbook_order", "one_per_layer", "sort_key"]
+__all__ = ["DETAILS", "one_per_layer", "sort_key", "textbook_order"]
 
 #: The levels of detail of a sheet, least first.
 DETAILS = ("summary", "worked", "full")

@@ -50,7 +50,7 @@ def _role(ctx: Context, p: sp.Symbol, n_paths: int) -> Paragraph:
         else:
             source = [Math(latex(p)), f" is the bias of neuron {j} of layer {l}."]
         return Paragraph(tuple(source) + (f" It reaches the loss along {ways}.",))
-    return Paragraph((Math(latex(p)), f" reaches the output along {ways}."))
+    return Paragraph((Math(latex(p)), f" reaches the {ctx.output_word} along {ways}."))
 
 
 def _first_path(d: Derivation) -> Path:
@@ -115,7 +115,7 @@ def _chain_blocks(ctx: Context, d: Derivation, lhs: str, n_paths: int) -> tuple[
         return blocks, paths
     one = _first_path(d)
     blocks.append(Paragraph((
-        f"{n_paths:,} paths lead from ", Math(latex(d.wrt)), " to the loss, too many to list "
+        f"{n_paths:,} paths lead from ", Math(latex(d.wrt)), f" to the {ctx.output_word}, too many to list "
         f"(over {MAX_PATHS_LISTED}). Each is a product like this one:",
     )))
     blocks.append(_path_rows(one))
@@ -203,8 +203,8 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
             values = [f.value.xreplace(env) for f in path.factors]
             prod = sp.Mul(*values)
             products.append(prod)
-            rows.append((rf"\text{{path {k}}}", "= " + r" \cdot ".join(number_latex(v, factor=True) for v in values)
-                         + " = " + number_latex(prod)))
+            product = r" \cdot ".join(number_latex(v, factor=True) for v in values)
+            rows.append((rf"\text{{path {k}}}", "= " + product + (" = " + number_latex(prod) if len(values) > 1 else "")))
         total = " + ".join(number_latex(v, factor=True) for v in products)
         rows.append((lhs, "= " + (total + " = " if len(products) > 1 else "") + number_latex(sum(products))))
         blocks.append(Equation(tuple(rows)))

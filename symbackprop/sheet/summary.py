@@ -25,7 +25,7 @@ from .model import Block, Link, Math, Paragraph, Section, Span, Table
 from .numbers import number_latex
 from .order import textbook_order
 
-__all__ = ["summary_section", "updated_output", "MAX_SUMMARY_ROWS"]
+__all__ = ["MAX_SUMMARY_ROWS", "summary_section", "updated_output"]
 
 #: Most rows of the summary table; a larger network lists the worked parameters and the
 #: first and last parameter of every layer.
@@ -95,8 +95,10 @@ def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol
         blocks.append(Paragraph(("Every gradient" + (" and its value" if nums is not None else "") + ":",)))
     blocks.append(Table(tuple(header), tuple(rows)))
     if len(shown) < len(ordered):
-        blocks.append(Paragraph((f"{len(ordered) - len(shown):,} of the {len(ordered):,} rows are left out; "
-                                 "every one has the same form as the rows of its layer.",)))
+        blocks.append(Paragraph((
+            (f"{len(ordered) - len(shown):,} of the {len(ordered):,} rows are left out; every one has the "
+             "same form as the rows of its layer."),
+        )))
     moved = updated_output(ctx)
     if moved is not None:
         before, after = moved

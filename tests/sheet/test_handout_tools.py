@@ -100,7 +100,7 @@ def _height(page: str, folder) -> int:
     probe = folder / "height.html"
     probe.write_text(page.replace("</body>", _HEIGHT + "\n</body>"), encoding="utf-8")
     proc = _chromium("--window-size=1100,1800", "--dump-dom", probe.as_uri())
-    found = re.search(r'<pre id="sbp-height">(.*?)</pre>', proc.stdout, re.S)
+    found = re.search(r'<pre id="sbp-height">(.*?)</pre>', proc.stdout, re.DOTALL)
     assert found, proc.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"'))["height"]
 

@@ -25,6 +25,7 @@ from latex2mathml.converter import convert
 from symbackprop.errors import SymbackpropError
 from symbackprop.sheet.model import (
     Block,
+    Circuit,
     Equation,
     Link,
     Math,
@@ -37,7 +38,7 @@ from symbackprop.sheet.model import (
     Table,
 )
 
-from .svg import picture_svg
+from .svg import circuit_svg, picture_svg
 
 __all__ = ["render_html", "render_html_fragment", "mathml", "UnknownLatexError", "raw_latex_in"]
 
@@ -130,6 +131,10 @@ _PARTS_CSS = """
 .sbp svg text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; }
 .sbp svg text.head { fill: var(--muted); }
 .sbp svg tspan.sub { font-size: 9px; }
+.sbp svg.circuit { max-width: 100%; height: auto; }
+.sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg .box { fill: #fff; stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg text.grad { fill: var(--bad); font-size: 12px; }
 .sbp .stamp { border-left: 4px solid var(--muted); background: #f6f6f6; padding: 0.5rem 0.9rem; margin: 1rem 0; }
 .sbp .stamp.ok { border-color: var(--ok); }
 .sbp .stamp.bad { border-color: var(--bad); }
@@ -200,6 +205,8 @@ def _block(b: Block) -> str:
         return _table(b)
     if isinstance(b, Picture):
         return f"<figure>{picture_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
+    if isinstance(b, Circuit):
+        return f"<figure>{circuit_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
     if isinstance(b, Stamp):
         return _stamp(b)
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")

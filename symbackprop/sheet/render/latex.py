@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from symbackprop.sheet.model import (
     Block,
+    Circuit,
     Equation,
     Link,
     Math,
@@ -126,6 +127,32 @@ def _picture(p: Picture) -> str:
     return "\n".join(out)
 
 
+def _circuit(c: Circuit) -> str:
+    """A circuit in a ``picture``: framed boxes with forward values, gradients under the wires."""
+    col, row, bw, bh = 34.0, 12.0, 22.0, 7.0
+    tallest = max(n.row for n in c.nodes) + 1
+    width = (max(n.column for n in c.nodes) + 1) * col + 10
+    height = tallest * row
+
+    def corner(k: int) -> tuple[float, float]:
+        n = c.nodes[k]
+        return n.column * col, height - (n.row + 1) * row + (row - bh) / 2
+
+    out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}", rf"\begin{{picture}}({width:.0f},{height:.0f})"]
+    for a, b, grad in c.wires:
+        (x1, y1), (x2, y2) = corner(a), corner(b)
+        x1, y1, y2 = x1 + bw, y1 + bh / 2, y2 + bh / 2
+        out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
+        if grad:
+            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 - 2.5
+            out.append(rf"\put({gx:.1f},{gy:.1f}){{\makebox(0,0){{\scriptsize $\mathbf{{{grad}}}$}}}}")
+    for k, n in enumerate(c.nodes):
+        x, y = corner(k)
+        out.append(rf"\put({x:.1f},{y:.1f}){{\framebox({bw:.0f},{bh:.0f}){{\small ${n.name} = {n.value}$}}}}")
+    out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(c.caption) + r"\end{center}"]
+    return "\n".join(out)
+
+
 def _stamp(s: Stamp) -> str:
     mark = {True: r"$\checkmark$ \textbf{Verified.}", False: r"\textbf{NOT VERIFIED.}",
             None: r"\textbf{Not checked.}"}[s.ok]
@@ -147,6 +174,8 @@ def _block(b: Block) -> str:
         return _table(b)
     if isinstance(b, Picture):
         return _picture(b)
+    if isinstance(b, Circuit):
+        return _circuit(b)
     if isinstance(b, Stamp):
         return _stamp(b)
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from symbackprop.sheet.model import (
     Block,
+    Circuit,
     Equation,
     Link,
     Math,
@@ -84,6 +85,8 @@ def _block(b: Block) -> str:
         return _table(b)
     if isinstance(b, Picture):
         return "*" + escape_markdown(b.caption + " (The picture is drawn in the HTML and LaTeX sheets.)") + "*"
+    if isinstance(b, Circuit):
+        return "*" + escape_markdown(b.caption + " (The circuit is drawn in the HTML and LaTeX sheets.)") + "*"
     if isinstance(b, Stamp):
         return _stamp(b)
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")

@@ -8,15 +8,17 @@ CSS classes, so print styles can change them; the SVG holds no script and no lin
 >>> svg = picture_svg(Picture((2, 1), ((1, 2), (1,)), highlight_edges=frozenset({(1, 1, 2)})))
 >>> svg.count("<line"), svg.count('class="edge on"')
 (2, 1)
+
+A circuit (:class:`~symbackprop.sheet.model.Circuit`) is drawn by :func:`circuit_svg`.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from symbackprop.sheet.model import Picture
+from symbackprop.sheet.model import Circuit, Picture
 
-__all__ = ["picture_svg"]
+__all__ = ["picture_svg", "circuit_svg"]
 
 _GAP_Y = 44
 _GAP_X = 170
@@ -69,5 +71,43 @@ def picture_svg(p: Picture) -> str:
             cls = "neuron focus" if bias_focus else ("neuron on" if (l, idx) in p.highlight_nodes else "neuron")
             out.append(f'<circle class="{cls}" cx="{xs[l]}" cy="{ys[l][idx]:.1f}" r="{_R}"/>')
             out.append(f'<text class="label" x="{xs[l]}" y="{ys[l][idx] + 4:.1f}">{_label(l, last, idx)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+_BOX_W, _BOX_H, _COL, _ROW = 96, 34, 170, 62
+
+
+def _name_svg(text: str) -> str:
+    """``h_out`` as h with a subscript (the name's own text, escaped)."""
+    base, _, sub = text.partition("_")
+    return escape(base) + (f'<tspan class="sub" dy="4">{escape(sub)}</tspan><tspan dy="-4"> </tspan>' if sub else " ")
+
+
+def circuit_svg(c: Circuit) -> str:
+    """The ``<svg>`` of a circuit: boxes with forward values, wires with gradients."""
+    columns = max(n.column for n in c.nodes) + 1
+    tallest = max(n.row for n in c.nodes) + 1
+    width, height = columns * _COL + 60, tallest * _ROW + 40
+    pos = [(30 + n.column * _COL, 24 + n.row * _ROW) for n in c.nodes]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="circuit" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img" aria-label="{escape(c.caption)}">']
+    for a, b, grad in c.wires:
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        x1, y1, y2 = x1 + _BOX_W, y1 + _BOX_H / 2, y2 + _BOX_H / 2
+        out.append(f'<line class="wire" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
+        if grad:
+            # The gradient sits under the wire, near the box it flows back into.
+            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 + 14
+            out.append(f'<text class="grad" x="{gx:.1f}" y="{gy:.1f}">{escape(grad)}</text>')
+    last = max(range(len(c.nodes)), key=lambda k: (c.nodes[k].column, -c.nodes[k].row))
+    for k, n in enumerate(c.nodes):
+        x, y = pos[k]
+        out.append(f'<rect class="box" x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="4"/>')
+        out.append(f'<text class="value" x="{x + _BOX_W / 2}" y="{y + _BOX_H / 2 + 5}">'
+                   f'{_name_svg(n.text)}= {escape(n.value)}</text>')
+        if k == last and n.gradient:
+            out.append(f'<line class="wire" x1="{x + _BOX_W}" y1="{y + _BOX_H / 2}" x2="{x + _BOX_W + 40}" y2="{y + _BOX_H / 2}"/>')
+            out.append(f'<text class="grad" x="{x + _BOX_W + 20}" y="{y + _BOX_H / 2 + 14}">{escape(n.gradient)}</text>')
     out.append("</svg>")
     return "\n".join(out)
