@@ -117,7 +117,18 @@ def run(args: argparse.Namespace) -> int:
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
     sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail)
-    text = sheet.render(fmt)
+    found = next(f for f in formats() if f.name == fmt)
+    named = Path(args.output) if args.output else None
+    # Not beside a device or pipe (-o /dev/stdout): there the text alone is written.
+    if named is not None and found.files is not None and (named.is_file() or not named.exists()):
+        # Pictures as files beside the document (Markdown), each written whole, then the text.
+        text, beside = found.files(sheet, Path(args.output).name)
+        for name, content in beside.items():
+            write_atomic(Path(args.output).parent / name, content)
+        if beside:
+            print(f"wrote {len(beside)} picture(s) beside it: {', '.join(beside)}", file=sys.stderr)
+    else:
+        text = sheet.render(fmt)
     if args.output:
         write_atomic(args.output, text)
         print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)

@@ -97,8 +97,13 @@ class Picture:
         highlight_edges: ``(layer, j, i)``: the connection from neuron ``i`` of layer
             ``layer-1`` to neuron ``j`` of ``layer``, on a highlighted path.
         focus: the parameter's own connection ``(layer, j, i)`` or, for a bias,
-            ``(layer, j, 0)``; ``None`` for an overview picture.
+            ``(layer, j, 0)`` (from the bias unit of layer ``layer-1``); ``None`` for an
+            overview picture.
         caption: one sentence describing what is highlighted.
+        bias: per layer after the input, whether it has biases: a bias unit (the constant
+            1) is drawn in the layer before it.
+        focus_label: the focused parameter's name as LaTeX, written on its connection,
+            with its value (``w^{(1)}_{11} = 0.15``) when the sheet has numbers.
     """
 
     layers: tuple[int, ...]
@@ -107,6 +112,8 @@ class Picture:
     highlight_edges: frozenset[tuple[int, int, int]] = frozenset()
     focus: tuple[int, int, int] | None = None
     caption: str = ""
+    bias: tuple[bool, ...] = ()
+    focus_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,12 +228,15 @@ class Format:
         render: the whole document as text.
         fragment: the same without the document around it (for Jupyter), if it differs.
         suffixes: file name endings that mean this format (``".html"``, ``".htm"``).
+        files: for a format whose pictures live in files of their own (Markdown): the
+            document to be saved under a given name, and ``{file name: text}`` beside it.
     """
 
     name: str
     render: Callable[[Sheet], str]
     fragment: Callable[[Sheet], str] | None = None
     suffixes: tuple[str, ...] = ()
+    files: Callable[[Sheet, str], tuple[str, dict[str, str]]] | None = None
 
 
 _FORMATS: dict[str, Format] = {}

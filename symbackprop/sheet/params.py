@@ -232,7 +232,8 @@ def parameter_section(ctx: Context, p: sp.Symbol) -> Section:
     n_paths = path_count(ctx.bp, p)
     blocks: list[Any] = [_role(ctx, p, n_paths)]
     if ctx.net is not None:
-        blocks.append(network_picture(ctx.net, p))
+        value = number_latex(ctx.assignment[p]) if ctx.assignment is not None and p in ctx.assignment else None
+        blocks.append(network_picture(ctx.net, p, value))
     chain, paths = _chain_blocks(ctx, d, lhs, n_paths)
     blocks += chain
     blocks += _delta_blocks(d, lhs)

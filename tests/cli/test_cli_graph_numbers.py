@@ -123,10 +123,16 @@ def test_sheet_of_the_circuit_speaks_of_output_and_leaves(circuit, tmp_path, cap
     assert sorted(w[2] for w in pic.wires) == ["-4", "-4", "-4", "3"]
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="circuit"' in sheet.render("html")
     assert r"\framebox" in sheet.render("tex")
-    # The command line writes the same sheet.
+    # The command line writes the same sheet, the circuit as an SVG file beside it.
     out = tmp_path / "circuit.md"
     assert main(["sheet", str(circuit), "-o", str(out)]) == 0
-    assert out.read_text() == md
+    written = out.read_text()
+    assert "![Forward values in the boxes" in written and "(circuit-1.svg)" in written
+    svg = (tmp_path / "circuit-1.svg").read_text()
+    assert svg.startswith("<svg") and "<style>" in svg and "f = -12" in svg
+    caption = "Forward values in the boxes; the gradient of the output flowing back along every wire."
+    assert written.replace(f"![{caption}](circuit-1.svg)",
+                           f"*{caption} (The circuit is drawn in the HTML and LaTeX sheets.)*") == md
 
 
 def test_a_graph_with_targets_keeps_loss(neuron):

@@ -93,8 +93,8 @@ def test_latex_document_is_complete_and_escapes_text():
     tex = render_latex(build_sheet(sbp.EXAMPLE, params=["b2_1"]))
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     used = re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", tex)
-    # All three ship with texlive-latex-base.
-    assert used == ["inputenc", "amsmath,amssymb", "hyperref"]
+    # All of them ship with texlive-latex-base.
+    assert used == ["inputenc", "amsmath,amssymb", "color", "hyperref"]
     assert escape_text("50% of a_b & {c}") == r"50\% of a\_b \& \{c\}"
 
 

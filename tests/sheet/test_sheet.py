@@ -162,7 +162,8 @@ def test_picture_highlights_paths_of_a_bias():
     net = sbp.mlp([2, 2, 2])
     pic = network_picture(net, net.b[1][1])
     assert pic.focus == (1, 2, 0)
-    assert pic.highlight_edges == {(2, 1, 2), (2, 2, 2)}
+    # Its own connection runs from the bias unit of the input layer (index 0).
+    assert pic.highlight_edges == {(1, 2, 0), (2, 1, 2), (2, 2, 2)}
     assert (1, 1) not in pic.highlight_nodes
 
 

@@ -1,8 +1,8 @@
 """A sheet as a complete LaTeX document that compiles with ``pdflatex``.
 
-Only ``amsmath`` and ``amssymb`` are used; the network picture is drawn with LaTeX's own
-``picture`` environment (``\\qbezier`` draws straight lines of any slope), so a basic TeX
-installation suffices.
+Only ``amsmath``, ``amssymb``, ``color`` and ``hyperref`` are used (all in a basic TeX
+installation, texlive-latex-base); the pictures are drawn with LaTeX's own ``picture``
+environment (``\\qbezier`` draws straight lines of any slope).
 
 >>> from symbackprop.sheet.model import Sheet, Section, Paragraph, Math
 >>> tex = render_latex(Sheet("T", (Section("S", (Paragraph(("a_b ", Math("x_1"))),)),)))
@@ -40,6 +40,7 @@ _ESCAPES = {
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
+\usepackage{color}
 \usepackage[hidelinks]{hyperref}
 % Wider text block without extra packages: derivations are long lines.
 \addtolength{\textwidth}{4cm}
@@ -93,34 +94,53 @@ def _table(t: Table) -> str:
 
 
 def _picture(p: Picture) -> str:
-    """The network in a ``picture`` environment: thick lines and filled neurons on paths."""
-    width, height = 110.0, 8.0 * max(len(s) for s in p.shown) + 6
+    """The network in a ``picture`` environment: labelled neurons, bias units holding 1,
+    thick lines and filled neurons on paths, the parameter's connection labelled."""
+    gap, radius = 9.0, 3.2
     n_layers = len(p.layers)
-    xs = [8 + k * (width - 16) / max(1, n_layers - 1) for k in range(n_layers)]
 
-    def y_of(l: int, pos: int) -> float:
-        count = len(p.shown[l])
-        return height / 2 + (count - 1) * 4 - pos * 8
+    def bias_unit(l: int) -> bool:
+        return l < n_layers - 1 and l < len(p.bias) and p.bias[l]
 
-    pos = [{idx: k for k, idx in enumerate(s)} for s in p.shown]
+    slots = [len(s) + (1 if bias_unit(l) else 0) for l, s in enumerate(p.shown)]
+    width, height = 120.0, gap * max(slots) + 4
+    xs = [10 + k * (width - 20) / max(1, n_layers - 1) for k in range(n_layers)]
+    pos: list[dict[int, float]] = []
+    for l, shown in enumerate(p.shown):
+        top = height / 2 + (slots[l] - 1) * gap / 2
+        ys = {idx: top - k * gap for k, idx in enumerate(shown)}
+        if bias_unit(l):
+            ys[0] = top - len(shown) * gap
+        pos.append(ys)
     out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
            rf"\begin{{picture}}({width:.0f},{height + 6:.0f})"]
     for l in range(1, n_layers):
         for j in p.shown[l]:
-            for i in p.shown[l - 1]:
+            for i in pos[l - 1]:
                 on = (l, j, i) in p.highlight_edges
                 out.append(r"\thicklines" if on else r"\thinlines")
-                x1, y1 = xs[l - 1] + 2, y_of(l - 1, pos[l - 1][i])
-                x2, y2 = xs[l] - 2, y_of(l, pos[l][j])
+                x1, y1 = xs[l - 1] + radius, pos[l - 1][i]
+                x2, y2 = xs[l] - radius, pos[l][j]
                 out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
     out.append(r"\thinlines")
+    if p.focus is not None and p.focus_label:
+        l, j, i = p.focus
+        x1, y1, x2, y2 = xs[l - 1] + radius, pos[l - 1][i], xs[l] - radius, pos[l][j]
+        tx, ty = x1 + (x2 - x1) * 0.4, y1 + (y2 - y1) * 0.4 + 2.5
+        out.append(rf"\put({tx:.1f},{ty:.1f}){{\makebox(0,0){{\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
     for l, shown in enumerate(p.shown):
         for k, idx in enumerate(shown):
-            y = y_of(l, k)
-            star = "*" if (l, idx) in p.highlight_nodes else ""
-            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{star}{{4}}}}")
+            y = pos[l][idx]
+            if (l, idx) in p.highlight_nodes:
+                out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\color[gray]{{0.8}}\circle*{{{2 * radius - 0.4:.1f}}}}}")
+            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{{{2 * radius:.1f}}}}}")
+            label = f"x_{{{idx}}}" if l == 0 else f"a^{{({l})}}_{{{idx}}}"
+            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\makebox(0,0){{\scriptsize ${label}$}}}}")
             if k and shown[k - 1] != idx - 1:
-                out.append(rf"\put({xs[l]:.1f},{y + 4:.1f}){{\makebox(0,0){{$\vdots$}}}}")
+                out.append(rf"\put({xs[l]:.1f},{y + gap / 2:.1f}){{\makebox(0,0){{$\vdots$}}}}")
+        if 0 in pos[l]:
+            y = pos[l][0]
+            out.append(rf"\put({xs[l] - 2.2:.1f},{y - 2.2:.1f}){{\framebox(4.4,4.4){{\scriptsize 1}}}}")
         label = "input" if l == 0 else ("output" if l == n_layers - 1 else f"layer {l}")
         out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label} ({p.layers[l]})}}}}")
     out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(p.caption) + r"\end{center}"]
