@@ -1,4 +1,4 @@
-"""``symbackprop sheet [SPEC|2-2-2] [--format tex|md|html] [-o FILE] [--detail LEVEL] [--params NAMES] [--no-expand]``.
+"""``symbackprop sheet [SPEC|2-2-2] [--format tex|md|html] [-o FILE] [--detail LEVEL] [--lang en|ko] [--params NAMES] [--no-expand]``.
 
 Without a spec, the sheet of the built-in 2-2-2 example with numbers.  A file is written
 whole or not at all: the text goes to a temporary file in the same directory, which then
@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--detail", choices=["summary", "worked", "full"], default="worked",
                    help="summary: the table of every gradient; worked (default): the derivation with one "
                         "parameter per layer in full, then the table; full: every parameter in full")
+    p.add_argument("--lang", choices=["en", "ko"], default="en",
+                   help="the language of the sheet's prose: en (default) or ko (Korean)")
     p.add_argument("--params", metavar="NAMES",
                    help="the parameters worked in full, comma-separated (w1_12,b2_1)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
@@ -116,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         params = [p for p in re.split(r"[,\s]+", args.params) if p]
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
-    sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail)
+    sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang)
     found = next(f for f in formats() if f.name == fmt)
     named = Path(args.output) if args.output else None
     # Not beside a device or pipe (-o /dev/stdout): there the text alone is written.

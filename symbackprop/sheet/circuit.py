@@ -30,6 +30,7 @@ from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
 from symbackprop.graph.printing import latex
 
+from .lang import say
 from .model import Circuit, CircuitNode
 from .numbers import number_text
 
@@ -39,7 +40,7 @@ __all__ = ["MAX_BOXES", "circuit_picture"]
 MAX_BOXES = 16
 
 
-def circuit_picture(graph: Graph, numbers: Numbers, wrt: Sequence[sp.Symbol]) -> Circuit | None:
+def circuit_picture(graph: Graph, numbers: Numbers, wrt: Sequence[sp.Symbol], *, lang: str = "en") -> Circuit | None:
     """The circuit of ``graph`` at ``numbers``; ``None`` when it has too many boxes.
 
     ``wrt`` are the leaves whose gradients the sheet derives; other leaves (targets) are
@@ -76,8 +77,7 @@ def circuit_picture(graph: Graph, numbers: Numbers, wrt: Sequence[sp.Symbol]) ->
                 flow = child_adjoint * bp.partial(nd.symbol, parent).xreplace(env)
             label = number_text(flow) if flow is not None and (parent in wrt or graph.is_node(parent)) else ""
             wires.append((index[parent], index[nd.symbol], label))
-    return Circuit(tuple(boxes), tuple(wires),
-                   "Forward values in the boxes; the gradient of the output flowing back along every wire.")
+    return Circuit(tuple(boxes), tuple(wires), say(lang, "pic.circuit"), say(lang, "pic.elsewhere_circuit"))
 
 
 def _adjoint_value(bp, symbol: sp.Symbol, env: dict, output: sp.Symbol) -> sp.Expr | None:

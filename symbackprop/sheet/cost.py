@@ -118,22 +118,14 @@ def cost_section(ctx: Context) -> Section | None:
         # of zeros and "inf times fewer" would be noise.
         return None
     table = Table(
-        (("Route",), ("Multiplications",)),
+        ((ctx.say("cost.route"),), (ctx.say("cost.mults"),)),
         (
-            (("each parameter separately, every path product on its own",), (f"{c.separate_mults:,}",)),
-            (("backpropagation, each ", Math(r"\delta"), " computed once and shared"), (f"{c.backprop_mults:,}",)),
+            ((ctx.say("cost.separate"),), (f"{c.separate_mults:,}",)),
+            (ctx.spans("cost.backprop", delta=Math(r"\delta")), (f"{c.backprop_mults:,}",)),
         ),
     )
-    return Section("Cost: why backpropagation", (
-        Paragraph((
-            f"The gradient of all {c.params:,} parameters of this network needs {c.paths:,} "
-            "chain-rule paths. Written out path by path, each product is computed on its own; "
-            "backpropagation computes each error signal once and reuses it for every weight "
-            "that uses it. Counting every local partial as a number already known, a partial "
-            "equal to 1 as free, and a product of k numbers as k - 1 multiplications:",
-        )),
+    return Section(ctx.say("sec.cost"), (
+        Paragraph((ctx.say("cost.intro", params=f"{c.params:,}", paths=f"{c.paths:,}"),)),
         table,
-        Paragraph((f"Backpropagation needs {c.ratio:,.1f} times fewer multiplications here; "
-                   "the gap grows with every layer, because the number of paths multiplies while "
-                   "the number of connections only adds.",)),
+        Paragraph((ctx.say("cost.ratio", ratio=f"{c.ratio:,.1f}"),)),
     ), anchor="cost")

@@ -104,6 +104,8 @@ class Picture:
             1) is drawn in the layer before it.
         focus_label: the focused parameter's name as LaTeX, written on its connection,
             with its value (``w^{(1)}_{11} = 0.15``) when the sheet has numbers.
+        heads: the heading of every column (``input (2)``), in the sheet's language.
+        elsewhere: what a format that cannot draw it says instead, after the caption.
     """
 
     layers: tuple[int, ...]
@@ -114,6 +116,8 @@ class Picture:
     caption: str = ""
     bias: tuple[bool, ...] = ()
     focus_label: str = ""
+    heads: tuple[str, ...] = ()
+    elsewhere: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ class Circuit:
     nodes: tuple[CircuitNode, ...]
     wires: tuple[tuple[int, int, str], ...]
     caption: str = ""
+    elsewhere: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,11 +153,14 @@ class Stamp:
     """How a result was verified: ``ok`` is ``True`` (confirmed), ``False`` (refuted) or
     ``None`` (not checked on this sheet); ``lines`` say by which routes in plain words,
     ``detail`` the technical particulars (folded away: ``<details>`` in HTML, a footnote
-    in LaTeX)."""
+    in LaTeX); ``mark`` is the verdict in words (``Verified.``), ``more`` the label of the
+    folded detail."""
 
     ok: bool | None
     lines: tuple[tuple[Span, ...], ...]
     detail: tuple[tuple[Span, ...], ...] = ()
+    mark: str = ""
+    more: str = ""
 
 
 Block = Paragraph | Equation | Table | Picture | Circuit | Stamp
@@ -180,11 +188,13 @@ class Sheet:
         title: the document title.
         sections: top-level sections, in reading order.
         omitted: sentences naming what was left out (large networks, ``--no-expand``).
+        lang: the language of its prose (``"en"``, ``"ko"``), for the renderers' own words.
     """
 
     title: str
     sections: tuple[Section, ...] = ()
     omitted: tuple[str, ...] = field(default=())
+    lang: str = "en"
 
     def render(self, fmt: str) -> str:
         """The sheet as text in a registered format: ``"tex"``, ``"md"`` or ``"html"``.

@@ -16,6 +16,7 @@ from symbackprop.derive import forward, prove
 from symbackprop.graph import Graph, latex
 from symbackprop.graph.notation import plain
 
+from .lang import say, spans
 from .model import Math, Span, Stamp
 
 __all__ = [
@@ -85,31 +86,26 @@ def verification_stamp(
     *,
     assignment: Mapping[sp.Symbol, object] | None = None,
     gradient: object | None = None,
+    lang: str = "en",
 ) -> Stamp:
-    """The stamp of one parameter: the symbolic proof and, with numbers, finite differences.
+    """The stamp of one parameter: the symbolic proof and, with numbers, finite differences,
+    said in plain words (``lang``), the technical detail kept apart.
 
     Graphs of more than :data:`PROOF_MAX_NODES` nodes get a stamp saying they were not
     checked here, rather than a sheet that takes minutes.
     """
     n_nodes = len(graph.nodes)
     if n_nodes > PROOF_MAX_NODES:
-        return Stamp(None, ((
-            f"Not verified on this sheet: the graph has {n_nodes} nodes (proofs are run "
-            f"here up to {PROOF_MAX_NODES}); use symbackprop.prove(graph, {plain(param)!r}) in Python.",
-        ),))
+        return Stamp(None, ((say(lang, "stamp.too_big", n=n_nodes, limit=PROOF_MAX_NODES, name=repr(plain(param))),),),
+                     mark=say(lang, "mark.none"))
     proof = prove(graph, param)
     name = Math(latex(param))
     out = Math(latex(graph.output))
-    if proof.method == "symbolic":
-        first: tuple[Span, ...] = ("the formula above is exactly what SymPy gets by differentiating the whole ",
-                                   out, " with respect to ", name, " in one go")
-    else:
-        first = ("the formula above gives the same number as differentiating the whole ", out,
-                 " directly, computed exactly at random points")
-    detail: list[tuple[Span, ...]] = [(
-        ("Proved" if proof.holds else "REFUTED")
-        + f" ({'symbolic' if proof.method == 'symbolic' else 'exact point evaluation'}): {proof.detail}.",
-    )]
+    first = spans(lang, "stamp.symbolic" if proof.method == "symbolic" else "stamp.point", out=out, name=name)
+    route = say(lang, "stamp.route.symbolic" if proof.method == "symbolic" else "stamp.route.point")
+    detail: list[tuple[Span, ...]] = [
+        (say(lang, "stamp.proved" if proof.holds else "stamp.refuted_detail", route=route, detail=proof.detail),),
+    ]
     ok = proof.holds
     if assignment is not None and gradient is not None:
         fd = finite_difference(graph, assignment, param)
@@ -119,23 +115,13 @@ def verification_stamp(
         # to a tiny gradient; so an absolute floor as well as a relative tolerance.
         passed = err < _FD_RTOL or abs(fd - g) < _FD_ATOL
         ok = ok and passed
-        second: tuple[Span, ...] = (
-            "; and nudging ", name, " a millionth up and down changes ", out, " at the rate ",
-            Math(number_latex(fd)), (", as the gradient says" if passed else ", NOT the rate the gradient says"),
-        )
-        lines: tuple[Span, ...] = ("Checked two ways: ",) + first + second + (".",)
-        detail.append((
-            "Finite differences (central, float64, step ",
-            Math(r"10^{-6}"),
-            "): ",
-            Math(number_latex(fd)),
-            ", relative error ",
-            Math(latex(sp.Float(err, 2))),
-            " (" + ("within" if passed else "OUTSIDE") + " the tolerance: relative ",
-            Math(r"10^{-5}"), " or absolute ", Math(r"10^{-8}"), ").",
-        ))
+        lines = spans(lang, "stamp.two_ways", first=first, name=name, out=out, rate=Math(number_latex(fd)),
+                      verdict=say(lang, "stamp.agrees" if passed else "stamp.disagrees"))
+        detail.append(spans(lang, "stamp.fd", step=Math(r"10^{-6}"), fd=Math(number_latex(fd)),
+                            err=Math(latex(sp.Float(err, 2))), within=say(lang, "stamp.within" if passed else "stamp.outside"),
+                            rtol=Math(r"10^{-5}"), atol=Math(r"10^{-8}")))
     else:
-        lines = ("Checked: ",) + first + (".",)
+        lines = spans(lang, "stamp.one_way", first=first)
     if not proof.holds:
-        lines = ("The formula above does NOT match differentiating the whole ", out, " directly.")
-    return Stamp(ok, (lines,), tuple(detail))
+        lines = spans(lang, "stamp.refuted", out=out)
+    return Stamp(ok, (lines,), tuple(detail), say(lang, "mark.ok" if ok else "mark.bad"), say(lang, "stamp.more"))

@@ -19,6 +19,7 @@ from symbackprop.graph import Network
 from symbackprop.graph.notation import parse_name
 from symbackprop.graph.printing import latex
 
+from .lang import say
 from .model import Picture
 
 __all__ = ["MAX_SHOWN", "network_picture"]
@@ -47,7 +48,8 @@ def _focus(param: sp.Symbol | None) -> tuple[int, int, int] | None:
     return None
 
 
-def network_picture(net: Network, param: sp.Symbol | None = None, value: str | None = None) -> Picture:
+def network_picture(net: Network, param: sp.Symbol | None = None, value: str | None = None, *,
+                    lang: str = "en") -> Picture:
     """The picture of ``net``; with ``param``, every path from it to the loss highlighted
     and its connection labelled with its name (and ``value``, as LaTeX, when given).
 
@@ -76,12 +78,9 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
             edges.update((l, j, i) for j in shown[l] for i in shown[l - 1] if i in frontier)
             nodes.update((l, j) for j in targets)
             frontier = targets
-    caption = (
-        "Every path from the highlighted parameter to the loss."
-        if focus is not None else "The network: inputs on the left, outputs on the right."
-    )
+    caption = say(lang, "pic.paths" if focus is not None else "pic.network")
     if any(len(s) < size for s, size in zip(shown, net.layers)):
-        caption += " Large layers are drawn elided."
+        caption += say(lang, "pic.elided")
     if focus is not None and not focus[2]:
         edges.add(focus)  # a bias's connection runs from the bias unit
     label = ""
@@ -96,4 +95,8 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
         caption=caption,
         bias=tuple(net.bias),
         focus_label=label,
+        heads=tuple(
+            say(lang, "pic.head.input" if l == 0 else "pic.head.output" if l == net.depth else "pic.head.layer", l=l)
+            + f" ({size})" for l, size in enumerate(net.layers)),
+        elsewhere=say(lang, "pic.elsewhere"),
     )

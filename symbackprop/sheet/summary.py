@@ -58,8 +58,7 @@ def _rows_shown(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol]) -
     return [p for p in params if p in keep]
 
 
-def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol], *,
-                    output_word: str) -> Section:
+def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol]) -> Section:
     """The table of every parameter in ``params`` (textbook order) and the updated output.
 
     ``worked`` are the parameters with a section of their own (their rows link to it).
@@ -68,9 +67,9 @@ def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol
     nums, eta = ctx.numbers, ctx.eta
     header: list[tuple[Span, ...]] = [(Math(r"\theta"),), (Math(rf"\partial {latex(out)} / \partial \theta"),)]
     if nums is not None:
-        header.append(("Value",))
+        header.append((ctx.say("sum.value"),))
         if eta is not None and ctx.assignment is not None:
-            header.append(("After one step",))
+            header.append((ctx.say("sum.after"),))
     ordered = textbook_order(params)
     shown = _rows_shown(ctx, ordered, worked)
     rows = []
@@ -86,25 +85,17 @@ def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol
         rows.append(tuple(row))
     blocks: list[Block] = []
     if len(header) == 4:
-        blocks.append(Paragraph((
-            "Every gradient, its value, and the parameter after one gradient-descent step ",
-            Math(r"\theta \leftarrow \theta - \eta\, \partial " + latex(out) + r" / \partial \theta"),
-            " with ", Math(rf"\eta = {number_latex(eta)}"), ":",
-        )))
+        rule = Math(r"\theta \leftarrow \theta - \eta\, \partial " + latex(out) + r" / \partial \theta")
+        blocks.append(Paragraph(ctx.spans("sum.intro.step", rule=rule, eta=Math(rf"\eta = {number_latex(eta)}"))))
     else:
-        blocks.append(Paragraph(("Every gradient" + (" and its value" if nums is not None else "") + ":",)))
+        blocks.append(Paragraph((ctx.say("sum.intro.values" if nums is not None else "sum.intro"),)))
     blocks.append(Table(tuple(header), tuple(rows)))
     if len(shown) < len(ordered):
-        blocks.append(Paragraph((
-            (f"{len(ordered) - len(shown):,} of the {len(ordered):,} rows are left out; every one has the "
-             "same form as the rows of its layer."),
-        )))
+        blocks.append(Paragraph((ctx.say("sum.left_out", n=f"{len(ordered) - len(shown):,}", total=f"{len(ordered):,}"),)))
     moved = updated_output(ctx)
     if moved is not None:
         before, after = moved
-        trend = "falls" if after < before else "does not fall"
-        blocks.append(Paragraph((
-            f"Recomputed with every parameter updated, the {output_word} {trend} from ",
-            Math(f"{latex(out)} = {number_latex(before)}"), " to ", Math(number_latex(after)), ".",
-        )))
-    return Section("Every gradient at a glance", tuple(blocks), anchor="summary")
+        blocks.append(Paragraph(ctx.spans(
+            "sum.falls" if after < before else "sum.not_falls", word=ctx.output_word,
+            before=Math(f"{latex(out)} = {number_latex(before)}"), after=Math(number_latex(after)))))
+    return Section(ctx.say("sec.summary"), tuple(blocks), anchor="summary")

@@ -154,6 +154,7 @@ h1 { font-size: 1.8rem; border-bottom: 2px solid #1b1b1b; }
 h2 { margin-top: 2.5rem; border-bottom: 1px solid #c8c8c8; }
 h3 { margin-top: 2rem; }
 nav > ol { columns: 2; }
+nav > ol > li { break-inside: avoid; }
 nav ol ol { display: flex; flex-wrap: wrap; gap: 0 1.2em; padding-left: 1.2em; list-style: none; break-inside: avoid; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10.5pt; }
@@ -193,11 +194,12 @@ def _table(t: Table) -> str:
 
 
 def _stamp(s: Stamp) -> str:
-    cls, mark = {True: ("ok", "✓ Verified."), False: ("bad", "✗ NOT VERIFIED."), None: ("", "Not checked.")}[s.ok]
+    cls, sign = {True: ("ok", "✓ "), False: ("bad", "✗ "), None: ("", "")}[s.ok]
+    mark = escape(sign + s.mark)
     lines = "".join(f"<p>{_spans(line)}</p>" for line in s.lines)
     if s.detail:
         folded = "".join(f"<p>{_spans(line)}</p>" for line in s.detail)
-        lines += f"<details><summary>How exactly</summary>{folded}</details>"
+        lines += f"<details><summary>{escape(s.more)}</summary>{folded}</details>"
     return f'<div class="stamp {cls}"><p><strong>{mark}</strong></p>{lines}</div>'
 
 
@@ -256,7 +258,7 @@ def render_html(sheet: Sheet) -> str:
     """
     body = "\n".join(_section(s, 0) for s in sheet.sections)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{escape(sheet.lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{escape(sheet.title)}</title>\n<style>{_PAGE_CSS}{_PARTS_CSS}</style>\n</head>\n"
         f"<body class=\"sbp\">\n<h1>{escape(sheet.title)}</h1>\n{_nav(sheet)}\n{body}\n</body>\n</html>\n"

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+from symbackprop.sheet.lang import say
 from symbackprop.sheet.model import (
     Block,
     Circuit,
@@ -141,8 +142,8 @@ def _picture(p: Picture) -> str:
         if 0 in pos[l]:
             y = pos[l][0]
             out.append(rf"\put({xs[l] - 2.2:.1f},{y - 2.2:.1f}){{\framebox(4.4,4.4){{\scriptsize 1}}}}")
-        label = "input" if l == 0 else ("output" if l == n_layers - 1 else f"layer {l}")
-        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label} ({p.layers[l]})}}}}")
+        label = escape_text(p.heads[l]) if l < len(p.heads) else f"({p.layers[l]})"
+        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label}}}}}")
     out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(p.caption) + r"\end{center}"]
     return "\n".join(out)
 
@@ -174,8 +175,7 @@ def _circuit(c: Circuit) -> str:
 
 
 def _stamp(s: Stamp) -> str:
-    mark = {True: r"$\checkmark$ \textbf{Verified.}", False: r"\textbf{NOT VERIFIED.}",
-            None: r"\textbf{Not checked.}"}[s.ok]
+    mark = (r"$\checkmark$ " if s.ok else "") + r"\textbf{%s}" % escape_text(s.mark)
     # A footnote inside a box is lost, so the box carries the mark and the text follows it.
     note = r"\footnotemark" if s.detail else ""
     box = r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
@@ -221,14 +221,17 @@ def _contents(sheet: Sheet) -> str:
     if not entries:
         return ""
     # \sloppy: the entries are short unbreakable links, so a line may stretch rather than overflow.
-    return r"{\sloppy\noindent\textbf{Contents:} " + r" \textperiodcentered\ ".join(entries) + "\\par}\n\n"
+    return (r"{\sloppy\noindent\textbf{%s} " % escape_text(say(sheet.lang, "contents"))
+            + r" \textperiodcentered\ ".join(entries) + "\\par}\n\n")
 
 
 def render_latex(sheet: Sheet) -> str:
     """The complete ``.tex`` document of ``sheet``."""
     body = "\n\n".join(_section(s, 0) for s in sheet.sections)
+    # Korean needs kotex (texlive-lang-korean), which must then be installed.
+    preamble = _PREAMBLE + ("\\usepackage{kotex}\n" if sheet.lang == "ko" else "")
     return (
-        _PREAMBLE
+        preamble
         + f"\\title{{{escape_text(sheet.title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
         + _contents(sheet)
         + body

@@ -76,7 +76,7 @@ def _table(t: Table) -> str:
 
 
 def _stamp(s: Stamp) -> str:
-    mark = {True: "✓ **Verified.**", False: "✗ **NOT VERIFIED.**", None: "**Not checked.**"}[s.ok]
+    mark = {True: "✓ ", False: "✗ ", None: ""}[s.ok] + f"**{escape_markdown(s.mark)}**"
     lines = [mark] + [_spans(line) for line in s.lines] + ["*" + _spans(line).rstrip() + "*" for line in s.detail]
     return "\n".join("> " + line + ("  " if k < len(lines) - 1 else "") for k, line in enumerate(lines))
 
@@ -86,8 +86,7 @@ Figure = Callable[[Picture | Circuit], str]
 
 
 def _caption_only(b: Picture | Circuit) -> str:
-    what = "picture" if isinstance(b, Picture) else "circuit"
-    return "*" + escape_markdown(f"{b.caption} (The {what} is drawn in the HTML and LaTeX sheets.)") + "*"
+    return "*" + escape_markdown(b.caption + b.elsewhere) + "*"
 
 
 def _block(b: Block, figure: Figure) -> str:

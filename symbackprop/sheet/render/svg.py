@@ -78,7 +78,6 @@ def picture_svg(p: Picture) -> str:
     tallest = max(slots(s, l) for l, s in enumerate(p.shown))
     height = tallest * _GAP_Y + 60
     width = (len(p.layers) - 1) * _GAP_X + 110
-    last = len(p.layers) - 1
     # Vertical position of every drawn neuron; a gap (elided neurons) takes one slot, and the
     # bias unit (index 0) the slot below the last neuron.
     ys: list[dict[int, float]] = []
@@ -116,8 +115,8 @@ def picture_svg(p: Picture) -> str:
         tx, ty = x1 + (x2 - x1) * 0.35, y1 + (y2 - y1) * 0.35 - 8
         out.append(f'<text class="focus-label" x="{tx:.1f}" y="{ty:.1f}">{_math_svg(p.focus_label)}</text>')
     for l, shown in enumerate(p.shown):
-        name = "input" if l == 0 else ("output" if l == last else f"layer {l}")
-        out.append(f'<text class="head" x="{xs[l]}" y="20">{name} ({p.layers[l]})</text>')
+        head = p.heads[l] if l < len(p.heads) else f"({p.layers[l]})"
+        out.append(f'<text class="head" x="{xs[l]}" y="20">{escape(head)}</text>')
         for k, idx in enumerate(shown):
             if k and idx != shown[k - 1] + 1:
                 out.append(f'<text class="gap" x="{xs[l]}" y="{ys[l][idx] - _GAP_Y / 2 + 5:.1f}">⋮</text>')
