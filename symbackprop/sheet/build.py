@@ -30,8 +30,8 @@ from symbackprop.read import Spec, Values, load_spec
 
 from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
-from .lang import check_lang, say
 from .cost import cost_section
+from .lang import check_lang, say
 from .linebreak import break_rows, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
@@ -274,7 +274,7 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
         value = float(d.expr.xreplace(env))
         if abs(value - float(nums.deltas[d.symbol])) > 1e-9 * max(1.0, abs(value)):
             body = d.chain
-            rows.append(("", r"\quad \text{%s}" % ctx.say("delta.broken")))
+            rows.append(("", r"\quad \text{" + ctx.say("delta.broken") + "}"))
             rows += [("", "= " + r if k == 0 else r) for k, r in enumerate(break_rows(body))]
     rows += worked_rows(body, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(nums.deltas[d.symbol]))
     return rows

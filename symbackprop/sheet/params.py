@@ -17,8 +17,8 @@ from symbackprop.graph.notation import parse_name, plain
 from symbackprop.graph.printing import latex, latex_with_numbers, partial_latex
 
 from .context import Context
-from .lang import say
 from .cost import path_count
+from .lang import say
 from .linebreak import ROW_WIDTH, break_rows, visual_width
 from .model import Block, Equation, Math, Paragraph, Section
 from .numbers import DIGITS, number_latex, verification_stamp
@@ -89,7 +89,7 @@ def delta_rows(d: Delta, lang: str = "en") -> list[tuple[str, str]]:
     """``δ = definition``, with the assumption a simplified δ relies on, if any."""
     rows = expr_rows(latex(d.symbol), d.expr)
     if d.constraint:
-        rows.append(("", r"\quad \text{%s} %s\text{)}" % (say(lang, "delta.using"), d.constraint)))
+        rows.append(("", r"\quad \text{" + say(lang, "delta.using") + "} " + d.constraint + r"\text{)}"))
     return rows
 
 
@@ -194,7 +194,7 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
             prod = sp.Mul(*values)
             products.append(prod)
             product = r" \cdot ".join(number_latex(v, factor=True) for v in values)
-            rows.append((r"\text{%s}" % ctx.say("par.path", k=k), "= " + product + (" = " + number_latex(prod) if len(values) > 1 else "")))
+            rows.append((r"\text{" + ctx.say("par.path", k=k) + "}", "= " + product + (" = " + number_latex(prod) if len(values) > 1 else "")))
         total = " + ".join(number_latex(v, factor=True) for v in products)
         rows.append((lhs, "= " + (total + " = " if len(products) > 1 else "") + number_latex(sum(products))))
         blocks.append(Equation(tuple(rows)))

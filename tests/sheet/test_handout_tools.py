@@ -129,3 +129,15 @@ def test_chromium_lays_out_the_circuit(tmp_path):
     result = _layout(build_sheet(sbp.load_spec(ROOT / "examples" / "graph.toml")).render("html"), tmp_path)
     # Five boxes, five values, four wire gradients and the output's 1: all laid out.
     assert result["circuit"] == 15 and result["empty"] == 0
+
+
+@needs_pdflatex
+def test_a_deep_circuit_is_scaled_to_the_page(tmp_path):
+    graph = {"inputs": ["x"], "parameters": ["w"],
+             "nodes": {"a": "w x", "b": "\\tanh(a)", "c": "b b", "d": "c + x", "e": "\\exp(d)", "f": "e w"}}
+    deep = build_sheet({"graph": graph, "values": {"x": 0.123456, "w": -0.654321}}, detail="summary")
+    shallow = build_sheet({"graph": {"inputs": ["x"], "nodes": {"f": "2 x"}}, "values": {"x": 1}}, detail="summary")
+    tex = deep.render("tex")
+    assert "\\resizebox{\\linewidth}{!}{" in tex and "\\resizebox" not in shallow.render("tex")
+    code, log = _pdflatex(tex, tmp_path)
+    assert code == 0 and _overfull(log) == [], log[-2000:]

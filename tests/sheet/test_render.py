@@ -94,7 +94,7 @@ def test_latex_document_is_complete_and_escapes_text():
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     used = re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]*)\}", tex)
     # All of them ship with texlive-latex-base.
-    assert used == ["inputenc", "amsmath,amssymb", "color", "hyperref"]
+    assert used == ["inputenc", "amsmath,amssymb", "color,graphicx", "hyperref"]
     assert escape_text("50% of a_b & {c}") == r"50\% of a\_b \& \{c\}"
 
 

@@ -1,6 +1,6 @@
 """A sheet as a complete LaTeX document that compiles with ``pdflatex``.
 
-Only ``amsmath``, ``amssymb``, ``color`` and ``hyperref`` are used (all in a basic TeX
+Only ``amsmath``, ``amssymb``, ``color``, ``graphicx`` and ``hyperref`` are used (all in a basic TeX
 installation, texlive-latex-base); the pictures are drawn with LaTeX's own ``picture``
 environment (``\\qbezier`` draws straight lines of any slope).
 
@@ -41,7 +41,7 @@ _ESCAPES = {
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
-\usepackage{color}
+\usepackage{color,graphicx}
 \usepackage[hidelinks]{hyperref}
 % Wider text block without extra packages: derivations are long lines.
 \addtolength{\textwidth}{4cm}
@@ -148,9 +148,16 @@ def _picture(p: Picture) -> str:
     return "\n".join(out)
 
 
+#: The text block's width in mm (A4 at 10pt with the preamble's 4 cm added), less a margin.
+_LINE_MM = 155.0
+
+
 def _circuit(c: Circuit) -> str:
     """A circuit in a ``picture``: framed boxes with forward values, gradients under the wires."""
-    col, row, bw, bh = 34.0, 12.0, 22.0, 7.0
+    # A box fits its longest label (about 2 mm a character at \\small).
+    bw = max(22.0, 2.0 * max(len(n.text) + len(n.value) + 3 for n in c.nodes))
+    row, bh = 12.0, 7.0
+    col = bw + 12
     tallest = max(n.row for n in c.nodes) + 1
     width = (max(n.column for n in c.nodes) + 1) * col + 10
     height = tallest * row
@@ -159,7 +166,10 @@ def _circuit(c: Circuit) -> str:
         n = c.nodes[k]
         return n.column * col, height - (n.row + 1) * row + (row - bh) / 2
 
-    out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}", rf"\begin{{picture}}({width:.0f},{height:.0f})"]
+    # A deep graph is wider than the page: the whole picture, text too, is scaled to fit.
+    wide = width > _LINE_MM
+    out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
+           (r"\resizebox{\linewidth}{!}{" if wide else "") + rf"\begin{{picture}}({width:.0f},{height:.0f})"]
     for a, b, grad in c.wires:
         (x1, y1), (x2, y2) = corner(a), corner(b)
         x1, y1, y2 = x1 + bw, y1 + bh / 2, y2 + bh / 2
@@ -170,12 +180,12 @@ def _circuit(c: Circuit) -> str:
     for k, n in enumerate(c.nodes):
         x, y = corner(k)
         out.append(rf"\put({x:.1f},{y:.1f}){{\framebox({bw:.0f},{bh:.0f}){{\small ${n.name} = {n.value}$}}}}")
-    out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(c.caption) + r"\end{center}"]
+    out += [r"\end{picture}" + ("}" if wide else ""), r"\end{center}", r"\begin{center}\small " + escape_text(c.caption) + r"\end{center}"]
     return "\n".join(out)
 
 
 def _stamp(s: Stamp) -> str:
-    mark = (r"$\checkmark$ " if s.ok else "") + r"\textbf{%s}" % escape_text(s.mark)
+    mark = (r"$\checkmark$ " if s.ok else "") + r"\textbf{" + escape_text(s.mark) + "}"
     # A footnote inside a box is lost, so the box carries the mark and the text follows it.
     note = r"\footnotemark" if s.detail else ""
     box = r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
@@ -221,7 +231,7 @@ def _contents(sheet: Sheet) -> str:
     if not entries:
         return ""
     # \sloppy: the entries are short unbreakable links, so a line may stretch rather than overflow.
-    return (r"{\sloppy\noindent\textbf{%s} " % escape_text(say(sheet.lang, "contents"))
+    return (r"{\sloppy\noindent\textbf{" + escape_text(say(sheet.lang, "contents")) + "} "
             + r" \textperiodcentered\ ".join(entries) + "\\par}\n\n")
 
 
