@@ -114,7 +114,7 @@ _PARTS_CSS = """
 .sbp .eq { overflow-x: auto; margin: 0.6rem 0; }
 .sbp math[display="block"] { margin: 0.3rem 0; }
 /* MathML Core ignores columnalign; align* rows align on their relation through CSS. */
-.sbp mtd { padding: 0.2em 0; }
+.sbp mtd { padding: 0.12em 0; }
 .sbp mtd[columnalign="right"] { text-align: right; padding-right: 0.15em; }
 .sbp mtd[columnalign="left"] { text-align: left; }
 .sbp table.data { border-collapse: collapse; margin: 0.8rem 0; }
