@@ -120,19 +120,20 @@ def run(args: argparse.Namespace) -> int:
     sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang)
     found = next(f for f in formats() if f.name == fmt)
     named = Path(args.output) if args.output else None
+    beside: dict[str, str] = {}
     # Not beside a device or pipe (-o /dev/stdout): there the text alone is written.
     if named is not None and found.files is not None and (named.is_file() or not named.exists()):
-        # Pictures as files beside the document (Markdown), each written whole, then the text.
-        text, beside = found.files(sheet, Path(args.output).name)
-        for name, content in beside.items():
-            write_atomic(Path(args.output).parent / name, content)
-        if beside:
-            print(f"wrote {len(beside)} picture(s) beside it: {', '.join(beside)}", file=sys.stderr)
+        text, beside = found.files(sheet, named.name)
     else:
         text = sheet.render(fmt)
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
-    else:
+    if named is None:
         sys.stdout.write(text)
+        return 0
+    # The document first: where it cannot be written, no picture is left beside it.
+    write_atomic(named, text)
+    for name, content in beside.items():
+        write_atomic(named.parent / name, content)
+    print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)
+    if beside:
+        print(f"wrote {len(beside)} picture(s) beside it: {', '.join(beside)}", file=sys.stderr)
     return 0
