@@ -3,8 +3,8 @@
 Each sheet is built from scratch (spec -> network -> derivation -> sheet -> text), so the
 time is what ``symbackprop sheet`` spends.  The baseline, measured in the same run, is
 ``derive()`` alone on a freshly built network of the same size; ratios are against it.
-Targets: 2-2-2 in every format under 2 s each; [16, 64, 64, 10] with five chosen
-parameters under 10 s.
+Targets: 2-2-2 in every format under 2 s each (the default worked sheet, and also every
+parameter in full, and in Korean); [16, 64, 64, 10] with five chosen parameters under 10 s.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ def main() -> int:
     for fmt in ("md", "tex", "html"):
         t = min(_time(lambda: build_sheet(sbp.EXAMPLE).render(fmt)) for _ in range(2))
         rows.append((f"2-2-2 example, {fmt}", t, small_base, 2.0))
+    for label, kwargs in (("full", {"detail": "full"}), ("summary", {"detail": "summary"}), ("ko", {"lang": "ko"})):
+        t = min(_time(lambda: build_sheet(sbp.EXAMPLE, **kwargs).render("html")) for _ in range(2))
+        rows.append((f"2-2-2 example, {label}, html", t, small_base, 2.0))
     large_base = _derive_baseline([16, 64, 64, 10])
     for fmt in ("md", "tex", "html"):
         t = _time(lambda: build_sheet(LARGE, params=FIVE).render(fmt))

@@ -1,7 +1,8 @@
 """``symbackprop grad | check | train``: numbers from the derivation, on the command line.
 
 * ``grad SPEC [--json]``: loss, forward values, δs, gradients (and the updated parameters
-  when there is a learning rate) for the spec's ``[values]``.
+  when there is a learning rate) for the spec's ``[values]``; for a custom ``[graph]``, its
+  output, node values and ∂output/∂leaf for every parameter and input.
 * ``check SPEC``: the gradient checker's table; exit status 1 when any row fails.
 * ``train SPEC --data FILE.csv``: gradient descent over a CSV file.
 """
@@ -17,6 +18,7 @@ import numpy as np
 
 from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
+from symbackprop.graph.notation import plain
 from symbackprop.numeric import check_gradients, fit, init_params, step
 from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
 from symbackprop.numeric.scalar import compiled
@@ -66,6 +68,8 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
     spec's); ``require_updated`` makes a missing learning rate an error.
     """
     spec = load_spec(spec_source)
+    if not isinstance(spec.network, Network):
+        return graph_result(spec, learning_rate=learning_rate, require_updated=require_updated)
     params, X, Y = spec_arrays(spec)
     nn = compiled(spec.network)
     loss, grads = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
@@ -92,14 +96,55 @@ def _learning_rate(spec: Any, given: float | None) -> float | None:
     return given
 
 
+def graph_result(spec: Any, *, learning_rate: float | None = None, require_updated: bool = False) -> dict[str, Any]:
+    """The ``grad --json`` object of a custom ``[graph]`` spec: ``output``, every node's
+    value (``forward``), ∂output/∂leaf for every parameter and input (``gradients``, as
+    :func:`symbackprop.gradients` gives them), and ``updated`` parameters with a learning rate.
+    """
+    graph = spec.network
+    params, X, Y = spec_arrays(spec)
+    nn = compiled(graph)
+    value, grads = nn.loss_and_gradients(params, X, Y, wrt_inputs=bool(nn.inputs))
+    gradients = {k: float(v) for k, v in grads.items() if k != "x"}
+    if nn.inputs:
+        gradients.update({plain(s): float(v) for s, v in zip(nn.inputs, np.atleast_1d(grads["x"]))})
+    out: dict[str, Any] = {
+        "output": value,
+        "forward": {k: float(v) for k, v in nn.forward(params, X).items()},
+        "gradients": gradients,
+    }
+    rate = _learning_rate(spec, learning_rate)
+    if rate is None and require_updated:
+        raise SpecError("values.learning_rate: missing; 'updated' needs a learning rate (give --learning-rate ETA)")
+    if rate is not None:
+        out["updated"] = {k: float(v) - rate * gradients[k] for k, v in params.items()}
+    return out
+
+
 def run_grad(args: argparse.Namespace) -> int:
     result = grad_result(args.spec, learning_rate=args.learning_rate, require_updated=args.updated)
     if args.json:
         print(json.dumps(result))
         return 0
     spec = load_spec(args.spec)
-    print(_grad_table(spec, result, _learning_rate(spec, args.learning_rate)))
+    rate = _learning_rate(spec, args.learning_rate)
+    print(_grad_table(spec, result, rate) if isinstance(spec.network, Network) else _graph_table(spec, result, rate))
     return 0
+
+
+def _graph_table(spec: Any, result: dict[str, Any], rate: float | None) -> str:
+    graph = spec.network
+    name = plain(graph.output)
+    lines = [f"# {spec.title}", f"output  {name} = {_fmt(result['output'])}", ""]
+    lines += _columns([["node", "value"]] + [[k, _fmt(v)] for k, v in result["forward"].items()]) + [""]
+    head = ["leaf", "value", f"∂{name}/∂leaf"] + ([f"updated (η = {rate:g})"] if rate is not None else [])
+    rows = [head]
+    for k, g in result["gradients"].items():
+        row = [k, _fmt(spec.values.leaves[graph.lookup(k).name]), _fmt(g)]
+        if rate is not None:
+            row.append(_fmt(result["updated"][k]) if k in result["updated"] else "")
+        rows.append(row)
+    return "\n".join(lines + _columns(rows))
 
 
 def _fmt(v: float) -> str:
@@ -150,7 +195,9 @@ def run_check(args: argparse.Namespace) -> int:
         source = f"random numbers (seed {args.seed}, 4 samples)"
     else:
         params, X, Y = spec_arrays(spec)
-    report = check_gradients(net, params, X, Y, eps=args.eps, atol=args.atol, rtol=args.rtol, inputs=args.inputs)
+    # A graph without parameters (f = (x + y) z) is checked in its inputs, as it is derived.
+    inputs = args.inputs or not net.params
+    report = check_gradients(net, params, X, Y, eps=args.eps, atol=args.atol, rtol=args.rtol, inputs=inputs)
     if args.json:
         print(json.dumps(report.to_dict()))
     else:

@@ -1,4 +1,4 @@
-"""``symbackprop sheet [SPEC|2-2-2] [--format tex|md|html] [-o FILE] [--params NAMES] [--no-expand]``.
+"""``symbackprop sheet [SPEC|2-2-2] [--format tex|md|html] [-o FILE] [--detail LEVEL] [--lang en|ko] [--params NAMES] [--no-expand]``.
 
 Without a spec, the sheet of the built-in 2-2-2 example with numbers.  A file is written
 whole or not at all: the text goes to a temporary file in the same directory, which then
@@ -29,8 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=[f.name for f in formats()],
                    help="output format (default: from the -o extension, else md)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--detail", choices=["summary", "worked", "full"], default="worked",
+                   help="summary: the table of every gradient; worked (default): the derivation with one "
+                        "parameter per layer in full, then the table; full: every parameter in full")
+    p.add_argument("--lang", choices=["en", "ko"], default="en",
+                   help="the language of the sheet's prose: en (default) or ko (Korean)")
     p.add_argument("--params", metavar="NAMES",
-                   help="only these parameters, comma-separated (w1_12,b2_1)")
+                   help="the parameters worked in full, comma-separated (w1_12,b2_1)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.set_defaults(run=run)
 
@@ -112,8 +117,19 @@ def run(args: argparse.Namespace) -> int:
         params = split_names(args.params)
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
-    sheet = build_sheet(source, params=params, expand=not args.no_expand)
-    text = sheet.render(fmt)
+    sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang)
+    found = next(f for f in formats() if f.name == fmt)
+    named = Path(args.output) if args.output else None
+    # Not beside a device or pipe (-o /dev/stdout): there the text alone is written.
+    if named is not None and found.files is not None and (named.is_file() or not named.exists()):
+        # Pictures as files beside the document (Markdown), each written whole, then the text.
+        text, beside = found.files(sheet, Path(args.output).name)
+        for name, content in beside.items():
+            write_atomic(Path(args.output).parent / name, content)
+        if beside:
+            print(f"wrote {len(beside)} picture(s) beside it: {', '.join(beside)}", file=sys.stderr)
+    else:
+        text = sheet.render(fmt)
     if args.output:
         write_atomic(args.output, text)
         print(f"wrote {args.output} ({fmt}, {len(text.encode('utf-8')):,} bytes)", file=sys.stderr)

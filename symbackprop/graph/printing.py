@@ -73,7 +73,11 @@ class NotationLatexPrinter(LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "ln_notation": True}
 
     def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list[sp.Expr]:
-        return natural_index_order(super()._as_ordered_terms(expr, order=order))
+        terms = natural_index_order(super()._as_ordered_terms(expr, order=order))
+        # A sum starts with a positive term, as textbooks write a - y (SymPy's order put
+        # -y_1 + \sigma(...) when the other term is a function).
+        return [t for t in terms if not t.could_extract_minus_sign()] + \
+            [t for t in terms if t.could_extract_minus_sign()]
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: Any = None) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:
@@ -99,7 +103,11 @@ class PlainPrinter(StrPrinter):
         return plain(expr)
 
     def _as_ordered_terms(self, expr: sp.Expr, order: Any = None) -> list[sp.Expr]:
-        return natural_index_order(super()._as_ordered_terms(expr, order=order))
+        terms = natural_index_order(super()._as_ordered_terms(expr, order=order))
+        # A sum starts with a positive term, as textbooks write a - y (SymPy's order put
+        # -y_1 + \sigma(...) when the other term is a function).
+        return [t for t in terms if not t.could_extract_minus_sign()] + \
+            [t for t in terms if t.could_extract_minus_sign()]
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         if len(expr.args) < 2 or expr.args[1] != 0:
@@ -140,7 +148,8 @@ class _NumbersPrinter(NotationLatexPrinter):
         if expr not in self._values:
             return super()._print_Symbol(expr, style)
         number = sp.Float(sp.sympify(self._values[expr], strict=True), self._digits)  # safe: strict refuses strings
-        text = self._print(number)
+        # A whole number is written whole: a target of 0 is "0", not "-0.0" or "0.0".
+        text = self._print(sp.Integer(int(number)) if float(number).is_integer() else number)
         # A negative number inside a sum, a product or a power is bracketed: "a - y" must
         # not read "0.75 - -0.01"; as a function's argument or on its own it needs none.
         parent = self._within[-2] if len(self._within) > 1 else None

@@ -18,21 +18,24 @@ import numpy as np
 
 from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
-from symbackprop.graph.notation import matrix_name
+from symbackprop.graph.notation import matrix_name, plain
 from symbackprop.read import Spec
 
 __all__ = ["spec_arrays", "spec_params", "load_csv", "as_lists"]
 
 
 def spec_params(spec: Spec) -> dict[str, np.ndarray] | None:
-    """The spec's parameter arrays (``W{l}``, ``b{l}``), or ``None`` when it gives none.
+    """The spec's parameter arrays (``W{l}``, ``b{l}``), or ``None`` when it gives none; for a
+    custom ``[graph]``, ``{parameter name: number}``.
 
     Raises:
         SpecError: only some of the arrays are given; the message names a missing one.
     """
     net = spec.network
     if not isinstance(net, Network):
-        raise SpecError("values: numeric commands need a layered network (layers = [...]), not a custom [graph]")
+        if spec.values is None:
+            return None
+        return {plain(p): np.float64(spec.values.leaves[p.name]) for p in net.params}
     given = spec.values.params if spec.values is not None else {}
     expected = []
     for l in range(1, net.depth + 1):
@@ -49,7 +52,8 @@ def spec_params(spec: Spec) -> dict[str, np.ndarray] | None:
 
 
 def spec_arrays(spec: Spec) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
-    """``(params, X, Y)`` from a spec's ``[values]``; ``X``/``Y`` are 1-D for one sample.
+    """``(params, X, Y)`` from a spec's ``[values]``; ``X``/``Y`` are 1-D for one sample (for a
+    custom ``[graph]``: its inputs and targets in declaration order).
 
     Raises:
         SpecError: the spec has no values, no ``x``, no ``y`` its loss needs, or not every
@@ -58,6 +62,13 @@ def spec_arrays(spec: Spec) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarr
     params = spec_params(spec)
     net = spec.network
     values = spec.values
+    if not isinstance(net, Network):
+        if values is None:
+            raise SpecError("values: missing; a custom [graph] spec needs a number for every leaf, "
+                            "like [values] x = -2")
+        pick = lambda leaves: np.array([values.leaves[s.name] for s in leaves], dtype=np.float64)
+        targets = net.leaves("target")
+        return params or {}, pick(net.leaves("input")), (pick(targets) if targets else None)
     if values is None or values.x is None:
         raise SpecError("values.x: missing; expected the input values (one list, or a list of rows)")
     pick = (lambda rows: np.array(rows, dtype=np.float64)) if values.batch else (lambda rows: np.array(rows[0], dtype=np.float64))

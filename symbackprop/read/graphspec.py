@@ -10,6 +10,16 @@
 Node formulas are read by the notation parser (plain text or LaTeX), each against the
 graph built so far, so a node may use the leaves and the nodes written before it.
 
+A ``[values]`` table gives a number to every leaf by name (and optionally a
+``learning_rate``), as in CS231n's circuit f = (x + y) z at x = -2, y = 5, z = -4:
+
+.. code-block:: toml
+
+    [values]
+    x = -2
+    y = 5
+    z = -4
+
 >>> g = graph_from_spec({"inputs": ["x", "y", "z"], "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"})
 >>> [nd.expr for nd in g.nodes]
 [x + y, q*z]
@@ -18,7 +28,7 @@ graph built so far, so a node may use the leaves and the nodes written before it
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from symbackprop.errors import FormulaError, GraphError, SpecError, closest
@@ -26,7 +36,7 @@ from symbackprop.graph import Graph
 
 from .parser import parse_formula
 
-__all__ = ["graph_from_spec", "GRAPH_KEYS"]
+__all__ = ["graph_from_spec", "graph_values", "GRAPH_KEYS"]
 
 #: Keys of a ``[graph]`` table.
 GRAPH_KEYS = ("inputs", "parameters", "targets", "nodes", "output")
@@ -122,3 +132,49 @@ def graph_from_spec(table: Mapping[str, Any]) -> Graph:
         target = g.symbols()[output]
     g.set_output(target)  # type: ignore[arg-type]
     return g
+
+
+def graph_values(
+    table: Mapping[str, Any], graph: Graph, number: Callable[[object, str], float | int]
+) -> tuple[dict[str, float | int], float | None]:
+    """The ``[values]`` of a ``[graph]`` spec: a number for every leaf, by name.
+
+    Args:
+        table: the ``[values]`` table.
+        graph: the graph its names refer to.
+        number: checks one value and returns it (``field`` names it in the error).
+
+    Returns:
+        ``({leaf name: number}, learning rate or None)``.
+
+    Raises:
+        SpecError: an unknown name, a node given a number, a leaf without one, or a value
+            that is not a finite number; the message names the field.
+
+    >>> g = graph_from_spec({"inputs": ["x", "y", "z"], "nodes": {"q": "x + y", "f": "q * z"}})
+    >>> graph_values({"x": -2, "y": 5, "z": -4}, g, lambda v, field: v)
+    ({'x': -2, 'y': 5, 'z': -4}, None)
+    """
+    leaves = [s.name for s in graph.leaves()]
+    nodes = [nd.symbol.name for nd in graph.nodes]
+    out: dict[str, float | int] = {}
+    rate = None
+    for key, value in table.items():
+        field = f"values.{key}"
+        if key == "learning_rate":
+            rate = float(number(value, field))
+            if rate <= 0:
+                raise SpecError(f"{field}: expected a positive number, received {rate!r}")
+            continue
+        if key in nodes:
+            raise SpecError(f"{field}: {key!r} is a node, computed from the leaves; give numbers for the "
+                            f"leaves {', '.join(leaves)}")
+        if key not in leaves:
+            raise SpecError(f"{field}: unknown name{closest(str(key), leaves)}; expected one of "
+                            f"{', '.join(leaves + ['learning_rate'])}")
+        out[key] = number(value, field)
+    missing = [name for name in leaves if name not in out]
+    if missing:
+        raise SpecError(f"values.{missing[0]}: missing; every leaf needs a number "
+                        f"(missing: {', '.join(missing)})")
+    return {name: out[name] for name in leaves}, rate

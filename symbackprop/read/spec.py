@@ -29,7 +29,7 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from symbackprop.errors import SpecError, closest
 from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.notation import matrix_name
 
-from .graphspec import graph_from_spec
+from .graphspec import graph_from_spec, graph_values
 from .notation import apply_notation
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
@@ -82,6 +82,7 @@ class Values:
         params: ``W{l}`` (``W{l}[j][i]``) and ``b{l}`` arrays by name, as given.
         learning_rate: η, or ``None``.
         batch: whether ``x`` was given as a list of rows.
+        leaves: for a custom ``[graph]``, a number for every leaf by name.
     """
 
     x: Rows | None
@@ -89,13 +90,16 @@ class Values:
     params: dict[str, tuple]
     learning_rate: float | None
     batch: bool
+    leaves: dict[str, Number] = field(default_factory=dict)
 
-    def assignment(self, network: Network, row: int = 0) -> dict[sp.Symbol, Number]:
+    def assignment(self, network: Graph, row: int = 0) -> dict[sp.Symbol, Number]:
         """``{symbol: number}`` for sample ``row``: inputs, targets and every parameter.
 
         Raises:
             SpecError: a parameter array or the inputs/targets are missing.
         """
+        if not isinstance(network, Network):
+            return {network.lookup(name): value for name, value in self.leaves.items()}
         out: dict[sp.Symbol, Number] = {}
         if self.x is None:
             raise SpecError("values.x: missing; expected the input values")
@@ -166,8 +170,8 @@ def _values(table: object, network: Graph) -> Values:
     if not isinstance(table, Mapping):
         raise SpecError(f"values: expected a table, received {table!r}")
     if not isinstance(network, Network):
-        raise SpecError("values: numbers for a custom [graph] spec are not supported yet; "
-                        "pass them to gradients() in Python")
+        leaves, rate = graph_values(table, network, _number)
+        return Values(None, None, {}, rate, False, leaves)
     allowed = list(VALUE_KEYS)
     for l in range(1, len(network.layers)):
         allowed.append(matrix_name("w", l))

@@ -1,10 +1,12 @@
 """Stage 5b, derivation sheets: a format-free value, and one renderer per output format.
 
 :func:`build_sheet` (:mod:`.build`) assembles a :class:`Sheet` (:mod:`.model`) from section
-builders (:mod:`.params`, :mod:`.numbers`, :mod:`.cost`, :mod:`.picture`, :mod:`.vector`,
-sharing a :mod:`.context`; long rows broken by :mod:`.linebreak`).  The sheet knows no format: :mod:`.render` holds one module per
-format (LaTeX, Markdown, HTML with MathML and SVG) and registers each by name, so
-``sheet.render("html")`` finds it.
+builders (:mod:`.params`, :mod:`.numbers`, :mod:`.summary`, :mod:`.cost`, :mod:`.picture`,
+:mod:`.circuit`, :mod:`.vector`, sharing a :mod:`.context`; the textbook order and the levels
+of detail in :mod:`.order`; long rows broken by :mod:`.linebreak`; every word of prose from a
+phrase table per language in :mod:`.lang`).  The sheet knows no format: :mod:`.render` holds
+one module per format (LaTeX, Markdown, HTML with MathML and SVG) and registers each by
+name, so ``sheet.render("html")`` finds it.
 
 Exports: ``build_sheet``, ``Sheet``, ``UnknownLatexError``; the format registry
 ``Format``, ``register_format``, ``formats``.

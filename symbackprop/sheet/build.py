@@ -8,7 +8,7 @@ The result is a :class:`~symbackprop.sheet.model.Sheet` value; render it with
 >>> from symbackprop.read.spec import EXAMPLE
 >>> sheet = build_sheet(EXAMPLE, params=["w2_11"])
 >>> [s.anchor for s in sheet.sections]
-['network', 'forward', 'loss', 'deltas', 'gradients', 'vector', 'cost']
+['network', 'forward', 'loss', 'deltas', 'gradients', 'summary', 'vector', 'cost']
 >>> sheet.render("md").startswith("# A 2-2-2 sigmoid network")
 True
 """
@@ -28,12 +28,17 @@ from symbackprop.graph.notation import parse_name, plain, symbol_for
 from symbackprop.graph.printing import latex, latex_with_numbers
 from symbackprop.read import Spec, Values, load_spec
 
+from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
-from .cost import count_costs
+from .lang import check_lang, say
+from .cost import cost_section
+from .linebreak import break_rows, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
+from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
+from .summary import summary_section
 from .vector import vector_section
 
 __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
@@ -74,8 +79,13 @@ def _differentiable(graph: Graph) -> list[sp.Symbol]:
     return list(graph.params) or [s for s in graph.leaves() if graph.kind_of(s) != "target"]
 
 
-def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[list[sp.Symbol], list[str]]:
+def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None,
+            detail: str = "full", lang: str = "en") -> tuple[list[sp.Symbol], list[str]]:
     all_params = _differentiable(graph)
+    if params is None and detail == "summary":
+        return [], []
+    if params is None and detail == "worked" and isinstance(graph, Network):
+        return one_per_layer(graph), []
     if params is None:
         if len(all_params) <= MAX_PARAMS_ALL:
             return all_params, []
@@ -85,9 +95,7 @@ def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[lis
                 chosen.append(graph.W[l][0][0])
         else:
             chosen = all_params[:5]
-        note = (f"{len(all_params) - len(chosen):,} of the {len(all_params):,} parameters have no "
-                "section of their own (choose them with params= or --params); every one follows "
-                "the δ recursion shown.")
+        note = say(lang, "omit.params", n=f"{len(all_params) - len(chosen):,}", total=f"{len(all_params):,}")
         return chosen, [note]
     chosen = []
     for name in params:
@@ -111,48 +119,59 @@ def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None) -> tuple[lis
     return chosen, []
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """``1 bias``, ``2 biases``, ``5,898 parameters``."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+def _listing(ctx: Context, symbols: list[sp.Symbol]) -> list[Span]:
+    """``x``, ``y`` and ``z`` as spans."""
+    out: list[Span] = []
+    for k, sym in enumerate(symbols):
+        if k:
+            out.append(ctx.say("and") if k == len(symbols) - 1 else ", ")
+        out.append(Math(latex(sym)))
+    return out
 
 
 def _network_section(ctx: Context) -> Section:
     net = ctx.net
     if net is None:
         g = ctx.graph
-        kinds = {k: len(g.leaves(k)) for k in ("input", "target", "parameter")}
-        return Section("The graph", (Paragraph((
-            f"A computation graph of {_count(len(g.nodes), 'node')} with {_count(kinds['input'], 'input')}, "
-            f"{_count(kinds['target'], 'target')} and {_count(kinds['parameter'], 'parameter')}; its output is ",
-            Math(latex(g.output)), ".",
-        )),), anchor="network")
-    rows: list[tuple[tuple[Span, ...], ...]] = [(("0 (input)",), (str(net.layers[0]),), (Math("x_i"), " inputs"), ("none",))]
+        kinds = [ctx.count(len(g.leaves(k)), k) for k in ("input", "target", "parameter") if g.leaves(k)]
+        spans: list[Span] = list(ctx.spans(
+            "graph.about", nodes=ctx.count(len(g.nodes), "node"),
+            leaves=ctx.say("and").join(kinds) or ctx.say("graph.no_leaves"), out=Math(latex(g.output))))
+        if ctx.leaves_only:
+            leaves = _differentiable(g)
+            spans += list(ctx.spans("graph.leaves_only", out=Math(latex(g.output)))) + _listing(ctx, leaves)
+            spans.append(ctx.say("graph.leaves_end"))
+        blocks: list[Any] = [Paragraph(tuple(spans))]
+        circuit = circuit_picture(g, ctx.numbers, _differentiable(g), lang=ctx.lang) if ctx.numbers is not None else None
+        if circuit is not None:
+            blocks.append(circuit)
+        return Section(ctx.say("sec.graph"), tuple(blocks), anchor="network")
+    rows: list[tuple[tuple[Span, ...], ...]] = [((ctx.say("net.input"),), (str(net.layers[0]),),
+                                                 (Math("x_i"), ctx.say("net.inputs")), (ctx.say("net.none"),))]
     for l in range(1, len(net.layers)):
         act = net.activations[l - 1]
         n, m = net.layers[l], net.layers[l - 1]
-        params = _count(n * m, "weight") + (", " + _count(n, "bias", "biases") if net.bias[l - 1] else "")
-        role = "output" if l == net.depth else "hidden"
-        rows.append(((f"{l} ({role})",), (str(n),), (Math(act.latex), f" {act.name}"), (params,)))
+        params = ctx.count(n * m, "weight") + (", " + ctx.count(n, "bias") if net.bias[l - 1] else "")
+        role = ctx.say("net.output" if l == net.depth else "net.hidden", l=l)
+        rows.append(((role,), (str(n),), (Math(act.latex), f" {act.name}"), (params,)))
+    head = tuple((ctx.say(f"net.head.{k}"),) for k in ("layer", "neurons", "activation", "parameters"))
     blocks = [
-        Paragraph((f"The network is a {net.describe()}, with {_count(net.n_params, 'parameter')}.",)),
-        Table((("Layer",), ("Neurons",), ("Activation",), ("Parameters",)), tuple(rows)),
-        Paragraph(("Loss: ", Math(net.loss.latex), f" ({net.loss.name}).")),
-        Paragraph((
-            "Notation: ", Math(r"w^{(l)}_{ji}"), " is the weight from neuron ", Math("i"),
-            " of layer ", Math("l-1"), " to neuron ", Math("j"), " of layer ", Math("l"), "; ",
-            Math(r"z^{(l)}_j"), " is the weighted input, ", Math(r"a^{(l)}_j"),
-            " the activation (", Math(r"a^{(0)}_i = x_i"), "), and ",
-            Math(r"\delta^{(l)}_j = \frac{\partial L}{\partial z^{(l)}_j}"), " the error signal.",
-        )),
-        network_picture(net),
+        Paragraph((ctx.say("net.about", describe=net.describe(), params=ctx.count(net.n_params, "parameter")),)),
+        Table(head, tuple(rows)),
+        Paragraph(ctx.spans("net.loss", loss=Math(net.loss.latex), name=net.loss.name)),
+        Paragraph(ctx.spans(
+            "net.notation", w=Math(r"w^{(l)}_{ji}"), i=Math("i"), lm1=Math("l-1"), j=Math("j"), l=Math("l"),
+            z=Math(r"z^{(l)}_j"), a=Math(r"a^{(l)}_j"), a0=Math(r"a^{(0)}_i = x_i"),
+            delta=Math(r"\delta^{(l)}_j = \frac{\partial L}{\partial z^{(l)}_j}"))),
+        network_picture(net, lang=ctx.lang),
     ]
-    return Section("The network", tuple(blocks), anchor="network")
+    return Section(ctx.say("sec.network"), tuple(blocks), anchor="network")
 
 
-def _numbers_row(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> tuple[str, str]:
-    """``= (expr with every symbol replaced by its number) = value``."""
+def _numbers_rows(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> list[tuple[str, str]]:
+    """``= (expr with every symbol replaced by its number) = value``, broken to fit."""
     env = ctx.numbers.values  # type: ignore[union-attr]
-    return ("", "= " + latex_with_numbers(expr, env, digits=DIGITS) + " = " + number_latex(env[symbol]))
+    return worked_rows(expr, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(env[symbol]))
 
 
 def _generic_forward(net: Network) -> Equation:
@@ -171,24 +190,21 @@ def _generic_forward(net: Network) -> Equation:
 def _forward_section(ctx: Context) -> Section:
     blocks: list[Any] = []
     if ctx.net is not None:
-        blocks.append(Paragraph(("Each layer, for every neuron ", Math("j"), ":")))
+        blocks.append(Paragraph(ctx.spans("fwd.each_layer", j=Math("j"))))
         blocks.append(_generic_forward(ctx.net))
     loss_node = ctx.graph.output
     nodes = [nd for nd in ctx.graph.nodes if nd.symbol != loss_node or ctx.net is None]
     if ctx.small:
-        if ctx.numbers is not None:
-            blocks.append(Paragraph(("Every node, and its value for the given numbers:",)))
-        else:
-            blocks.append(Paragraph(("Every node:",)))
+        blocks.append(Paragraph((ctx.say("fwd.every_node_numbers" if ctx.numbers is not None else "fwd.every_node"),)))
+        rows = []
         for nd in nodes:
-            rows = expr_rows(latex(nd.symbol), nd.expr)
+            rows += expr_rows(latex(nd.symbol), nd.expr)
             if ctx.numbers is not None:
-                rows.append(_numbers_row(ctx, nd.symbol, nd.expr))
-            blocks.append(Equation(tuple(rows)))
+                rows += _numbers_rows(ctx, nd.symbol, nd.expr)
+        blocks.append(Equation(tuple(rows)))
     else:
-        blocks.append(Paragraph((f"The {len(ctx.graph.nodes):,} node definitions are not listed "
-                                 f"(over {SMALL_NODES} nodes).",)))
-    return Section("Forward pass", tuple(blocks), anchor="forward")
+        blocks.append(Paragraph((ctx.say("fwd.not_listed", n=f"{len(ctx.graph.nodes):,}", limit=SMALL_NODES),)))
+    return Section(ctx.say("sec.forward"), tuple(blocks), anchor="forward")
 
 
 def _loss_section(ctx: Context) -> Section:
@@ -200,25 +216,23 @@ def _loss_section(ctx: Context) -> Section:
     if ctx.small or len(nd.parents) <= 20:
         rows = expr_rows(latex(out), nd.expr)
         if ctx.numbers is not None:
-            rows.append(_numbers_row(ctx, out, nd.expr))
+            rows += _numbers_rows(ctx, out, nd.expr)
         blocks.append(Equation(tuple(rows)))
-    return Section("Loss", tuple(blocks), anchor="loss")
+    return Section(ctx.say("sec.loss" if ctx.is_loss else "sec.output"), tuple(blocks), anchor="loss")
+
+
+_IVERSON = r"\frac{\partial a_k}{\partial z_j} = a_k\left([k = j] - a_j\right)"
 
 
 def _delta_section(ctx: Context) -> Section:
     bp, net = ctx.bp, ctx.net
-    blocks: list[Any] = [Paragraph((
-        "The error signal of a node is the derivative of the loss with respect to it. Each is "
-        "computed once, from the error signals after it, and shared by every parameter before it:",
-    ))]
+    who = ctx.say("delta.who.leaf" if ctx.leaves_only else "delta.who.parameter")
+    blocks: list[Any] = [Paragraph((ctx.say("delta.intro", word=ctx.output_word, who=who),))]
     if net is not None:
         last = net.depth
         first = bp.delta_of(net.z[last][0])
-        blocks.append(Paragraph((
-            "Output layer (neuron 1 shown, the others alike), then each hidden layer from the one "
-            "after it, and the gradients of the weights and biases:",
-        )))
-        rows = delta_rows(first)
+        blocks.append(Paragraph((ctx.say("delta.layers"),)))
+        rows = delta_rows(first, ctx.lang)
         for l in range(last - 1, 0, -1):
             act = net.activations[l - 1]
             if act.elementwise:
@@ -228,19 +242,25 @@ def _delta_section(ctx: Context) -> Section:
         if any(net.bias):
             rows.append((r"\frac{\partial L}{\partial b^{(l)}_j}", r"= \delta^{(l)}_j"))
         blocks.append(Equation(tuple(rows)))
-        derivs = [Math(f"{a.latex}'(z) = {a.derivative_latex}") for a in dict.fromkeys(net.activations)]
-        spans: list[Span] = ["with "]
-        for k, m in enumerate(derivs):
-            spans += ([", "] if k else []) + [m]
+        acts = list(dict.fromkeys(net.activations))
+        spans: list[Span] = [ctx.say("delta.with")]
+        for k, a in enumerate(acts):
+            # Softmax's Jacobian has a Kronecker delta, which beside the error signals δ
+            # would read as one of them: an Iverson bracket says the same unmistakably.
+            text = _IVERSON if a.name == "softmax" else f"{a.latex}'(z) = {a.derivative_latex}"
+            spans += ([", "] if k else []) + [Math(text)]
+        if any(a.name == "softmax" for a in acts):
+            spans += ctx.spans("delta.iverson", bracket=Math("[k = j]"), kj=Math("k = j"))
         blocks.append(Paragraph(tuple(spans) + (".",)))
     if ctx.small:
-        blocks.append(Paragraph(("Every error signal of this network, output layer first:",)))
-        for d in bp.deltas.values():
-            rows = delta_rows(d)
+        blocks.append(Paragraph((ctx.say("delta.every_network" if net is not None else "delta.every_graph"),)))
+        rows = []
+        for k, d in sorted(enumerate(bp.deltas.values()), key=lambda t: sort_key(t[1].node, t[0])):
+            rows += delta_rows(d, ctx.lang)
             if ctx.numbers is not None:
                 rows += _numbers_rows_delta(ctx, d)
-            blocks.append(Equation(tuple(rows)))
-    return Section(("The ", Math(r"\delta"), " recursion"), tuple(blocks), anchor="deltas")
+        blocks.append(Equation(tuple(rows)))
+    return Section(ctx.spans("sec.deltas", delta=Math(r"\delta")), tuple(blocks), anchor="deltas")
 
 
 def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
@@ -254,38 +274,31 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
         value = float(d.expr.xreplace(env))
         if abs(value - float(nums.deltas[d.symbol])) > 1e-9 * max(1.0, abs(value)):
             body = d.chain
-            rows.append(("", r"\quad \text{the targets break this assumption, so the full chain rule:}"))
-            rows.append(("", "= " + latex(body)))
-    rows.append(("", "= " + latex_with_numbers(body, env, digits=DIGITS) + " = " + number_latex(nums.deltas[d.symbol])))
+            rows.append(("", r"\quad \text{%s}" % ctx.say("delta.broken")))
+            rows += [("", "= " + r if k == 0 else r) for k, r in enumerate(break_rows(body))]
+    rows += worked_rows(body, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(nums.deltas[d.symbol]))
     return rows
 
 
-def _cost_section(ctx: Context) -> Section | None:
-    c = count_costs(ctx.bp)
-    if c.params == 0 or c.backprop_mults == 0:
-        # Nothing to compare (a graph of inputs only, or no multiplication at all): a table
-        # of zeros and "inf times fewer" would be noise.
-        return None
-    table = Table(
-        (("Route",), ("Multiplications",)),
-        (
-            (("each parameter separately, every path product on its own",), (f"{c.separate_mults:,}",)),
-            (("backpropagation, each ", Math(r"\delta"), " computed once and shared"), (f"{c.backprop_mults:,}",)),
-        ),
-    )
-    return Section("Cost: why backpropagation", (
-        Paragraph((
-            f"The gradient of all {c.params:,} parameters of this network needs {c.paths:,} "
-            "chain-rule paths. Written out path by path, each product is computed on its own; "
-            "backpropagation computes each error signal once and reuses it for every weight "
-            "that uses it. Counting every local partial as a number already known, a partial "
-            "equal to 1 as free, and a product of k numbers as k - 1 multiplications:",
-        )),
-        table,
-        Paragraph((f"Backpropagation needs {c.ratio:,.1f} times fewer multiplications here; "
-                   "the gap grows with every layer, because the number of paths multiplies while "
-                   "the number of connections only adds.",)),
-    ), anchor="cost")
+def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, summary: Section) -> list[Section]:
+    subsections = tuple(parameter_section(ctx, p) for p in chosen)
+    which = ctx.say("grad.which.worked" if detail == "worked" and ctx.net is not None
+                    else "grad.which.leaf" if ctx.leaves_only else "grad.which.parameter")
+    numbers = ctx.say("grad.intro.numbers") if ctx.numbers is not None else ""
+    gradients = Section(ctx.say("sec.gradients"), (Paragraph(
+        ctx.spans("grad.intro", which=which, delta=Math(r"\delta"), numbers=numbers)),), subsections, anchor="gradients")
+    sections = [
+        _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
+        _delta_section(ctx), gradients, summary,
+    ]
+    if ctx.net is not None:
+        vector = vector_section(ctx.net, ctx.lang)
+        if vector is not None:
+            sections.append(vector)
+    cost = cost_section(ctx)
+    if cost is not None:
+        sections.append(cost)
+    return sections
 
 
 def _resolve(source: Spec | Graph | Mapping[str, Any] | str | FilePath) -> Spec:
@@ -304,6 +317,8 @@ def build_sheet(
     params: Iterable[str | sp.Symbol] | None = None,
     expand: bool = True,
     title: str | None = None,
+    detail: str = "worked",
+    lang: str = "en",
 ) -> Sheet:
     """Build the derivation sheet of a network or graph.
 
@@ -311,63 +326,56 @@ def build_sheet(
         source: a :class:`Spec`, a network or graph, a spec dict, a spec file, or ``"2-2-2"``.
         values: numbers for the worked example: a spec's :class:`Values`, or ``{leaf:
             number}``; defaults to the spec's own values, if any.
-        params: the parameters to derive (plain ``w1_12`` or LaTeX names); default: all of
-            them for small networks, one weight per layer for large ones.
+        params: the parameters worked in full (plain ``w1_12`` or LaTeX names); default:
+            the first weight of every layer (``detail="worked"``), every parameter of a
+            small network (``"full"``), none (``"summary"``).
         expand: include the fully expanded formula where it is small enough.
         title: the sheet's title (default: the spec's).
+        detail: ``"summary"`` (the network and the table of every gradient), ``"worked"``
+            (the derivation, one parameter per layer in full, then the table) or ``"full"``
+            (every parameter in full).  Sections run output layer first.
+        lang: the language of the prose, ``"en"`` or ``"ko"`` (Korean).
 
     Returns:
         The :class:`Sheet`.
 
     Raises:
-        SpecError: an unknown parameter name (the message lists the valid ones), or
-            missing or invalid numbers.
+        SpecError: an unknown parameter name (the message lists the valid ones), an
+            unknown level of detail or language, or missing or invalid numbers.
     """
+    if detail not in DETAILS:
+        raise SpecError(f"detail: expected {', '.join(map(repr, DETAILS))}, received {detail!r}")
+    check_lang(lang)
     spec = _resolve(source)
     graph = spec.network
     bp = backprop_of(graph)
-    chosen, omitted = _choose(graph, params)
+    chosen, omitted = _choose(graph, params, detail, lang)
+    chosen = textbook_order(chosen)
     vals = values if values is not None else spec.values
     assignment: dict[sp.Symbol, Any] | None = None
     eta = None
     if isinstance(vals, Values):
-        if not isinstance(graph, Network):
-            raise SpecError("values: spec Values need a layered network; pass {leaf: number} instead")
         assignment = vals.assignment(graph)
         eta = vals.learning_rate
         if vals.batch and vals.x is not None and len(vals.x) > 1:
-            omitted.append(f"The numbers are those of the first of the {len(vals.x)} samples.")
+            omitted.append(say(lang, "omit.first_sample", n=len(vals.x)))
             if eta is not None:
                 # A step with one sample's gradient is not the step the spec describes (the
                 # gradient of the loss reduced over the batch); showing it would mislead.
                 eta = None
-                omitted.append("The gradient-descent step is left out: it uses the gradient of the "
-                               f"loss over all {len(vals.x)} samples (symbackprop grad prints it).")
+                omitted.append(say(lang, "omit.step", n=len(vals.x)))
     elif vals is not None:
         assignment = {graph.lookup(k): v for k, v in vals.items()}
     numbers = backward(graph, assignment, exact=False) if assignment is not None else None
-    ctx = Context(graph, bp, numbers, assignment, eta, expand)
+    ctx = Context(graph, bp, numbers, assignment, eta, expand, lang)
     heading = title or spec.title
-    subsections = tuple(parameter_section(ctx, p) for p in chosen)
-    gradients = Section("Gradients", (Paragraph((
-        "For each parameter: the chain rule as a sum over paths, each factor worked out, the ",
-        Math(r"\delta"), " form, the expanded formula"
-        + (", the worked numbers" if numbers is not None else "") + ", and how it was verified.",
-    )),), subsections, anchor="gradients")
-    if not ctx.small:
-        omitted.append(f"Node and error-signal definitions are listed only up to {SMALL_NODES} nodes "
-                       f"(this graph has {len(graph.nodes):,}).")
-    sections = [
-        _network_section(ctx), _forward_section(ctx), _loss_section(ctx),
-        _delta_section(ctx), gradients,
-    ]
-    cost = _cost_section(ctx)
-    if cost is not None:
-        sections.append(cost)
-    if isinstance(graph, Network):
-        vector = vector_section(graph)
-        if vector is not None:
-            sections.insert(5, vector)
+    summary = summary_section(ctx, _differentiable(graph), set(chosen))
+    if detail == "summary":
+        sections = [_network_section(ctx), summary]
+    else:
+        sections = _derivation_sections(ctx, chosen, detail, summary)
+    if not ctx.small and detail != "summary":
+        omitted.append(say(lang, "omit.small", limit=SMALL_NODES, n=f"{len(graph.nodes):,}"))
     if omitted:
-        sections.append(Section("Left out", tuple(Paragraph((o,)) for o in omitted), anchor="omitted"))
-    return Sheet(heading, tuple(sections), tuple(omitted))
+        sections.append(Section(say(lang, "sec.omitted"), tuple(Paragraph((o,)) for o in omitted), anchor="omitted"))
+    return Sheet(heading, tuple(sections), tuple(omitted), lang)

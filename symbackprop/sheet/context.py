@@ -11,6 +11,9 @@ from symbackprop.derive import Backprop
 from symbackprop.derive.evaluate import Numbers
 from symbackprop.graph import Graph, Network
 
+from .lang import count, say, spans
+from .model import Span
+
 __all__ = ["Context", "SMALL_NODES"]
 
 #: Graphs up to this many nodes list every node and every δ definition.
@@ -27,10 +30,39 @@ class Context:
     assignment: dict[sp.Symbol, Any] | None
     eta: float | None
     expand: bool
+    lang: str = "en"
+
+    def say(self, key: str, **fields: object) -> str:
+        """A phrase of the sheet's language, as text (:func:`symbackprop.sheet.lang.say`)."""
+        return say(self.lang, key, **fields)
+
+    def spans(self, key: str, **fields: object) -> tuple[Span, ...]:
+        """A phrase of the sheet's language, as spans with its math kept."""
+        return spans(self.lang, key, **fields)
+
+    def count(self, n: int, noun: str) -> str:
+        """``2 paths`` in the sheet's language."""
+        return count(self.lang, n, noun)
 
     @property
     def net(self) -> Network | None:
         return self.graph if isinstance(self.graph, Network) else None
+
+    @property
+    def is_loss(self) -> bool:
+        """A network's output is its loss; a custom graph's only when it has targets
+        (f = (x + y) z is no loss)."""
+        return self.net is not None or bool(self.graph.leaves("target"))
+
+    @property
+    def output_word(self) -> str:
+        """"loss" or "output", in the sheet's language."""
+        return self.say("loss" if self.is_loss else "output")
+
+    @property
+    def leaves_only(self) -> bool:
+        """A graph without parameters: the sheet differentiates its leaves instead."""
+        return not self.graph.params
 
     @property
     def small(self) -> bool:

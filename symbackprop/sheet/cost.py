@@ -27,7 +27,10 @@ import sympy as sp
 
 from symbackprop.derive import Backprop
 
-__all__ = ["Cost", "count_costs", "path_count"]
+from .context import Context
+from .model import Math, Paragraph, Section, Table
+
+__all__ = ["Cost", "count_costs", "path_count", "cost_section"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +108,24 @@ def count_costs(bp: Backprop) -> Cost:
             if graph.is_node(parent) or parent in params:
                 shared += _nontrivial(bp, nd.symbol, parent)
     return Cost(len(graph.params), total_paths, separate, shared)
+
+
+def cost_section(ctx: Context) -> Section | None:
+    """The section comparing both routes, or ``None`` when there is nothing to compare."""
+    c = count_costs(ctx.bp)
+    if c.params == 0 or c.backprop_mults == 0:
+        # Nothing to compare (a graph of inputs only, or no multiplication at all): a table
+        # of zeros and "inf times fewer" would be noise.
+        return None
+    table = Table(
+        ((ctx.say("cost.route"),), (ctx.say("cost.mults"),)),
+        (
+            ((ctx.say("cost.separate"),), (f"{c.separate_mults:,}",)),
+            (ctx.spans("cost.backprop", delta=Math(r"\delta")), (f"{c.backprop_mults:,}",)),
+        ),
+    )
+    return Section(ctx.say("sec.cost"), (
+        Paragraph((ctx.say("cost.intro", params=f"{c.params:,}", paths=f"{c.paths:,}"),)),
+        table,
+        Paragraph((ctx.say("cost.ratio", ratio=f"{c.ratio:,.1f}"),)),
+    ), anchor="cost")

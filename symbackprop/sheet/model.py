@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Math",
+    "Link",
     "Span",
     "Paragraph",
     "Equation",
     "Table",
     "Picture",
+    "Circuit",
+    "CircuitNode",
     "Stamp",
     "Block",
     "Section",
@@ -40,8 +43,16 @@ class Math:
     latex: str
 
 
-#: A piece of running text: plain text (``str``) or inline :class:`Math`.
-Span = str | Math
+@dataclass(frozen=True)
+class Link:
+    """Text that leads to the section with ``anchor`` (a parameter's worked derivation)."""
+
+    text: tuple[str | Math, ...]
+    anchor: str
+
+
+#: A piece of running text: plain text (``str``), inline :class:`Math`, or a :class:`Link`.
+Span = str | Math | Link
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,15 @@ class Picture:
         highlight_edges: ``(layer, j, i)``: the connection from neuron ``i`` of layer
             ``layer-1`` to neuron ``j`` of ``layer``, on a highlighted path.
         focus: the parameter's own connection ``(layer, j, i)`` or, for a bias,
-            ``(layer, j, 0)``; ``None`` for an overview picture.
+            ``(layer, j, 0)`` (from the bias unit of layer ``layer-1``); ``None`` for an
+            overview picture.
         caption: one sentence describing what is highlighted.
+        bias: per layer after the input, whether it has biases: a bias unit (the constant
+            1) is drawn in the layer before it.
+        focus_label: the focused parameter's name as LaTeX, written on its connection,
+            with its value (``w^{(1)}_{11} = 0.15``) when the sheet has numbers.
+        heads: the heading of every column (``input (2)``), in the sheet's language.
+        elsewhere: what a format that cannot draw it says instead, after the caption.
     """
 
     layers: tuple[int, ...]
@@ -96,18 +114,56 @@ class Picture:
     highlight_edges: frozenset[tuple[int, int, int]] = frozenset()
     focus: tuple[int, int, int] | None = None
     caption: str = ""
+    bias: tuple[bool, ...] = ()
+    focus_label: str = ""
+    heads: tuple[str, ...] = ()
+    elsewhere: str = ""
+
+
+@dataclass(frozen=True)
+class CircuitNode:
+    """One box of a circuit: a leaf or a node, where it stands, and its numbers.
+
+    ``name`` is LaTeX (``q``), ``text`` the same name as plain text for pictures that set
+    no math; ``value`` is its forward value and ``gradient`` ∂output/∂it, both as text.
+    """
+
+    name: str
+    text: str
+    value: str
+    gradient: str
+    column: int
+    row: int
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A computation graph drawn as a circuit, as CS231n draws f = (x + y) z: each box a
+    leaf or node with its forward value, each wire ``(from, to, gradient)`` carrying the
+    gradient that flows back along it (indices into ``nodes``)."""
+
+    nodes: tuple[CircuitNode, ...]
+    wires: tuple[tuple[int, int, str], ...]
+    caption: str = ""
+    elsewhere: str = ""
 
 
 @dataclass(frozen=True)
 class Stamp:
     """How a result was verified: ``ok`` is ``True`` (confirmed), ``False`` (refuted) or
-    ``None`` (not checked on this sheet); ``lines`` say by which routes."""
+    ``None`` (not checked on this sheet); ``lines`` say by which routes in plain words,
+    ``detail`` the technical particulars (folded away: ``<details>`` in HTML, a footnote
+    in LaTeX); ``mark`` is the verdict in words (``Verified.``), ``more`` the label of the
+    folded detail."""
 
     ok: bool | None
     lines: tuple[tuple[Span, ...], ...]
+    detail: tuple[tuple[Span, ...], ...] = ()
+    mark: str = ""
+    more: str = ""
 
 
-Block = Paragraph | Equation | Table | Picture | Stamp
+Block = Paragraph | Equation | Table | Picture | Circuit | Stamp
 
 
 @dataclass(frozen=True)
@@ -132,11 +188,13 @@ class Sheet:
         title: the document title.
         sections: top-level sections, in reading order.
         omitted: sentences naming what was left out (large networks, ``--no-expand``).
+        lang: the language of its prose (``"en"``, ``"ko"``), for the renderers' own words.
     """
 
     title: str
     sections: tuple[Section, ...] = ()
     omitted: tuple[str, ...] = field(default=())
+    lang: str = "en"
 
     def render(self, fmt: str) -> str:
         """The sheet as text in a registered format: ``"tex"``, ``"md"`` or ``"html"``.
@@ -180,12 +238,15 @@ class Format:
         render: the whole document as text.
         fragment: the same without the document around it (for Jupyter), if it differs.
         suffixes: file name endings that mean this format (``".html"``, ``".htm"``).
+        files: for a format whose pictures live in files of their own (Markdown): the
+            document to be saved under a given name, and ``{file name: text}`` beside it.
     """
 
     name: str
     render: Callable[[Sheet], str]
     fragment: Callable[[Sheet], str] | None = None
     suffixes: tuple[str, ...] = ()
+    files: Callable[[Sheet, str], tuple[str, dict[str, str]]] | None = None
 
 
 _FORMATS: dict[str, Format] = {}

@@ -2,6 +2,8 @@
 
 >>> number_latex(0.000438567734474347), number_latex(-0.0380982365165562, factor=True)
 ('0.000438567734', '\\\\left(-0.0380982365\\\\right)')
+>>> number_latex(1.0), number_latex(-0.0), number_latex(-2.0)
+('1', '0', '-2')
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from symbackprop.derive import forward, prove
 from symbackprop.graph import Graph, latex
 from symbackprop.graph.notation import plain
 
+from .lang import say, spans
 from .model import Math, Span, Stamp
 
 __all__ = [
     "DIGITS",
     "PROOF_MAX_NODES",
     "number_latex",
+    "number_text",
     "finite_difference",
     "verification_stamp",
 ]
@@ -38,10 +42,19 @@ def number_latex(value: object, *, factor: bool = False) -> str:
     """A number in LaTeX to :data:`DIGITS` significant digits; with ``factor``, a negative
     number is parenthesised so it can stand in a product."""
     number = sp.Float(sp.sympify(value, strict=True), DIGITS)  # safe: strict refuses strings
-    text = latex(number)
+    # Whole numbers are written whole (a bias factor is 1, not 1.0; never -0.0).
+    whole = float(f"{float(number):.{DIGITS}g}")  # as printed: -4.0000000001 is -4
+    text = latex(sp.Integer(int(whole)) if whole.is_integer() else number)
     if factor and number < 0:
         return r"\left(%s\right)" % text
     return text
+
+
+def number_text(value: object) -> str:
+    """A number as plain text to :data:`DIGITS` significant digits, whole numbers whole
+    (for pictures, which set no math): ``-2``, ``0.593269992``."""
+    text = f"{float(value):.{DIGITS}g}"  # type: ignore[arg-type]
+    return "0" if text == "-0" else text
 
 
 def finite_difference(
@@ -73,23 +86,26 @@ def verification_stamp(
     *,
     assignment: Mapping[sp.Symbol, object] | None = None,
     gradient: object | None = None,
+    lang: str = "en",
 ) -> Stamp:
-    """The stamp of one parameter: the symbolic proof and, with numbers, finite differences.
+    """The stamp of one parameter: the symbolic proof and, with numbers, finite differences,
+    said in plain words (``lang``), the technical detail kept apart.
 
     Graphs of more than :data:`PROOF_MAX_NODES` nodes get a stamp saying they were not
     checked here, rather than a sheet that takes minutes.
     """
     n_nodes = len(graph.nodes)
     if n_nodes > PROOF_MAX_NODES:
-        return Stamp(None, ((
-            f"Not verified on this sheet: the graph has {n_nodes} nodes (proofs are run "
-            f"here up to {PROOF_MAX_NODES}); use symbackprop.prove(graph, {plain(param)!r}) in Python.",
-        ),))
+        return Stamp(None, ((say(lang, "stamp.too_big", n=n_nodes, limit=PROOF_MAX_NODES, name=repr(plain(param))),),),
+                     mark=say(lang, "mark.none"))
     proof = prove(graph, param)
-    route = "symbolic" if proof.method == "symbolic" else "exact point evaluation"
-    lines: list[tuple[Span, ...]] = [(
-        ("Proved" if proof.holds else "REFUTED") + f" ({route}): {proof.detail}.",
-    )]
+    name = Math(latex(param))
+    out = Math(latex(graph.output))
+    first = spans(lang, "stamp.symbolic" if proof.method == "symbolic" else "stamp.point", out=out, name=name)
+    route = say(lang, "stamp.route.symbolic" if proof.method == "symbolic" else "stamp.route.point")
+    detail: list[tuple[Span, ...]] = [
+        (say(lang, "stamp.proved" if proof.holds else "stamp.refuted_detail", route=route, detail=proof.detail),),
+    ]
     ok = proof.holds
     if assignment is not None and gradient is not None:
         fd = finite_difference(graph, assignment, param)
@@ -99,14 +115,13 @@ def verification_stamp(
         # to a tiny gradient; so an absolute floor as well as a relative tolerance.
         passed = err < _FD_RTOL or abs(fd - g) < _FD_ATOL
         ok = ok and passed
-        lines.append((
-            "Finite differences (central, float64, step ",
-            Math(r"10^{-6}"),
-            "): ",
-            Math(number_latex(fd)),
-            ", relative error ",
-            Math(latex(sp.Float(err, 2))),
-            " (" + ("within" if passed else "OUTSIDE") + " the tolerance: relative ",
-            Math(r"10^{-5}"), " or absolute ", Math(r"10^{-8}"), ").",
-        ))
-    return Stamp(ok, tuple(lines))
+        lines = spans(lang, "stamp.two_ways", first=first, name=name, out=out, rate=Math(number_latex(fd)),
+                      verdict=say(lang, "stamp.agrees" if passed else "stamp.disagrees"))
+        detail.append(spans(lang, "stamp.fd", step=Math(r"10^{-6}"), fd=Math(number_latex(fd)),
+                            err=Math(latex(sp.Float(err, 2))), within=say(lang, "stamp.within" if passed else "stamp.outside"),
+                            rtol=Math(r"10^{-5}"), atol=Math(r"10^{-8}")))
+    else:
+        lines = spans(lang, "stamp.one_way", first=first)
+    if not proof.holds:
+        lines = spans(lang, "stamp.refuted", out=out)
+    return Stamp(ok, (lines,), tuple(detail), say(lang, "mark.ok" if ok else "mark.bad"), say(lang, "stamp.more"))

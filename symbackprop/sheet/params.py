@@ -17,9 +17,10 @@ from symbackprop.graph.notation import parse_name, plain
 from symbackprop.graph.printing import latex, latex_with_numbers, partial_latex
 
 from .context import Context
+from .lang import say
 from .cost import path_count
-from .linebreak import ROW_WIDTH, break_rows
-from .model import Block, Equation, Math, Paragraph, Section, Span
+from .linebreak import ROW_WIDTH, break_rows, visual_width
+from .model import Block, Equation, Math, Paragraph, Section
 from .numbers import DIGITS, number_latex, verification_stamp
 from .picture import network_picture
 
@@ -33,24 +34,23 @@ MAX_EXPANDED = 400
 #: Most δ definitions listed under one parameter, and the longest one printed (characters).
 MAX_DELTAS_LISTED = 6
 _MAX_DELTA_CHARS = 700
-#: Longest row of an expanded formula (characters of LaTeX) still worth printing.
-_MAX_ROW = 2 * ROW_WIDTH
+#: Widest row of an expanded formula (:func:`visual_width`) that still fits the page.
+_MAX_ROW = ROW_WIDTH + 10
 
 
 def _role(ctx: Context, p: sp.Symbol, n_paths: int) -> Paragraph:
     name = parse_name(p.name)
-    ways = f"{n_paths:,} path" + ("s" if n_paths != 1 else "")
+    ways = ctx.count(n_paths, "path")
     if ctx.net is not None and name is not None and name.kind in ("w", "b"):
         l, j = name.layer, name.indices[0]
-        source: list[Span] = []
         if name.kind == "w":
             i = name.indices[1]
-            src = f"input {i}" if l == 1 else f"neuron {i} of layer {l - 1}"
-            source = [Math(latex(p)), f" is the weight from {src} to neuron {j} of layer {l}."]
+            src = ctx.say("par.from_input", i=i) if l == 1 else ctx.say("par.from_neuron", i=i, l=l - 1)
+            source = ctx.spans("par.weight", name=Math(latex(p)), src=src, j=j, l=l)
         else:
-            source = [Math(latex(p)), f" is the bias of neuron {j} of layer {l}."]
-        return Paragraph(tuple(source) + (f" It reaches the loss along {ways}.",))
-    return Paragraph((Math(latex(p)), f" reaches the output along {ways}."))
+            source = ctx.spans("par.bias", name=Math(latex(p)), j=j, l=l)
+        return Paragraph(source + (ctx.say("par.reaches", ways=ways),))
+    return Paragraph(ctx.spans("par.reaches_leaf", name=Math(latex(p)), word=ctx.output_word, ways=ways))
 
 
 def _first_path(d: Derivation) -> Path:
@@ -85,11 +85,11 @@ def expr_rows(lhs: str, expr: sp.Expr, relation: str = "=") -> list[tuple[str, s
     return [(lhs, f"{relation} " + parts[0])] + [("", part) for part in parts[1:]]
 
 
-def delta_rows(d: Delta) -> list[tuple[str, str]]:
+def delta_rows(d: Delta, lang: str = "en") -> list[tuple[str, str]]:
     """``δ = definition``, with the assumption a simplified δ relies on, if any."""
     rows = expr_rows(latex(d.symbol), d.expr)
     if d.constraint:
-        rows.append(("", r"\quad \text{(using } %s\text{)}" % d.constraint))
+        rows.append(("", r"\quad \text{%s} %s\text{)}" % (say(lang, "delta.using"), d.constraint)))
     return rows
 
 
@@ -102,38 +102,35 @@ def _chain_blocks(ctx: Context, d: Derivation, lhs: str, n_paths: int) -> tuple[
     blocks: list[Block] = []
     if n_paths <= MAX_PATHS_LISTED:
         paths = d.path_list(max_paths=MAX_PATHS_LISTED)
-        blocks.append(Paragraph(("Chain rule, one product of partial derivatives per path:",)))
+        blocks.append(Paragraph((ctx.say("par.chain"),)))
         blocks.append(_rows(lhs, [leibniz_latex(p) for p in paths]))
         seen: dict[tuple[sp.Symbol, sp.Symbol], Factor] = {}
         for p in paths:
             for f in p.factors:
                 seen.setdefault((f.of, f.wrt), f)
-        blocks.append(Paragraph(("Each factor worked out:",)))
+        blocks.append(Paragraph((ctx.say("par.factors"),)))
         blocks.append(Equation(tuple((partial_latex(f.of, f.wrt), "= " + latex(f.value)) for f in seen.values())))
-        blocks.append(Paragraph(("So:",)))
+        blocks.append(Paragraph((ctx.say("par.so"),)))
         blocks.append(_rows(lhs, [factors_latex(p) for p in paths]))
         return blocks, paths
     one = _first_path(d)
-    blocks.append(Paragraph((
-        f"{n_paths:,} paths lead from ", Math(latex(d.wrt)), " to the loss, too many to list "
-        f"(over {MAX_PATHS_LISTED}). Each is a product like this one:",
-    )))
+    blocks.append(Paragraph(ctx.spans("par.many_paths", n=f"{n_paths:,}", name=Math(latex(d.wrt)),
+                                      word=ctx.output_word, limit=MAX_PATHS_LISTED)))
     blocks.append(_path_rows(one))
     return blocks, ()
 
 
-def _delta_blocks(d: Derivation, lhs: str) -> list[Block]:
+def _delta_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
     blocks: list[Block] = [
-        Paragraph(("With the error signals ", Math(r"\delta"), ", which hold these sums once for all parameters:",)),
+        Paragraph(ctx.spans("par.with_deltas", delta=Math(r"\delta"))),
         Equation(tuple(expr_rows(lhs, d.delta_form))),
     ]
     listed = [dl for dl in d.deltas[:MAX_DELTAS_LISTED] if len(latex(dl.expr)) <= _MAX_DELTA_CHARS]
     if listed:
-        blocks.append(Equation(tuple(row for dl in listed for row in delta_rows(dl))))
+        blocks.append(Equation(tuple(row for dl in listed for row in delta_rows(dl, ctx.lang))))
     rest = len(d.deltas) - len(listed)
     if rest:
-        blocks.append(Paragraph((f"{rest:,} further error signal" + ("s" if rest != 1 else ""),
-                                 " follow the recursion above (too many or too long to print here).")))
+        blocks.append(Paragraph((ctx.say("par.more_deltas", signals=ctx.count(rest, "signal")),)))
     return blocks
 
 
@@ -163,30 +160,23 @@ def _bounded_size(d: Derivation, limit: int) -> int:
 
 def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
     if not ctx.expand:
-        return [Paragraph(("Expanded form not requested.",))]
+        return [Paragraph((ctx.say("par.no_expand"),))]
     size = _bounded_size(d, MAX_EXPANDED)
     if size > MAX_EXPANDED:
-        return [Paragraph((
-            "The expanded form (inputs, targets and parameters only) would have "
-            + (f"about {size:,}" if size <= 10 * MAX_EXPANDED else f"over {10 * MAX_EXPANDED:,}")
-            + f" terms, over the sheet's limit of {MAX_EXPANDED:,}; the ", Math(r"\delta"),
-            " form above is the same derivative with the intermediate quantities kept as symbols.",
-        ))]
+        about = (ctx.say("par.about", n=f"{size:,}") if size <= 10 * MAX_EXPANDED
+                 else ctx.say("par.over", n=f"{10 * MAX_EXPANDED:,}"))
+        return [Paragraph(ctx.spans("par.too_big", size=about, limit=f"{MAX_EXPANDED:,}", delta=Math(r"\delta")))]
     try:
         expr = d.expanded(max_size=MAX_EXPANDED)
     except TooLargeError as exc:  # pragma: no cover - guarded by expanded_size above
         return [Paragraph((str(exc),))]
     # Broken at sums and products, so the formula fits the page (and align* rows).
     rows = expr_rows(lhs, expr)
-    widest = max(len(right) for _, right in rows)
+    widest = max(visual_width(right) for _, right in rows)
     if widest > _MAX_ROW:
         # A single function call (softmax of a whole layer) cannot be broken across lines.
-        return [Paragraph((
-            f"The expanded form (about {size:,} terms) does not fit on a page: one function call in "
-            f"it alone is {widest:,} characters of LaTeX. The ", Math(r"\delta"),
-            " form above is the same derivative with the intermediate quantities kept as symbols.",
-        ))]
-    return [Paragraph(("Expanded, in inputs, targets and parameters only:",)), Equation(tuple(rows))]
+        return [Paragraph(ctx.spans("par.too_wide", size=f"{size:,}", delta=Math(r"\delta")))]
+    return [Paragraph((ctx.say("par.expanded"),)), Equation(tuple(rows))]
 
 
 def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...]) -> list[Block]:
@@ -195,7 +185,7 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
     env = {**nums.values, **nums.deltas}
     p = d.wrt
     g = nums.gradients[p]
-    blocks: list[Block] = [Paragraph(("With the numbers:",))]
+    blocks: list[Block] = [Paragraph((ctx.say("par.numbers"),))]
     if paths:
         rows = []
         products = []
@@ -203,18 +193,19 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
             values = [f.value.xreplace(env) for f in path.factors]
             prod = sp.Mul(*values)
             products.append(prod)
-            rows.append((rf"\text{{path {k}}}", "= " + r" \cdot ".join(number_latex(v, factor=True) for v in values)
-                         + " = " + number_latex(prod)))
+            product = r" \cdot ".join(number_latex(v, factor=True) for v in values)
+            rows.append((r"\text{%s}" % ctx.say("par.path", k=k), "= " + product + (" = " + number_latex(prod) if len(values) > 1 else "")))
         total = " + ".join(number_latex(v, factor=True) for v in products)
         rows.append((lhs, "= " + (total + " = " if len(products) > 1 else "") + number_latex(sum(products))))
         blocks.append(Equation(tuple(rows)))
-    via = latex_with_numbers(d.delta_form, env, digits=DIGITS)
-    delta_row = (lhs, "= " + latex(d.delta_form) + " = " + via + " = " + number_latex(g))
-    blocks.append(Equation((delta_row,)))
+    steps = [latex(d.delta_form), latex_with_numbers(d.delta_form, env, digits=DIGITS), number_latex(g)]
+    # ∂L/∂b = δ = 0.00995 needs no second "= 0.00995".
+    steps = [x for k, x in enumerate(steps) if k == 0 or x != steps[k - 1]]
+    blocks.append(Equation(((lhs, "= " + " = ".join(steps)),)))
     if ctx.eta is not None and p in ctx.assignment:  # type: ignore[operator]
         theta = ctx.assignment[p]  # type: ignore[index]
         new = float(theta) - ctx.eta * float(g)
-        blocks.append(Paragraph(("One gradient-descent step with learning rate ", Math(rf"\eta = {number_latex(ctx.eta)}"), ":")))
+        blocks.append(Paragraph(ctx.spans("par.step", eta=Math(rf"\eta = {number_latex(ctx.eta)}"))))
         blocks.append(Equation((
             (latex(p), r"\leftarrow " + latex(p) + r" - \eta\, " + lhs),
             ("", "= " + number_latex(theta) + " - " + number_latex(ctx.eta) + r" \cdot " + number_latex(g, factor=True)),
@@ -231,16 +222,17 @@ def parameter_section(ctx: Context, p: sp.Symbol) -> Section:
     n_paths = path_count(ctx.bp, p)
     blocks: list[Any] = [_role(ctx, p, n_paths)]
     if ctx.net is not None:
-        blocks.append(network_picture(ctx.net, p))
+        value = number_latex(ctx.assignment[p]) if ctx.assignment is not None and p in ctx.assignment else None
+        blocks.append(network_picture(ctx.net, p, value, lang=ctx.lang))
     chain, paths = _chain_blocks(ctx, d, lhs, n_paths)
     blocks += chain
-    blocks += _delta_blocks(d, lhs)
+    blocks += _delta_blocks(ctx, d, lhs)
     blocks += _expanded_blocks(ctx, d, lhs)
     gradient = None
     if ctx.numbers is not None:
         blocks += _number_blocks(ctx, d, lhs, paths)
         gradient = ctx.numbers.gradients[p]
-    blocks.append(verification_stamp(ctx.graph, p, assignment=ctx.assignment, gradient=gradient))
+    blocks.append(verification_stamp(ctx.graph, p, assignment=ctx.assignment, gradient=gradient, lang=ctx.lang))
     # A slash, not a fraction: a heading's math is set at text size.
     heading = rf"\partial {latex(out)} / \partial {latex(p)}"
     return Section((Math(heading),), tuple(blocks), anchor=plain(p))

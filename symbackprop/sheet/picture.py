@@ -7,8 +7,8 @@ network stays readable and small.
 >>> from symbackprop.graph.mlp import mlp
 >>> net = mlp([2, 2, 2])
 >>> pic = network_picture(net, net.W[1][0][0])
->>> pic.focus, sorted(pic.highlight_edges)
-((1, 1, 1), [(1, 1, 1), (2, 1, 1), (2, 2, 1)])
+>>> pic.focus, sorted(pic.highlight_edges), pic.focus_label
+((1, 1, 1), [(1, 1, 1), (2, 1, 1), (2, 2, 1)], 'w^{(1)}_{11}')
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import sympy as sp
 
 from symbackprop.graph import Network
 from symbackprop.graph.notation import parse_name
+from symbackprop.graph.printing import latex
 
+from .lang import say
 from .model import Picture
 
 __all__ = ["MAX_SHOWN", "network_picture"]
@@ -46,8 +48,10 @@ def _focus(param: sp.Symbol | None) -> tuple[int, int, int] | None:
     return None
 
 
-def network_picture(net: Network, param: sp.Symbol | None = None) -> Picture:
-    """The picture of ``net``; with ``param``, every path from it to the loss highlighted.
+def network_picture(net: Network, param: sp.Symbol | None = None, value: str | None = None, *,
+                    lang: str = "en") -> Picture:
+    """The picture of ``net``; with ``param``, every path from it to the loss highlighted
+    and its connection labelled with its name (and ``value``, as LaTeX, when given).
 
     The highlighted set is everything downstream of the parameter's neuron: in a fully
     connected network every later neuron lies on a path to the loss.
@@ -74,12 +78,14 @@ def network_picture(net: Network, param: sp.Symbol | None = None) -> Picture:
             edges.update((l, j, i) for j in shown[l] for i in shown[l - 1] if i in frontier)
             nodes.update((l, j) for j in targets)
             frontier = targets
-    caption = (
-        "Every path from the highlighted parameter to the loss."
-        if focus is not None else "The network: inputs on the left, outputs on the right."
-    )
+    caption = say(lang, "pic.paths" if focus is not None else "pic.network")
     if any(len(s) < size for s, size in zip(shown, net.layers)):
-        caption += " Large layers are drawn elided."
+        caption += say(lang, "pic.elided")
+    if focus is not None and not focus[2]:
+        edges.add(focus)  # a bias's connection runs from the bias unit
+    label = ""
+    if focus is not None and param is not None:
+        label = latex(param) + (f" = {value}" if value is not None else "")
     return Picture(
         layers=net.layers,
         shown=shown,
@@ -87,4 +93,10 @@ def network_picture(net: Network, param: sp.Symbol | None = None) -> Picture:
         highlight_edges=frozenset(edges),
         focus=focus,
         caption=caption,
+        bias=tuple(net.bias),
+        focus_label=label,
+        heads=tuple(
+            say(lang, "pic.head.input" if l == 0 else "pic.head.output" if l == net.depth else "pic.head.layer", l=l)
+            + f" ({size})" for l, size in enumerate(net.layers)),
+        elsewhere=say(lang, "pic.elsewhere"),
     )

@@ -10,6 +10,7 @@ from symbackprop.derive import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
 
+from .lang import say, spans
 from .model import Equation, Math, Paragraph, Section
 
 __all__ = ["vector_section"]
@@ -24,7 +25,7 @@ def _rows(lines: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
-def vector_section(network: Network) -> Section | None:
+def vector_section(network: Network, lang: str = "en") -> Section | None:
     """The vector form for one sample and for a batch, or ``None`` for a non-layered graph."""
     try:
         form = vector_form(network)
@@ -32,17 +33,10 @@ def vector_section(network: Network) -> Section | None:
         return None
     one = form.latex_lines(batch=False)
     batch = form.latex_lines(batch=True)[len(one):]
-    reduce = "mean" if form.reduction == "mean" else "sum"
-    return Section("Vector form", (
-        Paragraph((
-            "The same derivation written for whole layers, as textbooks end it: bold letters are "
-            "column vectors, ", Math(r"W^{(l)}"), " the weight matrix (row j, column i), ",
-            Math(r"\odot"), " the elementwise product. Every entry equals the scalar derivation above.",
-        )),
+    reduce = say(lang, "mean" if form.reduction == "mean" else "sum")
+    return Section(say(lang, "sec.vector"), (
+        Paragraph(spans(lang, "vec.intro", W=Math(r"W^{(l)}"), odot=Math(r"\odot"))),
         Equation(_rows(one)),
-        Paragraph((
-            "For a batch of m samples, one column each (", Math("X"), ", ", Math("Y"),
-            f"), with the {reduce} of the per-sample losses:",
-        )),
+        Paragraph(spans(lang, "vec.batch", X=Math("X"), Y=Math("Y"), reduce=reduce)),
         Equation(_rows(batch)),
     ), anchor="vector")

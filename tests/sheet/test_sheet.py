@@ -16,7 +16,8 @@ from symbackprop.sheet.picture import network_picture
 
 @pytest.fixture(scope="module")
 def example():
-    return build_sheet(sbp.EXAMPLE)
+    # Every parameter in full: the tests below look at each one's section.
+    return build_sheet(sbp.EXAMPLE, detail="full")
 
 
 def _section(sheet, anchor):
@@ -37,16 +38,16 @@ def _latex_of(section) -> str:
         elif isinstance(b, (Paragraph,)):
             out += [s.latex if isinstance(s, Math) else s for s in b.spans]
         elif isinstance(b, Stamp):
-            out += [s.latex if isinstance(s, Math) else s for line in b.lines for s in line]
+            out += [s.latex if isinstance(s, Math) else s for line in b.lines + b.detail for s in line]
     return "\n".join(out)
 
 
 def test_example_has_every_section_and_every_parameter(example):
     assert [s.anchor for s in example.sections] == [
-        "network", "forward", "loss", "deltas", "gradients", "vector", "cost"]
+        "network", "forward", "loss", "deltas", "gradients", "summary", "vector", "cost"]
     names = [s.anchor for s in _section(example, "gradients").subsections]
-    assert names == ["w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2",
-                     "w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2"]
+    assert names == ["w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2",
+                     "w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2"]
     assert example.omitted == ()
 
 
@@ -73,7 +74,8 @@ def test_worked_numbers_keep_the_order_of_the_formula_above_them(example):
     assert ("\\left(0.138498562 \\cdot 0.4 + \\left(-0.0380982365\\right) 0.5\\right)"
             " = 0.00877135469") in deltas
     b2 = _latex_of(_section(example, "b2_2"))
-    assert "= \\delta^{(2)}_{2} = -0.0380982365 = -0.0380982365" in b2
+    # Said once: "= δ = 0.0099 = 0.0099" repeated itself.
+    assert "= \\delta^{(2)}_{2} = -0.0380982365\n" in b2 and "-0.0380982365 = -0.0380982365" not in b2
 
 
 def test_numbers_printer_brackets_negative_numbers_only_where_needed():
@@ -108,7 +110,8 @@ def test_stamp_reports_a_wrong_gradient():
     assert verification_stamp(net, p, assignment=env, gradient=good).ok is True
     bad = verification_stamp(net, p, assignment=env, gradient=good * sp.Float(1.001))
     assert bad.ok is False
-    assert "OUTSIDE" in "".join(s for s in bad.lines[1] if isinstance(s, str))
+    assert "OUTSIDE" in "".join(s for s in bad.detail[1] if isinstance(s, str))
+    assert "NOT the rate the gradient says" in "".join(s for s in bad.lines[0] if isinstance(s, str))
 
 
 def test_leibniz_factors_delta_and_expanded_for_a_hidden_weight(example):
@@ -159,7 +162,8 @@ def test_picture_highlights_paths_of_a_bias():
     net = sbp.mlp([2, 2, 2])
     pic = network_picture(net, net.b[1][1])
     assert pic.focus == (1, 2, 0)
-    assert pic.highlight_edges == {(2, 1, 2), (2, 2, 2)}
+    # Its own connection runs from the bias unit of the input layer (index 0).
+    assert pic.highlight_edges == {(1, 2, 0), (2, 1, 2), (2, 2, 2)}
     assert (1, 1) not in pic.highlight_nodes
 
 
@@ -169,16 +173,19 @@ def test_large_network_is_fast_and_says_what_was_left_out():
     elapsed = time.perf_counter() - start
     assert elapsed < 10, f"{elapsed:.1f} s"
     grads = _section(sheet, "gradients").subsections
-    assert [s.anchor for s in grads] == ["w1_11", "w2_57", "w3_10_64", "b3_10", "b1_1"]
+    # Output layer first, weights before biases.
+    assert [s.anchor for s in grads] == ["w3_10_64", "b3_10", "w2_57", "w1_11", "b1_1"]
     assert any("Node and error-signal definitions" in o for o in sheet.omitted)
     w1 = _latex_of(_section(sheet, "w1_11"))
     assert "640 paths lead from" in w1 and "over the sheet's limit" in w1
     assert "Not verified on this sheet" in w1
     pic = next(b for b in _section(sheet, "w1_11").blocks if isinstance(b, Picture))
     assert all(len(s) <= 8 for s in pic.shown)
-    default = build_sheet("16-64-64-10")
-    assert len(_section(default, "gradients").subsections) == 3
-    assert any("have no section of their own" in o for o in default.omitted)
+    full = build_sheet("16-64-64-10", detail="full")
+    assert len(_section(full, "gradients").subsections) == 3
+    assert any("have no section of their own" in o for o in full.omitted)
+    worked = build_sheet("16-64-64-10")
+    assert [s.anchor for s in _section(worked, "gradients").subsections] == ["w3_11", "w2_11", "w1_11"]
 
 
 def test_custom_graph_sheet():
@@ -189,7 +196,7 @@ def test_custom_graph_sheet():
     g.set_output(g.node("f", (q - y) ** 2))
     sheet = build_sheet(g, values={"x": 2, "y": 1, "w": 3})
     text = _latex_of(_section(sheet, "w"))
-    assert r"= \delta_{q} x = 10.0 \cdot 2.0 = 20.0" in text  # 2 (wx - y) x = 2*5*2
+    assert r"= \delta_{q} x = 10 \cdot 2 = 20" in text  # 2 (wx - y) x = 2*5*2; whole numbers whole
     assert sheet.render("md") and sheet.render("html") and sheet.render("tex")
 
 

@@ -11,10 +11,11 @@ from symbackprop.sheet.model import Format, register_format
 
 from .html import UnknownLatexError, render_html, render_html_fragment
 from .latex import render_latex
-from .markdown import render_markdown
+from .markdown import render_markdown, render_markdown_files
 
-__all__ = ["render_html", "render_html_fragment", "render_latex", "render_markdown", "UnknownLatexError"]
+__all__ = ["render_html", "render_html_fragment", "render_latex", "render_markdown", "render_markdown_files",
+           "UnknownLatexError"]
 
 register_format(Format("tex", render_latex, suffixes=(".tex",)))
-register_format(Format("md", render_markdown, suffixes=(".md", ".markdown")))
+register_format(Format("md", render_markdown, suffixes=(".md", ".markdown"), files=render_markdown_files))
 register_format(Format("html", render_html, fragment=render_html_fragment, suffixes=(".html", ".htm")))

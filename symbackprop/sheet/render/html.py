@@ -25,7 +25,9 @@ from latex2mathml.converter import convert
 from symbackprop.errors import SymbackpropError
 from symbackprop.sheet.model import (
     Block,
+    Circuit,
     Equation,
+    Link,
     Math,
     Paragraph,
     Picture,
@@ -36,7 +38,7 @@ from symbackprop.sheet.model import (
     Table,
 )
 
-from .svg import picture_svg
+from .svg import circuit_svg, picture_svg
 
 __all__ = ["render_html", "render_html_fragment", "mathml", "UnknownLatexError", "raw_latex_in"]
 
@@ -55,6 +57,40 @@ def raw_latex_in(markup: str) -> list[str]:
     return [m.group(3) for m in _RAW.finditer(markup)]
 
 
+# The converter writes every \left( \right) as a stretchy fence, which Chromium sets with
+# space inside (``σ ( 0.37 )``); TeX sets a function's parentheses tight.  A fence that
+# holds nothing taller than a subscript need not stretch, so it becomes a plain one.  And
+# \ln comes out as a bare <mi> glued to its neighbour (``y lna``); TeX puts a thin space
+# before it.
+_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
+_TALL = re.compile(r"<(mfrac|munderover|munder|mover|mtable|msqrt|mroot)\b")
+_FUNCTION = re.compile(r"<mi>(ln|log|exp|sin|cos|tan|tanh|max|min)</mi>")
+_PLAIN_FENCE = '<mo stretchy="false">'
+
+
+def _tight_fences(markup: str) -> str:
+    pieces = _FENCE.split(markup)
+    # split() gives text, form, text, form, ...: pair each prefix with its postfix.
+    tags = [f'<mo stretchy="true" fence="true" form="{form}">' for form in pieces[1::2]]
+    texts = pieces[0::2]
+    stack: list[int] = []
+    for k, form in enumerate(pieces[1::2]):
+        if form == "prefix":
+            stack.append(k)
+        elif stack:
+            opened = stack.pop()
+            inner = "".join(texts[opened + 1:k + 1])
+            if not _TALL.search(inner):
+                tags[opened] = tags[k] = _PLAIN_FENCE
+    return texts[0] + "".join(tag + text for tag, text in zip(tags, texts[1:]))
+
+
+def _tidy(markup: str) -> str:
+    markup = _tight_fences(markup)
+    return _FUNCTION.sub(lambda m: f'<mspace width="0.1667em"></mspace><mi>{m.group(1)}</mi><mo>&#x02061;</mo>',
+                         markup)
+
+
 def mathml(latex: str, *, display: bool = False) -> str:
     """MathML of one formula.
 
@@ -70,7 +106,7 @@ def mathml(latex: str, *, display: bool = False) -> str:
         raise UnknownLatexError(
             f"LaTeX command {raw[0]} is not supported by the MathML converter (in formula: {latex})"
         )
-    return markup
+    return _tidy(markup)
 
 
 _PARTS_CSS = """
@@ -95,10 +131,20 @@ _PARTS_CSS = """
 .sbp svg text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; }
 .sbp svg text.head { fill: var(--muted); }
 .sbp svg tspan.sub { font-size: 9px; }
+.sbp svg .edge.bias { stroke-dasharray: 4 3; }
+.sbp svg .bias-unit { fill: #f6f6f6; stroke: var(--muted); stroke-width: 1.2; }
+.sbp svg .bias-unit.focus { fill: #ffe0b2; stroke: var(--focus); stroke-width: 3; }
+.sbp svg text.focus-label { fill: var(--focus); font-size: 14px; font-style: italic; }
+.sbp svg text.label { font-style: italic; }
+.sbp svg.circuit { max-width: 100%; height: auto; }
+.sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg .box { fill: #fff; stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg text.grad { fill: var(--bad); font-size: 12px; }
 .sbp .stamp { border-left: 4px solid var(--muted); background: #f6f6f6; padding: 0.5rem 0.9rem; margin: 1rem 0; }
 .sbp .stamp.ok { border-color: var(--ok); }
 .sbp .stamp.bad { border-color: var(--bad); }
 .sbp .stamp p { margin: 0.2rem 0; }
+.sbp .stamp details { color: var(--muted); font-size: 0.9rem; }
 """
 
 # Whole-page rules: only in the standalone file, never injected into a notebook.
@@ -107,7 +153,9 @@ body { font-family: Georgia, 'Times New Roman', serif; max-width: 60rem; margin:
 h1 { font-size: 1.8rem; border-bottom: 2px solid #1b1b1b; }
 h2 { margin-top: 2.5rem; border-bottom: 1px solid #c8c8c8; }
 h3 { margin-top: 2rem; }
-nav ol { columns: 2; }
+nav > ol { columns: 2; }
+nav > ol > li { break-inside: avoid; }
+nav ol ol { display: flex; flex-wrap: wrap; gap: 0 1.2em; padding-left: 1.2em; list-style: none; break-inside: avoid; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10.5pt; }
   nav { display: none; }
@@ -119,8 +167,16 @@ nav ol { columns: 2; }
 """
 
 
+def _span(s: Span) -> str:
+    if isinstance(s, Math):
+        return mathml(s.latex)
+    if isinstance(s, Link):
+        return f'<a href="#{escape(s.anchor)}">{_spans(s.text)}</a>'
+    return escape(s)
+
+
 def _spans(spans: tuple[Span, ...]) -> str:
-    return "".join(mathml(s.latex) if isinstance(s, Math) else escape(s) for s in spans)
+    return "".join(_span(s) for s in spans)
 
 
 def _equation(eq: Equation) -> str:
@@ -138,8 +194,12 @@ def _table(t: Table) -> str:
 
 
 def _stamp(s: Stamp) -> str:
-    cls, mark = {True: ("ok", "✓ Verified."), False: ("bad", "✗ NOT VERIFIED."), None: ("", "Not checked.")}[s.ok]
+    cls, sign = {True: ("ok", "✓ "), False: ("bad", "✗ "), None: ("", "")}[s.ok]
+    mark = escape(sign + s.mark)
     lines = "".join(f"<p>{_spans(line)}</p>" for line in s.lines)
+    if s.detail:
+        folded = "".join(f"<p>{_spans(line)}</p>" for line in s.detail)
+        lines += f"<details><summary>{escape(s.more)}</summary>{folded}</details>"
     return f'<div class="stamp {cls}"><p><strong>{mark}</strong></p>{lines}</div>'
 
 
@@ -152,6 +212,8 @@ def _block(b: Block) -> str:
         return _table(b)
     if isinstance(b, Picture):
         return f"<figure>{picture_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
+    if isinstance(b, Circuit):
+        return f"<figure>{circuit_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
     if isinstance(b, Stamp):
         return _stamp(b)
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
@@ -167,11 +229,19 @@ def _section(s: Section, depth: int) -> str:
     return "\n".join(parts)
 
 
+def _nav_items(sections: tuple[Section, ...]) -> str:
+    items = []
+    for s in sections:
+        if not s.anchor:
+            continue
+        inner = _nav_items(s.subsections)
+        items.append(f'<li><a href="#{escape(s.anchor)}">{_spans(s.title_spans)}</a>'
+                     + (f"<ol>{inner}</ol>" if inner else "") + "</li>")
+    return "".join(items)
+
+
 def _nav(sheet: Sheet) -> str:
-    items = "".join(
-        f'<li><a href="#{escape(s.anchor)}">{_spans(s.title_spans)}</a></li>' for s in sheet.sections if s.anchor
-    )
-    return f"<nav><ol>{items}</ol></nav>"
+    return f"<nav><ol>{_nav_items(sheet.sections)}</ol></nav>"
 
 
 def render_html_fragment(sheet: Sheet) -> str:
@@ -188,7 +258,7 @@ def render_html(sheet: Sheet) -> str:
     """
     body = "\n".join(_section(s, 0) for s in sheet.sections)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{escape(sheet.lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{escape(sheet.title)}</title>\n<style>{_PAGE_CSS}{_PARTS_CSS}</style>\n</head>\n"
         f"<body class=\"sbp\">\n<h1>{escape(sheet.title)}</h1>\n{_nav(sheet)}\n{body}\n</body>\n</html>\n"

@@ -1,8 +1,8 @@
 """A sheet as a complete LaTeX document that compiles with ``pdflatex``.
 
-Only ``amsmath`` and ``amssymb`` are used; the network picture is drawn with LaTeX's own
-``picture`` environment (``\\qbezier`` draws straight lines of any slope), so a basic TeX
-installation suffices.
+Only ``amsmath``, ``amssymb``, ``color`` and ``hyperref`` are used (all in a basic TeX
+installation, texlive-latex-base); the pictures are drawn with LaTeX's own ``picture``
+environment (``\\qbezier`` draws straight lines of any slope).
 
 >>> from symbackprop.sheet.model import Sheet, Section, Paragraph, Math
 >>> tex = render_latex(Sheet("T", (Section("S", (Paragraph(("a_b ", Math("x_1"))),)),)))
@@ -12,9 +12,12 @@ True
 
 from __future__ import annotations
 
+from symbackprop.sheet.lang import say
 from symbackprop.sheet.model import (
     Block,
+    Circuit,
     Equation,
+    Link,
     Math,
     Paragraph,
     Picture,
@@ -35,9 +38,11 @@ _ESCAPES = {
     "✓": r"$\checkmark$", "·": r"$\cdot$",
 }
 
-_PREAMBLE = r"""\documentclass[11pt]{article}
+_PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
+\usepackage{color}
+\usepackage[hidelinks]{hyperref}
 % Wider text block without extra packages: derivations are long lines.
 \addtolength{\textwidth}{4cm}
 \addtolength{\oddsidemargin}{-2cm}
@@ -47,6 +52,9 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5ex}
+% A handout: displays closer to their text than the class's defaults.
+\AtBeginDocument{\setlength{\abovedisplayskip}{5pt plus 2pt minus 2pt}%
+\setlength{\belowdisplayskip}{5pt plus 2pt minus 2pt}\setlength{\jot}{2pt}}
 """
 
 
@@ -55,8 +63,21 @@ def escape_text(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
+def _target(anchor: str) -> str:
+    # hyperref's names are safest without TeX's special characters.
+    return "sbp:" + "".join(ch if ch.isalnum() else "-" for ch in anchor)
+
+
+def _span(s: Span) -> str:
+    if isinstance(s, Math):
+        return f"${s.latex}$"
+    if isinstance(s, Link):
+        return rf"\hyperlink{{{_target(s.anchor)}}}{{{_spans(s.text)}}}"
+    return escape_text(s)
+
+
 def _spans(spans: tuple[Span, ...]) -> str:
-    return "".join(f"${s.latex}$" if isinstance(s, Math) else escape_text(s) for s in spans)
+    return "".join(_span(s) for s in spans)
 
 
 def _equation(eq: Equation) -> str:
@@ -74,45 +95,94 @@ def _table(t: Table) -> str:
 
 
 def _picture(p: Picture) -> str:
-    """The network in a ``picture`` environment: thick lines and filled neurons on paths."""
-    width, height = 110.0, 8.0 * max(len(s) for s in p.shown) + 6
+    """The network in a ``picture`` environment: labelled neurons, bias units holding 1,
+    thick lines and filled neurons on paths, the parameter's connection labelled."""
+    gap, radius = 9.0, 3.2
     n_layers = len(p.layers)
-    xs = [8 + k * (width - 16) / max(1, n_layers - 1) for k in range(n_layers)]
 
-    def y_of(l: int, pos: int) -> float:
-        count = len(p.shown[l])
-        return height / 2 + (count - 1) * 4 - pos * 8
+    def bias_unit(l: int) -> bool:
+        return l < n_layers - 1 and l < len(p.bias) and p.bias[l]
 
-    pos = [{idx: k for k, idx in enumerate(s)} for s in p.shown]
+    slots = [len(s) + (1 if bias_unit(l) else 0) for l, s in enumerate(p.shown)]
+    width, height = 120.0, gap * max(slots) + 4
+    xs = [10 + k * (width - 20) / max(1, n_layers - 1) for k in range(n_layers)]
+    pos: list[dict[int, float]] = []
+    for l, shown in enumerate(p.shown):
+        top = height / 2 + (slots[l] - 1) * gap / 2
+        ys = {idx: top - k * gap for k, idx in enumerate(shown)}
+        if bias_unit(l):
+            ys[0] = top - len(shown) * gap
+        pos.append(ys)
     out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
            rf"\begin{{picture}}({width:.0f},{height + 6:.0f})"]
     for l in range(1, n_layers):
         for j in p.shown[l]:
-            for i in p.shown[l - 1]:
+            for i in pos[l - 1]:
                 on = (l, j, i) in p.highlight_edges
                 out.append(r"\thicklines" if on else r"\thinlines")
-                x1, y1 = xs[l - 1] + 2, y_of(l - 1, pos[l - 1][i])
-                x2, y2 = xs[l] - 2, y_of(l, pos[l][j])
+                x1, y1 = xs[l - 1] + radius, pos[l - 1][i]
+                x2, y2 = xs[l] - radius, pos[l][j]
                 out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
     out.append(r"\thinlines")
+    if p.focus is not None and p.focus_label:
+        l, j, i = p.focus
+        x1, y1, x2, y2 = xs[l - 1] + radius, pos[l - 1][i], xs[l] - radius, pos[l][j]
+        tx, ty = x1 + (x2 - x1) * 0.4, y1 + (y2 - y1) * 0.4 + 2.5
+        out.append(rf"\put({tx:.1f},{ty:.1f}){{\makebox(0,0){{\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
     for l, shown in enumerate(p.shown):
         for k, idx in enumerate(shown):
-            y = y_of(l, k)
-            star = "*" if (l, idx) in p.highlight_nodes else ""
-            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{star}{{4}}}}")
+            y = pos[l][idx]
+            if (l, idx) in p.highlight_nodes:
+                out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\color[gray]{{0.8}}\circle*{{{2 * radius - 0.4:.1f}}}}}")
+            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{{{2 * radius:.1f}}}}}")
+            label = f"x_{{{idx}}}" if l == 0 else f"a^{{({l})}}_{{{idx}}}"
+            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\makebox(0,0){{\scriptsize ${label}$}}}}")
             if k and shown[k - 1] != idx - 1:
-                out.append(rf"\put({xs[l]:.1f},{y + 4:.1f}){{\makebox(0,0){{$\vdots$}}}}")
-        label = "input" if l == 0 else ("output" if l == n_layers - 1 else f"layer {l}")
-        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label} ({p.layers[l]})}}}}")
+                out.append(rf"\put({xs[l]:.1f},{y + gap / 2:.1f}){{\makebox(0,0){{$\vdots$}}}}")
+        if 0 in pos[l]:
+            y = pos[l][0]
+            out.append(rf"\put({xs[l] - 2.2:.1f},{y - 2.2:.1f}){{\framebox(4.4,4.4){{\scriptsize 1}}}}")
+        label = escape_text(p.heads[l]) if l < len(p.heads) else f"({p.layers[l]})"
+        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label}}}}}")
     out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(p.caption) + r"\end{center}"]
     return "\n".join(out)
 
 
+def _circuit(c: Circuit) -> str:
+    """A circuit in a ``picture``: framed boxes with forward values, gradients under the wires."""
+    col, row, bw, bh = 34.0, 12.0, 22.0, 7.0
+    tallest = max(n.row for n in c.nodes) + 1
+    width = (max(n.column for n in c.nodes) + 1) * col + 10
+    height = tallest * row
+
+    def corner(k: int) -> tuple[float, float]:
+        n = c.nodes[k]
+        return n.column * col, height - (n.row + 1) * row + (row - bh) / 2
+
+    out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}", rf"\begin{{picture}}({width:.0f},{height:.0f})"]
+    for a, b, grad in c.wires:
+        (x1, y1), (x2, y2) = corner(a), corner(b)
+        x1, y1, y2 = x1 + bw, y1 + bh / 2, y2 + bh / 2
+        out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
+        if grad:
+            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 - 2.5
+            out.append(rf"\put({gx:.1f},{gy:.1f}){{\makebox(0,0){{\scriptsize $\mathbf{{{grad}}}$}}}}")
+    for k, n in enumerate(c.nodes):
+        x, y = corner(k)
+        out.append(rf"\put({x:.1f},{y:.1f}){{\framebox({bw:.0f},{bh:.0f}){{\small ${n.name} = {n.value}$}}}}")
+    out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(c.caption) + r"\end{center}"]
+    return "\n".join(out)
+
+
 def _stamp(s: Stamp) -> str:
-    mark = {True: r"$\checkmark$ \textbf{Verified.}", False: r"\textbf{NOT VERIFIED.}",
-            None: r"\textbf{Not checked.}"}[s.ok]
-    return r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
-        r" \\ ".join(_spans(line) for line in s.lines) + "}}\n\\medskip"
+    mark = (r"$\checkmark$ " if s.ok else "") + r"\textbf{%s}" % escape_text(s.mark)
+    # A footnote inside a box is lost, so the box carries the mark and the text follows it.
+    note = r"\footnotemark" if s.detail else ""
+    box = r"\medskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{" + mark + " " + \
+        r" \\ ".join(_spans(line) for line in s.lines) + note + "}}"
+    if s.detail:
+        box += "\n\\footnotetext{" + " ".join(_spans(line) for line in s.detail) + "}"
+    return box + "\n\\medskip"
 
 
 def _block(b: Block) -> str:
@@ -124,6 +194,8 @@ def _block(b: Block) -> str:
         return _table(b)
     if isinstance(b, Picture):
         return _picture(b)
+    if isinstance(b, Circuit):
+        return _circuit(b)
     if isinstance(b, Stamp):
         return _stamp(b)
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
@@ -131,18 +203,37 @@ def _block(b: Block) -> str:
 
 def _section(s: Section, depth: int) -> str:
     command = ["section", "subsection", "subsubsection"][min(depth, 2)]
-    parts = [f"\\{command}{{{_spans(s.title_spans)}}}"]
+    target = rf"\hypertarget{{{_target(s.anchor)}}}{{}}" if s.anchor else ""
+    parts = [f"\\{command}{{{_spans(s.title_spans)}}}{target}"]
     parts += [_block(b) for b in s.blocks]
     parts += [_section(sub, depth + 1) for sub in s.subsections]
     return "\n\n".join(parts)
 
 
+def _contents(sheet: Sheet) -> str:
+    """A compact, linked list of the sections (one pdflatex run, unlike \\tableofcontents)."""
+    entries = []
+    for k, s in enumerate(sheet.sections, 1):
+        if not s.anchor:
+            continue
+        subs = [_span(Link(sub.title_spans, sub.anchor)) for sub in s.subsections if sub.anchor]
+        entries.append(f"{k}~" + _span(Link(s.title_spans, s.anchor)) + (" (" + ", ".join(subs) + ")" if subs else ""))
+    if not entries:
+        return ""
+    # \sloppy: the entries are short unbreakable links, so a line may stretch rather than overflow.
+    return (r"{\sloppy\noindent\textbf{%s} " % escape_text(say(sheet.lang, "contents"))
+            + r" \textperiodcentered\ ".join(entries) + "\\par}\n\n")
+
+
 def render_latex(sheet: Sheet) -> str:
     """The complete ``.tex`` document of ``sheet``."""
     body = "\n\n".join(_section(s, 0) for s in sheet.sections)
+    # Korean needs kotex (texlive-lang-korean), which must then be installed.
+    preamble = _PREAMBLE + ("\\usepackage{kotex}\n" if sheet.lang == "ko" else "")
     return (
-        _PREAMBLE
+        preamble
         + f"\\title{{{escape_text(sheet.title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+        + _contents(sheet)
         + body
         + "\n\n\\end{document}\n"
     )

@@ -1,73 +1,175 @@
 """The network picture of a sheet as inline SVG (used by the HTML renderer).
 
-Neurons are circles in columns, connections lines; the paths of a parameter are drawn
-thick and coloured, its own connection (or bias neuron) in a second colour.  Colours are
+Neurons are circles in columns labelled ``x_i`` and ``a^{(l)}_j``, bias units squares
+holding 1, connections lines; the paths of a parameter are drawn thick and coloured, its
+own connection in a second colour and labelled with its name (and value).  Colours are
 CSS classes, so print styles can change them; the SVG holds no script and no links.
 
 >>> from symbackprop.sheet.model import Picture
 >>> svg = picture_svg(Picture((2, 1), ((1, 2), (1,)), highlight_edges=frozenset({(1, 1, 2)})))
 >>> svg.count("<line"), svg.count('class="edge on"')
 (2, 1)
+
+A circuit (:class:`~symbackprop.sheet.model.Circuit`) is drawn by :func:`circuit_svg`.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from symbackprop.sheet.model import Picture
+from symbackprop.sheet.model import Circuit, Picture
 
-__all__ = ["picture_svg"]
+__all__ = ["picture_svg", "circuit_svg", "standalone"]
 
-_GAP_Y = 44
-_GAP_X = 170
-_R = 14
+# The pictures' colours for an SVG file of its own (the HTML page styles them itself).
+_STYLE = """<style>
+.edge { stroke: #c8c8c8; stroke-width: 1; } .edge.bias { stroke-dasharray: 4 3; }
+.edge.on { stroke: #1565c0; stroke-width: 2.5; } .edge.focus { stroke: #e65100; stroke-width: 4; }
+.neuron { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; } .neuron.on { fill: #e3f2fd; stroke: #1565c0; stroke-width: 2; }
+.bias-unit { fill: #f6f6f6; stroke: #666; stroke-width: 1.2; } .bias-unit.focus { fill: #ffe0b2; stroke: #e65100; stroke-width: 3; }
+.wire { stroke: #1b1b1b; stroke-width: 1.2; } .box { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; }
+text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; } text.head { fill: #666; }
+text.label { font-style: italic; } tspan.sub { font-size: 9px; }
+text.grad { fill: #c62828; font-size: 12px; } text.focus-label { fill: #e65100; font-size: 14px; font-style: italic; }
+</style>"""
 
 
-def _label(layer: int, last: int, index: int) -> str:
-    letter = "x" if layer == 0 else "a"
-    return f'{letter}<tspan class="sub" dy="4">{index}</tspan>'
+def standalone(svg: str) -> str:
+    """An ``<svg>`` of this module as a file of its own: with its styles inside."""
+    head, _, rest = svg.partition(">")
+    return head + ">" + _STYLE + rest
+
+_GAP_Y = 48
+_GAP_X = 180
+_R = 17
+
+
+def _math_svg(latex_name: str) -> str:
+    """A network name as SVG text: ``a^{(1)}_{2}`` as a with a raised (1) and a lowered 2."""
+    m = re.fullmatch(r"(\\?[A-Za-z]+)(?:\^\{(.+?)\})?(?:_\{?(.+?)\}?)?( = .+)?", latex_name)
+    if m is None:
+        return escape(latex_name)
+    base, sup, sub, rest = m.groups()
+    out = escape({"\\delta": "δ", "\\sigma": "σ"}.get(base, base))
+    if sup:
+        out += f'<tspan class="sub" dy="-6">{escape(sup)}</tspan>'
+    if sub:
+        # Stacked under the superscript, as TeX sets them: step back over its width.
+        back = f' dx="-{len(sup) * 4.6:.1f}"' if sup else ""
+        out += f'<tspan class="sub"{back} dy="{10 if sup else 4}">{escape(sub)}</tspan>'
+    if sup or sub:
+        out += f'<tspan dy="{-4 if sup else -4}"></tspan>'
+    if rest:
+        out += escape(rest.replace("-", "−"))
+    return out
+
+
+def _label(layer: int, index: int) -> str:
+    return _math_svg(f"x_{{{index}}}" if layer == 0 else f"a^{{({layer})}}_{{{index}}}")
 
 
 def picture_svg(p: Picture) -> str:
     """The ``<svg>`` element of a network picture."""
-    tallest = max(len(s) + sum(1 for k in range(1, len(s)) if s[k] != s[k - 1] + 1) for s in p.shown)
-    height = tallest * _GAP_Y + 50
-    width = (len(p.layers) - 1) * _GAP_X + 100
-    last = len(p.layers) - 1
-    # Vertical position of every drawn neuron; a gap (elided neurons) takes one slot.
+    def slots(shown: tuple[int, ...], layer: int) -> int:
+        gaps = sum(1 for k in range(1, len(shown)) if shown[k] != shown[k - 1] + 1)
+        return len(shown) + gaps + (1 if _has_bias_unit(p, layer) else 0)
+
+    tallest = max(slots(s, l) for l, s in enumerate(p.shown))
+    height = tallest * _GAP_Y + 60
+    width = (len(p.layers) - 1) * _GAP_X + 110
+    # Vertical position of every drawn neuron; a gap (elided neurons) takes one slot, and the
+    # bias unit (index 0) the slot below the last neuron.
     ys: list[dict[int, float]] = []
-    for shown in p.shown:
-        slots = len(shown) + sum(1 for k in range(1, len(shown)) if shown[k] != shown[k - 1] + 1)
-        top = 40 + (tallest - slots) * _GAP_Y / 2 + _GAP_Y / 2
+    for l, shown in enumerate(p.shown):
+        top = 44 + (tallest - slots(shown, l)) * _GAP_Y / 2 + _GAP_Y / 2
         pos, slot = {}, 0
         for k, idx in enumerate(shown):
             if k and idx != shown[k - 1] + 1:
                 slot += 1
             pos[idx] = top + slot * _GAP_Y
             slot += 1
+        if _has_bias_unit(p, l):
+            pos[0] = top + slot * _GAP_Y
         ys.append(pos)
-    xs = [50 + l * _GAP_X for l in range(len(p.layers))]
+    xs = [55 + l * _GAP_X for l in range(len(p.layers))]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{escape(p.caption)}">']
     lines_off, lines_on = [], []
     for l in range(1, len(p.layers)):
+        sources = list(p.shown[l - 1]) + ([0] if 0 in ys[l - 1] else [])
         for j in p.shown[l]:
-            for i in p.shown[l - 1]:
+            for i in sources:
                 edge = (l, j, i)
                 cls = "edge focus" if edge == p.focus else ("edge on" if edge in p.highlight_edges else "edge")
+                if i == 0:
+                    cls += " bias"
                 line = (f'<line class="{cls}" x1="{xs[l - 1] + _R}" y1="{ys[l - 1][i]:.1f}" '
                         f'x2="{xs[l] - _R}" y2="{ys[l][j]:.1f}"/>')
-                (lines_on if cls != "edge" else lines_off).append(line)
+                (lines_off if cls.split()[:2] == ["edge"] or cls == "edge bias" else lines_on).append(line)
     out += lines_off + lines_on  # highlighted lines drawn last, on top
+    if p.focus is not None and p.focus_label:
+        l, j, i = p.focus
+        x1, y1, x2, y2 = xs[l - 1] + _R, ys[l - 1][i], xs[l] - _R, ys[l][j]
+        # On the connection, a third of the way along, just above it.
+        tx, ty = x1 + (x2 - x1) * 0.35, y1 + (y2 - y1) * 0.35 - 8
+        out.append(f'<text class="focus-label" x="{tx:.1f}" y="{ty:.1f}">{_math_svg(p.focus_label)}</text>')
     for l, shown in enumerate(p.shown):
-        name = "input" if l == 0 else ("output" if l == last else f"layer {l}")
-        out.append(f'<text class="head" x="{xs[l]}" y="20">{name} ({p.layers[l]})</text>')
+        head = p.heads[l] if l < len(p.heads) else f"({p.layers[l]})"
+        out.append(f'<text class="head" x="{xs[l]}" y="20">{escape(head)}</text>')
         for k, idx in enumerate(shown):
             if k and idx != shown[k - 1] + 1:
                 out.append(f'<text class="gap" x="{xs[l]}" y="{ys[l][idx] - _GAP_Y / 2 + 5:.1f}">⋮</text>')
-            bias_focus = p.focus is not None and p.focus[2] == 0 and (p.focus[0], p.focus[1]) == (l, idx)
-            cls = "neuron focus" if bias_focus else ("neuron on" if (l, idx) in p.highlight_nodes else "neuron")
+            cls = "neuron on" if (l, idx) in p.highlight_nodes else "neuron"
             out.append(f'<circle class="{cls}" cx="{xs[l]}" cy="{ys[l][idx]:.1f}" r="{_R}"/>')
-            out.append(f'<text class="label" x="{xs[l]}" y="{ys[l][idx] + 4:.1f}">{_label(l, last, idx)}</text>')
+            out.append(f'<text class="label" x="{xs[l]}" y="{ys[l][idx] + 3:.1f}">{_label(l, idx)}</text>')
+        if 0 in ys[l]:
+            y = ys[l][0]
+            cls = "bias-unit focus" if p.focus is not None and p.focus[2] == 0 and p.focus[0] == l + 1 else "bias-unit"
+            out.append(f'<rect class="{cls}" x="{xs[l] - 12}" y="{y - 12:.1f}" width="24" height="24" rx="3"/>')
+            out.append(f'<text class="label" x="{xs[l]}" y="{y + 5:.1f}">1</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _has_bias_unit(p: Picture, layer: int) -> bool:
+    """Layer ``layer`` shows a bias unit when the layer after it has biases."""
+    return layer < len(p.layers) - 1 and layer < len(p.bias) and p.bias[layer]
+
+
+_BOX_W, _BOX_H, _COL, _ROW = 96, 34, 170, 62
+
+
+def _name_svg(text: str) -> str:
+    """``h_out`` as h with a subscript (the name's own text, escaped)."""
+    base, _, sub = text.partition("_")
+    return escape(base) + (f'<tspan class="sub" dy="4">{escape(sub)}</tspan><tspan dy="-4"> </tspan>' if sub else " ")
+
+
+def circuit_svg(c: Circuit) -> str:
+    """The ``<svg>`` of a circuit: boxes with forward values, wires with gradients."""
+    columns = max(n.column for n in c.nodes) + 1
+    tallest = max(n.row for n in c.nodes) + 1
+    width, height = columns * _COL + 60, tallest * _ROW + 40
+    pos = [(30 + n.column * _COL, 24 + n.row * _ROW) for n in c.nodes]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="circuit" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img" aria-label="{escape(c.caption)}">']
+    for a, b, grad in c.wires:
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        x1, y1, y2 = x1 + _BOX_W, y1 + _BOX_H / 2, y2 + _BOX_H / 2
+        out.append(f'<line class="wire" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
+        if grad:
+            # The gradient sits under the wire, near the box it flows back into.
+            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 + 14
+            out.append(f'<text class="grad" x="{gx:.1f}" y="{gy:.1f}">{escape(grad)}</text>')
+    last = max(range(len(c.nodes)), key=lambda k: (c.nodes[k].column, -c.nodes[k].row))
+    for k, n in enumerate(c.nodes):
+        x, y = pos[k]
+        out.append(f'<rect class="box" x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="4"/>')
+        out.append(f'<text class="value" x="{x + _BOX_W / 2}" y="{y + _BOX_H / 2 + 5}">'
+                   f'{_name_svg(n.text)}= {escape(n.value)}</text>')
+        if k == last and n.gradient:
+            out.append(f'<line class="wire" x1="{x + _BOX_W}" y1="{y + _BOX_H / 2}" x2="{x + _BOX_W + 40}" y2="{y + _BOX_H / 2}"/>')
+            out.append(f'<text class="grad" x="{x + _BOX_W + 20}" y="{y + _BOX_H / 2 + 14}">{escape(n.gradient)}</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -1,0 +1,141 @@
+"""English: every phrase of a sheet's prose.
+
+Fields in braces are filled in by the section builders: numbers already formatted, and
+inline math (``{name}``) as math.  A noun entry ``"n.<noun>"`` is ``"one|many"``.
+"""
+
+PHRASES: dict[str, str] = {
+    # nouns, for counts
+    "n.node": "node|nodes", "n.input": "input|inputs", "n.target": "target|targets",
+    "n.parameter": "parameter|parameters", "n.weight": "weight|weights", "n.bias": "bias|biases",
+    "n.path": "path|paths", "n.signal": "further error signal|further error signals",
+    "and": " and ", "loss": "loss", "output": "output", "mean": "mean", "sum": "sum",
+    # the network or graph
+    "sec.graph": "The graph",
+    "graph.about": "A computation graph of {nodes} with {leaves}; its output is {out}.",
+    "graph.no_leaves": "no leaves", "graph.leaves_end": ".",
+    "graph.leaves_only": " It has no parameters, so the sheet differentiates {out} with respect to its leaves ",
+    "sec.network": "The network",
+    "net.about": "The network is a {describe}, with {params}.",
+    "net.head.layer": "Layer", "net.head.neurons": "Neurons", "net.head.activation": "Activation",
+    "net.head.parameters": "Parameters",
+    "net.input": "0 (input)", "net.inputs": " inputs", "net.none": "none",
+    "net.hidden": "{l} (hidden)", "net.output": "{l} (output)",
+    "net.loss": "Loss: {loss} ({name}).",
+    "net.notation": "Notation: {w} is the weight from neuron {i} of layer {lm1} to neuron {j} of layer {l}; "
+                    "{z} is the weighted input, {a} the activation ({a0}), and {delta} the error signal.",
+    # forward pass, output
+    "sec.forward": "Forward pass",
+    "fwd.each_layer": "Each layer, for every neuron {j}:",
+    "fwd.every_node_numbers": "Every node, and its value for the given numbers:",
+    "fwd.every_node": "Every node:",
+    "fwd.not_listed": "The {n} node definitions are not listed (over {limit} nodes).",
+    "sec.loss": "Loss", "sec.output": "Output",
+    # the δ recursion
+    "sec.deltas": "The {delta} recursion",
+    "delta.intro": "The error signal of a node is the derivative of the {word} with respect to it. Each is "
+                   "computed once, from the error signals after it, and shared by every {who} before it:",
+    "delta.who.leaf": "leaf", "delta.who.parameter": "parameter",
+    "delta.layers": "Output layer (neuron 1 shown, the others alike), then each hidden layer from the one "
+                    "after it, and the gradients of the weights and biases:",
+    "delta.with": "with ",
+    "delta.iverson": ", where {bracket} is 1 when {kj} and 0 otherwise",
+    "delta.every_network": "Every error signal of this network, output layer first:",
+    "delta.every_graph": "Every error signal, from the output back:",
+    "delta.broken": "the targets break this assumption, so the full chain rule:",
+    "delta.using": "(using ",
+    # gradients
+    "sec.gradients": "Gradients",
+    "grad.which.worked": "One parameter of every layer, output layer first",
+    "grad.which.leaf": "For each leaf", "grad.which.parameter": "For each parameter",
+    "grad.intro": "{which}: the chain rule as a sum over paths, each factor worked out, the {delta} form, "
+                  "the expanded formula{numbers}, and how it was checked.",
+    "grad.intro.numbers": ", the worked numbers",
+    "par.weight": "{name} is the weight from {src} to neuron {j} of layer {l}.",
+    "par.from_input": "input {i}", "par.from_neuron": "neuron {i} of layer {l}",
+    "par.bias": "{name} is the bias of neuron {j} of layer {l}.",
+    "par.reaches": " It reaches the loss along {ways}.",
+    "par.reaches_leaf": "{name} reaches the {word} along {ways}.",
+    "par.chain": "Chain rule, one product of partial derivatives per path:",
+    "par.factors": "Each factor worked out:",
+    "par.so": "So:",
+    "par.many_paths": "{n} paths lead from {name} to the {word}, too many to list (over {limit}). "
+                      "Each is a product like this one:",
+    "par.with_deltas": "With the error signals {delta}, which hold these sums once for all parameters:",
+    "par.more_deltas": "{signals} follow the recursion above (too many or too long to print here).",
+    "par.no_expand": "Expanded form not requested.",
+    "par.too_big": "The expanded form (inputs, targets and parameters only) would have {size} terms, over "
+                   "the sheet's limit of {limit}; the {delta} form above is the same derivative with the "
+                   "intermediate quantities kept as symbols.",
+    "par.about": "about {n}", "par.over": "over {n}",
+    "par.too_wide": "The expanded form (about {size} terms) does not fit on a page: one function call in it "
+                    "alone is wider than a line. The {delta} form above is the same derivative with the "
+                    "intermediate quantities kept as symbols.",
+    "par.expanded": "Expanded, in inputs, targets and parameters only:",
+    "par.numbers": "With the numbers:",
+    "par.path": "path {k}",
+    "par.step": "One gradient-descent step with learning rate {eta}:",
+    # the stamp
+    "stamp.two_ways": "Checked two ways: {first}; and nudging {name} a millionth up and down changes {out} "
+                      "at the rate {rate}, {verdict}.",
+    "stamp.one_way": "Checked: {first}.",
+    "stamp.symbolic": "the formula above is exactly what SymPy gets by differentiating the whole {out} "
+                      "with respect to {name} in one go",
+    "stamp.point": "the formula above gives the same number as differentiating the whole {out} directly, "
+                   "computed exactly at random points",
+    "stamp.agrees": "as the gradient says", "stamp.disagrees": "NOT the rate the gradient says",
+    "stamp.refuted": "The formula above does NOT match differentiating the whole {out} directly.",
+    "stamp.too_big": "Not verified on this sheet: the graph has {n} nodes (proofs are run here up to "
+                     "{limit}); use symbackprop.prove(graph, {name}) in Python.",
+    "stamp.proved": "Proved ({route}): {detail}.", "stamp.refuted_detail": "REFUTED ({route}): {detail}.",
+    "stamp.route.symbolic": "symbolic", "stamp.route.point": "exact point evaluation",
+    "stamp.fd": "Finite differences (central, float64, step {step}): {fd}, relative error {err} "
+                "({within} the tolerance: relative {rtol} or absolute {atol}).",
+    "stamp.within": "within", "stamp.outside": "OUTSIDE",
+    "mark.ok": "Verified.", "mark.bad": "NOT VERIFIED.", "mark.none": "Not checked.",
+    "stamp.more": "How exactly",
+    # the summary
+    "sec.summary": "Every gradient at a glance",
+    "sum.intro.step": "Every gradient, its value, and the parameter after one gradient-descent step {rule} "
+                      "with {eta}:",
+    "sum.intro.values": "Every gradient and its value:", "sum.intro": "Every gradient:",
+    "sum.value": "Value", "sum.after": "After one step",
+    "sum.left_out": "{n} of the {total} rows are left out; every one has the same form as the rows of its layer.",
+    "sum.falls": "Recomputed with every parameter updated, the {word} falls from {before} to {after}.",
+    "sum.not_falls": "Recomputed with every parameter updated, the {word} does not fall from {before} to {after}.",
+    # vector form
+    "sec.vector": "Vector form",
+    "vec.intro": "The same derivation written for whole layers, as textbooks end it: bold letters are "
+                 "column vectors, {W} the weight matrix (row j, column i), {odot} the elementwise product. "
+                 "Every entry equals the scalar derivation above.",
+    "vec.batch": "For a batch of m samples, one column each ({X}, {Y}), with the {reduce} of the per-sample losses:",
+    # cost
+    "sec.cost": "Cost: why backpropagation",
+    "cost.intro": "The gradient of all {params} parameters of this network needs {paths} chain-rule paths. "
+                  "Written out path by path, each product is computed on its own; backpropagation computes "
+                  "each error signal once and reuses it for every weight that uses it. Counting every local "
+                  "partial as a number already known, a partial equal to 1 as free, and a product of k "
+                  "numbers as k - 1 multiplications:",
+    "cost.route": "Route", "cost.mults": "Multiplications",
+    "cost.separate": "each parameter separately, every path product on its own",
+    "cost.backprop": "backpropagation, each {delta} computed once and shared",
+    "cost.ratio": "Backpropagation needs {ratio} times fewer multiplications here; the gap grows with every "
+                  "layer, because the number of paths multiplies while the number of connections only adds.",
+    # what was left out
+    "sec.omitted": "Left out",
+    "omit.params": "{n} of the {total} parameters have no section of their own (choose them with params= or "
+                   "--params); every one follows the δ recursion shown.",
+    "omit.first_sample": "The numbers are those of the first of the {n} samples.",
+    "omit.step": "The gradient-descent step is left out: it uses the gradient of the loss over all {n} samples "
+                 "(symbackprop grad prints it).",
+    "omit.small": "Node and error-signal definitions are listed only up to {limit} nodes (this graph has {n}).",
+    # pictures
+    "pic.paths": "Every path from the highlighted parameter to the loss.",
+    "pic.network": "The network: inputs on the left, outputs on the right.",
+    "pic.elided": " Large layers are drawn elided.",
+    "pic.circuit": "Forward values in the boxes; the gradient of the output flowing back along every wire.",
+    "pic.head.input": "input", "pic.head.output": "output", "pic.head.layer": "layer {l}",
+    "pic.elsewhere": " (The picture is drawn in the HTML and LaTeX sheets.)",
+    "pic.elsewhere_circuit": " (The circuit is drawn in the HTML and LaTeX sheets.)",
+    "contents": "Contents:",
+}
