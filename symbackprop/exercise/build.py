@@ -2,7 +2,8 @@ r"""An exercise as files: per variant a problem sheet, a solution sheet and a no
 formats asked, plus the teacher's key (``key.json``: each variant's spec, questions and
 answers with their numbers), all from one spec.
 
->>> files = exercise_files("examples/mazur.toml", "w2_11", formats=["html"])
+>>> from symbackprop.read import EXAMPLE
+>>> files = exercise_files(EXAMPLE, "w2_11", formats=["html"])
 >>> sorted(files)
 ['key.json', 'problems.html', 'solutions.html']
 >>> sorted(exercise_files("2-2-1", "W2", variants=2, seed=1, formats=["tex"]))
