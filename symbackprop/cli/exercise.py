@@ -80,7 +80,9 @@ def run_exercise(args: argparse.Namespace) -> int:
         raise SpecError(f"--output: cannot make {args.output!r}: {exc.strerror or exc}") from None
     for name, text in files.items():
         write_atomic(folder / name, text)
-    print(f"wrote {len(files)} files to {args.output}: {', '.join(files)}", file=sys.stderr)
+    names = list(files)
+    shown = ", ".join(names) if len(names) <= 12 else f"{', '.join(names[:3])}, ..., {names[-1]}"
+    print(f"wrote {len(files)} files to {args.output}: {shown}", file=sys.stderr)
     return 0
 
 

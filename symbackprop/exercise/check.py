@@ -16,6 +16,7 @@ homework.  An empty answer is ``"unanswered"``, one that cannot be read ``"unrea
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ __all__ = ["ANSWER_STATUSES", "Feedback", "check"]
 
 #: Besides the verdict's statuses: nothing written, or not a formula the notation reads.
 ANSWER_STATUSES = ("unanswered", "unreadable")
+
+# What Python makes of \frac, \beta, \theta, \rho, \nabla ... in a string without r: a control
+# character; a tab or line break counts only right before a letter (\tau, not "a<tab>+ b").
+_ESCAPED = re.compile(r"[\f\b\a\v]|[\t\r\n](?=[A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,11 @@ def check(spec: object, question: str, answer: object, *, points: int = 6, seed:
         return Feedback(q.name, "unreadable", repr(answer), message="the answer must be a string")
     if not text.strip():
         return Feedback(q.name, "unanswered", text, message="no answer yet")
+    control = sorted({repr(m.group()) for m in _ESCAPED.finditer(text)})
+    if control:
+        # "\frac" in a string without r becomes a form feed and "rac": say so, not "unreadable".
+        return Feedback(q.name, "unreadable", text, message=f"the answer holds {', '.join(control)}: write it "
+                        'as r"..." so that backslashes stay (\\frac, \\theta, \\beta)')
     try:
         verdict = verify(loaded, q.name, text, points=points, seed=seed)
     except FormulaError as exc:

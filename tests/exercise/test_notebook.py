@@ -65,3 +65,13 @@ def test_without_nbformat_the_core_imports_and_ipynb_is_one_line_error(tmp_path)
     assert proc.stderr.strip() == ('symbackprop: error: notebook: writing .ipynb needs nbformat; install it with '
                                    'pip install "symbackprop[notebook]"')
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_latex_answer_without_r_is_told_to_keep_its_backslashes():
+    from symbackprop.exercise import check
+
+    # What answer = "\frac{1}{2} ..." holds in Python: a form feed, then "rac".
+    f = check(MAZUR, "w2_11", "\frac{1}{2} " + RIGHT_W2_11)
+    assert f.status == "unreadable" and "'\\x0c'" in f.message and 'r"..."' in f.message
+    assert check(MAZUR, "w2_11", r"\frac{1}{2} " + RIGHT_W2_11).kind == "constant_factor"
+    assert check(MAZUR, "w2_11", RIGHT_W2_11.replace(" ", " \t ")).status == "correct"  # a tab between terms
