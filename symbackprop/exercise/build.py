@@ -86,7 +86,7 @@ def exercise_files(
             questions = read_questions(spec.network, ask)
         except SpecError as exc:
             raise SpecError(f"variant {k} ({spec.title}): {exc}" if variants else str(exc)) from None
-        answers = {q.name: dict(zip(("formula", "value"), solve(spec, q))) for q in questions}
+        answers = {q.name: {"formula": a.formula, "value": a.value} for q in questions for a in [solve(spec, q)]}
         key.append({"variant": k if variants else None, "spec": t, "questions": [q.name for q in questions],
                     "answers": answers})
         for fmt in formats:

@@ -108,12 +108,34 @@ def _number(value: sp.Expr) -> float:
     return float(value)
 
 
-def solve(spec: Spec, q: Question) -> tuple[str, Any]:
-    """The answer to ``q`` at the spec's numbers: its formula in LaTeX and its value (a
-    number, or nested lists for a layer), through the symbolic δ recursion.
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a question: its formula in LaTeX (the vector form for a layer), for a
+    layer also the same entry by entry, and its value (nested lists for a layer)."""
+
+    formula: str
+    value: Any
+    entries: str = ""
+
+
+def _vector_line(net: Network, label: str) -> str:
+    # The vector form prints one line per layer quantity; the question's label is its left side.
+    for line in vector_form(net).latex_lines(batch=False):
+        if line.startswith(label + " = "):
+            return line[len(label) + 3:]
+    return ""
+
+
+def solve(spec: Spec, q: Question) -> Answer:
+    r"""The answer to ``q`` at the spec's numbers, through the symbolic δ recursion.
 
     Raises:
         SpecError: the spec has no numbers, or a batch of samples.
+
+    >>> from symbackprop.read import EXAMPLE, load_spec
+    >>> spec = load_spec(EXAMPLE)
+    >>> print(solve(spec, read_questions(spec.network, "W2")[0]).formula)
+    \boldsymbol{\delta}^{(2)} \left(\mathbf{a}^{(1)}\right)^{\top}
     """
     net = spec.network
     if spec.values is None:
@@ -123,19 +145,19 @@ def solve(spec: Spec, q: Question) -> tuple[str, Any]:
     numbers = backward(net, spec.values.assignment(net), exact=False)
     bp = derive(net)
     if q.kind == "scalar":
-        return latex(bp[q.symbol].delta_form), _number(numbers.gradients[q.symbol])
+        return Answer(latex(bp[q.symbol].delta_form), _number(numbers.gradients[q.symbol]))
     if q.kind == "delta":
         d = bp.deltas[q.symbol]
-        return latex(d.expr), _number(numbers.deltas[d.symbol])
+        return Answer(latex(d.expr), _number(numbers.deltas[d.symbol]))
     kind, l = q.layer  # type: ignore[misc]
     vf = vector_form(net)
     if kind == "w":
         value: Any = [[_number(numbers.gradients[w]) for w in row] for row in net.W[l]]
-        formula = vf.weight_gradient(l)
+        entries = vf.weight_gradient(l)
     elif kind == "b":
         value = [_number(numbers.gradients[b]) for b in net.b[l]]
-        formula = vf.bias_gradient(l)
+        entries = vf.bias_gradient(l)
     else:
         value = [_number(numbers.deltas[bp.deltas[z].symbol]) for z in net.z[l]]
-        formula = vf.delta_rule(l)
-    return latex(formula), value
+        entries = vf.delta_rule(l)
+    return Answer(_vector_line(net, q.label) or latex(entries), value, latex(entries))

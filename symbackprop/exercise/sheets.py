@@ -101,9 +101,12 @@ def solution_sheet(spec: str | Mapping[str, Any], questions: Sequence[Question],
     base = build_sheet(loaded, params=scalars or None, detail="full" if scalars else "worked", lang=lang)
     blocks: list[Any] = []
     for k, q in enumerate(questions, start=1):
-        formula, value = solve(loaded, q)
+        answer = solve(loaded, q)
         blocks.append(Paragraph((_say(lang, f"q.{q.kind}", k=k), Math(q.label), _say(lang, "q.end"))))
-        blocks.append(Equation(((q.label, f"= {formula}"), ("", f"= {_number(value)}"))))
+        rows = [(q.label, f"= {answer.formula}")]
+        if answer.entries and answer.entries != answer.formula:
+            rows.append(("", f"= {answer.entries}"))
+        blocks.append(Equation((*rows, ("", f"= {_number(answer.value)}"))))
     answers = Section(_say(lang, "answers"), tuple(blocks), anchor="answers")
     rest = [s for s in base.sections if s.anchor != "cost"]
     sections = (*rest[:1], answers, *rest[1:])

@@ -78,3 +78,18 @@ def test_problem_and_solution_sheets_compile_without_overfull_boxes(tmp_path, ca
         log = (tmp_path / f"{name}.log").read_text(encoding="latin-1")
         assert proc.returncode == 0, log[-2000:]
         assert "Overfull \\hbox" not in log, re.findall(r"Overfull.*", log)[:3]
+
+
+def test_every_answer_in_the_key_reads_back_as_correct(tmp_path, capsys):
+    from symbackprop.read import load_spec
+    from symbackprop.verify import verify
+
+    code, _, _ = run(capsys, "exercise", MAZUR, "--ask", "w2_11,b1_2,z1_1,W1,b2,delta1,delta2", "-o", str(tmp_path),
+                     "--format", "md")
+    assert code == 0
+    key = json.loads((tmp_path / "key.json").read_text())[0]
+    for name, answer in key["answers"].items():
+        formula = answer["formula"].split(" = ")[-1]  # a δ's rule and its expansion: the last form
+        assert verify(load_spec(key["spec"]), name, formula).status == "correct", (name, formula)
+    # The vector form, not only the entries, answers a layer question.
+    assert key["answers"]["W^{(1)}"]["formula"] == r"\boldsymbol{\delta}^{(1)} \mathbf{x}^{\top}"
