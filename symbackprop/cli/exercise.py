@@ -2,7 +2,8 @@
 
 ``exercise`` writes a problem sheet, a solution sheet and a self-checking notebook (per
 variant with ``--variants N``) and the teacher's ``key.json`` into DIR, each file whole or
-not at all.  ``mark`` checks every answer of the students' notebooks and writes one CSV row
+not at all.  ``mark`` checks every answer of the students' notebooks (or ``.txt`` homework files of
+``question: formula`` lines) and writes one CSV row
 per student and question, then a summary per question on stderr (or ``--summary FILE``).
 Exit status 2 only for the teacher's mistakes (a bad spec, question, key or folder); a
 student's unreadable notebook or answer is a row.
@@ -46,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     m = sub.add_parser("mark", help="check a class's filled-in notebooks: a CSV row per student and question",
                        description="Mark filled-in exercise notebooks; exit 2 only for a bad key or folder.")
-    m.add_argument("answers", nargs="+", metavar="ANSWERS", help="notebooks (.ipynb), or folders of them")
+    m.add_argument("answers", nargs="+", metavar="ANSWERS", help="notebooks (.ipynb), homework files (.txt, 'question: formula' lines, "
+                                                               "'# variant: N'), or folders of them")
     m.add_argument("--key", metavar="KEY.json", help="the key.json written with the exercise (recommended: "
                                                      "without it, each notebook's own copy of the spec is trusted)")
     m.add_argument("-o", "--output", metavar="FILE.csv", help="write the table here instead of standard output")

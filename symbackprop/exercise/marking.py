@@ -14,6 +14,7 @@ an answer cell that is not ``answer = "..."`` is that question's ``unreadable`` 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,11 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from symbackprop.errors import SpecError, SymbackpropError
+from symbackprop.read import load_spec
 
 from .check import check
 from .notebook import NotebookError, read_notebook
+from .questions import read_questions
 
 __all__ = ["CSV_FIELDS", "Mark", "mark", "mark_texts", "read_key", "summary"]
+
+_VARIANT = re.compile(r"^#\s*variant\s*:?\s*(\d+)\s*$", re.IGNORECASE)
 
 #: The columns of the class table, in order.
 CSV_FIELDS = ("student", "variant", "question", "status", "mistake", "message", "answer")
@@ -95,15 +100,67 @@ def _one(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | 
     return out
 
 
+def _homework_lines(text: str) -> tuple[int | None, list[tuple[int, str, str]], list[Mark]]:
+    """``(variant, [(line, question, answer)], rows for lines that are not 'question: answer')``."""
+    variant, items, bad = None, [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.strip()
+        tag = _VARIANT.match(body)
+        if tag:
+            variant = int(tag.group(1))
+            continue
+        body = body.split("#", 1)[0].strip()
+        if not body:
+            continue
+        question, sep, answer = body.partition(":")
+        if sep and question.strip() and answer.strip():
+            items.append((number, question.strip(), answer.strip()))
+        else:
+            bad.append(Mark("", None, f"line {number}", "unreadable",
+                            message=f"expected 'question: formula', received {body[:60]!r}"))
+    return variant, items, bad
+
+
+def _homework(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
+    if key is None:
+        raise SpecError(f"answers: the homework file of {student!r} names no exercise; give --key KEY.json")
+    variant, items, bad = _homework_lines(text)
+    if variant is None and len(key) == 1:
+        variant = next(iter(key))
+    if variant not in key:
+        return [Mark(student, variant, "*", "unreadable",
+                     message=f"variant {variant!r} is not in the key; write '# variant: N' on a line of its own")]
+    spec, questions = key[variant]["spec"], list(key[variant]["questions"])
+    net = load_spec(spec).network
+    given: dict[str, str] = {}
+    for number, written, answer in items:
+        try:
+            name = read_questions(net, written)[0].name
+        except SymbackpropError as exc:
+            bad.append(Mark("", None, f"line {number}", "unreadable", message=str(exc).splitlines()[0]))
+            continue
+        if name not in questions:
+            bad.append(Mark("", None, f"line {number}", "unreadable", message=f"{written!r} is not asked"))
+        given.setdefault(name, answer)
+    out = []
+    for question in questions:
+        f = check(spec, question, given.get(question, ""), points=points)
+        out.append(Mark(student, variant, question, f.status, f.kind or "", f.message, f.answer))
+    return out + [Mark(student, variant, m.question, m.status, message=m.message) for m in bad]
+
+
 def mark_texts(texts: Mapping[str, str], key: Mapping[int | None, Mapping[str, Any]] | None = None,
-               *, points: int = 6) -> list[Mark]:
-    """The rows of ``{student: notebook text}``, students in the order given."""
-    return [m for student, text in texts.items() for m in _one(student, text, key, points)]
+               *, points: int = 6, homework: Sequence[str] = ()) -> list[Mark]:
+    """The rows of ``{student: notebook text}``, students in the order given; the students
+    named in ``homework`` handed in a text file of ``question: formula`` lines instead
+    (``# variant: N`` says which variant; it needs the key)."""
+    return [m for student, text in texts.items()
+            for m in (_homework if student in homework else _one)(student, text, key, points)]
 
 
 def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: int = 6) -> list[Mark]:
-    """Rows for the notebooks at ``paths`` (folders give their ``*.ipynb``, sorted); the
-    student is the file name without ``.ipynb``.
+    """Rows for the notebooks (and ``.txt`` homework files) at ``paths``; folders give their
+    ``*.ipynb`` and ``*.txt``, sorted; the student is the file name without its suffix.
 
     Raises:
         SpecError: a path does not exist, no notebook was found, or the key is unreadable.
@@ -111,13 +168,13 @@ def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: 
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(p.glob("*.ipynb"))
+            files += sorted([*p.glob("*.ipynb"), *p.glob("*.txt")])
         elif p.exists():
             files.append(p)
         else:
             raise SpecError(f"answers: {str(p)!r} does not exist")
     if not files:
-        raise SpecError("answers: no .ipynb notebooks found in " + ", ".join(map(str, paths)))
+        raise SpecError("answers: no .ipynb notebooks or .txt homework files found in " + ", ".join(map(str, paths)))
     texts: dict[str, str] = {}
     unreadable: dict[str, str] = {}
     for f in files:
@@ -127,7 +184,8 @@ def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: 
         except (OSError, UnicodeDecodeError) as exc:
             unreadable[name] = f"cannot read {str(f)!r}: {getattr(exc, 'strerror', None) or exc}"
             texts[name] = ""
-    rows = mark_texts(texts, read_key(key) if key is not None else None, points=points)
+    homework = [f.stem if f.stem in texts else str(f) for f in files if f.suffix.lower() == ".txt"]
+    rows = mark_texts(texts, read_key(key) if key is not None else None, points=points, homework=homework)
     return [Mark(r.student, None, "*", "unreadable", message=unreadable[r.student])
             if r.student in unreadable else r for r in rows]
 

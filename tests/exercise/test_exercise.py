@@ -93,3 +93,38 @@ def test_every_answer_in_the_key_reads_back_as_correct(tmp_path, capsys):
         assert verify(load_spec(key["spec"]), name, formula).status == "correct", (name, formula)
     # The vector form, not only the entries, answers a layer question.
     assert key["answers"]["W^{(1)}"]["formula"] == r"\boldsymbol{\delta}^{(1)} \mathbf{x}^{\top}"
+
+
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+_MEASURE = """<script>
+(function () {
+  var maths = Array.prototype.slice.call(document.querySelectorAll('math'));
+  var empty = maths.filter(function (m) { var r = m.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); });
+  var raw = document.body.innerText.match(/\\\\[A-Za-z]+/g) || [];
+  var out = document.createElement('pre');
+  out.id = 'sbp-result';
+  out.textContent = JSON.stringify({count: maths.length, empty: empty.length, raw: raw,
+                                    wide: document.documentElement.scrollWidth > window.innerWidth + 1});
+  document.body.appendChild(out);
+})();
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_problem_and_solution_pages_lay_out_in_chromium(tmp_path, capsys):
+    code, _, _ = run(capsys, "exercise", MAZUR, "--ask", "w2_11,delta1,W2", "-o", str(tmp_path), "--format", "html")
+    assert code == 0
+    for name in ("problems", "solutions"):
+        page = (tmp_path / f"{name}.html").read_text()
+        probe = tmp_path / f"{name}-probe.html"
+        probe.write_text(page.replace("</body>", _MEASURE + "\n</body>"))
+        proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                               "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}",
+                               "--window-size=1100,1800", "--dump-dom", probe.as_uri()],
+                              capture_output=True, text=True, timeout=120, check=False)
+        found = re.search(r'<pre id="sbp-result">(.*?)</pre>', proc.stdout, re.DOTALL)
+        assert found, proc.stderr[-2000:]
+        result = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+        assert result["count"] == page.count("<math ") and result["count"] > 5
+        assert (result["empty"], result["raw"], result["wide"]) == (0, [], False), (name, result)

@@ -79,3 +79,19 @@ def test_without_a_key_each_notebook_carries_its_exercise(exercise, tmp_path, ca
     code, out, _ = run(capsys, "mark", str(tmp_path / "fay.ipynb"))
     assert code == 0
     assert [r["status"] for r in csv.DictReader(io.StringIO(out))] == ["correct", "wrong"]
+
+
+def test_homework_files_are_marked_beside_notebooks(exercise, tmp_path, capsys):
+    (tmp_path / "gus.txt").write_text(f"# variant: 2\nw2_11: {WRONG_W2_11}\nW2: {RIGHT_W2}\nI don't know\n")
+    (tmp_path / "hal.txt").write_text("# variant: 7\nw2_11: 0\n")
+    code, out, err = run(capsys, "mark", str(tmp_path), "--key", str(exercise / "key.json"))
+    assert code == 0, err
+    rows = [(r["student"], r["variant"], r["question"], r["status"], r["mistake"])
+            for r in csv.DictReader(io.StringIO(out))]
+    assert rows == [
+        ("gus", "2", "w2_11", "wrong", WRONG_KIND), ("gus", "2", "W^{(2)}", "correct", ""),
+        ("gus", "2", "line 4", "unreadable", ""),
+        ("hal", "7", "*", "unreadable", ""),
+    ]
+    code, _, err = run(capsys, "mark", str(tmp_path / "gus.txt"))
+    assert code == 2 and "--key" in err  # a homework file names no exercise: the teacher must
