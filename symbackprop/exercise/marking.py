@@ -84,6 +84,9 @@ def _one(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | 
         answers = [(q, given.get(q, SymbackpropError("the question is missing from the notebook"))) for q in questions]
     else:
         spec = meta.get("spec")
+        if not isinstance(spec, dict):
+            # A path here would make the marker read files the student chose.
+            return [Mark(student, variant, "*", "unreadable", message="the notebook's spec is not a table")]
     out = []
     for question, answer in answers:
         if isinstance(answer, SymbackpropError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -86,7 +87,10 @@ def answer_in(cell: Mapping[str, Any]) -> str:
     """
     text = _source(cell)
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            # answer = "\delta" without r: Python warns of the escape and keeps the backslash.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except SyntaxError as exc:
         raise SymbackpropError(f"the answer cell is not Python: {exc.msg} on line {exc.lineno}") from None
     found = [node.value for node in tree.body if isinstance(node, ast.Assign)
@@ -107,10 +111,12 @@ def read_notebook(text: str) -> tuple[dict[str, Any], list[tuple[str, str | Symb
     except json.JSONDecodeError as exc:
         raise NotebookError(f"not a notebook: invalid JSON at line {exc.lineno} column {exc.colno}") from None
     meta = nb.get("metadata", {}).get(METADATA_KEY) if isinstance(nb, dict) else None
-    if not isinstance(meta, dict) or not isinstance(meta.get("questions"), list):
+    questions = meta.get("questions") if isinstance(meta, dict) else None
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
         raise NotebookError("not an exercise notebook: its metadata has no symbackprop questions")
+    cells = nb.get("cells")
     answers: dict[str, str | SymbackpropError] = {}
-    for cell in nb.get("cells", []):
+    for cell in cells if isinstance(cells, list) else []:
         own = cell.get("metadata", {}).get(METADATA_KEY, {}) if isinstance(cell, dict) else {}
         question = own.get("question") if isinstance(own, dict) else None
         if question in meta["questions"] and question not in answers:

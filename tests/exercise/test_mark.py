@@ -95,3 +95,23 @@ def test_homework_files_are_marked_beside_notebooks(exercise, tmp_path, capsys):
     ]
     code, _, err = run(capsys, "mark", str(tmp_path / "gus.txt"))
     assert code == 2 and "--key" in err  # a homework file names no exercise: the teacher must
+
+
+@pytest.mark.parametrize(("meta", "cells", "says"), [
+    ({"questions": ["w2_11"], "spec": "examples/mazur.toml"}, [], "not a table"),
+    ({"questions": [3], "spec": {}}, [], "no symbackprop questions"),
+    ({"questions": ["w2_11"], "spec": {"layers": [2, 2, 1]}}, 7, "the answer cell was deleted"),
+])
+def test_a_tampered_notebook_is_a_row_not_a_crash(tmp_path, capsys, meta, cells, says):
+    (tmp_path / "ivy.ipynb").write_text(json.dumps({"metadata": {"symbackprop": meta}, "cells": cells}))
+    code, out, _ = run(capsys, "mark", str(tmp_path))
+    assert code == 0
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["status"] == "unreadable" and says in row["message"]
+
+
+def test_an_answer_without_r_is_read_with_its_backslashes():
+    from symbackprop.exercise.notebook import answer_in
+
+    assert answer_in({"source": 'answer = "\\\\delta^{(2)}_1"'}) == "\\delta^{(2)}_1"
+    assert answer_in({"source": 'answer = "\\delta^{(2)}_1"'}) == "\\delta^{(2)}_1"  # kept, no warning raised
