@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import MAZUR, grad_json, run
+from exercise_helpers import MAZUR, grad_json, run
 
 PDFLATEX = shutil.which("pdflatex")
 

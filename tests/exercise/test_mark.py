@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from conftest import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, run
+from exercise_helpers import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, run
 
 
 @pytest.fixture(scope="module")

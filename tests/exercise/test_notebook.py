@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import MAZUR, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, run
+from exercise_helpers import MAZUR, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, run
 
 from symbackprop.errors import SymbackpropError
 

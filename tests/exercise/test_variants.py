@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import MAZUR, grad_json, run
+from exercise_helpers import MAZUR, grad_json, run
 
 from symbackprop.exercise import exercise_files
 
