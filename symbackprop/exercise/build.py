@@ -92,7 +92,7 @@ def exercise_files(
         for fmt in formats:
             if fmt == "ipynb":
                 files[f"exercise{suffix}.ipynb"] = notebook_text(t, questions, variant=k if variants else None,
-                                                                 title=spec.title)
+                                                                 title=spec.title, lang=lang)
                 continue
             files.update(_render(problem_sheet(t, questions, lang=lang), fmt, f"problems{suffix}.{fmt}"))
             files.update(_render(solution_sheet(t, questions, lang=lang), fmt, f"solutions{suffix}.{fmt}"))

@@ -1,7 +1,7 @@
 r"""The self-checking Jupyter notebook of an exercise, and reading a filled-in one back.
 
-Per question: a Markdown cell asking it, an answer cell (``answer = r""``, tagged
-``answer``) and a check cell showing the verdict.  The notebook stores the spec and the
+After the network and its numbers, per question: a Markdown cell asking it, an answer cell
+(``answer_1 = r""``, tagged ``answer``) and a check cell showing the verdict.  The notebook stores the spec and the
 questions in its metadata and its first code cell, never the answers: checking derives them
 when it runs.  Writing needs ``nbformat`` (``pip install "symbackprop[notebook]"``);
 reading answers back needs only the standard library, and never runs the student's code.
@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.read import load_spec
 
 from .questions import Question
 
@@ -43,31 +44,48 @@ def _nbformat() -> Any:
     return nbformat
 
 
+#: The notebook's own words, per language (``--lang``); verdicts come from verify, in English.
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {"intro": "Write each answer as a string in the network's names (LaTeX or plain text), keeping the r "
+                    "before the quotes, then run the check cell below it.",
+           "network": "The network: {net}. Its numbers:", "question": "**Question {k}.**",
+           "scalar": "Find the formula for", "delta": "Find the error signal", "layer": "In vector form, find",
+           "answer": "your formula, between the quotes"},
+    "ko": {"intro": "각 답을 신경망의 이름으로 (LaTeX 또는 일반 텍스트) 따옴표 안에 쓰고 (따옴표 앞의 r은 그대로 두세요), "
+                    "아래의 확인 셀을 실행하세요.",
+           "network": "신경망: {net}. 수치:", "question": "**문제 {k}.**",
+           "scalar": "다음의 식을 구하세요:", "delta": "다음 오차 신호를 구하세요:", "layer": "벡터 형태로 구하세요:",
+           "answer": "따옴표 안에 식을 쓰세요"},
+}
+
+
 def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, variant: int | None = None,
-                  title: str = "Exercise") -> str:
-    """The notebook as ``.ipynb`` text.
+                  title: str = "Exercise", lang: str = "en") -> str:
+    """The notebook as ``.ipynb`` text; question ``k`` is answered in ``answer_k``.
 
     Raises:
         SymbackpropError: ``nbformat`` is not installed.
     """
     nbf = _nbformat()
+    say = PHRASES.get(lang, PHRASES["en"])
     nb = nbf.v4.new_notebook()
     nb.metadata[METADATA_KEY] = {"spec": dict(table), "questions": [q.name for q in questions], "variant": variant}
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     spec_literal = json.dumps(dict(table), ensure_ascii=False)
+    net = load_spec(table).network
+    numbers = "\n".join(f"- `{k}` = `{json.dumps(v)}`" for k, v in dict(table).get("values", {}).items())
     cells = [
-        nbf.v4.new_markdown_cell(f"# {title}\n\nWrite each answer as a string in the network's names "
-                                 "(LaTeX or plain text), then run the check cell below it."),
+        nbf.v4.new_markdown_cell(f"# {title}\n\n{say['intro']}\n\n"
+                                 f"{say['network'].format(net=getattr(net, 'describe', lambda: '')())}\n\n{numbers}"),
         nbf.v4.new_code_cell("import json\nfrom symbackprop.exercise import check\n\n"
                              f"SPEC = json.loads({spec_literal!r})"),
     ]
     for k, q in enumerate(questions, start=1):
-        what = {"scalar": "the formula for", "delta": "the error signal", "layer": "in vector form"}[q.kind]
-        cells.append(nbf.v4.new_markdown_cell(f"**Question {k}.** Find {what} ${q.label}$."))
-        answer = nbf.v4.new_code_cell('answer = r""  # your formula, between the quotes')
+        cells.append(nbf.v4.new_markdown_cell(f"{say['question'].format(k=k)} {say[q.kind]} ${q.label}$"))
+        answer = nbf.v4.new_code_cell(f'answer_{k} = r""  # {say["answer"]}')
         answer.metadata.update({"tags": ["answer"], METADATA_KEY: {"question": q.name}})
         cells.append(answer)
-        cells.append(nbf.v4.new_code_cell(f"check(SPEC, {q.name!r}, answer)"))
+        cells.append(nbf.v4.new_code_cell(f"check(SPEC, {q.name!r}, answer_{k})"))
     nb.cells = cells
     nbf.validate(nb)
     return nbf.writes(nb)
@@ -79,7 +97,7 @@ def _source(cell: Mapping[str, Any]) -> str:
 
 
 def answer_in(cell: Mapping[str, Any]) -> str:
-    """The string an answer cell assigns to ``answer``, read without running it.
+    """The string an answer cell assigns to ``answer_k`` (or ``answer``), read without running it.
 
     Raises:
         SymbackpropError: the cell is not one assignment of a string (the student's
@@ -94,9 +112,9 @@ def answer_in(cell: Mapping[str, Any]) -> str:
     except SyntaxError as exc:
         raise SymbackpropError(f"the answer cell is not Python: {exc.msg} on line {exc.lineno}") from None
     found = [node.value for node in tree.body if isinstance(node, ast.Assign)
-             and any(isinstance(t, ast.Name) and t.id == "answer" for t in node.targets)]
+             and any(isinstance(t, ast.Name) and t.id.startswith("answer") for t in node.targets)]
     if len(found) != 1 or not isinstance(found[0], ast.Constant) or not isinstance(found[0].value, str):
-        raise SymbackpropError("the answer cell must be one line answer = r\"...\" with the formula as a string")
+        raise SymbackpropError('the answer cell must be one line answer_k = r"..." with the formula as a string')
     return found[0].value
 
 

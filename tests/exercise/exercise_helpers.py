@@ -30,9 +30,10 @@ def grad_json(capsys, spec: str | Path) -> dict:
 
 
 def fill(notebook: dict, answers: dict[str, str]) -> dict:
-    """The notebook with each answer cell of ``answers`` holding ``answer = r"..."``."""
+    """The notebook with each answer cell of ``answers`` holding ``answer_k = r"..."``."""
     for cell in notebook["cells"]:
         q = cell.get("metadata", {}).get("symbackprop", {}).get("question")
         if q in answers:
-            cell["source"] = 'answer = r"' + answers[q] + '"'
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = source.split(" = ")[0] + ' = r"' + answers[q] + '"'
     return notebook

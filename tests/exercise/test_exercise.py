@@ -39,13 +39,15 @@ def test_the_solutions_answer_exactly_the_questions_with_grads_numbers(tmp_path,
 
 
 def test_layer_asks_one_weight_per_layer_and_korean_sheets(tmp_path, capsys):
-    code, _, err = run(capsys, "exercise", "2-3-2-1", "--ask", "layer", "-o", str(tmp_path), "--format", "md",
+    code, _, err = run(capsys, "exercise", "2-3-2-1", "--ask", "layer", "-o", str(tmp_path), "--format", "md,ipynb",
                        "--lang", "ko", "--seed", "3")
     assert code == 0, err
     key = json.loads((tmp_path / "key.json").read_text())
     assert key[0]["questions"] == ["w3_11", "w2_11", "w1_11"]
     assert "values" in key[0]["spec"]  # a spec without numbers gets drawn ones
     assert "문제 1" in (tmp_path / "problems.md").read_text()
+    notebook = json.loads((tmp_path / "exercise.ipynb").read_text())
+    assert "문제 1" in "".join(notebook["cells"][2]["source"])
 
 
 @pytest.mark.parametrize(("ask", "says"), [
