@@ -15,7 +15,7 @@ from conftest import ROOT, user_env
 
 import symbackprop as sbp
 
-STAGES = ("graph", "read", "derive", "numeric", "verify", "sheet", "cli")
+STAGES = ("graph", "read", "derive", "numeric", "verify", "sheet", "exercise", "cli")
 
 #: ``symbackprop.__all__`` before the package was split into stages; every name must stay.
 PUBLIC_BEFORE_THE_SPLIT = (
@@ -38,6 +38,9 @@ DOCUMENTED = (
     "symbackprop.graph", "symbackprop.read", "symbackprop.derive", "symbackprop.numeric",
     "symbackprop.verify", "symbackprop.sheet", "symbackprop.derive.latex",
     "symbackprop.numeric.compile", "symbackprop.numeric.vector_kernels", "symbackprop.sheet.build",
+    "symbackprop.exercise", "symbackprop.exercise.build", "symbackprop.exercise.check",
+    "symbackprop.exercise.questions", "symbackprop.exercise.variants", "symbackprop.exercise.sheets",
+    "symbackprop.exercise.notebook", "symbackprop.exercise.marking",
 )
 
 
@@ -60,6 +63,8 @@ def test_the_stage_contracts_hold() -> None:
     [
         # The graph is the first stage: reaching up to sheets breaks the layers.
         ("graph/graph.py", "from symbackprop.sheet import build_sheet", "Stages import only earlier stages"),
+        # Sheets reaching up to the exercises built on them.
+        ("sheet/build.py", "from symbackprop.exercise import check", "Stages import only earlier stages"),
         # Two modules of one stage that import each other.
         ("derive/paths.py", "from .backprop import derive", "No two modules of a stage import each other"),
         # The sheet value asking for one format by name.

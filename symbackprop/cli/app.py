@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "symbackprop.cli.sheet",
     "symbackprop.cli.numbers",
     "symbackprop.cli.verify",
+    "symbackprop.cli.exercise",
 )
 
 

@@ -1,0 +1,25 @@
+r"""Stage 6a, exercises: problem sheets, solutions and a self-checking notebook from one spec.
+
+:func:`exercise_files` (:mod:`.build`) turns a spec and the questions asked (:mod:`.questions`,
+names read by the one resolver) into a problem sheet and a solution sheet (:mod:`.sheets`,
+built on :func:`symbackprop.sheet.build_sheet`, in any registered format and language) and a
+Jupyter notebook (:mod:`.notebook`, needs the ``notebook`` extra) whose check cells call
+:func:`check` (:mod:`.check`, on :func:`symbackprop.verify.verify`, showing the verdict but
+not the answer); :mod:`.variants` draws one version per student from a seed; :mod:`.marking`
+reads filled-in notebooks back and tabulates a class's verdicts and commonest mistakes.
+
+Exports: ``exercise_files``, ``check``, ``Feedback``, ``read_questions``, ``Question``,
+``variant_tables``, ``mark``, ``Mark``.
+
+>>> from symbackprop.exercise import check
+>>> check("2-2-1", "w2_11", r"\delta^{(2)}_1 a^{(1)}_1").status
+'correct'
+"""
+
+from .build import exercise_files
+from .check import Feedback, check
+from .marking import Mark, mark
+from .questions import Question, read_questions
+from .variants import variant_tables
+
+__all__ = ["Feedback", "Mark", "Question", "check", "exercise_files", "mark", "read_questions", "variant_tables"]

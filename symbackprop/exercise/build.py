@@ -1,0 +1,100 @@
+r"""An exercise as files: per variant a problem sheet, a solution sheet and a notebook in the
+formats asked, plus the teacher's key (``key.json``: each variant's spec, questions and
+answers with their numbers), all from one spec.
+
+>>> from symbackprop.read import EXAMPLE
+>>> files = exercise_files(EXAMPLE, "w2_11", formats=["html"])
+>>> sorted(files)
+['key.json', 'problems.html', 'solutions.html']
+>>> sorted(exercise_files("2-2-1", "W2", variants=2, seed=1, formats=["tex"]))
+['key.json', 'problems-v1.tex', 'problems-v2.tex', 'solutions-v1.tex', 'solutions-v2.tex']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from symbackprop.errors import SpecError
+from symbackprop.read import load_spec
+from symbackprop.sheet import Sheet
+from symbackprop.sheet import formats as sheet_formats
+
+from .notebook import notebook_text
+from .questions import read_questions, solve
+from .sheets import problem_sheet, solution_sheet
+from .variants import read_table, variant_tables
+
+__all__ = ["exercise_files", "exercise_formats"]
+
+
+def exercise_formats() -> list[str]:
+    """The formats an exercise is written in: the sheets' registered formats, and ``ipynb``."""
+    return [f.name for f in sheet_formats()] + ["ipynb"]
+
+
+def _render(sheet: Sheet, fmt: str, name: str) -> dict[str, str]:
+    found = next(f for f in sheet_formats() if f.name == fmt)
+    if found.files is None:
+        return {name: sheet.render(fmt)}
+    text, beside = found.files(sheet, name)  # Markdown: pictures as files beside the document
+    return {name: text, **beside}
+
+
+def exercise_files(
+    source: str | Path | Mapping[str, Any],
+    ask: str,
+    *,
+    variants: int | None = None,
+    seed: int = 0,
+    sizes: Sequence[Sequence[int]] | None = None,
+    activations: Sequence[str] | None = None,
+    lang: str = "en",
+    formats: Sequence[str] = ("html", "ipynb"),
+) -> dict[str, str]:
+    """``{file name: text}`` of the exercise; variants are named ``-v1``, ``-v2``, ...
+
+    Without ``variants``, the spec's own numbers are used (numbers drawn with ``seed`` when
+    it has none).
+
+    Raises:
+        SpecError: an unreadable spec, a question naming nothing in the network (of any
+            variant), an unknown format, or sizes or activations without variants.
+        SymbackpropError: ``ipynb`` asked without ``nbformat`` installed.
+    """
+    known = exercise_formats()
+    for fmt in formats:
+        if fmt not in known:
+            raise SpecError(f"--format: expected some of {', '.join(known)}, received {fmt!r}")
+    table = read_table(source)
+    if variants is None:
+        if sizes or activations:
+            raise SpecError("--sizes and --activations draw variants; give --variants N with them")
+        if "values" not in table:
+            table = {**variant_tables(table, 1, seed=seed)[0], "title": table.get("title", load_spec(table).title)}
+        tables, suffixes = [table], [""]
+    else:
+        tables = variant_tables(table, variants, seed=seed, sizes=sizes, activations=activations)
+        suffixes = [f"-v{k}" for k in range(1, variants + 1)]
+    files: dict[str, str] = {}
+    key = []
+    for k, (t, suffix) in enumerate(zip(tables, suffixes), start=1):
+        spec = load_spec(t)
+        try:
+            questions = read_questions(spec.network, ask)
+        except SpecError as exc:
+            raise SpecError(f"variant {k} ({spec.title}): {exc}" if variants else str(exc)) from None
+        answers = {q.name: {"formula": a.formula, "value": a.value} for q in questions for a in [solve(spec, q)]}
+        key.append({"variant": k if variants else None, "spec": t, "questions": [q.name for q in questions],
+                    "answers": answers})
+        for fmt in formats:
+            if fmt == "ipynb":
+                files[f"exercise{suffix}.ipynb"] = notebook_text(t, questions, variant=k if variants else None,
+                                                                 title=spec.title, lang=lang)
+                continue
+            files.update(_render(problem_sheet(t, questions, lang=lang), fmt, f"problems{suffix}.{fmt}"))
+            files.update(_render(solution_sheet(t, questions, lang=lang), fmt, f"solutions{suffix}.{fmt}"))
+    files["key.json"] = json.dumps(key, ensure_ascii=False, indent=1) + "\n"
+    return files
