@@ -27,6 +27,7 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
+from . import budget
 from .build import build
 
 __all__ = ["parse_formula", "parse_formula_notes", "MAX_LENGTH", "MAX_DEPTH"]
@@ -137,7 +138,10 @@ def parse_tree(text: str) -> lark.Tree:
 def parse_formula_notes(text: str, graph: Graph | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
     """:func:`parse_formula`, also returning notes on how ambiguous notation was read."""
     tree = parse_tree(text)
-    return build(tree, text, graph)
+    budget.check_tree(tree, text)
+    expr, notes = build(tree, text, graph)
+    budget.check_formula(expr, text)
+    return expr, notes
 
 
 def parse_formula(text: str, graph: Graph | None = None) -> sp.Expr:

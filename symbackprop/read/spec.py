@@ -23,9 +23,7 @@ The field names are a public contract::
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +35,9 @@ from symbackprop.errors import SpecError, closest
 from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.notation import matrix_name
 
+from .budget import MAX_PARAMETERS, check_network_size
 from .graphspec import graph_from_spec
+from .limits import MAX_SPEC_BYTES, checked_int, load_table
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
 
@@ -219,14 +219,14 @@ def parse_shorthand(text: str) -> list[int]:
     """
     if not _SHORTHAND.match(text):
         raise SpecError(f"spec: expected a file (.toml/.json) or sizes like '2-2-2', received {text!r}")
-    sizes = [int(p) for p in text.split("-")]
+    sizes = [checked_int(p, f"layers[{k}]") for k, p in enumerate(text.split("-"))]
     for k, s in enumerate(sizes):
         if s < 1:
             raise SpecError(f"layers[{k}]: expected a positive integer, received {s}")
     return sizes
 
 
-def _from_table(table: Mapping[str, Any], source: str) -> Spec:
+def _from_table(table: Mapping[str, Any], source: str, max_parameters: int | None) -> Spec:
     if not isinstance(table, Mapping):
         raise SpecError(f"spec: expected a table of settings, received {type(table).__name__}")
     for key in table:
@@ -242,6 +242,7 @@ def _from_table(table: Mapping[str, Any], source: str) -> Spec:
     else:
         if "layers" not in table:
             raise SpecError("layers: missing; expected a list of layer sizes like [2, 2, 2]")
+        check_network_size(table["layers"], table.get("bias", True), max_parameters)
         network = mlp(
             table["layers"],
             activation=table.get("activation", "sigmoid"),
@@ -255,18 +256,22 @@ def _from_table(table: Mapping[str, Any], source: str) -> Spec:
     return Spec(network, values, title or "A computation graph", source)
 
 
-def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
+def load_spec(source: str | Path | Mapping[str, Any], *, max_parameters: int | None = MAX_PARAMETERS) -> Spec:
     """Load a spec from a dict, a ``.toml``/``.json`` file, or shorthand sizes ``"2-2-2"``.
+
+    Files over :data:`~symbackprop.read.limits.MAX_SPEC_BYTES` and networks of more than
+    ``max_parameters`` parameters (``None``: no limit) are refused before any work.
 
     Raises:
         SpecError: unreadable file, syntax error, unknown key or invalid value; the
             message names the field, what was expected and what was received.
+        TooLargeError: more parameters than ``max_parameters``; the message gives the count.
     """
     if isinstance(source, Mapping):
-        return _from_table(source, "<dict>")
+        return _from_table(source, "<dict>", max_parameters)
     text = str(source)
     if isinstance(source, str) and _SHORTHAND.match(text):
-        return _from_table({"layers": parse_shorthand(text)}, text)
+        return _from_table({"layers": parse_shorthand(text)}, text, max_parameters)
     path = Path(text)
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
@@ -274,18 +279,18 @@ def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
             parse_shorthand(text)  # raises the explanatory error
         raise SpecError(f"spec: expected a .toml or .json file, received {text!r}")
     try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise SpecError(f"spec: {text!r} is {size:,} bytes; expected at most {MAX_SPEC_BYTES:,}")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"spec: file {text!r} not found") from None
     except OSError as exc:
         raise SpecError(f"spec: cannot read {text!r}: {exc.strerror}") from None
+    if len(raw) > MAX_SPEC_BYTES:  # a pipe or device reports no size
+        raise SpecError(f"spec: {text!r} is over {MAX_SPEC_BYTES:,} bytes; expected at most {MAX_SPEC_BYTES:,}")
     try:
         decoded = raw.decode("utf-8-sig")  # editors on Windows save a BOM
-        table = tomllib.loads(decoded) if suffix == ".toml" else json.loads(decoded)
     except UnicodeDecodeError:
         raise SpecError(f"spec: {text!r} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"spec: {text!r} is not valid TOML: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"spec: {text!r} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return _from_table(table, text)
+    return _from_table(load_table(decoded, suffix, text), text, max_parameters)
