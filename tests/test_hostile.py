@@ -6,7 +6,6 @@ counting, a silent inf/NaN, a wrong status or a file left behind.  No test times
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ import sympy as sp
 from symbackprop.cli import main
 from symbackprop.errors import FormulaError, SpecError, TooLargeError
 from symbackprop.graph import mlp
-from symbackprop.read import load_spec, parse_formula
-from symbackprop.read import budget
+from symbackprop.read import budget, load_spec, parse_formula
 from symbackprop.read.limits import MAX_SPEC_BYTES, MAX_SPEC_DEPTH, checked_int
 
 BIG = "9" * 5000  # past Python's 4,300-digit int-conversion limit

@@ -20,11 +20,12 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 from symbackprop.errors import SpecError
 
-__all__ = ["MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "MAX_INT_DIGITS", "checked_int", "check_text", "load_table"]
+__all__ = ["MAX_INT_DIGITS", "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
 
 #: Largest spec file read (bytes): a spec with numbers for a 200×200 layer is about 800 kB.
 MAX_SPEC_BYTES = 1_000_000
@@ -103,7 +104,7 @@ def check_text(text: str, source: str, suffix: str) -> None:
         k += 1
 
 
-def _json_object(text: str, source: str):  # noqa: ANN202 - a json hook
+def _json_object(text: str, source: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in pairs:
