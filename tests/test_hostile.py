@@ -92,9 +92,11 @@ def test_networks_over_the_parameter_limit_need_force(capsys) -> None:
     assert "999,999 parameters" in err and "--force" in err
     with pytest.raises(TooLargeError):
         load_spec("1000-999")
-    assert load_spec("3-2", max_parameters=8).network.layers == (3, 2)
-    with pytest.raises(TooLargeError):
-        load_spec("3-2", max_parameters=7)  # 6 weights + 2 biases: the count is exact
+    assert budget.network_parameters([3, 2, 4], [True, False]) == 3 * 2 + 2 + 2 * 4
+    assert load_spec("-".join(["1"] * budget.MAX_LAYERS)).network.layers[0] == 1
+    with pytest.raises(TooLargeError, match="101 layers"):
+        load_spec("-".join(["1"] * (budget.MAX_LAYERS + 1)))
+    assert len(load_spec("-".join(["1"] * (budget.MAX_LAYERS + 1)), force=True).network.layers) == 101
 
 
 # ----- the parser's budget
@@ -127,3 +129,117 @@ def test_expansion_estimates_bound_sympy_expand() -> None:
     for e in [(x + y) ** 5 * (x - z), (x + y + z) ** 4, sp.exp((x + y) ** 2) * (x + 1), (x + 1) * (y + 1) * (z + 1)]:
         assert budget.expansion_terms(e) >= len(sp.Add.make_args(sp.expand(e)))
     assert budget.expansion_terms(sp.Mul(*[(sp.Symbol(f"a{k}") + 1) for k in range(30)])) == 2**30
+
+
+# ----- iterative graph algorithms
+
+def _chain_spec(path: Path, length: int) -> Path:
+    nodes = ", ".join(['n0 = "x * w"'] + [f'n{k} = "n{k - 1} * w"' for k in range(1, length)])
+    path.write_text(f'[graph]\ninputs = ["x"]\nparameters = ["w", "v"]\nnodes = {{ {nodes}, u = "v" }}\n'
+                    f'output = "n{length - 1}"\n')
+    return path
+
+
+def test_a_long_graph_chain_derives_without_recursion(tmp_path: Path, capsys) -> None:
+    import sys
+    spec = load_spec(_chain_spec(tmp_path / "chain.toml", 400))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(250)  # below the chain's length: any recursion per node fails
+    try:
+        from symbackprop.derive import derive
+        d = derive(spec.network)[spec.network.lookup("w")]
+        # w feeds every node: 400 paths, the longest through all 400 nodes.
+        assert d.path_count() == 400 and max(len(p.nodes) for p in d.path_list(max_paths=400)) == 401
+    finally:
+        sys.setrecursionlimit(limit)
+    w = spec.network.lookup("w")
+    # Independent route: sympy.diff of the composed output, x·w^400.
+    assert sp.simplify(d.expanded(max_size=10**6) - sp.diff(spec.network.composed(), w)) == 0
+
+
+def test_a_parameter_that_does_not_reach_the_output_gets_a_sheet(tmp_path: Path, capsys) -> None:
+    status, out, err = run(capsys, "sheet", str(_chain_spec(tmp_path / "c.toml", 3)), "--params", "v")
+    assert status == 0 and "No path leads" in out, err
+
+
+def test_graph_and_depth_limits_are_stated_and_forced(tmp_path: Path, capsys) -> None:
+    path = _chain_spec(tmp_path / "long.toml", budget.MAX_GRAPH_NODES + 1)
+    assert "--force" in one_line_error(capsys, "derive", str(path))
+
+
+# ----- the one exit path: escaped text, closed or full stdout, signals
+
+def test_control_characters_in_user_text_are_escaped(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "esc.json"
+    path.write_text('{"layers": [2, 2], "\\u001b[31mred\\u202e": 1}')
+    err = one_line_error(capsys, "derive", str(path))
+    assert "\x1b" not in err and "\\x1b[31mred\\u202e" in err
+    path.write_text('{"layers": [2, 2], "title": "\\ud800 lone"}')  # a lone surrogate
+    status, out, _ = run(capsys, "derive", str(path))
+    assert status == 0 and "% \\ud800 lone" in out
+
+
+class _Failing:
+    def __init__(self, exc: OSError) -> None:
+        self.exc = exc
+
+    def write(self, text: str) -> int:
+        raise self.exc
+
+    def flush(self) -> None:
+        raise self.exc
+
+
+@pytest.mark.parametrize("errno_", [32, 28])  # EPIPE: a reader that closed; ENOSPC: a full disk
+def test_a_failing_stdout_keeps_the_earned_status(monkeypatch, capsys, errno_: int) -> None:
+    import sys
+    monkeypatch.setattr(sys, "stdout", _Failing(OSError(errno_, "failed")))
+    wrong = ["verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a1_1"]
+    assert main(wrong) == 1  # a wrong verdict stays 1
+    monkeypatch.setattr(sys, "stdout", _Failing(OSError(errno_, "failed")))
+    assert main(["derive", "2-1"]) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert ("cannot write the output" in err) == (errno_ == 28)
+
+
+def test_sigterm_during_sheet_output_removes_the_temporary_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    import os
+    import signal
+
+    import symbackprop.cli.sheet as sheet_cli
+    real = os.fsync
+
+    def killed(fd: int) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        real(fd)
+
+    monkeypatch.setattr(sheet_cli.os, "fsync", killed)
+    status = main(["sheet", "2-1", "-o", str(tmp_path / "s.md")])
+    assert status == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+    assert "terminated" in capsys.readouterr().err
+
+
+def test_a_negative_seed_is_one_line(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", "2-2", "--seed", "-1"])
+    assert exit_.value.code == 2 and "non-negative" in capsys.readouterr().err
+
+
+# ----- finite or refused
+
+def test_an_update_that_overflows_is_refused_not_printed_as_infinity(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "o.toml"
+    path.write_text('layers = [1, 1]\nactivation = "identity"\n[values]\nx = [1e3]\ny = [0.0]\n'
+                    'W1 = [[1e3]]\nb1 = [0.0]\nlearning_rate = 1e300\n')  # η·∂L/∂W = 1e309
+    err = one_line_error(capsys, "grad", str(path), "--json")
+    assert "updated.W1" in err
+
+
+def test_a_sheet_refuses_what_grad_refuses(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "o.toml"
+    path.write_text('layers = [1, 1]\nactivation = "identity"\n[values]\nx = [1e200]\ny = [0]\n'
+                    'W1 = [[1e200]]\nb1 = [0]\n')
+    assert "within float64's range" in one_line_error(capsys, "sheet", str(path))
+    assert "finite" in one_line_error(capsys, "grad", str(path))

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.read import EXAMPLE
+from symbackprop.read import EXAMPLE, load_spec
 from symbackprop.sheet import build_sheet, formats
 
 __all__ = ["register", "run", "write_atomic"]
@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--params", metavar="NAMES",
                    help="only these parameters, comma-separated (w1_12,b2_1)")
+    p.add_argument("--force", action="store_true",
+                   help="go on with a network beyond the size limits (README: What is refused)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.set_defaults(run=run)
 
@@ -107,7 +109,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fmt = _format(args)
-    source = EXAMPLE if args.spec is None else args.spec
+    source = load_spec(EXAMPLE if args.spec is None else args.spec, force=args.force)
     params = None
     if args.params is not None:
         params = [p for p in re.split(r"[,\s]+", args.params) if p]

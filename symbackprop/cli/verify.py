@@ -17,6 +17,8 @@ from symbackprop.errors import SymbackpropError
 from symbackprop.read import FormulaError
 from symbackprop.verify import verify
 
+from .numbers import FORCE_HELP, seed
+
 __all__ = ["register", "run", "read_homework"]
 
 
@@ -31,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--formula", metavar="TEXT", help="your formula for ∂L/∂NAME (LaTeX or plain text)")
     p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines")
     p.add_argument("--points", type=int, default=6, help="random points for the numeric check (default 6)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=run)
 
 
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.points < 1:
         return _fail(f"--points: expected a positive number, received {args.points}")
     try:
-        graph = sbp.load_spec(args.spec).network
+        graph = sbp.load_spec(args.spec, force=args.force).network
     except SymbackpropError as exc:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:

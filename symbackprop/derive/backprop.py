@@ -62,7 +62,11 @@ class Backprop:
         self._target_constraint = _target_constraint(graph)
         self.deltas: dict[sp.Symbol, Delta] = {}
         for nd in reversed(graph.nodes):
-            if nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
+            if nd.delta is None:
+                # Adjoints from the output backwards: each finds its consumers' in the cache,
+                # so a chain of any length never recurses.
+                self._through_consumers(nd.symbol)
+            elif nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
                 self.deltas[nd.symbol] = self._make_delta(nd.symbol, nd.delta)
         self._derivations: dict[sp.Symbol, Derivation] = {}
         for p in graph.params:
@@ -230,8 +234,11 @@ class Derivation:
         """
         bp, out = self.backprop, self.backprop._output
         found: list[Path] = []
-
-        def walk(nodes: list[sp.Symbol]) -> None:
+        # Depth first with a stack of partial paths, consumers in order: no recursion, so a
+        # chain of thousands of nodes is one long path, not a RecursionError.
+        stack: list[list[sp.Symbol]] = [[self.wrt]]
+        while stack:
+            nodes = stack.pop()
             here = nodes[-1]
             if here == out:
                 factors = tuple(
@@ -244,25 +251,28 @@ class Derivation:
                         "to the output; read the δ form instead, or raise max_paths"
                     )
                 found.append(Path(tuple(nodes), factors))
-                return
-            for c in self.graph.consumers(here):
-                if bp.adjoint(c) != 0:
-                    walk(nodes + [c])
-
-        walk([self.wrt])
+                continue
+            stack.extend(nodes + [c] for c in reversed(self.graph.consumers(here)) if bp.adjoint(c) != 0)
         return tuple(found)
 
     def path_count(self) -> int:
         """How many paths :meth:`path_list` would list, counted without listing them."""
         bp, graph = self.backprop, self.graph
         memo: dict[sp.Symbol, int] = {graph.output: 1}
-
-        def count(s: sp.Symbol) -> int:
-            if s not in memo:
-                memo[s] = sum(count(c) for c in graph.consumers(s) if bp.adjoint(c) != 0)
-            return memo[s]
-
-        return count(self.wrt)
+        stack = [self.wrt]
+        while stack:  # iterative, so the depth of the graph is not Python's recursion limit
+            s = stack[-1]
+            if s in memo:
+                stack.pop()
+                continue
+            live = [c for c in graph.consumers(s) if bp.adjoint(c) != 0]
+            todo = [c for c in live if c not in memo]
+            if todo:
+                stack.extend(todo)
+            else:
+                memo[s] = sum(memo[c] for c in live)
+                stack.pop()
+        return memo[self.wrt]
 
     @cached_property
     def paths(self) -> tuple[Path, ...]:

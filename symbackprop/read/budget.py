@@ -23,7 +23,7 @@ module first; every estimate counts operations, digits or depth, never seconds.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import lark
 import sympy as sp
@@ -32,7 +32,7 @@ from symbackprop.errors import FormulaError, TooLargeError
 
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
-    "MAX_EXPANSION_TERMS", "check_tree", "check_formula", "check_network_size",
+    "MAX_EXPANSION_TERMS", "MAX_LAYERS", "MAX_GRAPH_NODES", "check_graph_size", "check_tree", "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
 
@@ -45,9 +45,14 @@ MAX_EXPONENT_PRODUCT = 1_000
 MAX_FUNCTION_DEPTH = 4
 #: Most terms an expansion may have before the symbolic route is skipped or refused.
 MAX_EXPANSION_TERMS = 20_000
-#: Most parameters of a layered network read from a spec (784-128-10 has 101,770);
-#: ``load_spec(..., max_parameters=None)`` and the command line's ``--force`` lift it.
+#: Most parameters of a layered network read from a spec (784-128-10 has 101,770).
+#: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and
+#: the two below.
 MAX_PARAMETERS = 120_000
+#: Most layers of a layered network read from a spec (inputs and output included).
+MAX_LAYERS = 100
+#: Most nodes of a ``[graph]`` spec.
+MAX_GRAPH_NODES = 500
 
 
 def check_tree(tree: lark.Tree, text: str) -> None:
@@ -168,13 +173,31 @@ def network_parameters(layers: Sequence[object], bias: object = True) -> int | N
     return sum(a * b + (b if flag is not False else 0) for a, b, flag in zip(sizes, sizes[1:], flags))
 
 
-def check_network_size(layers: Sequence[object], bias: object, limit: int | None) -> None:
-    """Refuse a layered network of more than ``limit`` parameters before it is built.
+def check_network_size(layers: object, bias: object, force: bool) -> None:
+    """Refuse a layered network beyond :data:`MAX_PARAMETERS` or :data:`MAX_LAYERS` before it
+    is built (malformed sizes are left to ``mlp`` to explain).
 
     Raises:
-        TooLargeError: the count and the limit, and how to go on anyway.
+        TooLargeError: the size, the limit, and how to go on anyway.
     """
-    count = network_parameters(layers, bias)
-    if limit is not None and count is not None and count > limit:
-        raise TooLargeError(f"layers: a network of {count:,} parameters; the limit is {limit:,} "
+    count = network_parameters(layers, bias)  # type: ignore[arg-type]
+    if force or count is None:
+        return
+    if count > MAX_PARAMETERS:
+        raise TooLargeError(f"layers: a network of {count:,} parameters; the limit is {MAX_PARAMETERS:,} "
                             "(about a second of work per 25,000): give --force to go on")
+    if len(layers) > MAX_LAYERS:  # type: ignore[arg-type]
+        raise TooLargeError(f"layers: a network of {len(layers)} layers; the limit is {MAX_LAYERS} "  # type: ignore[arg-type]
+                            "(the work grows with the square of the depth): give --force to go on")
+
+
+def check_graph_size(table: object, force: bool) -> None:
+    """Refuse a ``[graph]`` table of more than :data:`MAX_GRAPH_NODES` nodes before parsing them.
+
+    Raises:
+        TooLargeError: the node count, the limit, and how to go on anyway.
+    """
+    nodes = table.get("nodes") if isinstance(table, Mapping) else None
+    if not force and isinstance(nodes, Mapping) and len(nodes) > MAX_GRAPH_NODES:
+        raise TooLargeError(f"graph.nodes: {len(nodes):,} nodes; the limit is {MAX_GRAPH_NODES:,} "
+                            "(each node is read against the graph before it): give --force to go on")

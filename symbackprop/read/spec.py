@@ -35,7 +35,7 @@ from symbackprop.errors import SpecError, closest
 from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.notation import matrix_name
 
-from .budget import MAX_PARAMETERS, check_network_size
+from .budget import check_graph_size, check_network_size
 from .graphspec import graph_from_spec
 from .limits import MAX_SPEC_BYTES, checked_int, load_table
 
@@ -226,7 +226,7 @@ def parse_shorthand(text: str) -> list[int]:
     return sizes
 
 
-def _from_table(table: Mapping[str, Any], source: str, max_parameters: int | None) -> Spec:
+def _from_table(table: Mapping[str, Any], source: str, force: bool) -> Spec:
     if not isinstance(table, Mapping):
         raise SpecError(f"spec: expected a table of settings, received {type(table).__name__}")
     for key in table:
@@ -238,11 +238,12 @@ def _from_table(table: Mapping[str, Any], source: str, max_parameters: int | Non
     if "graph" in table:
         if "layers" in table:
             raise SpecError("graph: give either layers or [graph], not both")
+        check_graph_size(table["graph"], force)
         network: Graph = graph_from_spec(table["graph"])
     else:
         if "layers" not in table:
             raise SpecError("layers: missing; expected a list of layer sizes like [2, 2, 2]")
-        check_network_size(table["layers"], table.get("bias", True), max_parameters)
+        check_network_size(table["layers"], table.get("bias", True), force)
         network = mlp(
             table["layers"],
             activation=table.get("activation", "sigmoid"),
@@ -256,22 +257,23 @@ def _from_table(table: Mapping[str, Any], source: str, max_parameters: int | Non
     return Spec(network, values, title or "A computation graph", source)
 
 
-def load_spec(source: str | Path | Mapping[str, Any], *, max_parameters: int | None = MAX_PARAMETERS) -> Spec:
+def load_spec(source: str | Path | Mapping[str, Any], *, force: bool = False) -> Spec:
     """Load a spec from a dict, a ``.toml``/``.json`` file, or shorthand sizes ``"2-2-2"``.
 
-    Files over :data:`~symbackprop.read.limits.MAX_SPEC_BYTES` and networks of more than
-    ``max_parameters`` parameters (``None``: no limit) are refused before any work.
+    Files over :data:`~symbackprop.read.limits.MAX_SPEC_BYTES` are refused before any work,
+    and so are networks beyond the work budget (:mod:`~symbackprop.read.budget`: parameters,
+    layers, ``[graph]`` nodes) unless ``force`` is true.
 
     Raises:
         SpecError: unreadable file, syntax error, unknown key or invalid value; the
             message names the field, what was expected and what was received.
-        TooLargeError: more parameters than ``max_parameters``; the message gives the count.
+        TooLargeError: a network beyond the work budget; the message gives its size.
     """
     if isinstance(source, Mapping):
-        return _from_table(source, "<dict>", max_parameters)
+        return _from_table(source, "<dict>", force)
     text = str(source)
     if isinstance(source, str) and _SHORTHAND.match(text):
-        return _from_table({"layers": parse_shorthand(text)}, text, max_parameters)
+        return _from_table({"layers": parse_shorthand(text)}, text, force)
     path = Path(text)
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
@@ -293,4 +295,4 @@ def load_spec(source: str | Path | Mapping[str, Any], *, max_parameters: int | N
         decoded = raw.decode("utf-8-sig")  # editors on Windows save a BOM
     except UnicodeDecodeError:
         raise SpecError(f"spec: {text!r} is not UTF-8 text") from None
-    return _from_table(load_table(decoded, suffix, text), text, max_parameters)
+    return _from_table(load_table(decoded, suffix, text), text, force)
