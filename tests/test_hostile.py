@@ -243,3 +243,46 @@ def test_a_sheet_refuses_what_grad_refuses(tmp_path: Path, capsys) -> None:
                     'W1 = [[1e200]]\nb1 = [0]\n')
     assert "within float64's range" in one_line_error(capsys, "sheet", str(path))
     assert "finite" in one_line_error(capsys, "grad", str(path))
+
+
+# ----- papercuts
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_grad_on_layer_sizes_says_it_needs_numbers(capsys) -> None:
+    err = one_line_error(capsys, "grad", "2-2-2")
+    assert "grad needs numbers" in err and "[values]" in err
+
+
+def test_train_warns_when_the_loss_stalls_in_a_local_minimum(capsys) -> None:
+    base = ["train", str(EXAMPLES / "xor.toml"), "--data", str(EXAMPLES / "xor.csv"), "--epochs", "1000",
+            "--learning-rate", "5"]
+    status, out, err = run(capsys, *base)  # seed 0: XOR's local minimum, loss 0.064
+    assert status == 0 and "local minimum" in err and "--seed" in err
+    status, out, err = run(capsys, *base, "--seed", "1")  # reaches 0.001: no warning
+    assert status == 0 and "warning" not in err
+
+
+def test_a_typo_in_the_first_csv_row_is_not_a_header(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("0,l,1\n1,0,1\n")
+    err = one_line_error(capsys, "train", "2-1", "--data", str(data), "--learning-rate", "1")
+    assert "line 1 column 2" in err and "'l'" in err
+    data.write_text("x1,x2,y\n1,0,1\n")  # a real header still works
+    assert run(capsys, "train", "2-1", "--data", str(data), "--learning-rate", "1", "--epochs", "1")[0] == 0
+
+
+def test_a_formula_may_start_with_a_minus_sign(capsys) -> None:
+    status, out, err = run(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", "-a1_1")
+    assert status == 1 and "wrong" in out, err
+
+
+def test_verify_skips_the_symbolic_route_when_the_expansion_is_huge() -> None:
+    from symbackprop.verify import verify
+    factors = ["x_1", "x_2", "a1_1", "a1_2", "w1_11", "w1_12", "w1_21", "w1_22", "w2_11", "w2_12", "b1_1",
+               "b1_2", "b2_1", "y1"]
+    text = "".join(f"({f}+1)({f}-1)" for f in factors)  # 2^28 terms once expanded
+    substituted = budget.expansion_terms(parse_formula(text, mlp([2, 2, 1])))
+    assert substituted > budget.MAX_EXPANSION_TERMS
+    assert verify(mlp([2, 2, 1]), "w2_11", text).status == "wrong"

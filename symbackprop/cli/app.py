@@ -75,6 +75,21 @@ def _cleanup_on_signals() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def _attach_formulas(argv: list[str]) -> list[str]:
+    """``--formula -a1_1`` as ``--formula=-a1_1``: argparse reads a value starting with '-'
+    as an option, but a formula may well start with a minus sign."""
+    out: list[str] = []
+    k = 0
+    while k < len(argv):
+        if argv[k] == "--formula" and k + 1 < len(argv) and argv[k + 1].startswith("-"):
+            out.append(f"--formula={argv[k + 1]}")
+            k += 2
+            continue
+        out.append(argv[k])
+        k += 1
+    return out
+
+
 def _error(message: str) -> int:
     # One line, whatever the error: a parse error's caret picture stays in the library.
     print(f"symbackprop: error: {message.splitlines()[0] if message else 'failed'}", file=sys.stderr)
@@ -108,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status the command earned.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_formulas(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "run", None):
         parser.print_help()
         return 2

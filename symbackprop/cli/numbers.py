@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,10 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
     spec's); ``require_updated`` makes a missing learning rate an error.
     """
     spec = load_spec(spec_source, force=force)
+    if spec.values is None:
+        raise SpecError(f"values: missing; grad needs numbers, and {spec.source!r} gives a network only: "
+                        "write a spec file with [values] (x, y, W1, b1, ...; see examples/mazur.toml), "
+                        "or run 'symbackprop check' for seeded random numbers")
     params, X, Y = spec_arrays(spec)
     nn = compiled(spec.network)
     loss, grads = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
@@ -213,6 +218,7 @@ def run_train(args: argparse.Namespace) -> int:
                "params": {k: as_lists(v) for k, v in result.params.items()}}
     if args.output:
         _write_atomically(Path(args.output), json.dumps(payload, indent=1) + "\n")
+    _warn_if_stalled(result.history)
     if args.json:
         print(json.dumps(payload))
     else:
@@ -224,6 +230,18 @@ def run_train(args: argparse.Namespace) -> int:
         if args.output:
             print(f"wrote {args.output}")
     return 0
+
+
+def _warn_if_stalled(history: Any) -> None:
+    """Say so when the loss stopped moving far from zero: most often a local minimum."""
+    h = list(history)
+    if len(h) < 20:
+        return
+    tail = h[-max(10, len(h) // 10):]
+    if h[-1] > 0.01 and max(tail) - min(tail) <= 0.01 * h[-1]:  # under 1 % in the last tenth
+        print(f"symbackprop: warning: the loss stalled at {_fmt(h[-1])} over the last {len(tail)} epochs, "
+              "far from 0: probably a local minimum; try another --seed, a different --learning-rate "
+              "or more hidden neurons", file=sys.stderr)
 
 
 def _write_atomically(path: Path, text: str) -> None:
