@@ -260,7 +260,7 @@ def test_train_warns_when_the_loss_stalls_in_a_local_minimum(capsys) -> None:
             "--learning-rate", "5"]
     status, out, err = run(capsys, *base)  # seed 0: XOR's local minimum, loss 0.064
     assert status == 0 and "local minimum" in err and "--seed" in err
-    status, out, err = run(capsys, *base, "--seed", "1")  # reaches 0.001: no warning
+    status, _, err = run(capsys, *base, "--seed", "1")  # reaches 0.001: no warning
     assert status == 0 and "warning" not in err
 
 
@@ -286,3 +286,54 @@ def test_verify_skips_the_symbolic_route_when_the_expansion_is_huge() -> None:
     substituted = budget.expansion_terms(parse_formula(text, mlp([2, 2, 1])))
     assert substituted > budget.MAX_EXPANSION_TERMS
     assert verify(mlp([2, 2, 1]), "w2_11", text).status == "wrong"
+
+
+# ----- the gradient checker
+
+def test_the_checker_scales_its_step_to_the_parameter() -> None:
+    import numpy as np
+
+    from symbackprop.numeric import check_gradients
+    net = mlp([1, 1], activation="identity", loss="squared")
+    params = {"W1": np.array([[5e153]]), "b1": np.array([5e153])}
+    report = check_gradients(net, params, [[1.0]], [[0.0]])
+    # ∂L/∂w = ∂L/∂b = w·x + b − y = 1e154; a step of 1e-6 is below float64's spacing there.
+    assert report.ok, str(report)
+    assert [r.derived for r in report.rows] == [pytest.approx(1e154)] * 2
+    wrong = check_gradients(net, params, [[1.0]], [[0.0]],
+                            gradient=lambda p, X, Y: {"W1": np.array([[1.1e154]]), "b1": np.array([1e154])})
+    assert [r.passed for r in wrong.rows] == [False, True]  # a planted 10 % error is still caught
+
+
+def test_two_kinks_moving_apart_are_reported_not_failed() -> None:
+    import numpy as np
+
+    from symbackprop.numeric import check_gradients
+    net = mlp([1, 2, 1], activation=["relu", "identity"], loss="squared")
+    # x = 0 puts both hidden units on their kinks; x moves them apart (weights +1 and −1).
+    params = {"W1": np.array([[1.0], [-1.0]]), "b1": np.zeros(2), "W2": np.array([[2.0, 3.0]]), "b2": np.array([0.5])}
+    report = check_gradients(net, params, [[0.0]], [[0.0]], inputs=True)
+    x_row = report.rows[-1]
+    assert x_row.name == "x1[0]" and not x_row.checked and "2 ReLU kinks" in x_row.note
+    assert report.ok and "not checkable" in report.summary() and "n/a" in str(report)
+    wrong = check_gradients(net, params, [[0.0]], [[0.0]], gradient=lambda p, X, Y: {
+        **net_grads(net, params), "W2": np.array([[9.0, 9.0]])})
+    assert not wrong.ok  # rows off the kinks are still judged
+
+
+def net_grads(net, params):  # a test helper
+    from symbackprop.numeric import compile_network
+    return compile_network(net).loss_and_gradients(params, [[0.0]], [[0.0]])[1]
+
+
+def test_a_nan_row_says_nan() -> None:
+    import numpy as np
+
+    from symbackprop.numeric import check_gradients
+    net = mlp([1, 1], activation="identity", loss="squared")
+    params = {"W1": np.array([[0.5]]), "b1": np.array([0.1])}
+    report = check_gradients(net, params, [[1.0]], [[0.0]],
+                             gradient=lambda p, X, Y: {"W1": np.array([[np.nan]]), "b1": np.array([0.6])})
+    row = report.rows[0]
+    assert not row.passed and np.isnan(row.rel_err) and "derived is nan" in row.note
+    assert "nan" in str(report).splitlines()[2] and "0.0e+00" not in str(report).splitlines()[2]

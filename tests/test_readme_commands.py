@@ -25,7 +25,7 @@ ELSEWHERE = {"lint-imports": "test_the_stage_contracts_hold"}
 
 def _command_lines() -> list[str]:
     lines = []
-    for block in re.findall(r"```bash\n(.*?)```", README, flags=re.S):
+    for block in re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL):
         lines += [line for line in block.splitlines() if line.strip()]
     for inline in re.findall(r"`(symbackprop [^`]+)`", README):
         lines.append(inline)
