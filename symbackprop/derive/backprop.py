@@ -62,9 +62,7 @@ class Backprop:
         self._target_constraint = _target_constraint(graph)
         self.deltas: dict[sp.Symbol, Delta] = {}
         for nd in reversed(graph.nodes):
-            if nd.delta is None:
-                # Adjoints from the output backwards: each finds its consumers' in the cache,
-                # so a chain of any length never recurses.
+            if nd.delta is None:  # adjoints cached output-first: a long chain never recurses
                 self._through_consumers(nd.symbol)
             elif nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
                 self.deltas[nd.symbol] = self._make_delta(nd.symbol, nd.delta)
@@ -234,9 +232,7 @@ class Derivation:
         """
         bp, out = self.backprop, self.backprop._output
         found: list[Path] = []
-        # Depth first with a stack of partial paths, consumers in order: no recursion, so a
-        # chain of thousands of nodes is one long path, not a RecursionError.
-        stack: list[list[sp.Symbol]] = [[self.wrt]]
+        stack: list[list[sp.Symbol]] = [[self.wrt]]  # depth first without recursion
         while stack:
             nodes = stack.pop()
             here = nodes[-1]
@@ -260,18 +256,13 @@ class Derivation:
         bp, graph = self.backprop, self.graph
         memo: dict[sp.Symbol, int] = {graph.output: 1}
         stack = [self.wrt]
-        while stack:  # iterative, so the depth of the graph is not Python's recursion limit
-            s = stack[-1]
-            if s in memo:
-                stack.pop()
-                continue
+        while stack:  # consumers first, without recursion: a graph's depth is no recursion limit
+            s = stack.pop()
             live = [c for c in graph.consumers(s) if bp.adjoint(c) != 0]
-            todo = [c for c in live if c not in memo]
-            if todo:
-                stack.extend(todo)
-            else:
+            if s not in memo and all(c in memo for c in live):
                 memo[s] = sum(memo[c] for c in live)
-                stack.pop()
+            elif s not in memo:
+                stack += [s, *(c for c in live if c not in memo)]
         return memo[self.wrt]
 
     @cached_property
