@@ -20,7 +20,7 @@ from pathlib import Path
 
 
 def _files(folder: Path) -> dict[str, str]:
-    chain = ", ".join(['n0 = "x * w"'] + [f'n{k} = "\\\\sigma(n{k - 1}) * w"' for k in range(1, 500)])
+    chain = ", ".join(['n0 = "x * w"'] + [f'n{k} = "\\\\sigma(n{k - 1}) * w"' for k in range(1, 300)])
     files = {
         "deep.json": '{"layers": ' + "[" * 100_000 + "]" * 100_000 + "}",
         "dup.json": '{"layers": [2, 2], "layers": [2, 1]}',
@@ -38,7 +38,7 @@ def _cases(f: dict[str, str]) -> list[tuple[str, list[str]]]:
     tower = "{{w^{(1)}_{11}}^{1000}}^{1000}"
     nested = "\\exp(" * 40 + "x_1" + ")" * 40
     product = "".join(f"({v}+1)({v}-1)" for v in ["x_1", "x_2", "a1_1", "a1_2", "w1_11", "w1_12", "y1"])
-    deep = "-".join(["2"] * 100)
+    deep = "-".join(["2"] * 40)
     return [
         ("spec nested 100,000 deep", ["derive", f["deep.json"]]),
         ("duplicate JSON keys", ["derive", f["dup.json"]]),
@@ -49,10 +49,11 @@ def _cases(f: dict[str, str]) -> list[tuple[str, list[str]]]:
         ("a tower of powers", ["verify", "2-2-1", "--param", "w1_11", "--formula", tower]),
         ("exp nested 40 deep", ["verify", "2-2-1", "--param", "w1_11", "--formula", nested]),
         ("a product of 14 sums", ["verify", "2-2-1", "--param", "w2_11", "--formula", product]),
-        ("verify a 100-layer network", ["verify", deep, "--param", "w1_11", "--formula", "x_1"]),
-        ("sheet of a 100-layer network", ["sheet", deep]),
-        ("a 500-node [graph] chain: derive", ["derive", f["chain.toml"]]),
-        ("a 500-node [graph] chain: sheet", ["sheet", f["chain.toml"]]),
+        ("verify a 40-layer network", ["verify", deep, "--param", "w1_11", "--formula", "x_1"]),
+        ("sheet of a 40-layer network", ["sheet", deep]),
+        ("a 300-node [graph] chain: derive", ["derive", f["chain.toml"]]),
+        ("a 300-node [graph] chain: sheet", ["sheet", f["chain.toml"]]),
+        ("a 300-node [graph] chain: verify, wrong", ["verify", f["chain.toml"], "--param", "w", "--formula", "x"]),
     ]
 
 

@@ -94,9 +94,9 @@ def test_networks_over_the_parameter_limit_need_force(capsys) -> None:
         load_spec("1000-999")
     assert budget.network_parameters([3, 2, 4], [True, False]) == 3 * 2 + 2 + 2 * 4
     assert load_spec("-".join(["1"] * budget.MAX_LAYERS)).network.layers[0] == 1
-    with pytest.raises(TooLargeError, match="101 layers"):
+    with pytest.raises(TooLargeError, match=f"{budget.MAX_LAYERS + 1} layers"):
         load_spec("-".join(["1"] * (budget.MAX_LAYERS + 1)))
-    assert len(load_spec("-".join(["1"] * (budget.MAX_LAYERS + 1)), force=True).network.layers) == 101
+    assert len(load_spec("-".join(["1"] * (budget.MAX_LAYERS + 1)), force=True).network.layers) == budget.MAX_LAYERS + 1
 
 
 # ----- the parser's budget
@@ -142,7 +142,7 @@ def _chain_spec(path: Path, length: int) -> Path:
 
 def test_a_long_graph_chain_derives_without_recursion(tmp_path: Path, capsys) -> None:
     import sys
-    spec = load_spec(_chain_spec(tmp_path / "chain.toml", 400))
+    spec = load_spec(_chain_spec(tmp_path / "chain.toml", 400), force=True)  # past the node limit
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(250)  # below the chain's length: any recursion per node fails
     try:
@@ -337,3 +337,13 @@ def test_a_nan_row_says_nan() -> None:
     row = report.rows[0]
     assert not row.passed and np.isnan(row.rel_err) and "derived is nan" in row.note
     assert "nan" in str(report).splitlines()[2] and "0.0e+00" not in str(report).splitlines()[2]
+
+
+def test_the_mistake_search_counts_its_work(monkeypatch) -> None:
+    from symbackprop.verify import verify
+    net = mlp([2, 2, 1])
+    wrong = "(a2_1 - y1) * a1_1"  # the σ′ factor is missing
+    assert verify(net, "w2_11", wrong).diagnosis.kind == "missing_activation_derivative"
+    monkeypatch.setattr(budget, "MAX_DIAGNOSIS_WORK", 0)  # over budget: δ-level variants only
+    v = verify(net, "w2_11", wrong)
+    assert v.status == "wrong" and v.diagnosis is not None and v.counterexample is not None

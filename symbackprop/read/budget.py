@@ -8,7 +8,8 @@ module first; every estimate counts operations, digits or depth, never seconds.
 * the parser: :func:`check_tree` (prime orders) before building, :func:`check_formula`
   (the product of nested exponents, nesting of functions) after;
 * verify's symbolic route and the sheet's expanded formulas: :func:`expansion_terms`;
-* spec files: :func:`check_network_size` before a layered network is built.
+* verify's search for a named mistake: :data:`MAX_DIAGNOSIS_WORK`;
+* spec files: :func:`check_network_size` and :func:`check_graph_size` before building.
 
 >>> import sympy as sp
 >>> x, y = sp.symbols("x y")
@@ -32,7 +33,7 @@ from symbackprop.errors import FormulaError, TooLargeError
 
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
-    "MAX_EXPANSION_TERMS", "MAX_LAYERS", "MAX_GRAPH_NODES", "check_graph_size", "check_tree", "check_formula", "check_network_size",
+    "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_LAYERS", "MAX_GRAPH_NODES", "check_graph_size", "check_tree", "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
 
@@ -45,14 +46,17 @@ MAX_EXPONENT_PRODUCT = 1_000
 MAX_FUNCTION_DEPTH = 4
 #: Most terms an expansion may have before the symbolic route is skipped or refused.
 MAX_EXPANSION_TERMS = 20_000
+#: Most multiplications verify's search for a named mistake may spend (points × factors on
+#: all paths × distinct factors); past it, the search works on δs instead of paths.
+MAX_DIAGNOSIS_WORK = 10_000_000
 #: Most parameters of a layered network read from a spec (784-128-10 has 101,770).
 #: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and
 #: the two below.
 MAX_PARAMETERS = 120_000
 #: Most layers of a layered network read from a spec (inputs and output included).
-MAX_LAYERS = 100
+MAX_LAYERS = 40
 #: Most nodes of a ``[graph]`` spec.
-MAX_GRAPH_NODES = 500
+MAX_GRAPH_NODES = 300
 
 
 def check_tree(tree: lark.Tree, text: str) -> None:

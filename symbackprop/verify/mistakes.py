@@ -17,6 +17,7 @@ import sympy as sp
 from symbackprop.derive import Derivation, Path
 from symbackprop.graph import plain_text
 from symbackprop.graph.notation import Name, parse_name, plain, symbol_for
+from symbackprop.read import budget
 
 from .points import Point, as_float
 
@@ -313,6 +314,9 @@ def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point]) -> l
     ``paths`` may be empty when there are too many to list; the δ-level variants are used then.
     """
     out: list[Variant] = []
+    keys = {(f.of, f.wrt) for p in paths for f in p.factors}
+    if len(points) * sum(len(p.factors) for p in paths) * len(keys) > budget.MAX_DIAGNOSIS_WORK:
+        paths = ()  # one variant per factor over every path: counted, too much; δs instead
     if paths:
         t = _Table(d, paths, points)
         graph = d.graph
