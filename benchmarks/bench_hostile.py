@@ -28,6 +28,14 @@ def _files(folder: Path) -> dict[str, str]:
         "chain.toml": f'[graph]\ninputs = ["x"]\nparameters = ["w"]\nnodes = {{ {chain} }}\n',
         "big.json": '{"layers": [2, 2], "title": "' + "x" * 999_000 + '"}',
     }
+    rng = __import__("random").Random(0)
+    sizes = [16, 128, 64, 10]
+    values = {"x": [[rng.random() for _ in range(16)] for _ in range(4)],
+              "y": [[rng.random() for _ in range(10)] for _ in range(4)]}
+    for l in range(1, 4):
+        values[f"W{l}"] = [[rng.gauss(0, 0.1) for _ in range(sizes[l - 1])] for _ in range(sizes[l])]
+        values[f"b{l}"] = [0.0] * sizes[l]
+    files["grad.json"] = json.dumps({"layers": sizes, "values": values})
     for name, text in files.items():
         (folder / name).write_text(text)
     return {name: str(folder / name) for name in files}
@@ -45,12 +53,20 @@ def _cases(f: dict[str, str]) -> list[tuple[str, list[str]]]:
         ("a 900,000-digit layer size", ["derive", f["digits.json"]]),
         ("a 1 MB spec", ["derive", f["big.json"]]),
         ("derive 1000-999", ["derive", "1000-999"]),
+        ("derive 16-128-64-10 (11,082 parameters)", ["derive", "16-128-64-10"]),
+        ("sheet 16-128-64-10, HTML", ["sheet", "16-128-64-10", "-o", str(Path(f["big.json"]).parent / "s.html")]),
+        ("grad of a 4-sample 16-128-64-10 spec", ["grad", f["grad.json"]]),
+        ("check 16-64-64-10 (refused)", ["check", "16-64-64-10"]),
+        ("check 8-24-24-8 (1,016 parameters)", ["check", "8-24-24-8"]),
+        ("check 8-20-20-8 (768 parameters)", ["check", "8-20-20-8"]),
+        ("verify 8-20-20-8", ["verify", "8-20-20-8", "--param", "w1_1_1", "--formula", "x_1"]),
         ("20 primes", ["verify", "2-2-1", "--param", "w1_11", "--formula", primes]),
         ("a tower of powers", ["verify", "2-2-1", "--param", "w1_11", "--formula", tower]),
         ("exp nested 40 deep", ["verify", "2-2-1", "--param", "w1_11", "--formula", nested]),
         ("a product of 14 sums", ["verify", "2-2-1", "--param", "w2_11", "--formula", product]),
         ("verify a 40-layer network", ["verify", deep, "--param", "w1_11", "--formula", "x_1"]),
         ("sheet of a 40-layer network", ["sheet", deep]),
+        ("sheet of a 40-layer network, HTML", ["sheet", deep, "-o", str(Path(f["big.json"]).parent / "d.html")]),
         ("a 300-node [graph] chain: derive", ["derive", f["chain.toml"]]),
         ("a 300-node [graph] chain: sheet", ["sheet", f["chain.toml"]]),
         ("a 300-node [graph] chain: verify, wrong", ["verify", f["chain.toml"], "--param", "w", "--formula", "x"]),

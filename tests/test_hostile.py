@@ -347,3 +347,10 @@ def test_the_mistake_search_counts_its_work(monkeypatch) -> None:
     monkeypatch.setattr(budget, "MAX_DIAGNOSIS_WORK", 0)  # over budget: δ-level variants only
     v = verify(net, "w2_11", wrong)
     assert v.status == "wrong" and v.diagnosis is not None and v.counterexample is not None
+
+
+@pytest.mark.parametrize("argv", [["check", "16-64-64-10"],
+                                  ["verify", "16-64-64-10", "--param", "w1_1_1", "--formula", "x_1"]])
+def test_check_and_verify_refuse_large_networks_without_force(capsys, argv: list[str]) -> None:
+    err = one_line_error(capsys, *argv)
+    assert "5,898 parameters" in err and f"at most {budget.MAX_CHECKED_PARAMETERS:,}" in err and "--force" in err

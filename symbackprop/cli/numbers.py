@@ -22,7 +22,7 @@ from symbackprop.numeric import check_gradients, fit, init_params, step
 from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
 from symbackprop.numeric.rules import require_finite
 from symbackprop.numeric.scalar import compiled
-from symbackprop.read import load_spec
+from symbackprop.read import budget, load_spec
 
 from .sheet import write_atomic
 
@@ -167,6 +167,7 @@ def _columns(rows: list[list[str]]) -> list[str]:
 def run_check(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec, force=args.force)
     net = spec.network
+    budget.check_parameter_count(len(net.params), "check", args.force)
     source = "the spec's values"
     if spec.values is None:
         if not isinstance(net, Network):

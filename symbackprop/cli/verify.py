@@ -14,7 +14,7 @@ from pathlib import Path
 
 import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
-from symbackprop.read import FormulaError
+from symbackprop.read import FormulaError, budget
 from symbackprop.verify import verify
 
 from .numbers import FORCE_HELP, seed
@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--points: expected a positive number, received {args.points}")
     try:
         graph = sbp.load_spec(args.spec, force=args.force).network
+        budget.check_parameter_count(len(graph.params), "verify", args.force)
     except SymbackpropError as exc:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:

@@ -33,7 +33,7 @@ from symbackprop.errors import FormulaError, TooLargeError
 
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
-    "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_LAYERS", "MAX_GRAPH_NODES", "check_graph_size", "check_tree", "check_formula", "check_network_size",
+    "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "check_parameter_count", "MAX_LAYERS", "MAX_GRAPH_NODES", "check_graph_size", "check_tree", "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
 
@@ -49,10 +49,14 @@ MAX_EXPANSION_TERMS = 20_000
 #: Most multiplications verify's search for a named mistake may spend (points × factors on
 #: all paths × distinct factors); past it, the search works on δs instead of paths.
 MAX_DIAGNOSIS_WORK = 10_000_000
-#: Most parameters of a layered network read from a spec (784-128-10 has 101,770).
+#: Most parameters of a layered network read from a spec (16-64-64-10 has 5,898).
 #: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and
 #: the two below.
-MAX_PARAMETERS = 120_000
+MAX_PARAMETERS = 12_000
+#: Most parameters ``check`` and ``verify`` take without ``--force``: a finite difference per
+#: parameter evaluates the whole loss (work grows with the square of the count), and verify
+#: evaluates every node in 30-digit arithmetic at each of its points.
+MAX_CHECKED_PARAMETERS = 800
 #: Most layers of a layered network read from a spec (inputs and output included).
 MAX_LAYERS = 40
 #: Most nodes of a ``[graph]`` spec.
@@ -189,7 +193,7 @@ def check_network_size(layers: object, bias: object, force: bool) -> None:
         return
     if count > MAX_PARAMETERS:
         raise TooLargeError(f"layers: a network of {count:,} parameters; the limit is {MAX_PARAMETERS:,} "
-                            "(about a second of work per 25,000): give --force to go on")
+                            "(deriving takes about a second per 3,000): give --force to go on")
     if len(layers) > MAX_LAYERS:  # type: ignore[arg-type]
         raise TooLargeError(f"layers: a network of {len(layers)} layers; the limit is {MAX_LAYERS} "  # type: ignore[arg-type]
                             "(the work grows with the square of the depth): give --force to go on")
@@ -205,3 +209,15 @@ def check_graph_size(table: object, force: bool) -> None:
     if not force and isinstance(nodes, Mapping) and len(nodes) > MAX_GRAPH_NODES:
         raise TooLargeError(f"graph.nodes: {len(nodes):,} nodes; the limit is {MAX_GRAPH_NODES:,} "
                             "(each node is read against the graph before it): give --force to go on")
+
+
+def check_parameter_count(count: int, command: str, force: bool) -> None:
+    """Refuse ``check`` or ``verify`` on more than :data:`MAX_CHECKED_PARAMETERS` parameters.
+
+    Raises:
+        TooLargeError: the count, the limit, and how to go on anyway.
+    """
+    if not force and count > MAX_CHECKED_PARAMETERS:
+        raise TooLargeError(f"{command}: a network of {count:,} parameters; {command} takes at most "
+                            f"{MAX_CHECKED_PARAMETERS:,} (its work grows faster than the count): "
+                            "give --force to go on")

@@ -252,13 +252,14 @@ def _other_parameter(wrt: sp.Symbol, other: sp.Symbol) -> tuple[str, str]:
 
 def _parameter_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]:
     bp, graph, out = d.backprop, d.graph, []
+    params = frozenset(graph.params)  # graph.params is a fresh tuple: membership once, not per weight
     name = parse_name(d.wrt.name)
     layers = getattr(graph, "layers", None)
     truth = [_num(pt.value(d.delta_form)) for pt in points]
     if name is not None and name.kind in ("w", "b") and layers is not None:
         for k in range(1, layers[name.layer] + 1):
             sib = _sibling(d.wrt, indices=(k, *name.indices[1:]))
-            if k != name.indices[0] and sib in graph.params:
+            if k != name.indices[0] and sib in params:
                 extra = [_num(pt.value(bp[sib].delta_form)) for pt in points]
                 out.append(Variant(
                     "extra_path",
@@ -276,7 +277,7 @@ def _parameter_variants(d: Derivation, points: Sequence[Point]) -> list[Variant]
             n = parse_name(s.name)
             if n is not None and n.kind == "w" and n.layer == layer:
                 t = _sibling(s, indices=(n.indices[1], n.indices[0]))
-                if t in graph.params and t != s:
+                if t in params and t != s:
                     mapping[s] = t
         if mapping:
             out.append(Variant(
