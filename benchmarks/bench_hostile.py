@@ -29,13 +29,13 @@ def _files(folder: Path) -> dict[str, str]:
         "big.json": '{"layers": [2, 2], "title": "' + "x" * 999_000 + '"}',
     }
     rng = __import__("random").Random(0)
-    sizes = [16, 128, 64, 10]
-    values = {"x": [[rng.random() for _ in range(16)] for _ in range(4)],
-              "y": [[rng.random() for _ in range(10)] for _ in range(4)]}
-    for l in range(1, 4):
-        values[f"W{l}"] = [[rng.gauss(0, 0.1) for _ in range(sizes[l - 1])] for _ in range(sizes[l])]
-        values[f"b{l}"] = [0.0] * sizes[l]
-    files["grad.json"] = json.dumps({"layers": sizes, "values": values})
+    for name, sizes in (("grad.json", [16, 48, 40, 10]), ("grad2.json", [16, 40, 40, 10])):
+        values = {"x": [[rng.random() for _ in range(16)] for _ in range(4)],
+                  "y": [[rng.random() for _ in range(10)] for _ in range(4)]}
+        for l in range(1, 4):
+            values[f"W{l}"] = [[rng.gauss(0, 0.1) for _ in range(sizes[l - 1])] for _ in range(sizes[l])]
+            values[f"b{l}"] = [0.0] * sizes[l]
+        files[name] = json.dumps({"layers": sizes, "values": values})
     for name, text in files.items():
         (folder / name).write_text(text)
     return {name: str(folder / name) for name in files}
@@ -53,9 +53,10 @@ def _cases(f: dict[str, str]) -> list[tuple[str, list[str]]]:
         ("a 900,000-digit layer size", ["derive", f["digits.json"]]),
         ("a 1 MB spec", ["derive", f["big.json"]]),
         ("derive 1000-999", ["derive", "1000-999"]),
-        ("derive 16-128-64-10 (11,082 parameters)", ["derive", "16-128-64-10"]),
-        ("sheet 16-128-64-10, HTML", ["sheet", "16-128-64-10", "-o", str(Path(f["big.json"]).parent / "s.html")]),
-        ("grad of a 4-sample 16-128-64-10 spec", ["grad", f["grad.json"]]),
+        ("derive 16-88-64-10 (7,842 parameters)", ["derive", "16-88-64-10"]),
+        ("sheet 16-88-64-10, HTML", ["sheet", "16-88-64-10", "-o", str(Path(f["big.json"]).parent / "s.html")]),
+        ("grad, 4 samples, 3,186 parameters", ["grad", f["grad.json"]]),
+        ("grad, 4 samples, 2,730 parameters", ["grad", f["grad2.json"]]),
         ("check 16-64-64-10 (refused)", ["check", "16-64-64-10"]),
         ("check 8-24-24-8 (1,016 parameters)", ["check", "8-24-24-8"]),
         ("check 8-20-20-8 (768 parameters)", ["check", "8-20-20-8"]),
@@ -95,11 +96,12 @@ def main() -> None:
         worst_s = worst_mb = 0.0
         for label, argv in _cases(files):
             seconds, mb, status = _run(argv)
-            worst_s, worst_mb = max(worst_s, seconds), max(worst_mb, mb)
+            if "--force" not in argv:  # the promise is for what runs without --force
+                worst_s, worst_mb = max(worst_s, seconds), max(worst_mb, mb)
             print(f"{label:<36} {status:>6} {seconds:>8.2f} {seconds / base:>7.1f} {mb:>8.0f}")
             sys.stdout.flush()
         ok = worst_s <= 5 and worst_mb <= 1024
-        print(f"worst: {worst_s:.2f} s, {worst_mb:.0f} MB; promise (≤ 5 s, ≤ 1 GB) {'kept' if ok else 'BROKEN'}")
+        print(f"worst without --force: {worst_s:.2f} s, {worst_mb:.0f} MB; promise (≤ 5 s, ≤ 1 GB) {'kept' if ok else 'BROKEN'}")
         print(f"(inputs are under 1 MB each: largest {max(os.path.getsize(p) for p in files.values()):,} bytes)")
 
 

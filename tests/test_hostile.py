@@ -354,3 +354,9 @@ def test_the_mistake_search_counts_its_work(monkeypatch) -> None:
 def test_check_and_verify_refuse_large_networks_without_force(capsys, argv: list[str]) -> None:
     err = one_line_error(capsys, *argv)
     assert "5,898 parameters" in err and f"at most {budget.MAX_CHECKED_PARAMETERS:,}" in err and "--force" in err
+
+
+def test_grad_and_train_have_their_own_limit(capsys) -> None:
+    assert budget.COMMAND_PARAMETERS["grad"] < budget.MAX_PARAMETERS
+    err = one_line_error(capsys, "train", "16-64-64-10", "--data", str(EXAMPLES / "xor.csv"), "--learning-rate", "1")
+    assert "train: a network of 5,898 parameters" in err and "--force" in err

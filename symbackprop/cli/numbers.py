@@ -84,6 +84,7 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
     spec's); ``require_updated`` makes a missing learning rate an error.
     """
     spec = load_spec(spec_source, force=force)
+    budget.check_parameter_count(len(spec.network.params), "grad", force)
     if spec.values is None:
         raise SpecError(f"values: missing; grad needs numbers, and {spec.source!r} gives a network only: "
                         "write a spec file with [values] (x, y, W1, b1, ...; see examples/mazur.toml), "
@@ -205,6 +206,7 @@ def run_train(args: argparse.Namespace) -> int:
     net = spec.network
     if not isinstance(net, Network):
         raise SpecError("train: needs a layered network (layers = [...]), not a custom [graph]")
+    budget.check_parameter_count(len(net.params), "train", args.force)
     rate = _learning_rate(spec, args.learning_rate)
     if rate is None:
         raise SpecError("learning_rate: missing; give --learning-rate ETA or values.learning_rate in the spec")

@@ -33,7 +33,9 @@ from symbackprop.errors import FormulaError, TooLargeError
 
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
-    "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "check_parameter_count", "MAX_LAYERS", "MAX_GRAPH_NODES", "check_graph_size", "check_tree", "check_formula", "check_network_size",
+    "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "COMMAND_PARAMETERS",
+    "MAX_LAYERS", "MAX_GRAPH_NODES", "check_parameter_count", "check_graph_size", "check_tree",
+    "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
 
@@ -51,16 +53,19 @@ MAX_EXPANSION_TERMS = 20_000
 MAX_DIAGNOSIS_WORK = 10_000_000
 #: Most parameters of a layered network read from a spec (16-64-64-10 has 5,898).
 #: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and
-#: the two below.
-MAX_PARAMETERS = 12_000
-#: Most parameters ``check`` and ``verify`` take without ``--force``: a finite difference per
-#: parameter evaluates the whole loss (work grows with the square of the count), and verify
-#: evaluates every node in 30-digit arithmetic at each of its points.
-MAX_CHECKED_PARAMETERS = 800
+#: the ones below.
+MAX_PARAMETERS = 8_000
 #: Most layers of a layered network read from a spec (inputs and output included).
 MAX_LAYERS = 40
 #: Most nodes of a ``[graph]`` spec.
 MAX_GRAPH_NODES = 300
+#: Most parameters each numeric command takes without ``--force`` (measured: about 3 s of
+#: work at the limit): ``check`` evaluates the whole loss twice per parameter, ``verify``
+#: every node in 30-digit arithmetic at each point, ``grad`` and ``train`` compile one
+#: formula per parameter.
+COMMAND_PARAMETERS = {"check": 800, "verify": 800, "grad": 3_000, "train": 3_000}
+#: The smallest of :data:`COMMAND_PARAMETERS` (``check`` and ``verify``).
+MAX_CHECKED_PARAMETERS = min(COMMAND_PARAMETERS.values())
 
 
 def check_tree(tree: lark.Tree, text: str) -> None:
@@ -193,7 +198,7 @@ def check_network_size(layers: object, bias: object, force: bool) -> None:
         return
     if count > MAX_PARAMETERS:
         raise TooLargeError(f"layers: a network of {count:,} parameters; the limit is {MAX_PARAMETERS:,} "
-                            "(deriving takes about a second per 3,000): give --force to go on")
+                            "(deriving takes about a second per 2,500): give --force to go on")
     if len(layers) > MAX_LAYERS:  # type: ignore[arg-type]
         raise TooLargeError(f"layers: a network of {len(layers)} layers; the limit is {MAX_LAYERS} "  # type: ignore[arg-type]
                             "(the work grows with the square of the depth): give --force to go on")
@@ -212,12 +217,12 @@ def check_graph_size(table: object, force: bool) -> None:
 
 
 def check_parameter_count(count: int, command: str, force: bool) -> None:
-    """Refuse ``check`` or ``verify`` on more than :data:`MAX_CHECKED_PARAMETERS` parameters.
+    """Refuse a numeric command on more parameters than :data:`COMMAND_PARAMETERS` allows it.
 
     Raises:
-        TooLargeError: the count, the limit, and how to go on anyway.
+        TooLargeError: the count, the command's limit, and how to go on anyway.
     """
-    if not force and count > MAX_CHECKED_PARAMETERS:
+    limit = COMMAND_PARAMETERS[command]
+    if not force and count > limit:
         raise TooLargeError(f"{command}: a network of {count:,} parameters; {command} takes at most "
-                            f"{MAX_CHECKED_PARAMETERS:,} (its work grows faster than the count): "
-                            "give --force to go on")
+                            f"{limit:,} (its work grows with the count): give --force to go on")
