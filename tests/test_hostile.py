@@ -258,7 +258,7 @@ def test_grad_on_layer_sizes_says_it_needs_numbers(capsys) -> None:
 def test_train_warns_when_the_loss_stalls_in_a_local_minimum(capsys) -> None:
     base = ["train", str(EXAMPLES / "xor.toml"), "--data", str(EXAMPLES / "xor.csv"), "--epochs", "1000",
             "--learning-rate", "5"]
-    status, out, err = run(capsys, *base)  # seed 0: XOR's local minimum, loss 0.064
+    status, _, err = run(capsys, *base)  # seed 0: XOR's local minimum, loss 0.064
     assert status == 0 and "local minimum" in err and "--seed" in err
     status, _, err = run(capsys, *base, "--seed", "1")  # reaches 0.001: no warning
     assert status == 0 and "warning" not in err

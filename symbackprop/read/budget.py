@@ -54,7 +54,7 @@ MAX_DIAGNOSIS_WORK = 10_000_000
 #: Most parameters of a layered network read from a spec (16-64-64-10 has 5,898).
 #: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and
 #: the ones below.
-MAX_PARAMETERS = 8_000
+MAX_PARAMETERS = 6_000
 #: Most layers of a layered network read from a spec (inputs and output included).
 MAX_LAYERS = 40
 #: Most nodes of a ``[graph]`` spec.
