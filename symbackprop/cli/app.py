@@ -1,18 +1,25 @@
 """The ``symbackprop`` command: a thin layer over the public API.
 
 Each subcommand lives in its own module exposing ``register(subparsers)``; the module list
-below is the only place that knows them all.  User errors (:class:`SymbackpropError`)
-print one line and exit with status 2, never a traceback.
+below is the only place that knows them all.  :func:`main` is the one exit path: user
+errors (:class:`SymbackpropError`, and input too deep or too large for memory) print one
+line and exit with status 2, never a traceback; SIGTERM and SIGHUP unwind like Ctrl-C, so
+temporary files are removed.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from symbackprop.errors import SymbackpropError
+
+from .output import Guarded
 
 __all__ = ["main", "COMMAND_MODULES"]
 
@@ -43,25 +50,95 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 2
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so ``finally`` blocks remove temporary files."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
+@contextmanager
+def _cleanup_on_signals() -> Iterator[None]:
+    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = {s: signal.signal(s, _raise_terminated) for s in wanted}
     try:
-        return int(args.run(args))
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _attach_formulas(argv: list[str]) -> list[str]:
+    """``--formula -a1_1`` as ``--formula=-a1_1``: argparse reads a value starting with '-'
+    as an option, but a formula may well start with a minus sign."""
+    out: list[str] = []
+    k = 0
+    while k < len(argv):
+        if argv[k] == "--formula" and k + 1 < len(argv) and argv[k + 1].startswith("-"):
+            out.append(f"--formula={argv[k + 1]}")
+            k += 2
+            continue
+        out.append(argv[k])
+        k += 1
+    return out
+
+
+def _error(message: str) -> int:
+    # One line, whatever the error: a parse error's caret picture stays in the library.
+    print(f"symbackprop: error: {message.splitlines()[0] if message else 'failed'}", file=sys.stderr)
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, with every way it can end mapped to a status: the one exit path."""
+    try:
+        with _cleanup_on_signals():
+            return int(args.run(args))
     except SymbackpropError as exc:
-        # One line, whatever the error: a parse error's caret picture stays in the library.
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"symbackprop: error: {first}", file=sys.stderr)
-        return 2
+        return _error(str(exc) or type(exc).__name__)
+    except RecursionError:
+        return _error("the input is nested too deeply to process (see README, \"What is refused\")")
+    except MemoryError:
+        return _error("out of memory; the input is too large (see README, \"What is refused\")")
     except KeyboardInterrupt:
         print("symbackprop: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+    except _Terminated as exc:
+        print(f"symbackprop: terminated by signal {exc.signum}", file=sys.stderr)
+        return 128 + exc.signum
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input).
+
+    Output goes through :class:`~symbackprop.cli.output.Guarded` streams: user text is
+    escaped, and a closed pipe or full disk on stdout ends the output quietly with the
+    status the command earned.
+    """
+    parser = build_parser()
+    args = parser.parse_args(_attach_formulas(sys.argv[1:] if argv is None else list(argv)))
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    out, err = Guarded(sys.stdout), Guarded(sys.stderr)
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    try:
+        status = _run(args)
+    finally:
+        sys.stdout, sys.stderr = out.stream, err.stream
+        out.close_quietly()
+    if out.error is not None and not out.broken_pipe:
+        print(f"symbackprop: error: cannot write the output: {out.error.strerror or out.error}",
+              file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,8 @@ import argparse
 
 import symbackprop as sbp
 
+from .numbers import FORCE_HELP
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("derive", help="print the derivation of every (or one) parameter in LaTeX")
@@ -13,6 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a .toml/.json spec file or layer sizes like 2-2-2 (default: 2-2-2)")
     p.add_argument("--param", action="append", metavar="NAME",
                    help="only this parameter (w1_12 or w^{(1)}_{12}); repeatable")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--inline", action="store_true", help="one line per parameter (δ form only)")
     p.set_defaults(run=run)
 
@@ -22,7 +25,7 @@ FULL_LIMIT = 24
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = sbp.load_spec(args.spec)
+    spec = sbp.load_spec(args.spec, force=args.force)
     graph = spec.network
     bp = sbp.derive(graph)
     # A graph without parameters (x, y, z -> f) is differentiated with respect to its inputs.

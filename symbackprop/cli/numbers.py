@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,25 @@ from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
 from symbackprop.numeric import check_gradients, fit, init_params, step
 from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
+from symbackprop.numeric.rules import require_finite
 from symbackprop.numeric.scalar import compiled
-from symbackprop.read import load_spec
+from symbackprop.read import budget, load_spec
 
 from .sheet import write_atomic
 
 SPEC_HELP = "a .toml/.json spec file (with [values]) or layer sizes like 2-2-2"
+FORCE_HELP = "go on with a network beyond the size limits (README: What is refused)"
+
+
+def seed(text: str) -> int:
+    """An argparse type: a seed is a non-negative integer (numpy refuses the others)."""
+    try:
+        value = int(text) if len(text) <= 20 else -1
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {text[:40]!r}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--json", action="store_true", help="print one JSON object (format in the README)")
     g.add_argument("--learning-rate", type=float, metavar="ETA", help="η for 'updated' (default: the spec's)")
     g.add_argument("--updated", action="store_true", help="require the updated parameters (needs a learning rate)")
+    g.add_argument("--force", action="store_true", help=FORCE_HELP)
     g.set_defaults(run=run_grad)
 
     c = sub.add_parser("check", help="compare derived gradients with finite differences; exit 1 on failure")
@@ -43,8 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--atol", type=float, default=1e-7, help="absolute tolerance (default 1e-7)")
     c.add_argument("--rtol", type=float, default=1e-5, help="relative tolerance (default 1e-5)")
     c.add_argument("--inputs", action="store_true", help="also check ∂L/∂x for every input")
-    c.add_argument("--seed", type=int, default=0, help="seed for random numbers when the spec has none")
+    c.add_argument("--seed", type=seed, default=0, help="seed for random numbers when the spec has none")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.add_argument("--force", action="store_true", help=FORCE_HELP)
     c.set_defaults(run=run_check)
 
     t = sub.add_parser("train", help="gradient descent on a CSV file (inputs, then targets, per row)")
@@ -53,23 +69,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--epochs", type=int, default=100, help="passes over the data (default 100)")
     t.add_argument("--batch-size", type=int, metavar="N", help="samples per step (default: all)")
     t.add_argument("--learning-rate", type=float, metavar="ETA", help="η (default: the spec's)")
-    t.add_argument("--seed", type=int, default=0, help="seed for initial weights and shuffling (default 0)")
+    t.add_argument("--seed", type=seed, default=0, help="seed for initial weights and shuffling (default 0)")
     t.add_argument("--output", metavar="FILE.json", help="write the trained parameters and loss history here")
     t.add_argument("--json", action="store_true", help="print the trained parameters and history as JSON")
+    t.add_argument("--force", action="store_true", help=FORCE_HELP)
     t.set_defaults(run=run_train)
 
 
 # ----- grad
 
-def grad_result(spec_source: Any, *, learning_rate: float | None = None, require_updated: bool = False) -> dict[str, Any]:
+def grad_result(spec_source: Any, *, learning_rate: float | None = None, require_updated: bool = False,
+                force: bool = False) -> dict[str, Any]:
     """The ``grad --json`` object for a spec (see the README for the format).
 
     ``"updated"`` is present when a learning rate is known (``learning_rate`` or the
     spec's); ``require_updated`` makes a missing learning rate an error.
     """
-    spec = load_spec(spec_source)
+    spec = load_spec(spec_source, force=force)
+    budget.check_parameter_count(len(spec.network.params), "grad", force)
     if not isinstance(spec.network, Network):
         return graph_result(spec, learning_rate=learning_rate, require_updated=require_updated)
+    if spec.values is None:
+        raise SpecError(f"values: missing; grad needs numbers, and {spec.source!r} gives a network only: "
+                        "write a spec file with [values] (x, y, W1, b1, ...; see examples/mazur.toml), "
+                        "or run 'symbackprop check' for seeded random numbers")
     params, X, Y = spec_arrays(spec)
     nn = compiled(spec.network)
     loss, grads = nn.loss_and_gradients(params, X, Y, wrt_inputs=True)
@@ -83,7 +106,10 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
     if rate is None and require_updated:
         raise SpecError("values.learning_rate: missing; 'updated' needs a learning rate (give --learning-rate ETA)")
     if rate is not None:
-        new = step(params, {k: v for k, v in grads.items() if k != "x"}, rate)
+        with np.errstate(over="ignore", invalid="ignore"):
+            new = step(params, {k: v for k, v in grads.items() if k != "x"}, rate)
+        # A finite gradient times a large η can still overflow: refuse, never print -Infinity.
+        require_finite({f"updated.{k}": v for k, v in new.items()})
         out["updated"] = {k: as_lists(v) for k, v in new.items()}
     return out
 
@@ -122,11 +148,11 @@ def graph_result(spec: Any, *, learning_rate: float | None = None, require_updat
 
 
 def run_grad(args: argparse.Namespace) -> int:
-    result = grad_result(args.spec, learning_rate=args.learning_rate, require_updated=args.updated)
+    result = grad_result(args.spec, learning_rate=args.learning_rate, require_updated=args.updated, force=args.force)
     if args.json:
         print(json.dumps(result))
         return 0
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, force=args.force)
     rate = _learning_rate(spec, args.learning_rate)
     print(_grad_table(spec, result, rate) if isinstance(spec.network, Network) else _graph_table(spec, result, rate))
     return 0
@@ -185,8 +211,9 @@ def _columns(rows: list[list[str]]) -> list[str]:
 # ----- check
 
 def run_check(args: argparse.Namespace) -> int:
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, force=args.force)
     net = spec.network
+    budget.check_parameter_count(len(net.params), "check", args.force)
     source = "the spec's values"
     if spec.values is None:
         if not isinstance(net, Network):
@@ -222,10 +249,11 @@ def _random_point(net: Network, seed: int) -> tuple[dict, np.ndarray, np.ndarray
 # ----- train
 
 def run_train(args: argparse.Namespace) -> int:
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, force=args.force)
     net = spec.network
     if not isinstance(net, Network):
         raise SpecError("train: needs a layered network (layers = [...]), not a custom [graph]")
+    budget.check_parameter_count(len(net.params), "train", args.force)
     rate = _learning_rate(spec, args.learning_rate)
     if rate is None:
         raise SpecError("learning_rate: missing; give --learning-rate ETA or values.learning_rate in the spec")
@@ -240,6 +268,7 @@ def run_train(args: argparse.Namespace) -> int:
                "params": {k: as_lists(v) for k, v in result.params.items()}}
     if args.output:
         _write_atomically(Path(args.output), json.dumps(payload, indent=1) + "\n")
+    _warn_if_stalled(result.history)
     if args.json:
         print(json.dumps(payload))
     else:
@@ -251,6 +280,18 @@ def run_train(args: argparse.Namespace) -> int:
         if args.output:
             print(f"wrote {args.output}")
     return 0
+
+
+def _warn_if_stalled(history: Any) -> None:
+    """Say so when the loss stopped moving far from zero: most often a local minimum."""
+    h = list(history)
+    if len(h) < 20:
+        return
+    tail = h[-max(10, len(h) // 10):]
+    if h[-1] > 0.01 and max(tail) - min(tail) <= 0.01 * h[-1]:  # under 1 % in the last tenth
+        print(f"symbackprop: warning: the loss stalled at {_fmt(h[-1])} over the last {len(tail)} epochs, "
+              "far from 0: probably a local minimum; try another --seed, a different --learning-rate "
+              "or more hidden neurons", file=sys.stderr)
 
 
 def _write_atomically(path: Path, text: str) -> None:

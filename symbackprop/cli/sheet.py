@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.read import EXAMPLE, split_names
+from symbackprop.read import EXAMPLE, load_spec, split_names
 from symbackprop.sheet import build_sheet, formats
 
 __all__ = ["register", "run", "write_atomic"]
@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the language of the sheet's prose: en (default) or ko (Korean)")
     p.add_argument("--params", metavar="NAMES",
                    help="the parameters worked in full, comma-separated (w1_12,b2_1)")
+    p.add_argument("--force", action="store_true",
+                   help="go on with a network beyond the size limits (README: What is refused)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.set_defaults(run=run)
 
@@ -111,7 +113,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fmt = _format(args)
-    source = EXAMPLE if args.spec is None else args.spec
+    source = load_spec(EXAMPLE if args.spec is None else args.spec, force=args.force)
     params = None
     if args.params is not None:
         params = split_names(args.params)

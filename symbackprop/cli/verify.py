@@ -18,10 +18,12 @@ from pathlib import Path
 
 import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
-from symbackprop.read import FormulaError
+from symbackprop.read import FormulaError, budget
 from symbackprop.read.equation import split_equation
 from symbackprop.read.resolve import is_name
 from symbackprop.verify import verify
+
+from .numbers import FORCE_HELP, seed
 
 __all__ = ["register", "run", "read_homework"]
 
@@ -39,9 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="your formula for ∂L/∂NAME, or a whole equation 'dL/dθ = ...' (LaTeX or plain text)")
     p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines or equations")
     p.add_argument("--points", type=int, default=6, help="random points for the numeric check (default 6)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--json", action="store_true",
                    help="print each verdict as a JSON object (a list for --file); exit codes as usual")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=run)
 
 
@@ -81,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if args.points < 1:
         return _fail(f"--points: expected a positive number, received {args.points}")
     try:
-        graph = sbp.load_spec(args.spec)  # the spec, not only its network: its [values] are the first point
+        # The spec, not only its network: its [values] are the first point.
+        graph = sbp.load_spec(args.spec, force=args.force)
+        budget.check_parameter_count(len(graph.network.params), "verify", args.force)
     except SymbackpropError as exc:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:

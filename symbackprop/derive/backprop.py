@@ -62,7 +62,9 @@ class Backprop:
         self._target_constraint = _target_constraint(graph)
         self.deltas: dict[sp.Symbol, Delta] = {}
         for nd in reversed(graph.nodes):
-            if nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
+            if nd.delta is None:  # adjoints cached output-first: a long chain never recurses
+                self._through_consumers(nd.symbol)
+            elif nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
                 self.deltas[nd.symbol] = self._make_delta(nd.symbol, nd.delta)
         self._derivations: dict[sp.Symbol, Derivation] = {}
         for p in graph.params:
@@ -230,8 +232,9 @@ class Derivation:
         """
         bp, out = self.backprop, self.backprop._output
         found: list[Path] = []
-
-        def walk(nodes: list[sp.Symbol]) -> None:
+        stack: list[list[sp.Symbol]] = [[self.wrt]]  # depth first without recursion
+        while stack:
+            nodes = stack.pop()
             here = nodes[-1]
             if here == out:
                 factors = tuple(
@@ -244,25 +247,23 @@ class Derivation:
                         "to the output; read the δ form instead, or raise max_paths"
                     )
                 found.append(Path(tuple(nodes), factors))
-                return
-            for c in self.graph.consumers(here):
-                if bp.adjoint(c) != 0:
-                    walk(nodes + [c])
-
-        walk([self.wrt])
+                continue
+            stack.extend(nodes + [c] for c in reversed(self.graph.consumers(here)) if bp.adjoint(c) != 0)
         return tuple(found)
 
     def path_count(self) -> int:
         """How many paths :meth:`path_list` would list, counted without listing them."""
         bp, graph = self.backprop, self.graph
         memo: dict[sp.Symbol, int] = {graph.output: 1}
-
-        def count(s: sp.Symbol) -> int:
-            if s not in memo:
-                memo[s] = sum(count(c) for c in graph.consumers(s) if bp.adjoint(c) != 0)
-            return memo[s]
-
-        return count(self.wrt)
+        stack = [self.wrt]
+        while stack:  # consumers first, without recursion: a graph's depth is no recursion limit
+            s = stack.pop()
+            live = [c for c in graph.consumers(s) if bp.adjoint(c) != 0]
+            if s not in memo and all(c in memo for c in live):
+                memo[s] = sum(memo[c] for c in live)
+            elif s not in memo:
+                stack += [s, *(c for c in live if c not in memo)]
+        return memo[self.wrt]
 
     @cached_property
     def paths(self) -> tuple[Path, ...]:

@@ -24,20 +24,27 @@ def expression_size(
     """
     memo = {} if memo is None else memo
 
-    def size(e: sp.Basic) -> int:
-        got = memo.get(e)
-        if got is not None:
-            return got
-        if e.is_Symbol and e in definitions:
-            result = size(definitions[e])
-        elif not e.args:
-            result = 1
-        else:
-            result = 1 + sum(size(a) for a in e.args)
-        memo[e] = result
-        return result
+    def parts(e: sp.Basic) -> tuple[sp.Basic, ...]:
+        return (definitions[e],) if e.is_Symbol and e in definitions else e.args
 
-    return size(expr)
+    # Children before parents with an explicit stack: a chain of definitions thousands
+    # long is a long loop, not a deep recursion.
+    stack = [expr]
+    while stack:
+        e = stack[-1]
+        if e in memo:
+            stack.pop()
+            continue
+        todo = [a for a in parts(e) if a not in memo]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        if e.is_Symbol and e in definitions:
+            memo[e] = memo[definitions[e]]
+        else:
+            memo[e] = 1 + sum(memo[a] for a in e.args)
+    return memo[expr]
 
 
 class Substitution:
@@ -57,12 +64,21 @@ class Substitution:
         self._memo: dict[sp.Symbol, sp.Expr] = {}
 
     def _full(self, s: sp.Symbol) -> sp.Expr:
-        got = self._memo.get(s)
-        if got is None:
-            body = self.definitions[s]
-            got = body.xreplace({t: self._full(t) for t in body.free_symbols if t in self.definitions})
-            self._memo[s] = got
-        return got
+        stack = [s]  # definitions before their users, without recursion
+        while stack:
+            t = stack[-1]
+            if t in self._memo:
+                stack.pop()
+                continue
+            body = self.definitions[t]
+            inner = [u for u in body.free_symbols if u in self.definitions]
+            todo = [u for u in inner if u not in self._memo]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            self._memo[t] = body.xreplace({u: self._memo[u] for u in inner})
+        return self._memo[s]
 
     def __call__(self, expr: sp.Expr) -> sp.Expr:
         return expr.xreplace({s: self._full(s) for s in expr.free_symbols if s in self.definitions})

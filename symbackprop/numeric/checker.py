@@ -1,9 +1,12 @@
 """A gradient checker that says which gradient is wrong, by how much, in a table.
 
-Central differences in float64 for every parameter (and, on request, every input), compared
-with the derived gradient or with any Python callable of your own.  Where a ReLU-like kink
+Central differences in float64 for every parameter (and, on request, every input), of a
+step ``eps`` scaled by the value's magnitude (``eps·max(1, |θ|)``), compared with the
+derived gradient or with any Python callable of your own.  Where a ReLU-like kink
 lies within the step, the step is shrunk until it no longer crosses, or a one-sided
-difference on the side the convention ``H(0) = 0`` follows is used; the row says so.
+difference on the side the convention ``H(0) = 0`` follows is used; the row says so.  On
+several kinks at once that the step moves apart, no difference can follow the convention:
+the row says ``n/a``, not a pass or a fail.  A NaN on either side fails, shown as ``nan``.
 
 >>> import symbackprop as sbp
 >>> net = sbp.mlp([2, 2, 1])
@@ -43,6 +46,9 @@ class GradcheckRow:
     rel_err: float
     passed: bool
     note: str = ""
+    #: ``False`` when finite differences cannot decide (a point on several kinks whose
+    #: one-sided differences both leave the ``H(0) = 0`` side): shown as ``n/a``, not a pass.
+    checked: bool = True
 
     def badness(self, atol: float, rtol: float) -> float:
         """How many tolerances apart the two values are (``> 1`` fails)."""
@@ -60,12 +66,17 @@ class GradcheckReport:
 
     @property
     def ok(self) -> bool:
-        """Whether every row passes."""
-        return all(r.passed for r in self.rows)
+        """Whether every row passes (rows that could not be checked do not fail)."""
+        return all(r.passed or not r.checked for r in self.rows)
+
+    @property
+    def unchecked(self) -> tuple[GradcheckRow, ...]:
+        """Rows finite differences could not decide; the summary counts them."""
+        return tuple(r for r in self.rows if not r.checked)
 
     @property
     def failures(self) -> tuple[GradcheckRow, ...]:
-        return tuple(r for r in self.rows if not r.passed)
+        return tuple(r for r in self.rows if not r.passed and r.checked)
 
     @property
     def worst(self) -> GradcheckRow | None:
@@ -74,13 +85,13 @@ class GradcheckReport:
 
     def summary(self) -> str:
         head = f"gradient check of {len(self.rows)} quantities (eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}): "
+        skipped = f"; {len(self.unchecked)} not checkable by differences (see notes)" if self.unchecked else ""
         if self.ok:
-            return head + "all pass"
-        w = self.worst
-        assert w is not None
+            return head + ("all pass" if not skipped else "the others pass" + skipped)
+        w = max(self.failures, key=lambda r: (np.isnan(r.abs_err), r.badness(self.atol, self.rtol)))
         return head + (
             f"{len(self.failures)} FAIL; worst {w.name}: derived {w.derived:.9g}, numeric "
-            f"{w.numeric:.9g} (abs err {w.abs_err:.2e}, rel err {w.rel_err:.2e})"
+            f"{w.numeric:.9g} (abs err {w.abs_err:.2e}, rel err {w.rel_err:.2e})" + skipped
         )
 
     def __str__(self) -> str:
@@ -89,7 +100,7 @@ class GradcheckReport:
         for r in self.rows:
             lines.append(
                 f"{r.name:<{width}}  {r.derived:>16.9e}  {r.numeric:>16.9e}  {r.abs_err:>8.1e}  "
-                f"{r.rel_err:>8.1e}  {'ok' if r.passed else 'FAIL'}" + (f"  ({r.note})" if r.note else "")
+                f"{r.rel_err:>8.1e}  {_verdict(r)}" + (f"  ({r.note})" if r.note else "")
             )
         return "\n".join(lines)
 
@@ -97,7 +108,7 @@ class GradcheckReport:
         cells = "".join(
             "<tr{}><td><code>{}</code></td><td>{:.9e}</td><td>{:.9e}</td><td>{:.1e}</td><td>{:.1e}</td><td>{}</td><td>{}</td></tr>".format(
                 "" if r.passed else ' style="background:#fdd"', html.escape(r.name), r.derived, r.numeric,
-                r.abs_err, r.rel_err, "ok" if r.passed else "<b>FAIL</b>", html.escape(r.note),
+                r.abs_err, r.rel_err, _verdict(r) if r.passed or not r.checked else "<b>FAIL</b>", html.escape(r.note),
             )
             for r in self.rows
         )
@@ -115,6 +126,10 @@ class GradcheckReport:
         }
 
 
+def _verdict(row: GradcheckRow) -> str:
+    return "n/a" if not row.checked else ("ok" if row.passed else "FAIL")
+
+
 class GradcheckError(SymbackpropError):
     """A gradient check failed; the message names the worst quantity and both values.
 
@@ -127,18 +142,20 @@ class GradcheckError(SymbackpropError):
         super().__init__(report if isinstance(report, str) else report.summary())
 
 
-def _difference(f: Callable[[float], float], kinks: Callable[[float], np.ndarray], eps: float) -> tuple[float, str, tuple[float, ...]]:
-    """The derivative of ``f`` at 0 by central differences, kept off kinks.
+def _difference(f: Callable[[float], float], kinks: Callable[[float], np.ndarray], eps: float
+                ) -> tuple[float, str, tuple[float, ...], bool]:
+    """The derivative of ``f`` at 0 by central differences of step ``eps``, kept off kinks.
 
-    Returns ``(value, note, alternatives)``; ``alternatives`` are other defensible values
-    (both one-sided differences) when the point sits on a kink.
+    Returns ``(value, note, alternatives, checked)``; ``alternatives`` are other defensible
+    values (both one-sided differences) when the point sits on a kink, and ``checked`` is
+    ``False`` when no difference can stand for the ``H(0) = 0`` convention there.
     """
     base = np.sign(kinks(0.0))
     h = eps
     for _ in range(4):
         if np.array_equal(np.sign(kinks(h)), base) and np.array_equal(np.sign(kinks(-h)), base):
             note = "" if h == eps else f"step shrunk to {h:.0e} to stay off a ReLU kink"
-            return (f(h) - f(-h)) / (2 * h), note, ()
+            return (f(h) - f(-h)) / (2 * h), note, (), True
         h /= 10
     # On a kink (an argument exactly 0, or closer than eps/1000): use the side on which every
     # argument at 0 goes negative, the side the convention H(0) = 0 takes its slope from.
@@ -147,8 +164,13 @@ def _difference(f: Callable[[float], float], kinks: Callable[[float], np.ndarray
     for step, value, side in ((eps, forward, "forward"), (-eps, backward, "backward")):
         moved = np.sign(kinks(step))
         if np.all((moved == base) | ((base == 0) & (moved <= 0))):
-            return value, f"on a ReLU kink: {side} difference (H(0) = 0 side)", (forward, backward)
-    return (forward + backward) / 2, "on a ReLU kink: one-sided differences disagree; either is accepted", (forward, backward)
+            return value, f"on a ReLU kink: {side} difference (H(0) = 0 side)", (forward, backward), True
+    on = int(np.sum(base == 0))
+    # Several kinks at 0, moved to opposite sides by this parameter: either one-sided
+    # difference takes one kink's slope from the wrong side, so neither can judge H(0) = 0.
+    note = (f"on {on} ReLU kinks at once, moving apart: finite differences cannot follow "
+            "H(0) = 0 on both; not checked")
+    return (forward + backward) / 2, note, (forward, backward), on < 2
 
 
 def check_gradients(
@@ -203,8 +225,10 @@ def check_gradients(
     for k, entry in enumerate(nn.entries):
         unit = np.zeros_like(theta)
         unit[k] = 1.0
-        value, note, alt = _difference(lambda t: loss_at(theta + t * unit), lambda t: kinks_at(theta + t * unit), eps)
-        rows.append(_row(entry.name, flat[k], value, note, alt, atol, rtol))
+        # A step relative to the value: eps alone is below float64's spacing near 1e154.
+        h = eps * max(1.0, abs(float(theta[k])))
+        value, note, alt, ok = _difference(lambda t: loss_at(theta + t * unit), lambda t: kinks_at(theta + t * unit), h)
+        rows.append(_row(entry.name, flat[k], value, note, alt, atol, rtol, ok))
     if inputs:
         rows.extend(_input_rows(nn, params, X, Y, derived, eps, atol, rtol))
     report = GradcheckReport(tuple(rows), float(eps), float(atol), float(rtol))
@@ -223,14 +247,20 @@ def _flat_derived(nn: NumericNetwork, derived: Mapping[str, Any]) -> np.ndarray:
 
 
 def _row(name: str, derived: float, numeric: float, note: str, alternatives: tuple[float, ...],
-         atol: float, rtol: float) -> GradcheckRow:
+         atol: float, rtol: float, checked: bool = True) -> GradcheckRow:
+    if not (np.isfinite(derived) and np.isfinite(numeric)):
+        # NaN is not an error of 0: say which side is not a number, and fail.
+        which = "derived" if not np.isfinite(derived) else "numeric (the loss is not finite near here)"
+        nan = float("nan")
+        return GradcheckRow(name, float(derived), float(numeric), nan, nan, False,
+                            "; ".join(filter(None, (note, f"{which} is {derived if which == 'derived' else numeric}"))))
     candidates = (numeric, *alternatives)
     best = min(candidates, key=lambda n: abs(derived - n))
     abs_err = abs(derived - best)
     scale = max(abs(derived), abs(best))
     rel_err = abs_err / scale if scale > 0 else 0.0
     passed = bool(np.isfinite(derived) and abs_err <= atol + rtol * abs(best))
-    return GradcheckRow(name, float(derived), float(best), float(abs_err), float(rel_err), passed, note)
+    return GradcheckRow(name, float(derived), float(best), float(abs_err), float(rel_err), passed, note, checked)
 
 
 def _input_rows(nn: NumericNetwork, params: Mapping[str, Any], X: Any, Y: Any, derived: Mapping[str, Any],
@@ -250,9 +280,10 @@ def _input_rows(nn: NumericNetwork, params: Mapping[str, Any], X: Any, Y: Any, d
                 Z[b, i] += t
                 return Z
 
-            value, note, alt = _difference(
-                lambda t: nn.loss(params, moved(t), Y), lambda t: nn.kinks(params, moved(t)), eps
+            value, note, alt, ok = _difference(
+                lambda t: nn.loss(params, moved(t), Y), lambda t: nn.kinks(params, moved(t)),
+                eps * max(1.0, abs(float(Xm[b, i]))),
             )
             label = names[i] if single else f"{names[i]}[{b}]"
-            rows.append(_row(label, gx[b, i], value, note, alt, atol, rtol))
+            rows.append(_row(label, gx[b, i], value, note, alt, atol, rtol, ok))
     return rows

@@ -86,7 +86,7 @@ def spec_arrays(spec: Spec) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarr
 def load_csv(path: str | Path, n_inputs: int, n_targets: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Read training data: ``n_inputs`` input columns, then ``n_targets`` target columns.
 
-    A first row that is not all numbers is taken as a header.  Blank lines are skipped.
+    A first row of names (no numbers) is a header.  Blank lines are skipped.
 
     Returns:
         ``(X, Y)`` with one row per sample; ``Y`` is ``None`` when ``n_targets`` is 0.
@@ -118,6 +118,11 @@ def load_csv(path: str | Path, n_inputs: int, n_targets: int) -> tuple[np.ndarra
         if not rows and line == _first_nonblank(records) and not all(_is_number(c) for c in cells):
             if len(cells) != width:
                 raise DataError(f"data: {name} line {line} (header): expected {what}, received {len(cells)}")
+            # A header names every column; a first row of numbers with one typo is data.
+            typo = next((k for k, c in enumerate(cells, start=1) if not _is_number(c)), None)
+            if any(_is_number(c) for c in cells):
+                raise DataError(f"data: {name} line {line} column {typo}: expected a number, received "
+                                f"{cells[typo - 1]!r} (a header row names every column)")
             continue
         if len(cells) != width:
             raise DataError(f"data: {name} line {line}: expected {what}, received {len(cells)}")

@@ -20,6 +20,7 @@ from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
 from .functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
+from .limits import checked_int
 from .names import NameParts, Scope, alias_key, split_name
 
 __all__ = ["build", "written_name", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
@@ -253,7 +254,7 @@ class _Builder(FunctionApplier):
             return None
         core = inner.children[0]
         if core.data == "number" and str(core.children[0]).isdigit():
-            return int(str(core.children[0]))
+            return checked_int(str(core.children[0]), "layer", FormulaError)
         if core.data == "name" and len(core.children) == 1 and str(core.children[0]) in env:
             return env[str(core.children[0])]
         return None
@@ -322,7 +323,7 @@ class _Builder(FunctionApplier):
         m = re.fullmatch(r"\s*([A-Za-z])\s*(?:=\s*(\d+)\s*)?", raw)
         if not m:
             raise self.fail(f"cannot read the sum's index {raw!r}; expected k or k=1", subs[0])
-        letter, low = m[1], int(m[2]) if m[2] else 1
+        letter, low = m[1], checked_int(m[2], "the sum's start", FormulaError) if m[2] else 1
         high = self.upper_bound(sups[0].children[0] if sups else None, letter, body, env, node)
         if high - low + 1 > MAX_SUM_RANGE:
             raise self.fail(f"sum over {high - low + 1} terms: expected at most {MAX_SUM_RANGE}", node)

@@ -18,6 +18,8 @@ from symbackprop.errors import FormulaError
 from symbackprop.graph.functions import leaky_relu, relu, sigmoid, softmax, softplus, step
 from symbackprop.graph.graph import Graph
 
+from .limits import checked_int
+
 __all__ = ["FUNCTION_NAMES", "Head", "Partial", "FunctionApplier"]
 
 
@@ -137,7 +139,7 @@ class FunctionApplier:
     def sub_number(self, sub: str, node: lark.Tree) -> int:
         if not sub.strip().isdigit():
             raise self.fail(f"expected a number as subscript, received {sub!r}", node)
-        return int(sub)
+        return checked_int(sub, "subscript", FormulaError)
 
     def _softmax(self, head: Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
         if head.sub is not None:

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 from symbackprop.graph.notation import Name, parse_name, plain, symbol_for
+
+from .limits import checked_int
 
 __all__ = ["Scope", "NameParts", "ARITY", "NETWORK_KINDS", "alias_key", "split_name"]
 
@@ -59,7 +62,7 @@ def split_name(
     if not command and layer is None and not whole:
         m = _PLAIN_LAYERED.fullmatch(base)
         if m:
-            base, layer = m[1], int(m[2])
+            base, layer = m[1], checked_int(m[2], f"layer of {base!r}", FormulaError)
         else:
             m = _PLAIN_LEAF.fullmatch(base)
             if m and not raw:
@@ -153,7 +156,7 @@ class Scope:
         out = []
         for p in pieces:
             if p.isdigit():
-                out.append(int(p))
+                out.append(checked_int(p, "index", FormulaError))
             elif p in env:
                 out.append(env[p])
             elif len(p) == 1 and p.isalpha():

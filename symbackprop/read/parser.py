@@ -27,6 +27,7 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
+from . import budget
 from .build import build, written_name
 
 __all__ = ["parse_formula", "parse_formula_notes", "parse_tree", "alias_keys", "MAX_LENGTH", "MAX_DEPTH"]
@@ -154,7 +155,10 @@ def alias_keys(graph: Graph | None) -> dict[str, sp.Symbol]:
 def parse_formula_notes(text: str, graph: Graph | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
     """:func:`parse_formula`, also returning notes on how ambiguous notation was read."""
     tree = parse_tree(text)
-    return build(tree, text, graph, alias_keys(graph))
+    budget.check_tree(tree, text)
+    expr, notes = build(tree, text, graph, alias_keys(graph))
+    budget.check_formula(expr, text)
+    return expr, notes
 
 
 def parse_formula(text: str, graph: Graph | None = None) -> sp.Expr:

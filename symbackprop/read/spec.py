@@ -25,9 +25,7 @@ The field names are a public contract::
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +37,9 @@ from symbackprop.errors import SpecError, closest
 from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.notation import matrix_name
 
+from .budget import check_graph_size, check_network_size
 from .graphspec import graph_from_spec, graph_values
+from .limits import MAX_SPEC_BYTES, checked_int, load_table
 from .notation import apply_notation
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
@@ -226,14 +226,14 @@ def parse_shorthand(text: str) -> list[int]:
     """
     if not _SHORTHAND.match(text):
         raise SpecError(f"spec: expected a file (.toml/.json) or sizes like '2-2-2', received {text!r}")
-    sizes = [int(p) for p in text.split("-")]
+    sizes = [checked_int(p, f"layers[{k}]") for k, p in enumerate(text.split("-"))]
     for k, s in enumerate(sizes):
         if s < 1:
             raise SpecError(f"layers[{k}]: expected a positive integer, received {s}")
     return sizes
 
 
-def _from_table(table: Mapping[str, Any], source: str) -> Spec:
+def _from_table(table: Mapping[str, Any], source: str, force: bool) -> Spec:
     if not isinstance(table, Mapping):
         raise SpecError(f"spec: expected a table of settings, received {type(table).__name__}")
     for key in table:
@@ -245,10 +245,12 @@ def _from_table(table: Mapping[str, Any], source: str) -> Spec:
     if "graph" in table:
         if "layers" in table:
             raise SpecError("graph: give either layers or [graph], not both")
+        check_graph_size(table["graph"], force)
         network: Graph = graph_from_spec(table["graph"])
     else:
         if "layers" not in table:
             raise SpecError("layers: missing; expected a list of layer sizes like [2, 2, 2]")
+        check_network_size(table["layers"], table.get("bias", True), force)
         network = mlp(
             table["layers"],
             activation=table.get("activation", "sigmoid"),
@@ -264,18 +266,23 @@ def _from_table(table: Mapping[str, Any], source: str) -> Spec:
     return Spec(network, values, title or "A computation graph", source)
 
 
-def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
+def load_spec(source: str | Path | Mapping[str, Any], *, force: bool = False) -> Spec:
     """Load a spec from a dict, a ``.toml``/``.json`` file, or shorthand sizes ``"2-2-2"``.
+
+    Files over :data:`~symbackprop.read.limits.MAX_SPEC_BYTES` are refused before any work,
+    and so are networks beyond the work budget (:mod:`~symbackprop.read.budget`: parameters,
+    layers, ``[graph]`` nodes) unless ``force`` is true.
 
     Raises:
         SpecError: unreadable file, syntax error, unknown key or invalid value; the
             message names the field, what was expected and what was received.
+        TooLargeError: a network beyond the work budget; the message gives its size.
     """
     if isinstance(source, Mapping):
-        return _from_table(source, "<dict>")
+        return _from_table(source, "<dict>", force)
     text = str(source)
     if isinstance(source, str) and _SHORTHAND.match(text):
-        return _from_table({"layers": parse_shorthand(text)}, text)
+        return _from_table({"layers": parse_shorthand(text)}, text, force)
     path = Path(text)
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
@@ -283,18 +290,18 @@ def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
             parse_shorthand(text)  # raises the explanatory error
         raise SpecError(f"spec: expected a .toml or .json file, received {text!r}")
     try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise SpecError(f"spec: {text!r} is {size:,} bytes; expected at most {MAX_SPEC_BYTES:,}")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"spec: file {text!r} not found") from None
     except OSError as exc:
         raise SpecError(f"spec: cannot read {text!r}: {exc.strerror}") from None
+    if len(raw) > MAX_SPEC_BYTES:  # a pipe or device reports no size
+        raise SpecError(f"spec: {text!r} is over {MAX_SPEC_BYTES:,} bytes; expected at most {MAX_SPEC_BYTES:,}")
     try:
         decoded = raw.decode("utf-8-sig")  # editors on Windows save a BOM
-        table = tomllib.loads(decoded) if suffix == ".toml" else json.loads(decoded)
     except UnicodeDecodeError:
         raise SpecError(f"spec: {text!r} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"spec: {text!r} is not valid TOML: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"spec: {text!r} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return _from_table(table, text)
+    return _from_table(load_table(decoded, suffix, text), text, force)

@@ -15,14 +15,15 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path as FilePath
 from typing import Any
 
 import sympy as sp
 
-from symbackprop.derive.evaluate import backprop_of, backward
-from symbackprop.errors import GraphError, SpecError, closest
+from symbackprop.derive.evaluate import Numbers, backprop_of, backward
+from symbackprop.errors import GraphError, NumericalError, SpecError, closest
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import parse_name, plain, symbol_for
 from symbackprop.graph.printing import latex, latex_with_numbers
@@ -310,6 +311,20 @@ def _resolve(source: Spec | Graph | Mapping[str, Any] | str | FilePath) -> Spec:
     return load_spec(source)
 
 
+def _require_finite(numbers: Numbers, eta: float | None) -> None:
+    """The sheet's numbers are finite in float64, as ``grad`` and ``check`` require, or the
+    sheet is refused naming the first one that is not (the step ``η ∂L/∂θ`` included)."""
+    for table in (numbers.values, numbers.deltas, numbers.gradients):
+        for symbol, v in table.items():
+            shown = [("", v)] + ([(" times η", v * eta)] if eta is not None and table is numbers.gradients else [])
+            for what, x in shown:
+                if not (x.is_number and x.is_finite and math.isfinite(float(x))):
+                    raise NumericalError(
+                        f"{plain(symbol)}{what}: expected a finite number within float64's range, "
+                        f"received {sp.N(x, 6)}; a value overflowed, or a prediction reached "
+                        "exactly 0 or 1 inside a logarithm")
+
+
 def build_sheet(
     source: Spec | Graph | Mapping[str, Any] | str | FilePath,
     *,
@@ -367,6 +382,8 @@ def build_sheet(
     elif vals is not None:
         assignment = {graph.lookup(k): v for k, v in vals.items()}
     numbers = backward(graph, assignment, exact=False) if assignment is not None else None
+    if numbers is not None:
+        _require_finite(numbers, eta)
     ctx = Context(graph, bp, numbers, assignment, eta, expand, lang)
     heading = title or spec.title
     summary = summary_section(ctx, _differentiable(graph), set(chosen))

@@ -100,6 +100,10 @@ def _rows(lhs: str, items: list[str]) -> Equation:
 
 def _chain_blocks(ctx: Context, d: Derivation, lhs: str, n_paths: int) -> tuple[list[Block], tuple[Path, ...]]:
     blocks: list[Block] = []
+    if n_paths == 0:
+        # A parameter no path connects to the output: its gradient is 0, with nothing to list.
+        blocks.append(Paragraph(("No path leads from this parameter to the output, so its gradient is 0.",)))
+        return blocks, ()
     if n_paths <= MAX_PATHS_LISTED:
         paths = d.path_list(max_paths=MAX_PATHS_LISTED)
         blocks.append(Paragraph((ctx.say("par.chain"),)))

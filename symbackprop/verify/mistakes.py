@@ -17,6 +17,7 @@ import sympy as sp
 from symbackprop.derive import Derivation, Path
 from symbackprop.graph import plain_text
 from symbackprop.graph.notation import Name, parse_name, symbol_for
+from symbackprop.read import budget
 
 from .points import Point, as_float
 
@@ -253,13 +254,14 @@ def _other_parameter(wrt: sp.Symbol, other: sp.Symbol, show: Show) -> tuple[str,
 
 def _parameter_variants(d: Derivation, points: Sequence[Point], show: Show) -> list[Variant]:
     bp, graph, out = d.backprop, d.graph, []
+    params = frozenset(graph.params)  # graph.params is a fresh tuple: membership once, not per weight
     name = parse_name(d.wrt.name)
     layers = getattr(graph, "layers", None)
     truth = [_num(pt.value(d.delta_form)) for pt in points]
     if name is not None and name.kind in ("w", "b") and layers is not None:
         for k in range(1, layers[name.layer] + 1):
             sib = _sibling(d.wrt, indices=(k, *name.indices[1:]))
-            if k != name.indices[0] and sib in graph.params:
+            if k != name.indices[0] and sib in params:
                 extra = [_num(pt.value(bp[sib].delta_form)) for pt in points]
                 out.append(Variant(
                     "extra_path",
@@ -277,7 +279,7 @@ def _parameter_variants(d: Derivation, points: Sequence[Point], show: Show) -> l
             n = parse_name(s.name)
             if n is not None and n.kind == "w" and n.layer == layer:
                 t = _sibling(s, indices=(n.indices[1], n.indices[0]))
-                if t in graph.params and t != s:
+                if t in params and t != s:
                     mapping[s] = t
         if mapping:
             out.append(Variant(
@@ -317,6 +319,9 @@ def variants(d: Derivation, paths: Sequence[Path], points: Sequence[Point], *,
     ``paths`` may be empty when there are too many to list; the δ-level variants are used then.
     """
     out: list[Variant] = []
+    keys = {(f.of, f.wrt) for p in paths for f in p.factors}
+    if len(points) * sum(len(p.factors) for p in paths) * len(keys) > budget.MAX_DIAGNOSIS_WORK:
+        paths = ()  # one variant per factor over every path: counted, too much; δs instead
     if paths:
         t = _Table(d, paths, points)
         graph = d.graph

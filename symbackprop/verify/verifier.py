@@ -27,6 +27,7 @@ from symbackprop.derive.evaluate import backprop_of
 from symbackprop.errors import FormulaError, GraphError, SymbackpropError, TooLargeError
 from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
+from symbackprop.read import budget
 from symbackprop.read.equation import Equation, split_equation
 from symbackprop.read.matrix import is_matrix_formula
 from symbackprop.read.names import Scope
@@ -79,6 +80,8 @@ def _symbolic_difference(d: Derivation, formula: sp.Expr) -> sp.Expr | None:
     defs = bp.expansion
     if expression_size(formula, defs) > _SYMBOLIC_LIMIT or _big_power(formula):
         return None
+    if budget.expansion_terms(Substitution(defs)(formula)) > budget.MAX_EXPANSION_TERMS:
+        return None  # a product of sums: millions of terms once expanded; numbers decide
     try:
         truth = d.expanded(max_size=_SYMBOLIC_LIMIT)
     except TooLargeError:

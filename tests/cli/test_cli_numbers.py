@@ -86,7 +86,7 @@ def test_grad_bad_input_is_one_line_and_exit_2(tmp_path, capsys, change, argv, m
 
 def test_grad_needs_values(capsys):
     code, _, err = _run(capsys, "grad", "2-2-1")
-    assert code == 2 and "values.x: missing" in err and err.count("\n") == 1
+    assert code == 2 and "values: missing; grad needs numbers" in err and err.count("\n") == 1
 
 
 def test_check_prints_the_table_and_exits_0(tmp_path, capsys):

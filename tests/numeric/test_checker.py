@@ -90,9 +90,9 @@ def test_relu_kinks_are_stepped_around_and_reported():
     report = check_gradients(net, params, [[1.0, 1.0]], [[0.3]])
     assert report.ok, str(report)
     notes = {r.name: r.note for r in report.rows}
-    # z1_1 = 0 exactly: the H(0) = 0 side is taken; z1_3 = 3e-7: the step is shrunk.
+    # z1_1 = 0 exactly: the H(0) = 0 side is taken; z1_3 = 3e-7: the step (eps·|w| = 2e-6) is shrunk.
     assert "on a ReLU kink: backward difference" in notes["w1_11"]
-    assert notes["w1_31"].startswith("step shrunk to 1e-07")
+    assert notes["w1_31"].startswith("step shrunk to 2e-07")
     assert notes["w1_21"] == ""
 
 
