@@ -28,6 +28,7 @@ import sympy as sp
 
 __all__ = [
     "Name",
+    "MAX_INT_DIGITS",
     "weight",
     "bias",
     "pre",
@@ -146,6 +147,10 @@ _LATEX_SUB_FIRST_RE = re.compile(
 )
 _PLAIN_RE = re.compile(r"^(?P<kind>delta|[wbzaxy])(?P<layer>\d+)?(?:_(?P<idx>\d+(?:_\d+)*))?$")
 _PLAIN_LEAF_RE = re.compile(r"^(?P<kind>[xy])(?P<idx>\d+)$")
+#: Most digits of an integer read from input: layer sizes, indices, subscripts, layers.
+MAX_INT_DIGITS = 12
+_LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_INT_DIGITS + 1}}}")
+
 _ARITY = {"w": 2, "b": 1, "z": 1, "a": 1, "delta": 1, "x": 1, "y": 1}
 
 
@@ -175,6 +180,9 @@ def parse_name(text: str) -> Name | None:
     Name(kind='x', layer=None, indices=(3,))
     """
     text = text.strip()
+    if _LONG_NUMBER.search(text):
+        # Not a name this scheme reads; the reader of user text says why (read.limits).
+        return None
     m = _LATEX_RE.match(text) or _LATEX_SUB_FIRST_RE.match(text)
     if m:
         kind = m["kind"].lstrip("\\")

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from symbackprop.errors import SpecError
+from symbackprop.graph.notation import MAX_INT_DIGITS
 
 __all__ = ["MAX_INT_DIGITS", "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
 
@@ -31,8 +32,6 @@ __all__ = ["MAX_INT_DIGITS", "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "
 MAX_SPEC_BYTES = 1_000_000
 #: Deepest nesting of tables and lists in a spec (a batch of rows needs 3).
 MAX_SPEC_DEPTH = 32
-#: Most digits of an integer read from input: layer sizes, indices, subscripts, layers.
-MAX_INT_DIGITS = 12
 
 _DIGITS = re.compile(r"[0-9][0-9_]*")
 
