@@ -15,7 +15,6 @@ from pathlib import Path
 import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
 from symbackprop.read import FormulaError
-from symbackprop.verify import verify
 
 __all__ = ["register", "run", "read_homework"]
 
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:
         try:
-            verdict = verify(graph, args.param, args.formula, points=args.points, seed=args.seed)
+            verdict = sbp.verify(graph, args.param, args.formula, points=args.points, seed=args.seed)
         except FormulaError as exc:
             return _fail(f"formula: {exc.summary}")
         except SymbackpropError as exc:
@@ -99,7 +98,7 @@ def _homework(graph: sbp.Graph, args: argparse.Namespace) -> int:
     details = []
     for number, param, formula in items:
         try:
-            v = verify(graph, param, formula, points=args.points, seed=args.seed)
+            v = sbp.verify(graph, param, formula, points=args.points, seed=args.seed)
         except FormulaError as exc:
             rows.append((number, param, "unreadable", exc.summary))
             unreadable += 1
