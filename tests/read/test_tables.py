@@ -84,3 +84,10 @@ def test_the_parser_in_use_comes_from_the_shipped_tables_when_current() -> None:
     if tables.load(grammar) is None:
         pytest.skip(f"the shipped tables were made by another lark than {lark.__version__}")
     assert _lark().source_path == "<deserialized>"  # lark's mark of a loaded parser
+
+
+def test_the_module_example_runs() -> None:
+    import doctest
+
+    result = doctest.testmod(tables)
+    assert result.attempted > 0 and result.failed == 0
