@@ -29,6 +29,7 @@ import sympy as sp
 __all__ = [
     "Name",
     "weight",
+    "weight_rows",
     "bias",
     "pre",
     "act",
@@ -90,6 +91,21 @@ def symbol_for(name: Name) -> sp.Symbol:
 def weight(layer: int, j: int, i: int) -> sp.Symbol:
     """``w^{(layer)}_{ji}``: from neuron ``i`` of layer ``layer-1`` to neuron ``j``."""
     return symbol_for(Name("w", layer, (j, i)))
+
+
+def weight_rows(layer: int, rows: int, cols: int) -> tuple[tuple[sp.Symbol, ...], ...]:
+    """``W^{(layer)}`` as rows of symbols, ``weight(layer, j, i)`` for every ``j ≤ rows``,
+    ``i ≤ cols``: the same symbols, named in one pass (a [784, 128] layer has 100,352).
+
+    >>> weight_rows(1, 2, 12)[1][10] == weight(1, 2, 11)
+    True
+    """
+    head = "w^{(%d)}_{" % layer
+    return tuple(
+        tuple(sp.Symbol(f"{head}{j}{i}}}" if j < 10 and i < 10 else f"{head}{j},{i}}}", real=True)
+              for i in range(1, cols + 1))
+        for j in range(1, rows + 1)
+    )
 
 
 def bias(layer: int, j: int) -> sp.Symbol:
