@@ -84,6 +84,17 @@ class LayerView:
         return {l: tuple(self.net.activations[l - 1].layer(self.net.z[l])) for l in range(1, self.net.depth + 1)}
 
     @cached_property
+    def _activation_of(self) -> dict[sp.Symbol, tuple[sp.Symbol, ...]]:
+        """``{z: the a nodes using it}``, in order (one for an elementwise layer, all for softmax)."""
+        out: dict[sp.Symbol, list[sp.Symbol]] = {}
+        for l in range(1, self.net.depth + 1):
+            out.update({z: [] for z in self.net.z[l]})
+            for a, expr in zip(self.net.a[l], self._activations[l]):
+                for z in dict.fromkeys(s for s in sp.preorder_traversal(expr) if s in out):
+                    out[z].append(a)
+        return {z: tuple(a) for z, a in out.items()}
+
+    @cached_property
     def _parameter_of(self) -> dict[sp.Symbol, sp.Symbol]:
         """``{weight or bias: the z node it feeds}``, for every parameter."""
         out = {}
@@ -113,7 +124,7 @@ class LayerView:
         net = self.net
         role, l, j = self._where.get(symbol, ("", 0, 0))
         if role == "z":
-            return tuple(a for a, expr in zip(net.a[l], self._activations[l]) if symbol in expr.free_symbols)
+            return self._activation_of[symbol]
         if role == "a" and l < net.depth:
             return net.z[l + 1]
         if role == "a" or symbol in self._leaves[1]:
