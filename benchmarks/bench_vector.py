@@ -4,7 +4,7 @@ Run from the repository root:  python benchmarks/bench_vector.py [--batch 10000]
 
 Everything is measured in this one process, side by side (contenders interleaved, best of
 --repeat), float64, one BLAS/torch thread for every contender (so a shared machine's other
-load does not decide which threaded library wins):
+load does not decide which threaded library wins), in CPU time of the process:
 
   1. building [784, 128, 10]: mlp() and compile_vector(), and how many scalar weight
      symbols they made (none: the vector backend never builds the scalar graph);
@@ -144,12 +144,15 @@ def torch_runner(activation, loss, p, X, Y):
 # ----- measuring
 
 def best_of(fns, args, repeat):
+    """Best CPU time of each contender, runs interleaved.  CPU time of this process, not wall
+    time: every contender computes on one thread, so what other processes on a shared machine
+    do (they made wall times of one contender vary 4× within a run) does not enter."""
     times = {name: [] for name in fns}
     for _ in range(repeat):
-        for name, fn in fns.items():  # interleaved, so load changes hit every contender alike
-            start = time.perf_counter()
+        for name, fn in fns.items():
+            start = time.process_time()
             fn(*args)
-            times[name].append(time.perf_counter() - start)
+            times[name].append(time.process_time() - start)
     return {name: min(t) for name, t in times.items()}
 
 
@@ -189,7 +192,7 @@ def _with_targets(fn, Y):
 
 
 def table(batch, repeat, networks, hidden, losses):
-    print(f"\n2. Loss + gradients, batch {batch:,}, float64, best of {repeat}: ms, and ratio to hand-written")
+    print(f"\n2. Loss + gradients, batch {batch:,}, float64, best CPU time of {repeat}: ms, and ratios")
     head = f"   {'network':<20}{'hidden':<12}{'loss':<22}{'ours':>8}{'hand':>8}{'torch':>8}{'ours/hand':>11}{'ours/torch':>12}"
     print(head)
     worst_hand = worst_torch = 0.0

@@ -122,6 +122,9 @@ class LayerView:
 
     def consumers(self, symbol: sp.Symbol) -> tuple[sp.Symbol, ...]:
         net = self.net
+        fed = self._parameter_of.get(symbol)  # first: asked once for each of 101,770 weights
+        if fed is not None:
+            return (fed,)
         role, l, j = self._where.get(symbol, ("", 0, 0))
         if role == "z":
             return self._activation_of[symbol]
@@ -129,9 +132,6 @@ class LayerView:
             return net.z[l + 1]
         if role == "a" or symbol in self._leaves[1]:
             return (self.output,) if self._loss_node and symbol in self._loss.free_symbols else ()
-        fed = self._parameter_of.get(symbol)
-        if fed is not None:
-            return (fed,)
         if symbol in self._leaves[0]:
             return net.z[1]
         if symbol == self.output:
