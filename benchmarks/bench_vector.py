@@ -193,7 +193,8 @@ def _with_targets(fn, Y):
 
 def table(batch, repeat, networks, hidden, losses):
     print(f"\n2. Loss + gradients, batch {batch:,}, float64, best CPU time of {repeat}: ms, and ratios")
-    head = f"   {'network':<20}{'hidden':<12}{'loss':<22}{'ours':>8}{'hand':>8}{'torch':>8}{'ours/hand':>11}{'ours/torch':>12}"
+    head = (f"   {'network':<20}{'hidden':<12}{'loss':<22}{'ours':>8}{'hand':>8}{'torch':>8}"
+            f"{'ours/hand':>11}{'ours/torch':>12}")
     print(head)
     worst_hand = worst_torch = 0.0
     for layers in networks:
@@ -215,12 +216,14 @@ def table(batch, repeat, networks, hidden, losses):
                     err = max(float(np.abs(grads[k] - ref[1][k]).max() / (np.abs(ref[1][k]).max() + 1e-300))
                               for k in p)
                     if err > 1e-9 or abs(value - ref[0]) > 1e-9 * max(1.0, abs(ref[0])):
-                        raise SystemExit(f"{name} disagrees with hand-written on {layers} {activation} {loss}: "
+                        raise SystemExit(f"{name} disagrees with hand-written on {layers} {activation} "
+                                         f"{loss}: "
                                          f"relative gradient error {err:.1e}")
                 t = best_of(contenders, (p, X, Y), repeat)
                 r_hand = t["ours"] / t["hand"]
                 worst_hand = max(worst_hand, r_hand)
-                line = (f"   {sizes!s:<20}{activation:<12}{loss:<22}{t['ours'] * 1e3:8.1f}{t['hand'] * 1e3:8.1f}")
+                line = (f"   {sizes!s:<20}{activation:<12}{loss:<22}"
+                        f"{t['ours'] * 1e3:8.1f}{t['hand'] * 1e3:8.1f}")
                 if "torch" in t:
                     r_torch = t["ours"] / t["torch"]
                     worst_torch = max(worst_torch, r_torch)
