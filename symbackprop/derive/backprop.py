@@ -26,6 +26,7 @@ import sympy as sp
 
 from symbackprop.errors import GraphError, TooLargeError
 from symbackprop.graph import Graph
+from symbackprop.graph.bulk import gc_paused
 from symbackprop.graph.printing import latex, partial_latex
 
 from ._fast import product
@@ -158,8 +159,9 @@ class Backprop:
         return len(self.graph.params)
 
     def items(self) -> Iterator[tuple[sp.Symbol, Derivation]]:
-        for p in self.graph.params:
-            yield p, self._derivation(p)
+        with gc_paused():  # every derivation at once: none of what is made here is garbage
+            pairs = [(p, self._derivation(p)) for p in self.graph.params]
+        return iter(pairs)
 
     def delta_of(self, node: sp.Symbol | str) -> Delta:
         """The :class:`Delta` of a δ-node, given the node or its name."""

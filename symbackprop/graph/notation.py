@@ -26,6 +26,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .bulk import gc_paused
+
 __all__ = [
     "Name",
     "weight",
@@ -101,11 +103,12 @@ def weight_rows(layer: int, rows: int, cols: int) -> tuple[tuple[sp.Symbol, ...]
     True
     """
     head = "w^{(%d)}_{" % layer
-    return tuple(
-        tuple(sp.Symbol(f"{head}{j}{i}}}" if j < 10 and i < 10 else f"{head}{j},{i}}}", real=True)
-              for i in range(1, cols + 1))
-        for j in range(1, rows + 1)
-    )
+    with gc_paused():
+        return tuple(
+            tuple(sp.Symbol(f"{head}{j}{i}}}" if j < 10 and i < 10 else f"{head}{j},{i}}}", real=True)
+                  for i in range(1, cols + 1))
+            for j in range(1, rows + 1)
+        )
 
 
 def bias(layer: int, j: int) -> sp.Symbol:
