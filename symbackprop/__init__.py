@@ -15,6 +15,11 @@
 # Stages, in the order data flows through them (each imports only those before it): the
 # graph, reading specs and formulas, the chain rule, numbers, and what people read.
 # isort: off
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
 from .errors import (
     DataError,
     FormulaError,
@@ -66,27 +71,43 @@ from .derive import (
     prove_all,
     vector_form,
 )
-from .numeric import (
-    DirectionalReport,
-    FitResult,
-    GradcheckError,
-    GradcheckReport,
-    GradcheckRow,
-    NumericNetwork,
-    VectorFunctions,
-    VectorProof,
-    check_gradients,
-    compile_network,
-    compile_vector,
-    directional_check,
-    fit,
-    init_params,
-    load_csv,
-    prove_vector_form,
-    step,
-)
-from .verify import MISTAKES, STATUSES, Counterexample, Diagnosis, Verdict, verify
-from .sheet import Sheet, UnknownLatexError, build_sheet
+
+# The numeric, verify and sheet stages (numpy, the mistake catalogue, the printers) load on
+# first use, so a command that needs none of them does not pay for importing them.
+_LATER_STAGES = {
+    "numeric": (
+        "DirectionalReport", "FitResult", "GradcheckError", "GradcheckReport", "GradcheckRow",
+        "NumericNetwork", "VectorFunctions", "VectorProof", "check_gradients", "compile_network",
+        "compile_vector", "directional_check", "fit", "init_params", "load_csv",
+        "prove_vector_form", "step",
+    ),
+    "verify": ("MISTAKES", "STATUSES", "Counterexample", "Diagnosis", "Verdict", "verify"),
+    "sheet": ("Sheet", "UnknownLatexError", "build_sheet"),
+}
+_STAGE_OF = {name: stage for stage, names in _LATER_STAGES.items() for name in names}
+
+if TYPE_CHECKING:  # what type checkers and editors read: the same names, imported eagerly
+    from .numeric import (
+        DirectionalReport,
+        FitResult,
+        GradcheckError,
+        GradcheckReport,
+        GradcheckRow,
+        NumericNetwork,
+        VectorFunctions,
+        VectorProof,
+        check_gradients,
+        compile_network,
+        compile_vector,
+        directional_check,
+        fit,
+        init_params,
+        load_csv,
+        prove_vector_form,
+        step,
+    )
+    from .verify import MISTAKES, STATUSES, Counterexample, Diagnosis, Verdict, verify
+    from .sheet import Sheet, UnknownLatexError, build_sheet
 # isort: on
 
 __version__ = "0.2.0"
@@ -117,3 +138,36 @@ __all__ = [
     "SymbackpropError", "SpecError", "GraphError", "NotDifferentiableError", "TooLargeError",
     "DataError", "NumericalError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A later stage's export, importing its stage on first use (PEP 562)."""
+    stage = _STAGE_OF.get(name)
+    if stage is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _bind(importlib.import_module(f"{__name__}.{stage}"))
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+def _bind(stage: types.ModuleType) -> None:
+    for exported in _LATER_STAGES[stage.__name__.rpartition(".")[2]]:
+        globals()[exported] = getattr(stage, exported)
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: object) -> None:
+        # Importing a stage binds the submodule to the package under the stage's name; for
+        # ``verify`` that name is the function the package exports, which must win, as it did
+        # when every stage was imported eagerly.
+        if name in _LATER_STAGES and isinstance(value, types.ModuleType):
+            _bind(value)
+            if name in _STAGE_OF:
+                return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

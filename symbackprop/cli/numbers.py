@@ -5,28 +5,29 @@
   output, node values and ∂output/∂leaf for every parameter and input.
 * ``check SPEC``: the gradient checker's table; exit status 1 when any row fails.
 * ``train SPEC --data FILE.csv``: gradient descent over a CSV file.
+
+numpy and the numeric stage are imported by the commands that run, not when the parser is
+built, so ``symbackprop verify`` and ``symbackprop sheet`` do not load them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
-from symbackprop.numeric import check_gradients, fit, init_params, step
-from symbackprop.numeric.data import as_lists, load_csv, spec_arrays, spec_params
-from symbackprop.numeric.rules import require_finite
-from symbackprop.numeric.scalar import compiled
 from symbackprop.read import budget, load_spec
 
 from .sheet import write_atomic
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SPEC_HELP = "a .toml/.json spec file (with [values]) or layer sizes like 2-2-2"
 FORCE_HELP = "go on with a network beyond the size limits (README: What is refused)"
@@ -85,6 +86,13 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
     ``"updated"`` is present when a learning rate is known (``learning_rate`` or the
     spec's); ``require_updated`` makes a missing learning rate an error.
     """
+    import numpy as np
+
+    from symbackprop.numeric import step
+    from symbackprop.numeric.data import as_lists, spec_arrays
+    from symbackprop.numeric.rules import require_finite
+    from symbackprop.numeric.scalar import compiled
+
     spec = load_spec(spec_source, force=force)
     budget.check_parameter_count(len(spec.network.params), "grad", force)
     if not isinstance(spec.network, Network):
@@ -117,7 +125,7 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
 def _learning_rate(spec: Any, given: float | None) -> float | None:
     if given is None:
         return spec.values.learning_rate if spec.values is not None else None
-    if not (np.isfinite(given) and given > 0):
+    if not (math.isfinite(given) and given > 0):
         raise DataError(f"--learning-rate: expected a positive number, received {given!r}")
     return given
 
@@ -127,6 +135,11 @@ def graph_result(spec: Any, *, learning_rate: float | None = None, require_updat
     value (``forward``), ∂output/∂leaf for every parameter and input (``gradients``, as
     :func:`symbackprop.gradients` gives them), and ``updated`` parameters with a learning rate.
     """
+    import numpy as np
+
+    from symbackprop.numeric.data import spec_arrays
+    from symbackprop.numeric.scalar import compiled
+
     graph = spec.network
     params, X, Y = spec_arrays(spec)
     nn = compiled(graph)
@@ -178,6 +191,11 @@ def _fmt(v: float) -> str:
 
 
 def _grad_table(spec: Any, result: dict[str, Any], rate: float | None) -> str:
+    import numpy as np
+
+    from symbackprop.numeric.data import spec_arrays
+    from symbackprop.numeric.scalar import compiled
+
     net: Network = spec.network
     batch = bool(spec.values.batch)
     lines = [f"# {spec.title}", f"loss  {_fmt(result['loss'])}" + (f"  ({net.reduction} over the batch)" if batch else ""), ""]
@@ -211,6 +229,9 @@ def _columns(rows: list[list[str]]) -> list[str]:
 # ----- check
 
 def run_check(args: argparse.Namespace) -> int:
+    from symbackprop.numeric import check_gradients
+    from symbackprop.numeric.data import spec_arrays
+
     spec = load_spec(args.spec, force=args.force)
     net = spec.network
     budget.check_parameter_count(len(net.params), "check", args.force)
@@ -234,6 +255,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _random_point(net: Network, seed: int) -> tuple[dict, np.ndarray, np.ndarray | None]:
+    import numpy as np
+
+    from symbackprop.numeric import init_params
+
     rng = np.random.default_rng(seed)
     params = init_params(net, seed=seed)
     # Random biases too, so a bias-free point does not hide a wrong bias gradient.
@@ -249,6 +274,9 @@ def _random_point(net: Network, seed: int) -> tuple[dict, np.ndarray, np.ndarray
 # ----- train
 
 def run_train(args: argparse.Namespace) -> int:
+    from symbackprop.numeric import fit, init_params
+    from symbackprop.numeric.data import as_lists, load_csv, spec_params
+
     spec = load_spec(args.spec, force=args.force)
     net = spec.network
     if not isinstance(net, Network):

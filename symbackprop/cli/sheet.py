@@ -3,7 +3,8 @@
 Without a spec, the sheet of the built-in 2-2-2 example with numbers.  A file is written
 whole or not at all: the text goes to a temporary file in the same directory, which then
 replaces the target in one step.  The formats and their file suffixes are the sheet
-stage's registry (:func:`symbackprop.sheet.formats`).
+stage's registry (:func:`symbackprop.sheet.formats`), read when a sheet is written or ``--help``
+lists them: building the parser imports no renderer, so other subcommands start quicker.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
 from symbackprop.read import EXAMPLE, load_spec, split_names
-from symbackprop.sheet import build_sheet, formats
 
 __all__ = ["register", "run", "write_atomic"]
 
@@ -26,8 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", nargs="?", default=None,
                    help="a .toml/.json spec file or layer sizes like 2-2-2 "
                         "(default: the built-in 2-2-2 example with numbers)")
-    p.add_argument("--format", choices=[f.name for f in formats()],
-                   help="output format (default: from the -o extension, else md)")
+    p.add_argument("--format", choices=_FormatNames(), metavar="FORMAT",
+                   help="output format: %(choices)s (default: from the -o extension, else md)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--detail", choices=["summary", "worked", "full"], default="worked",
                    help="summary: the table of every gradient; worked (default): the derivation with one "
@@ -42,7 +43,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+class _FormatNames:
+    """The registered format names, as argparse ``choices`` that import the sheet stage only
+    when argparse checks a ``--format`` or prints the help."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in list(self)
+
+    def __iter__(self) -> Iterator[str]:
+        from symbackprop.sheet import formats
+
+        return iter([f.name for f in formats()])
+
+
 def _format(args: argparse.Namespace) -> str:
+    from symbackprop.sheet import formats
+
     if args.format:
         return args.format
     if args.output:
@@ -112,6 +128,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from symbackprop.sheet import build_sheet, formats
+
     fmt = _format(args)
     source = load_spec(EXAMPLE if args.spec is None else args.spec, force=args.force)
     params = None

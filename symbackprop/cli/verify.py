@@ -21,7 +21,6 @@ from symbackprop.errors import SymbackpropError
 from symbackprop.read import FormulaError, budget
 from symbackprop.read.equation import split_equation
 from symbackprop.read.resolve import is_name
-from symbackprop.verify import verify
 
 from .numbers import FORCE_HELP, seed
 
@@ -91,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:
         try:
-            verdict = verify(graph, args.param or None, args.formula, points=args.points, seed=args.seed)
+            verdict = sbp.verify(graph, args.param or None, args.formula, points=args.points, seed=args.seed)
         except FormulaError as exc:
             return _fail(f"formula: {exc.summary}")
         except SymbackpropError as exc:
@@ -126,7 +125,7 @@ def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
     for number, param, formula in items:
         shown = param if param is not None else _left_side(formula)
         try:
-            v = verify(graph, param, formula, points=args.points, seed=args.seed)
+            v = sbp.verify(graph, param, formula, points=args.points, seed=args.seed)
         except SymbackpropError as exc:
             why = exc.summary if isinstance(exc, FormulaError) else str(exc).splitlines()[0]
             rows.append((number, shown, "unreadable", why))

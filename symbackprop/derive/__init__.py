@@ -2,7 +2,8 @@ r"""Stage 3, the chain rule: local partials, δs, one Derivation per parameter, 
 
 :func:`derive` (:mod:`.backprop`) computes each edge's local partial once (:mod:`.partials`),
 names the error signals δ by reverse accumulation and builds a frozen :class:`Derivation`
-per parameter (paths, factors and δs in :mod:`.paths`; ``Derivation.latex`` prints them
+per parameter on first request (reading the graph's nodes, or a network's layers before its
+scalar graph is made: :mod:`.views`) (paths, factors and δs in :mod:`.paths`; ``Derivation.latex`` prints them
 with the Leibniz helpers of :mod:`.latex`; the expansion is guarded by :mod:`.expansion`).  :mod:`.evaluate` gives the numbers of one sample,
 exact or in float; :mod:`.proof` proves every derivation symbolically and at points; the
 vector (matrix) form is derived from the layer rules (:mod:`.layer_rules`, :mod:`.vector`)

@@ -18,7 +18,7 @@ a^{(2)}_{1}*(1 - a^{(2)}_{1})*(a^{(2)}_{1} - y_{1})
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -26,6 +26,7 @@ import sympy as sp
 
 from symbackprop.errors import GraphError, TooLargeError
 from symbackprop.graph import Graph
+from symbackprop.graph.bulk import gc_paused
 from symbackprop.graph.printing import latex, partial_latex
 
 from ._fast import product
@@ -33,6 +34,7 @@ from .expansion import Substitution, expression_size
 from .latex import factors_latex, leibniz_latex
 from .partials import local_partials
 from .paths import Delta, Factor, Path
+from .views import view_of
 
 __all__ = ["Backprop", "Derivation", "derive", "DEFAULT_MAX_SIZE", "DEFAULT_MAX_PATHS"]
 
@@ -46,37 +48,42 @@ class Backprop:
     """Every derivative of a graph's output: built once by :func:`derive`, read many times.
 
     Index it by a parameter (symbol, LaTeX name ``w^{(1)}_{12}`` or plain name ``w1_12``)
-    to get its :class:`Derivation`.  Parameters are derived eagerly; any other leaf (an
-    input, a target) on first request.
+    to get its :class:`Derivation`.  The δs are derived at once; each parameter's (or other
+    leaf's) derivation on first request, and kept.  A network whose scalar graph is not made
+    is derived from its layers (:mod:`.views`), with the same results.
     """
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+        self._view = view_of(graph)
         self.version = graph.version
-        self._output = graph.output
-        self._partials: dict[sp.Symbol, dict[sp.Symbol, sp.Expr]] = {}
+        self._output = self._view.output
+        self._partials: dict[sp.Symbol, Mapping[sp.Symbol, sp.Expr]] = {}
         self._adjoint: dict[sp.Symbol, sp.Expr] = {}
-        self._rewrite = {
-            nd.expr: nd.symbol for nd in graph.nodes if not nd.expr.is_Atom and not nd.expr.is_Add
-        }
-        self._target_constraint = _target_constraint(graph)
+        self._sizes: dict[sp.Basic, int] = {}
+        self._rewrite = self._view.definitions()
+        self._target_constraint = _target_constraint(graph, self._view.targets())
         self.deltas: dict[sp.Symbol, Delta] = {}
-        for nd in reversed(graph.nodes):
-            if nd.delta is None:  # adjoints cached output-first: a long chain never recurses
-                self._through_consumers(nd.symbol)
-            elif nd.delta is not None and nd.symbol != self._output and self._reaches_output(nd.symbol):
-                self.deltas[nd.symbol] = self._make_delta(nd.symbol, nd.delta)
+        self._delta_set: set[sp.Symbol] = set()
+        delta_of = dict(self._view.delta_nodes())
+        for node in self._view.nodes_output_first():
+            symbol = delta_of.get(node)
+            if symbol is None:  # adjoints cached output-first: a long chain never recurses
+                self._through_consumers(node)
+            elif node != self._output and self._reaches_output(node):
+                self.deltas[node] = self._make_delta(node, symbol)
+                self._delta_set.add(symbol)
         self._derivations: dict[sp.Symbol, Derivation] = {}
-        for p in graph.params:
-            self._derivations[p] = self._derive(p)
 
     # ----- local partials and adjoints
     def partial(self, child: sp.Symbol, parent: sp.Symbol) -> sp.Expr:
         """``∂child/∂parent`` for a direct edge, worked out in node symbols."""
         table = self._partials.get(child)
         if table is None:
-            raw = local_partials(self.graph, child)
-            table = {p: self._in_node_symbols(v) for p, v in raw.items()}
+            table = self._view.weighted_sum_partials(child)
+            if table is None:
+                raw = local_partials(self._view, child)
+                table = {p: self._in_node_symbols(v) for p, v in raw.items()}
             self._partials[child] = table
         return table[parent]
 
@@ -86,7 +93,8 @@ class Backprop:
         return expr.xreplace(self._rewrite)
 
     def _reaches_output(self, symbol: sp.Symbol) -> bool:
-        return self.adjoint(symbol) != 0 or symbol == self._output
+        adj = self.adjoint(symbol)
+        return adj.is_Symbol or adj != 0 or symbol == self._output
 
     def adjoint(self, symbol: sp.Symbol) -> sp.Expr:
         """``∂output/∂symbol`` in terms of the δ symbols of the nodes after it.
@@ -94,12 +102,11 @@ class Backprop:
         A δ-node's adjoint is its δ symbol; the output's is 1; any other node or leaf sums
         over its consumers: ``Σ_c adjoint(c)·∂c/∂symbol``.
         """
+        found = self.deltas.get(symbol)
+        if found is not None:
+            return found.symbol
         if symbol == self._output:
             return sp.S.One
-        if self.graph.is_node(symbol):
-            nd = self.graph.node_of(symbol)
-            if nd.delta is not None and symbol in self.deltas:
-                return nd.delta
         return self._through_consumers(symbol)
 
     def _through_consumers(self, symbol: sp.Symbol) -> sp.Expr:
@@ -107,9 +114,9 @@ class Backprop:
         if cached is not None:
             return cached
         terms = []
-        for c in self.graph.consumers(symbol):
+        for c in self._view.consumers(symbol):
             adj = self.adjoint(c)
-            if adj != 0:
+            if adj.is_Symbol or adj != 0:  # a δ symbol: no need to sympify 0 to compare
                 terms.append(product(adj, self.partial(c, symbol)))
         value = sp.Add(*terms) if len(terms) != 1 else terms[0]
         self._adjoint[symbol] = value
@@ -118,19 +125,16 @@ class Backprop:
     def _make_delta(self, node: sp.Symbol, symbol: sp.Symbol) -> Delta:
         chain = self._through_consumers(node)
         expr, constraint = chain, None
-        if not any(s in self._delta_symbols() for s in chain.free_symbols):
+        if not any(s in self._delta_set for s in chain.free_symbols):
             expr, constraint = _simplest(chain, self._target_constraint)
         return Delta(symbol, node, chain, expr, constraint)
-
-    def _delta_symbols(self) -> set[sp.Symbol]:
-        return {d.symbol for d in self.deltas.values()}
 
     # ----- derivations
     def _derive(self, wrt: sp.Symbol) -> Derivation:
         terms = []
-        for c in self.graph.consumers(wrt):
+        for c in self._view.consumers(wrt):
             adj = self.adjoint(c)
-            if adj != 0:
+            if adj.is_Symbol or adj != 0:
                 terms.append((c, adj, self.partial(c, wrt)))
         if len(terms) == 1:
             form = product(terms[0][1], terms[0][2])
@@ -139,10 +143,12 @@ class Backprop:
         return Derivation(wrt=wrt, terms=tuple(terms), delta_form=form, backprop=self)
 
     def __getitem__(self, key: sp.Symbol | str) -> Derivation:
-        symbol = self.graph.lookup(key)
+        return self._derivation(self._view.resolve(key))
+
+    def _derivation(self, symbol: sp.Symbol) -> Derivation:
         found = self._derivations.get(symbol)
         if found is None:
-            if self.graph.is_node(symbol):
+            if self._view.is_node(symbol):
                 raise GraphError(
                     f"parameter: {symbol.name!r} is a node, not a leaf; its derivative is "
                     f"its δ or adjoint (see delta_of)"
@@ -158,8 +164,9 @@ class Backprop:
         return len(self.graph.params)
 
     def items(self) -> Iterator[tuple[sp.Symbol, Derivation]]:
-        for p in self.graph.params:
-            yield p, self._derivations[p]
+        with gc_paused():  # every derivation at once: none of what is made here is garbage
+            pairs = [(p, self._derivation(p)) for p in self.graph.params]
+        return iter(pairs)
 
     def delta_of(self, node: sp.Symbol | str) -> Delta:
         """The :class:`Delta` of a δ-node, given the node or its name."""
@@ -174,10 +181,6 @@ class Backprop:
         """``{node or δ symbol: definition}`` used to expand a derivation into leaves (δ by
         its unsimplified chain, so expansions hold without any constraint)."""
         return _definitions(self)
-
-    @cached_property
-    def _sizes(self) -> dict[sp.Basic, int]:
-        return {}
 
     def delta_definitions(self) -> dict[sp.Symbol, sp.Expr]:
         """``{δ symbol: its definition}`` for every δ-node."""
@@ -338,26 +341,26 @@ def derive(graph: Graph) -> Backprop:
     """Derive the output's derivative with respect to every parameter of ``graph``.
 
     Cost is linear in the number of connections: each edge's partial is computed once and
-    each parameter's result is a product of a δ and a local partial.
+    each parameter's result is a product of a δ and a local partial, made when first asked
+    for.  A network from ``mlp()`` is derived from its layers without making its scalar graph.
 
     Raises:
         GraphError: the graph has no output.
     """
-    graph.output  # noqa: B018 - raises a clear error when unset
     return Backprop(graph)
 
 
 # ----- helpers
 
 
-def _target_constraint(graph: Graph) -> tuple[str, tuple[sp.Symbol, ...]] | None:
+def _target_constraint(graph: Graph, targets: tuple[sp.Symbol, ...]) -> tuple[str, tuple[sp.Symbol, ...]] | None:
     loss = getattr(graph, "loss", None)
     activations = getattr(graph, "activations", ())
     # Σ_k y_k = 1 is the setting of a distribution over the outputs (softmax); with sigmoid
     # outputs each target stands alone and the constraint would only obscure δ.
     if (loss is not None and loss.target_constraint == "distribution" and activations
             and activations[-1].output_range == "distribution"):
-        return "distribution", tuple(graph.leaves("target"))
+        return "distribution", tuple(targets)
     return None
 
 

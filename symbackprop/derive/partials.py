@@ -19,7 +19,7 @@ def local_partials(graph: Graph, node: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
     n = graph.node_of(node)
     expr = n.expr
     if not expr.is_Add:
-        return {p: sp.diff(expr, p) for p in n.parents}
+        return {p: _diff(expr, p) for p in n.parents}
     containing: dict[sp.Symbol, list[sp.Expr]] = {p: [] for p in n.parents}
     for term in expr.args:
         for s in _term_symbols(term):
@@ -52,3 +52,22 @@ def _term_partial(term: sp.Expr, p: sp.Symbol) -> sp.Expr:
             if not any(p in a.free_symbols for a in rest):
                 return rest[0] if len(rest) == 1 else sp.Mul(*rest)
     return sp.diff(term, p)
+
+
+#: ``d f(t)/dt`` per one-argument function class and argument assumptions.
+_TEMPLATES: dict[tuple[type, frozenset], tuple[sp.Dummy, sp.Expr]] = {}
+
+
+def _diff(expr: sp.Expr, p: sp.Symbol) -> sp.Expr:
+    """``sympy.diff(expr, p)``; for ``f(p)`` (an activation of one neuron), ``f'`` is derived
+    once per function and substituted: SymPy's ``diff`` costs milliseconds a call, and a layer
+    has one such node per neuron."""
+    if not (expr.is_Function and expr.args == (p,) and p.is_Symbol):
+        return sp.diff(expr, p)
+    key = (type(expr), frozenset(p.assumptions0.items()))
+    if key not in _TEMPLATES:
+        t = sp.Dummy("t", **p.assumptions0)
+        _TEMPLATES[key] = (t, sp.diff(expr.func(t), t))
+    t, derivative = _TEMPLATES[key]
+    return derivative.xreplace({t: p})
+

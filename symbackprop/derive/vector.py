@@ -230,6 +230,8 @@ def check_layered(graph: Graph) -> Network:
         raise GraphError(
             f"vector form: expected a layered network built by mlp(), received a custom graph; {where}"
         )
+    if not graph.scalar_graph_built:
+        return graph  # nothing can have been added to a graph not yet made: it is its layers
     expected = {nd for l in range(1, graph.depth + 1) for nd in (*graph.z[l], *graph.a[l])}
     for nd in graph.nodes:
         if nd.symbol not in expected and nd.symbol != graph.output:

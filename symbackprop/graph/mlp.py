@@ -10,7 +10,10 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
+from itertools import chain
+from typing import Any
 
 import sympy as sp
 
@@ -30,8 +33,41 @@ MAX_PARAMS = 1_000_000
 REDUCTIONS = ("mean", "sum")
 
 
+class _LayerTable(Mapping[int, tuple]):
+    """``{l: the symbols of layer l}``, each layer's made on first access and kept."""
+
+    def __init__(self, layers: range, make: Callable[[int], tuple]) -> None:
+        self._layers, self._make, self._made = layers, make, {}  # type: ignore[var-annotated]
+
+    def __getitem__(self, l: int) -> tuple:
+        if l not in self._made:
+            if l not in self._layers:
+                raise KeyError(l)
+            self._made[l] = self._make(l)
+        return self._made[l]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._layers)
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __repr__(self) -> str:
+        return f"<layers {self._layers.start}..{self._layers.stop - 1}, made {sorted(self._made)}>"
+
+
+#: What a :class:`Graph` keeps (its leaves, nodes, output...): for a Network, made on first read.
+#: Not its version: making the scalar graph does not change the network, so caches stay valid.
+_GRAPH_STATE = tuple(name for name in vars(Graph()) if name != "_version")
+
+
 class Network(Graph):
     """A layered, fully connected network: a :class:`Graph` plus its layer structure.
+
+    The layer structure is all that is made up front.  The scalar graph (a symbol per weight,
+    a node per neuron: everything :class:`Graph` offers) is built the first time anything
+    reads it, and kept; the vector form, its numpy backend, :func:`init_params` and training
+    never need it.  Each layer's symbols in ``W``, ``b``, ``z``, ``a`` are made on first access.
 
     Attributes:
         layers: neurons per layer, input first.
@@ -40,7 +76,12 @@ class Network(Graph):
         bias: per non-input layer, whether it has biases.
         reduction: ``"mean"`` or ``"sum"`` over a batch.
         x, y: input and target symbols (``y`` is empty for the ``output`` loss).
-        W, b, z, a: per layer ``l`` (1-based, ``W[l][j-1][i-1]``) the symbols of the layer.
+        W, b, z, a: per layer ``l`` (1-based, ``W[l][j-1][i-1]``) the symbols of the layer;
+            ``a[0]`` is ``x``.
+
+    >>> net = mlp([784, 128, 10])
+    >>> net.n_params, net.W[1][0][11], net.scalar_graph_built
+    (101770, w^{(1)}_{1,12}, False)
     """
 
     def __init__(
@@ -52,51 +93,97 @@ class Network(Graph):
         reduction: str,
     ) -> None:
         super().__init__()
+        for name in _GRAPH_STATE:
+            delattr(self, name)  # made by _build_scalar when first read
         self.layers = tuple(layers)
         self.activations = tuple(activations)
         self.loss = loss
         self.bias = tuple(bias)
         self.reduction = reduction
-        self.W: dict[int, tuple[tuple[sp.Symbol, ...], ...]] = {}
-        self.b: dict[int, tuple[sp.Symbol, ...]] = {}
-        self.z: dict[int, tuple[sp.Symbol, ...]] = {}
-        self.a: dict[int, tuple[sp.Symbol, ...]] = {}
-        self.x = self.inputs([n.input_(i) for i in range(1, layers[0] + 1)])
-        self.y: tuple[sp.Symbol, ...] = ()
-        if loss.uses_targets:
-            self.y = self.targets([n.target(k) for k in range(1, layers[-1] + 1)])
-        self.a[0] = self.x
-        for l in range(1, len(layers)):
-            self._add_layer(l)
-        out = self.a[len(layers) - 1]
-        expr = loss.build(out, self.y)
-        if isinstance(expr, sp.Symbol) and self.is_node(expr):
-            self.set_output(expr)
-        else:
-            self.set_output(self.node(n.loss_symbol(), expr, delta=None, role="loss"))
+        depth = range(1, len(self.layers))
+        # Bound methods, not closures, so a copy of the network makes its own copy's symbols.
+        self.W: Mapping[int, tuple[tuple[sp.Symbol, ...], ...]] = _LayerTable(depth, self._weights)
+        self.b: Mapping[int, tuple[sp.Symbol, ...]] = _LayerTable(depth, self._biases)
+        self.z: Mapping[int, tuple[sp.Symbol, ...]] = _LayerTable(depth, self._pre)
+        self.a: Mapping[int, tuple[sp.Symbol, ...]] = _LayerTable(range(len(self.layers)), self._act)
+
+    def _neurons(self, l: int) -> range:
+        return range(1, self.layers[l] + 1)
+
+    def _weights(self, l: int) -> tuple[tuple[sp.Symbol, ...], ...]:
+        return n.weight_rows(l, self.layers[l], self.layers[l - 1])
+
+    def _biases(self, l: int) -> tuple[sp.Symbol, ...]:
+        return tuple(n.bias(l, j) for j in self._neurons(l)) if self.bias[l - 1] else ()
+
+    def _pre(self, l: int) -> tuple[sp.Symbol, ...]:
+        return tuple(n.pre(l, j) for j in self._neurons(l))
+
+    def _act(self, l: int) -> tuple[sp.Symbol, ...]:
+        return tuple(n.act(l, j) for j in self._neurons(l)) if l else self.x
+
+    @cached_property
+    def x(self) -> tuple[sp.Symbol, ...]:
+        return tuple(n.input_(i) for i in self._neurons(0))
+
+    @cached_property
+    def y(self) -> tuple[sp.Symbol, ...]:
+        return tuple(n.target(k) for k in self._neurons(self.depth)) if self.loss.uses_targets else ()
+
+    # ----- the scalar graph, made on first use
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes not set: the Graph's state before the scalar graph exists.
+        if name in _GRAPH_STATE and "layers" in self.__dict__:
+            self._build_scalar()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def scalar_graph_built(self) -> bool:
+        """Whether the scalar graph (a symbol per weight, a node per neuron) has been made."""
+        return all(name in self.__dict__ for name in _GRAPH_STATE)
+
+    def _build_scalar(self) -> None:
+        version = self.version
+        self.__dict__.update({name: value for name, value in vars(Graph()).items() if name in _GRAPH_STATE})
+        try:
+            self.inputs(self.x)
+            if self.y:
+                self.targets(self.y)
+            for l in range(1, len(self.layers)):
+                self._add_layer(l)
+            out = self.a[self.depth]
+            expr = self.loss.build(out, self.y)
+            if isinstance(expr, sp.Symbol) and self.is_node(expr):
+                self.set_output(expr)
+            else:
+                self.set_output(self.node(n.loss_symbol(), expr, delta=None, role="loss"))
+        except BaseException:
+            for name in _GRAPH_STATE:
+                self.__dict__.pop(name, None)  # all or nothing: the next read tries again
+            raise
+        finally:
+            self._version = version
 
     def _add_layer(self, l: int) -> None:
-        size, prev = self.layers[l], self.a[l - 1]
-        W = tuple(
-            self.parameters([n.weight(l, j, i) for i in range(1, len(prev) + 1)])
-            for j in range(1, size + 1)
-        )
-        self.W[l] = W
-        b = self.parameters([n.bias(l, j) for j in range(1, size + 1)]) if self.bias[l - 1] else ()
-        self.b[l] = b
-        zs = []
-        for j in range(size):
-            zs.append(
-                self.node(n.pre(l, j + 1), _weighted_sum(W[j], prev, b[j] if b else None),
-                          delta=n.delta(l, j + 1),
-                          role="z", layer=l, index=j + 1)
-            )
-        self.z[l] = tuple(zs)
-        outs = self.activations[l - 1].layer(tuple(zs))
-        self.a[l] = tuple(
-            self.node(n.act(l, j + 1), expr, delta=None, role="a", layer=l, index=j + 1)
-            for j, expr in enumerate(outs)
-        )
+        W, b, prev = self.W[l], self.b[l], self.a[l - 1]
+        for row in W:
+            self.parameters(row)
+        if b:
+            self.parameters(b)
+        for j, zj in enumerate(self.z[l]):
+            self.node(zj, _weighted_sum(W[j], prev, b[j] if b else None),
+                      delta=n.delta(l, j + 1), role="z", layer=l, index=j + 1)
+        outs = self.activations[l - 1].layer(self.z[l])
+        for j, (aj, expr) in enumerate(zip(self.a[l], outs)):
+            self.node(aj, expr, delta=None, role="a", layer=l, index=j + 1)
+
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        """The parameter leaves: each layer's weights, row by row, then its biases."""
+        if self.scalar_graph_built:
+            return super().params  # parameters may have been added to the graph since
+        return tuple(s for l in range(1, len(self.layers)) for s in (*chain.from_iterable(self.W[l]), *self.b[l]))
 
     @property
     def depth(self) -> int:
@@ -105,7 +192,9 @@ class Network(Graph):
 
     @property
     def n_params(self) -> int:
-        return len(self.params)
+        if self.scalar_graph_built:
+            return len(self.params)
+        return sum(self.layers[l] * (self.layers[l - 1] + self.bias[l - 1]) for l in range(1, len(self.layers)))
 
     def describe(self) -> str:
         """``"2-2-2 sigmoid network, squared loss"``."""

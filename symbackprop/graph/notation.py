@@ -26,10 +26,13 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .bulk import gc_paused
+
 __all__ = [
     "Name",
     "MAX_INT_DIGITS",
     "weight",
+    "weight_rows",
     "bias",
     "pre",
     "act",
@@ -91,6 +94,22 @@ def symbol_for(name: Name) -> sp.Symbol:
 def weight(layer: int, j: int, i: int) -> sp.Symbol:
     """``w^{(layer)}_{ji}``: from neuron ``i`` of layer ``layer-1`` to neuron ``j``."""
     return symbol_for(Name("w", layer, (j, i)))
+
+
+def weight_rows(layer: int, rows: int, cols: int) -> tuple[tuple[sp.Symbol, ...], ...]:
+    """``W^{(layer)}`` as rows of symbols, ``weight(layer, j, i)`` for every ``j ≤ rows``,
+    ``i ≤ cols``: the same symbols, named in one pass (a [784, 128] layer has 100,352).
+
+    >>> weight_rows(1, 2, 12)[1][10] == weight(1, 2, 11)
+    True
+    """
+    head = "w^{(%d)}_{" % layer
+    with gc_paused():
+        return tuple(
+            tuple(sp.Symbol(f"{head}{j}{i}}}" if j < 10 and i < 10 else f"{head}{j},{i}}}", real=True)
+                  for i in range(1, cols + 1))
+            for j in range(1, rows + 1)
+        )
 
 
 def bias(layer: int, j: int) -> sp.Symbol:

@@ -15,6 +15,7 @@ products are printed by :mod:`symbackprop.derive.latex`, factor by factor.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +40,11 @@ _DIGITS = re.compile(r"\d+")
 _INDICES = re.compile(r"\d+(?:,\d+)*")  # w_{12} and w_{10,1} have the same shape
 
 
+#: ``str`` of a term, kept: a sheet prints the same subexpressions in many formulas, and each
+#: nested sum asks for the text of every term below it again.
+_text = functools.lru_cache(maxsize=4096)(str)
+
+
 def natural_index_order(terms: list[sp.Expr]) -> list[sp.Expr]:
     """SymPy's order of a sum's terms, with terms that differ only in their indices put in
     numeric order: SymPy compares names as text, so ``a_{10}`` came before ``a_{1}``.
@@ -46,7 +52,9 @@ def natural_index_order(terms: list[sp.Expr]) -> list[sp.Expr]:
     Terms of different shapes keep SymPy's places; only the places a shape holds are
     refilled, in order of its indices (``a_{1}, a_{2}, ..., a_{10}``).
     """
-    texts = [str(t) for t in terms]
+    if len(terms) < 2:
+        return terms
+    texts = [_text(t) for t in terms]
     shapes = [_INDICES.sub("#", t) for t in texts]
     groups: dict[str, list[int]] = {}
     for k, shape in enumerate(shapes):

@@ -37,6 +37,7 @@ from symbackprop.graph import Graph
 from symbackprop.graph import notation as n
 
 from .rules import require_finite
+from .vector_fused import fused_kernel
 from .vector_kernels import as_float, coupled_layer, full, lambdify_numpy, quiet, stable_log
 
 __all__ = ["VectorFunctions", "compile_vector"]
@@ -72,6 +73,7 @@ class VectorFunctions:
         self._act = [coupled_layer(r.activation) if r.coupled else lambdify_numpy([T], r.value)
                      for r in form.rules]
         self._der = [None if r.coupled else lambdify_numpy([T, ALPHA], r.derivative) for r in form.rules]
+        self._fused = [fused_kernel(r) for r in form.rules]
         self._out = self._output_delta(form)
         self._chain_out: Callable[[Array, Array, Array], Array] | None = None  # built on first use
         self._loss = self._sample_loss(form)
@@ -150,10 +152,15 @@ class VectorFunctions:
 
     # ----- evaluation
     def _forward(self, p: Mapping[str, Array], X: Array, start: int = 1,
-                 Z: Array | None = None) -> tuple[list[Array], list[Array]]:
-        """``Zs, As`` (``As[0] = X``); from layer ``start`` when its ``Z`` is given."""
-        Zs: list[Array] = [X]
+                 Z: Array | None = None, *, overwrite: bool = False) -> tuple[list[Array | None], list[Array]]:
+        """``Zs, As`` (``As[0] = X``); from layer ``start`` when its ``Z`` is given.
+
+        With ``overwrite``, a hidden layer with a fused kernel computes ``A`` in ``Z``'s
+        buffer and its ``Zs`` entry is ``None``: its derivative needs ``A`` alone.
+        """
+        Zs: list[Array | None] = [X]
         As: list[Array] = [X]
+        last = len(self.layers) - 1
         for rule in self.form.rules[start - 1:]:
             l = rule.layer
             if Z is None or l != start:
@@ -162,8 +169,16 @@ class VectorFunctions:
                     Zl += p[f"b{l}"]
             else:
                 Zl = Z
-            Zs.append(Zl)
-            As.append(full(self._act[l - 1](Zl), Zl.shape))
+            fused = self._fused[l - 1]
+            if fused is None:
+                Zs.append(Zl)
+                As.append(full(self._act[l - 1](Zl), Zl.shape))
+            elif overwrite and l < last:
+                Zs.append(None)
+                As.append(fused.forward(Zl, Zl))
+            else:
+                Zs.append(Zl)
+                As.append(fused.forward(Zl, np.empty_like(Zl)))
         return Zs, As
 
     def _output(self, Z: Array, A: Array, Y: Array | None) -> Array:
@@ -178,10 +193,17 @@ class VectorFunctions:
             return self._chain_out(Z, A, Y)
         return self._out(Z, A, Y)
 
-    def _delta_back(self, l: int, D: Array, W: Array, Z: Array, A: Array) -> Array:
+    def _delta_back(self, l: int, D: Array, W: Array, Z: Array | None, A: Array, *,
+                    overwrite: bool = False) -> Array:
+        """δ of layer ``l`` from δ ``D`` of layer ``l + 1``; ``overwrite`` may spend ``A``."""
         G = D @ W
         if self.form.rules[l - 1].coupled:
             return A * (G - (A * G).sum(axis=1, keepdims=True))
+        fused = self._fused[l - 1]
+        if fused is not None and overwrite:
+            if fused.backward is not None:
+                fused.backward(G, A)
+            return G
         G *= self._der[l - 1](Z, A)
         return G
 
@@ -224,19 +246,20 @@ class VectorFunctions:
 
     def _loss_and_gradients(self, p: Mapping[str, Array], X: Array, Y: Array | None, *,
                             wrt_inputs: bool = False) -> tuple[float, dict[str, Array]]:
-        Zs, As = self._forward(p, X)
+        # Hidden activations overwrite their Z, and each δ step spends the A it no longer needs.
+        Zs, As = self._forward(p, X, overwrite=True)
         L = len(self.layers) - 1
         loss = self._reduce(self._loss(Zs[L], As[L], Y))
         D = self._output(Zs[L], As[L], Y)
         if self.reduction == "mean":
-            D = D * (1.0 / X.shape[0])  # scaled once here, so every later product inherits the mean
+            D = D * (1.0 / X.shape[0])  # scaled once here (a new array: D may be Y itself)
         grads: dict[str, Array] = {}
         for l in range(L, 0, -1):
             grads[f"W{l}"] = D.T @ As[l - 1]
             if self.form.rules[l - 1].bias:
                 grads[f"b{l}"] = D.sum(axis=0)
             if l > 1:
-                D = self._delta_back(l - 1, D, p[f"W{l}"], Zs[l - 1], As[l - 1])
+                D = self._delta_back(l - 1, D, p[f"W{l}"], Zs[l - 1], As[l - 1], overwrite=True)
             Zs[l] = As[l] = None  # type: ignore[call-overload]  # free what is no longer needed
         out = {k: grads[k] for k in self.shapes}
         if wrt_inputs:

@@ -19,7 +19,6 @@ a^{(2)}_{1}*(1 - a^{(2)}_{1})*(a^{(2)}_{1} - y_{1})
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import lark
 import sympy as sp
@@ -27,7 +26,7 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
-from . import budget
+from . import budget, tables
 from .build import build, written_name
 
 __all__ = ["parse_formula", "parse_formula_notes", "parse_tree", "alias_keys", "MAX_LENGTH", "MAX_DEPTH"]
@@ -48,8 +47,9 @@ _TERMINALS = {
 
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    grammar = resources.files(__package__).joinpath("grammar.lark").read_text("utf-8")
-    return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True)
+    grammar = tables.grammar_text()
+    shipped = tables.load(grammar)  # building the tables would take ~0.1 s of every run
+    return lark.Lark.load(shipped) if shipped is not None else tables.build(grammar)
 
 
 def _check_limits(text: str) -> None:

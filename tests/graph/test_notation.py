@@ -80,7 +80,7 @@ def test_parse_tolerates_surrounding_space_and_reads_kinds():
 
 CORE = ["graph.notation", "errors", "graph.functions", "graph.activations", "graph.losses", "graph.graph",
         "graph.mlp", "derive.backprop", "derive.evaluate", "derive.proof", "read.spec", "graph.printing",
-        "cli.app", "cli.derive", "derive._fast"]
+        "cli.app", "cli.derive", "derive._fast", "graph.bulk", "derive.views"]
 
 
 @pytest.mark.parametrize("name", CORE)

@@ -1,0 +1,89 @@
+"""Start-up does only what is asked for: ``import symbackprop`` and each subcommand load only
+the stages they use (counted in ``sys.modules`` of a fresh process, not timed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+LATER = ("numpy", "symbackprop.numeric", "symbackprop.verify", "symbackprop.sheet", "latex2mathml")
+
+
+def _loaded_after(code: str) -> dict[str, bool]:
+    probe = f"""
+import json, sys
+{code}
+print(json.dumps({{m: m in sys.modules for m in {LATER!r}}}))
+"""
+    result = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_import_loads_no_later_stage() -> None:
+    assert not any(_loaded_after("import symbackprop").values())
+
+
+def test_a_later_name_loads_its_own_stage_only() -> None:
+    loaded = _loaded_after("import symbackprop as sbp\nassert callable(sbp.build_sheet)")
+    assert loaded["symbackprop.sheet"] and not loaded["symbackprop.numeric"] and not loaded["numpy"]
+    loaded = _loaded_after("from symbackprop import compile_vector")
+    assert loaded["symbackprop.numeric"] and not loaded["symbackprop.sheet"]
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["import symbackprop.verify", "from symbackprop.verify import verify", "from symbackprop import Verdict",
+     "import symbackprop as sbp; sbp.verify"],
+)
+def test_the_verify_attribute_stays_the_function_however_the_stage_is_first_imported(first: str) -> None:
+    code = f"""
+{first}
+import sys, symbackprop as sbp
+stage = sys.modules["symbackprop.verify"]
+assert sbp.verify is stage.verify and callable(sbp.verify), sbp.verify
+assert sbp.Verdict is stage.Verdict
+"""
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_exported_name_resolves_to_its_stages_object() -> None:
+    import importlib
+
+    import symbackprop as sbp
+
+    for stage, names in sbp._LATER_STAGES.items():
+        module = importlib.import_module(f"symbackprop.{stage}")
+        for name in names:
+            assert getattr(sbp, name) is getattr(module, name), name
+    lazy = {n for names in sbp._LATER_STAGES.values() for n in names}
+    assert lazy <= set(sbp.__all__) and set(sbp.__all__) <= set(dir(sbp))
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        sbp.nonexistent  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("argv", "needs"),
+    [
+        (["verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"],
+         {"symbackprop.verify"}),
+        (["sheet", "2-2-1", "--params", "w2_11"], {"symbackprop.sheet", "latex2mathml"}),
+        (["derive", "2-2-1", "--param", "w2_11"], set()),
+        (["check", "2-2-1"], {"numpy", "symbackprop.numeric"}),
+    ],
+)
+def test_each_subcommand_loads_only_the_stages_it_uses(argv: list[str], needs: set[str]) -> None:
+    code = f"""
+import contextlib, io
+from symbackprop.cli.app import main
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main({argv!r})
+assert status == 0, status
+"""
+    loaded = _loaded_after(code)
+    assert {m for m, yes in loaded.items() if yes} == needs
