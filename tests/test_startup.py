@@ -10,7 +10,8 @@ import sys
 import pytest
 from conftest import ROOT
 
-LATER = ("numpy", "symbackprop.numeric", "symbackprop.verify", "symbackprop.sheet", "latex2mathml")
+LATER = ("numpy", "symbackprop.numeric", "symbackprop.verify", "symbackprop.sheet", "symbackprop.exercise",
+         "latex2mathml")
 
 
 def _loaded_after(code: str) -> dict[str, bool]:

@@ -19,10 +19,9 @@ import sys
 from pathlib import Path
 
 from symbackprop.errors import SpecError
-from symbackprop.exercise.build import exercise_files, exercise_formats
-from symbackprop.exercise.marking import CSV_FIELDS, mark, summary
 from symbackprop.read.spec import parse_shorthand
 
+from .numbers import seed
 from .sheet import write_atomic
 
 __all__ = ["register", "run_exercise", "run_mark"]
@@ -37,10 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "layer in vector form), or 'layer' (one weight per layer); comma-separated")
     e.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into (made if missing)")
     e.add_argument("--format", default="html,ipynb", metavar="FORMATS",
-                   help=f"comma-separated, of {', '.join(exercise_formats())} (default html,ipynb)")
+                   help="comma-separated: the sheet formats (as in 'sheet --format') and ipynb (default html,ipynb)")
     e.add_argument("--lang", choices=["en", "ko"], default="en", help="the language of the sheets")
     e.add_argument("--variants", type=int, metavar="N", help="N versions with their own numbers, named -v1 ... -vN")
-    e.add_argument("--seed", type=int, default=0, help="the seed of the variants' numbers (default 0)")
+    e.add_argument("--seed", type=seed, default=0, help="the seed of the variants' numbers (default 0)")
     e.add_argument("--sizes", metavar="LIST", help="layer sizes to draw from per variant, like 2-2-1,2-3-1")
     e.add_argument("--activations", metavar="LIST", help="activations to draw from per variant, like sigmoid,tanh")
     e.set_defaults(run=run_exercise)
@@ -66,6 +65,9 @@ def _list(text: str | None, field: str) -> list[str] | None:
 
 
 def run_exercise(args: argparse.Namespace) -> int:
+    # The exercise stage loads verify, sheet and numeric: only for the command that runs.
+    from symbackprop.exercise.build import exercise_files
+
     sizes = _list(args.sizes, "--sizes")
     files = exercise_files(
         args.spec, args.ask, variants=args.variants, seed=args.seed,
@@ -89,6 +91,8 @@ def run_exercise(args: argparse.Namespace) -> int:
 
 
 def run_mark(args: argparse.Namespace) -> int:
+    from symbackprop.exercise.marking import CSV_FIELDS, mark, summary
+
     rows = mark(args.answers, args.key)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")

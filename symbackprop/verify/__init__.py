@@ -21,8 +21,7 @@ Exports: ``verify``, ``Verdict``, ``MatrixVerdict``, ``Counterexample``, ``STATU
 """
 
 from .diagnose import MISTAKES, Diagnosis
-from .matrix_report import MatrixVerdict
-from .matrix_verdict import VECTOR_MISTAKES
+from .matrix_report import VECTOR_MISTAKES, MatrixVerdict
 from .verdict import Counterexample, Verdict
 from .verifier import STATUSES, verify
 

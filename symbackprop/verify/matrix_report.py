@@ -13,7 +13,14 @@ from symbackprop.read.matrix import M, node_text
 from .diagnose import Diagnosis
 from .verdict import _HEADLINES, Counterexample
 
-__all__ = ["MatrixVerdict"]
+__all__ = ["MatrixVerdict", "VECTOR_MISTAKES"]
+
+#: The vector-form mistakes recognised, in the order they are tried.
+VECTOR_MISTAKES = (
+    "transposed_gradient", "missing_transpose", "extra_transpose", "hadamard_for_product",
+    "product_for_hadamard", "factor_order", "missing_activation_derivative",
+    "extra_activation_derivative", "wrong_layer", "constant_factor", "undefined_product", "wrong_shape",
+)
 
 
 @dataclass(frozen=True)

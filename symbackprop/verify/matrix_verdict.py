@@ -34,18 +34,12 @@ from symbackprop.read.matrix import M, activation_derivative, node_text, parse_m
 
 from .diagnose import Diagnosis
 from .matrix import LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
-from .matrix_report import MatrixVerdict
+from .matrix_report import VECTOR_MISTAKES, MatrixVerdict
 from .target import Target, derivation_of
 from .verdict import Counterexample
 
 __all__ = ["verify_matrix", "VECTOR_MISTAKES"]
 
-#: The vector-form mistakes recognised, in the order they are tried.
-VECTOR_MISTAKES = (
-    "transposed_gradient", "missing_transpose", "extra_transpose", "hadamard_for_product",
-    "product_for_hadamard", "factor_order", "missing_activation_derivative",
-    "extra_activation_derivative", "wrong_layer", "constant_factor", "undefined_product", "wrong_shape",
-)
 _RTOL = 1e-9
 
 

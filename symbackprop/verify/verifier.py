@@ -35,7 +35,6 @@ from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
 from .matrix_report import MatrixVerdict
-from .matrix_verdict import verify_matrix
 from .points import Point, Sampler, close, kink_arguments
 from .target import Target, derivation_of, target_of
 from .verdict import Counterexample, Verdict, alias_renames
@@ -166,6 +165,9 @@ def _kink_mismatch(
 
 
 def _matrix(graph: Graph, target: Target, eq: Equation, **kw: object) -> MatrixVerdict:
+    # numpy and the vector backend load only when a vector form is checked (a quick start).
+    from .matrix_verdict import verify_matrix
+
     if target.layer is None:
         raise FormulaError("a formula in vector form needs a whole layer on the left side or in param "
                            r"(W^{(2)}, b^{(2)}, \delta^{(1)}, ...), not one entry", eq.text)
