@@ -110,7 +110,7 @@ if TYPE_CHECKING:  # what type checkers and editors read: the same names, import
     from .sheet import Sheet, UnknownLatexError, build_sheet
 # isort: on
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     # rules
