@@ -215,6 +215,20 @@ class Sheet:
     def __repr__(self) -> str:
         return f"<Sheet {self.title!r}: {len(self.sections)} sections>"
 
+    def section(self, anchor: str) -> Section:
+        """The section or subsection with this anchor (``"loss"``, ``"w2_11"``).
+
+        Raises:
+            KeyError: no section has that anchor.
+        """
+        stack = list(reversed(self.sections))
+        while stack:
+            s = stack.pop()
+            if s.anchor == anchor:
+                return s
+            stack.extend(reversed(s.subsections))
+        raise KeyError(f"no section {anchor!r} in this sheet")
+
     def walk(self) -> list[Block]:
         """Every block, depth first (for tests and checks)."""
         out: list[Block] = []

@@ -41,16 +41,6 @@ def _numpy_gradients():
     return {"W1": np.outer(d1, X), "b1": d1, "W2": np.outer(d2, a1), "b2": d2}
 
 
-def _section(sheet, anchor):
-    for s in sheet.sections:
-        if s.anchor == anchor:
-            return s
-        for sub in s.subsections:
-            if sub.anchor == anchor:
-                return sub
-    raise AssertionError(f"no section {anchor!r}")
-
-
 def _float(spans) -> float:
     (m,) = [s for s in spans if isinstance(s, Math)]
     return float(m.latex)
@@ -62,24 +52,24 @@ def worked():
 
 
 def test_levels_of_detail_choose_what_is_worked_in_full(worked):
-    assert [s.anchor for s in _section(worked, "gradients").subsections] == ["w2_11", "w1_11"]
+    assert [s.anchor for s in worked.section("gradients").subsections] == ["w2_11", "w1_11"]
     summary = build_sheet(sbp.EXAMPLE, detail="summary")
     assert [s.anchor for s in summary.sections] == ["network", "summary"]
     assert not any(s.subsections for s in summary.sections)
     picked = build_sheet(sbp.EXAMPLE, params=["b1_2", "w1_21", "w2_12"])
-    assert [s.anchor for s in _section(picked, "gradients").subsections] == ["w2_12", "w1_21", "b1_2"]
+    assert [s.anchor for s in picked.section("gradients").subsections] == ["w2_12", "w1_21", "b1_2"]
     with pytest.raises(SpecError, match=r"detail: expected 'summary', 'worked', 'full', received 'some'"):
         build_sheet(sbp.EXAMPLE, detail="some")
 
 
 def test_error_signals_are_listed_output_layer_first_in_index_order(worked):
-    rows = [left for b in _section(worked, "deltas").blocks if isinstance(b, Equation) for left, _ in b.rows if left]
+    rows = [left for b in worked.section("deltas").blocks if isinstance(b, Equation) for left, _ in b.rows if left]
     listed = [r for r in rows if re.fullmatch(r"\\delta\^\{\(\d\)\}_\{\d\}", r)]
     assert listed[-4:] == [r"\delta^{(2)}_{1}", r"\delta^{(2)}_{2}", r"\delta^{(1)}_{1}", r"\delta^{(1)}_{2}"]
 
 
 def test_summary_table_matches_numpy_backpropagation(worked):
-    (table,) = [b for b in _section(worked, "summary").blocks if isinstance(b, Table)]
+    (table,) = [b for b in worked.section("summary").blocks if isinstance(b, Table)]
     assert len(table.rows) == 12
     grads = _numpy_gradients()
     params = {"W1": W1, "b1": B1, "W2": W2, "b2": B2}
@@ -107,7 +97,7 @@ def test_loss_after_one_step_is_recomputed_with_every_parameter_updated(worked):
     # does, it gives the published 0.291027924 (which was computed from rounded values).
     assert _loss(W1 - ETA * g["W1"], B1, W2 - ETA * g["W2"], B2) == pytest.approx(0.291027924, abs=1e-6)
     text = " ".join(s.latex if isinstance(s, Math) else str(s)
-                    for b in _section(worked, "summary").blocks if hasattr(b, "spans") for s in b.spans)
+                    for b in worked.section("summary").blocks if hasattr(b, "spans") for s in b.spans)
     assert "L = 0.298371109" in text
     printed = float(re.search(r"falls from .*? to\s+(0\.\d+)", text).group(1))
     assert printed == pytest.approx(after, abs=1e-9) and abs(printed - 0.291027924) > 1e-3

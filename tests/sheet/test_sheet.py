@@ -21,16 +21,6 @@ def example():
     return build_sheet(sbp.EXAMPLE, detail="full")
 
 
-def _section(sheet, anchor):
-    for s in sheet.sections:
-        if s.anchor == anchor:
-            return s
-        for sub in s.subsections:
-            if sub.anchor == anchor:
-                return sub
-    raise AssertionError(f"no section {anchor!r}")
-
-
 def _latex_of(section) -> str:
     out = []
     for b in section.blocks:
@@ -46,7 +36,7 @@ def _latex_of(section) -> str:
 def test_example_has_every_section_and_every_parameter(example):
     assert [s.anchor for s in example.sections] == [
         "network", "forward", "loss", "deltas", "gradients", "summary", "vector", "cost"]
-    names = [s.anchor for s in _section(example, "gradients").subsections]
+    names = [s.anchor for s in example.section("gradients").subsections]
     assert names == ["w2_11", "w2_12", "w2_21", "w2_22", "b2_1", "b2_2",
                      "w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2"]
     assert example.omitted == ()
@@ -55,11 +45,11 @@ def test_example_has_every_section_and_every_parameter(example):
 def test_classic_hand_worked_numbers(example):
     # The published hand calculation of this network: E_total = 0.298371109,
     # w5 (our w2_11) becomes 0.35891648 and w1 (our w1_11) becomes 0.149780716.
-    assert "= 0.298371109" in _latex_of(_section(example, "loss"))
-    w2 = _latex_of(_section(example, "w2_11"))
+    assert "= 0.298371109" in _latex_of(example.section("loss"))
+    w2 = _latex_of(example.section("w2_11"))
     assert "= 0.74136507 \\cdot 0.186815602 \\cdot 0.593269992 = 0.0821670406" in w2
     assert "= 0.4 - 0.5 \\cdot 0.0821670406\n\n= 0.35891648\n" in w2
-    w1 = _latex_of(_section(example, "w1_11"))
+    w1 = _latex_of(example.section("w1_11"))
     assert r"\text{path 1}" in w1 and r"\text{path 2}" in w1
     assert "= 0.000438567734" in w1 and "= 0.149780716" in w1
 
@@ -67,14 +57,14 @@ def test_classic_hand_worked_numbers(example):
 def test_worked_numbers_keep_the_order_of_the_formula_above_them(example):
     # Substituting numbers before printing let SymPy re-sort the terms: a - y came out as
     # "-0.01 + 0.75136507" and b + w x + w x as "w x + w x + b" under the symbolic line.
-    forward = _latex_of(_section(example, "forward"))
+    forward = _latex_of(example.section("forward"))
     assert "= 0.35 + 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 = 0.3775" in forward
-    loss = _latex_of(_section(example, "loss"))
+    loss = _latex_of(example.section("loss"))
     assert "\\left(0.75136507 - 0.01\\right)^{2}" in loss
-    deltas = _latex_of(_section(example, "deltas"))
+    deltas = _latex_of(example.section("deltas"))
     assert ("\\left(0.138498562 \\cdot 0.4 + \\left(-0.0380982365\\right) 0.5\\right)"
             " = 0.00877135469") in deltas
-    b2 = _latex_of(_section(example, "b2_2"))
+    b2 = _latex_of(example.section("b2_2"))
     # Said once: "= δ = 0.0099 = 0.0099" repeated itself.
     assert "= \\delta^{(2)}_{2} = -0.0380982365\n" in b2 and "-0.0380982365 = -0.0380982365" not in b2
 
@@ -92,7 +82,7 @@ def test_numbers_printer_brackets_negative_numbers_only_where_needed():
 
 
 def test_every_parameter_is_stamped_verified(example):
-    for sub in _section(example, "gradients").subsections:
+    for sub in example.section("gradients").subsections:
         stamps = [b for b in sub.blocks if isinstance(b, Stamp)]
         assert len(stamps) == 1 and stamps[0].ok is True, sub.anchor
         text = _latex_of(sub)
@@ -116,7 +106,7 @@ def test_stamp_reports_a_wrong_gradient():
 
 
 def test_leibniz_factors_delta_and_expanded_for_a_hidden_weight(example):
-    text = _latex_of(_section(example, "w1_11"))
+    text = _latex_of(example.section("w1_11"))
     assert r"\frac{\partial L}{\partial a^{(2)}_{1}} \, \frac{\partial a^{(2)}_{1}}{\partial z^{(2)}_{1}}" in text
     assert r"= \delta^{(1)}_{1} x_{1}" in text
     assert "Expanded, in inputs, targets and parameters only:" in text
@@ -124,15 +114,15 @@ def test_leibniz_factors_delta_and_expanded_for_a_hidden_weight(example):
 
 def test_no_expand_and_large_expansions_say_why():
     sheet = build_sheet(sbp.EXAMPLE, params=["w1_11"], expand=False)
-    assert "Expanded form not requested." in _latex_of(_section(sheet, "w1_11"))
+    assert "Expanded form not requested." in _latex_of(sheet.section("w1_11"))
     deep = build_sheet("2-2-2-2-2", params=["w1_11"])
-    text = _latex_of(_section(deep, "w1_11"))
+    text = _latex_of(deep.section("w1_11"))
     assert "would have about" in text and "over the sheet's limit" in text
 
 
 def test_params_choice_and_unknown_names_list_valid_ones():
     sheet = build_sheet(sbp.EXAMPLE, params=["w2_12", r"b^{(1)}_{2}"])
-    assert [s.anchor for s in _section(sheet, "gradients").subsections] == ["w2_12", "b1_2"]
+    assert [s.anchor for s in sheet.section("gradients").subsections] == ["w2_12", "b1_2"]
     with pytest.raises(sbp.SpecError) as err:
         build_sheet(sbp.EXAMPLE, params=["w3_11"])
     msg = str(err.value)
@@ -175,20 +165,20 @@ def test_large_network_lists_no_path_expands_nothing_and_says_what_was_left_out(
     expanded = count_calls(monkeypatch, Substitution, "_full")
     sheet = build_sheet("16-64-64-10", params=["w1_1_1", "w2_5_7", "w3_10_64", "b3_10", "b1_1"])
     assert listed[0] <= 50 and expanded[0] == 0, (listed, expanded)
-    grads = _section(sheet, "gradients").subsections
+    grads = sheet.section("gradients").subsections
     # Output layer first, weights before biases.
     assert [s.anchor for s in grads] == ["w3_10_64", "b3_10", "w2_57", "w1_11", "b1_1"]
     assert any("Node and error-signal definitions" in o for o in sheet.omitted)
-    w1 = _latex_of(_section(sheet, "w1_11"))
+    w1 = _latex_of(sheet.section("w1_11"))
     assert "640 paths lead from" in w1 and "over the sheet's limit" in w1
     assert "Not verified on this sheet" in w1
-    pic = next(b for b in _section(sheet, "w1_11").blocks if isinstance(b, Picture))
+    pic = next(b for b in sheet.section("w1_11").blocks if isinstance(b, Picture))
     assert all(len(s) <= 8 for s in pic.shown)
     full = build_sheet("16-64-64-10", detail="full")
-    assert len(_section(full, "gradients").subsections) == 3
+    assert len(full.section("gradients").subsections) == 3
     assert any("have no section of their own" in o for o in full.omitted)
     worked = build_sheet("16-64-64-10")
-    assert [s.anchor for s in _section(worked, "gradients").subsections] == ["w3_11", "w2_11", "w1_11"]
+    assert [s.anchor for s in worked.section("gradients").subsections] == ["w3_11", "w2_11", "w1_11"]
 
 
 def test_custom_graph_sheet():
@@ -198,7 +188,7 @@ def test_custom_graph_sheet():
     q = g.node("q", w * x)
     g.set_output(g.node("f", (q - y) ** 2))
     sheet = build_sheet(g, values={"x": 2, "y": 1, "w": 3})
-    text = _latex_of(_section(sheet, "w"))
+    text = _latex_of(sheet.section("w"))
     assert r"= \delta_{q} x = 10 \cdot 2 = 20" in text  # 2 (wx - y) x = 2*5*2; whole numbers whole
     assert sheet.render("md") and sheet.render("html") and sheet.render("tex")
 
@@ -208,10 +198,10 @@ def test_softmax_constraint_is_stated_and_numbers_follow_the_chain_when_broken()
                 values=dict(x=[0.5, 0.1], y=[0.3, 0.3], W1=[[0.1, 0.2], [0.3, 0.4]], b1=[0.1, 0.1],
                             W2=[[0.5, 0.6], [0.7, 0.8]], b2=[0.0, 0.0], learning_rate=0.1))
     sheet = build_sheet(spec, params=["w2_11"])
-    deltas = _latex_of(_section(sheet, "deltas"))
+    deltas = _latex_of(sheet.section("deltas"))
     assert r"\text{(using } \sum_k y_k = 1\text{)}" in deltas
     assert "the targets break this assumption" in deltas
-    stamp = next(b for b in _section(sheet, "w2_11").blocks if isinstance(b, Stamp))
+    stamp = next(b for b in sheet.section("w2_11").blocks if isinstance(b, Stamp))
     assert stamp.ok is True
     sheet.render("html")  # every formula converts
 
@@ -228,7 +218,7 @@ def test_bounded_expanded_size_agrees_with_the_exact_count():
 
 def test_vector_form_section_for_layered_networks_only():
     sheet = sbp.build_sheet(sbp.mlp([2, 3, 3], activation=["tanh", "softmax"], loss="cross_entropy"))
-    text = _latex_of(_section(sheet, "vector"))
+    text = _latex_of(sheet.section("vector"))
     # softmax with cross entropy: the output δ is a − y, per sample and per batch.
     assert r"\mathbf{a}^{(2)} - \mathbf{y}" in text and r"A^{(2)} - Y" in text
     assert r"\left(W^{(2)}\right)^{\top}" in text
@@ -244,11 +234,11 @@ def test_graph_without_parameters_gets_the_gradients_of_its_inputs():
     # backpropagation needed "inf times fewer" multiplications than 0.
     spec = {"graph": {"inputs": ["x", "y", "z"], "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"}}
     sheet = build_sheet(spec)
-    assert [s.anchor for s in _section(sheet, "gradients").subsections] == ["x", "y", "z"]
+    assert [s.anchor for s in sheet.section("gradients").subsections] == ["x", "y", "z"]
     assert "cost" not in [s.anchor for s in sheet.sections]
     assert "inf" not in sheet.render("md")
     only = build_sheet(spec, params=["z"])
-    assert [s.anchor for s in _section(only, "gradients").subsections] == ["z"]
+    assert [s.anchor for s in only.section("gradients").subsections] == ["z"]
 
 
 def test_counts_are_singular_for_one_and_grouped_by_thousands():
@@ -265,7 +255,7 @@ def test_unchecked_stamp_names_the_parameter_as_python_takes_it():
     # It said "use symbackprop.prove(graph, w^{(3)}_{11}) in Python" with the name as
     # math, which is not Python; prove takes the plain name.
     sheet = build_sheet("16-64-64-10", params=["w3_1_1"])
-    text = _latex_of(_section(sheet, "w3_11"))
+    text = _latex_of(sheet.section("w3_11"))
     assert "use symbackprop.prove(graph, 'w3_11') in Python." in text
 
 
@@ -280,3 +270,11 @@ def test_batch_sheet_does_not_show_a_one_sample_descent_step():
     assert "The gradient-descent step is left out" in text
     single = dict(spec, values=dict(spec["values"], x=[0.0, 1.0], y=[1.0]))
     assert r"\leftarrow" in build_sheet(single).render("md")
+
+
+def test_a_section_is_found_by_its_anchor_at_any_depth(example):
+    # Top level, a subsection, and an anchor nobody has.
+    assert example.section("loss").anchor == "loss"
+    assert example.section("w1_11") in example.section("gradients").subsections
+    with pytest.raises(KeyError, match="no section 'w9_99'"):
+        example.section("w9_99")

@@ -15,14 +15,6 @@ from symbackprop.sheet.model import Equation, Math, Stamp
 from symbackprop.sheet.render.html import mathml
 
 
-def _section(sheet, anchor):
-    for s in sheet.sections:
-        for sub in (s, *s.subsections):
-            if sub.anchor == anchor:
-                return sub
-    raise AssertionError(anchor)
-
-
 def _rows(section):
     return [right for b in section.blocks if isinstance(b, Equation) for _, right in b.rows]
 
@@ -50,18 +42,18 @@ def test_whole_numbers_are_written_whole():
     assert "0.0" not in md and "1.0" not in md and "2.0" not in md
     assert "-2" in md
     full = build_sheet(sbp.EXAMPLE, params=["b2_1"])
-    assert r"\cdot 1 = 0.138498562" in "\n".join(_rows(_section(full, "b2_1")))
+    assert r"\cdot 1 = 0.138498562" in "\n".join(_rows(full.section("b2_1")))
 
 
 def test_expanded_formulas_read_a_minus_y_and_fit_the_row():
     sheet = build_sheet(sbp.EXAMPLE)
     for anchor in ("w2_11", "w1_11"):
-        rows = _rows(_section(sheet, anchor))
+        rows = _rows(sheet.section(anchor))
         expanded = "\n".join(rows)
         assert r"\right) - y_{1}" in expanded and r"\left(- y_{1}" not in expanded
         # Every continuation row starts with its operator.
         assert all(re.match(r"(\\quad |\\left\.)*\s*(\+|-|\\cdot|=|\\leftarrow)", r.strip()) for r in rows if r), rows
-    assert max(visual_width(r) for r in _rows(_section(sheet, "w1_11"))) <= ROW_WIDTH + 10
+    assert max(visual_width(r) for r in _rows(sheet.section("w1_11"))) <= ROW_WIDTH + 10
 
 
 def test_visual_width_counts_what_is_set_and_breaking_uses_it():
@@ -81,7 +73,7 @@ def test_visual_width_counts_what_is_set_and_breaking_uses_it():
 
 def test_softmax_jacobian_does_not_reuse_delta():
     sheet = build_sheet(sbp.mlp([2, 2, 2], activation=["sigmoid", "softmax"], loss="cross_entropy"))
-    spans = [s.latex for b in _section(sheet, "deltas").blocks if hasattr(b, "spans")
+    spans = [s.latex for b in sheet.section("deltas").blocks if hasattr(b, "spans")
              for s in b.spans if isinstance(s, Math)]
     text = " ".join(spans)
     assert "[k = j]" in text and r"\delta_{kj}" not in text
@@ -89,7 +81,7 @@ def test_softmax_jacobian_does_not_reuse_delta():
 
 def test_stamp_speaks_plainly_and_folds_the_detail():
     sheet = build_sheet(sbp.EXAMPLE)
-    stamp = next(b for b in _section(sheet, "w2_11").blocks if isinstance(b, Stamp))
+    stamp = next(b for b in sheet.section("w2_11").blocks if isinstance(b, Stamp))
     words = "".join(s for s in stamp.lines[0] if isinstance(s, str))
     assert words.startswith("Checked two ways: ") and "sympy.diff" not in words
     assert "sympy.diff" in "".join(s for line in stamp.detail for s in line if isinstance(s, str))
