@@ -1,0 +1,232 @@
+"""How a verdict shows itself (plain text, JSON, Markdown and HTML, the same for every kind),
+and its counterexample.
+
+A scalar :class:`~symbackprop.verify.verdict.Verdict` and a vector-form
+:class:`~symbackprop.verify.matrix_report.MatrixVerdict` hold different things (SymPy
+expressions, or formulas already printed), so each says how its parts read; the layout of
+the report is written once, here.
+
+>>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.verify import verify
+>>> v = verify(mlp([1, 1, 1]), "w2_11", "(a2_1 - y1) * a1_1")
+>>> v.lines()[0]
+'∂L/∂w2_11: wrong (numeric, 6 random points)'
+>>> v.lines()[2]
+'  formula:  (a2_1 - y1) * a1_1'
+>>> v.as_dict()["diagnosis"]["kind"]
+'missing_activation_derivative'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from symbackprop.graph.notation import plain
+
+if TYPE_CHECKING:
+    from .diagnose import Diagnosis
+
+__all__ = ["HEADLINES", "Counterexample", "Report"]
+
+HEADLINES = {
+    "correct": "correct",
+    "correct_almost_everywhere": "correct except on a set of measure zero",
+    "correct_under_constraint": "correct under the constraint Σ_k y_k = 1",
+    "wrong": "wrong",
+}
+
+
+_MAX_SHOWN = 12
+
+
+def _number(v: sp.Expr | None) -> str:
+    """Six significant digits; SymPy's form beyond float range (a float would print inf)."""
+    if v is None:
+        return "undefined"
+    x = float(v)
+    return f"{x:.6g}" if abs(x) != float("inf") else str(sp.N(v, 6))
+
+
+def _finite(v: sp.Expr | None) -> float | None:
+    """A float for JSON, or ``None`` when undefined or beyond float range (JSON has no inf)."""
+    if v is None:
+        return None
+    x = float(v)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A point (leaf values) with the formula's value and the derivative's value there."""
+
+    point: dict[sp.Symbol, sp.Expr]
+    formula_value: sp.Expr | None
+    expected_value: sp.Expr | None
+    where: str = ""
+
+    def point_text(self, renames: Mapping[sp.Symbol, sp.Symbol] | None = None) -> str:
+        renames = renames or {}
+        items = [f"{plain(renames.get(s, s))} = {v}" for s, v in self.point.items()]
+        more = len(items) - _MAX_SHOWN
+        return ", ".join(items[:_MAX_SHOWN]) + (f", ... ({more} more)" if more > 0 else "")
+
+    def as_dict(self, renames: Mapping[sp.Symbol, sp.Symbol] | None = None) -> dict[str, Any]:
+        """The point and both values, for JSON (``None`` where a value is undefined)."""
+        renames = renames or {}
+        return {
+            "point": {plain(renames.get(s, s)): _finite(v) for s, v in self.point.items()},
+            "formula_value": _finite(self.formula_value),
+            "expected_value": _finite(self.expected_value),
+            "where": self.where or None,
+        }
+
+    def values_text(self) -> str:
+        return (f"the formula gives {_number(self.formula_value)}, "
+                f"the derivative is {_number(self.expected_value)}")
+
+
+def mathml(tex: str) -> str:
+    """MathML for a display; the LaTeX as code where it cannot be converted."""
+    try:
+        from latex2mathml.converter import convert
+
+        return convert(tex)
+    except Exception:  # noqa: BLE001 - a display must never fail; fall back to text
+        return f"<code>{html.escape(tex)}</code>"
+
+
+class Report:
+    """The shared layout of a verdict.  A subclass is a dataclass with ``status``,
+    ``method``, ``diagnosis``, ``counterexample``, ``kink``, ``constraint`` and ``notes``,
+    and says how its own parts read through the methods below."""
+
+    status: str
+    method: str
+    diagnosis: Diagnosis | None
+    counterexample: Counterexample | None
+    kink: Counterexample | None
+    constraint: str | None
+    notes: tuple[str, ...]
+
+    # ----- what each kind of verdict says of itself
+    @property
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def _title_markdown(self) -> str:
+        return self.title
+
+    def _param_text(self) -> str:
+        raise NotImplementedError
+
+    def _formula_text(self) -> str:
+        raise NotImplementedError
+
+    def _formula_display(self, fmt: str) -> str:
+        """The formula in Markdown (``"md"``) or HTML (``"html"``)."""
+        raise NotImplementedError
+
+    def _expected_text(self) -> str:
+        """The correct formula in the form the student typed (LaTeX if they typed LaTeX)."""
+        raise NotImplementedError
+
+    def _expected_latex(self) -> str:
+        raise NotImplementedError
+
+    def _point_text(self, c: Counterexample) -> str:
+        return c.point_text()
+
+    def _counterexample_dict(self, c: Counterexample | None) -> dict[str, Any] | None:
+        return None if c is None else c.as_dict()
+
+    # ----- the layout
+    @property
+    def ok(self) -> bool:
+        """True unless the formula is wrong (a formula right almost everywhere is fine)."""
+        return self.status != "wrong"
+
+    @property
+    def headline(self) -> str:
+        return HEADLINES[self.status]
+
+    def lines(self) -> list[str]:
+        """The verdict as short lines of plain text."""
+        out = [f"{self.title}: {self.headline} ({self.method})"]
+        if self.diagnosis is not None:
+            out.append(f"  mistake: {self.diagnosis.sentence}")
+        out.append(f"  formula:  {self._formula_text()}")
+        if self.status != "correct":
+            out.append(f"  correct:  {self._expected_text()}")
+        c = self.counterexample
+        if c is not None:
+            label = "counterexample" if self.status == "wrong" else "off the constraint"
+            where = f" {c.where}" if c.where else ""
+            out.append(f"  {label}{where}: at {self._point_text(c)}: {c.values_text()}")
+        if self.kink is not None:
+            k = self.kink
+            out.append(f"  at the kink {k.where}: {k.values_text()} (at {self._point_text(k)})")
+        out.extend(f"  note: {n}" for n in self.notes)
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The verdict for autograders (``--json``): ``status``, ``method``, ``expected`` in
+        LaTeX and the student's names, ``diagnosis`` (``kind``, ``message``) or ``None``,
+        ``counterexample`` or ``None``, and the formula as typed."""
+        return {
+            "param": self._param_text(),
+            "formula": self._formula_text(),
+            "status": self.status,
+            "method": self.method,
+            "expected": self._expected_latex(),
+            "diagnosis": None if self.diagnosis is None else {
+                "kind": self.diagnosis.kind, "message": self.diagnosis.sentence},
+            "counterexample": self._counterexample_dict(self.counterexample),
+            "kink": self._counterexample_dict(self.kink),
+            "constraint": self.constraint,
+            "notes": list(self.notes),
+        }
+
+    # ----- Jupyter
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self._title_markdown()}: {self.headline}** ({self.method})", ""]
+        if self.diagnosis is not None:
+            lines += [f"*Mistake:* {self.diagnosis.sentence}", ""]
+        lines += [f"- formula: {self._formula_display('md')}"]
+        if self.status != "correct":
+            lines += [f"- correct: $${self._expected_latex()}$$"]
+        if self.counterexample is not None:
+            c = self.counterexample
+            lines += [f"- {'counterexample' if self.status == 'wrong' else 'off the constraint'}: "
+                      f"at {self._point_text(c)}, {c.values_text()}"]
+        if self.kink is not None:
+            lines += [f"- at the kink {self.kink.where}: {self.kink.values_text()}"]
+        lines += [f"- note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.ok else "#cf222e"
+        rows = [f"<p><b style='color:{colour}'>{html.escape(self.title)}: "
+                f"{html.escape(self.headline)}</b> ({html.escape(self.method)})</p>"]
+        if self.diagnosis is not None:
+            rows.append(f"<p><i>Mistake:</i> {html.escape(self.diagnosis.sentence)}</p>")
+        rows.append("<table>")
+        rows.append(f"<tr><th>formula</th><td>{self._formula_display('html')}</td></tr>")
+        if self.status != "correct":
+            rows.append(f"<tr><th>correct</th><td>{mathml(self._expected_latex())}</td></tr>")
+        for label, c in (("counterexample", self.counterexample), ("at the kink", self.kink)):
+            if c is not None:
+                where = html.escape(c.where + ": " if c.where else "")
+                rows.append(f"<tr><th>{label}</th><td>{where}at {html.escape(self._point_text(c))}: "
+                            f"{html.escape(c.values_text())}</td></tr>")
+        rows.append("</table>")
+        rows += [f"<p>note: {html.escape(n)}</p>" for n in self.notes]
+        return "\n".join(rows)
