@@ -5,8 +5,9 @@ differentiates comes from the left side or ``param``, :mod:`.target`: any leaf o
 compares it with the derivation symbolically and then at sampled points (:mod:`.points`,
 kept off kinks, the spec's ``[values]`` first), and returns a :class:`Verdict`
 (:mod:`.verdict`, laid out by :mod:`.report`) with a counterexample; :mod:`.diagnose` names
-the mistake by trying the mistaken variants :mod:`.mistakes` builds.  A new mistake pattern is a ``_..._variants``
-function in :mod:`.mistakes`, called from ``variants()``, with its kind added to ``MISTAKES``.
+the mistake by trying the mistaken variants :mod:`.mistakes` builds.  A new mistake pattern
+is a ``_..._variants`` function in :mod:`.mistakes`, called from ``variants()``, with its
+kind added to ``MISTAKES``.
 Formulas in vector form, or for a whole layer, go to :mod:`.matrix_verdict`: shapes and
 numbers in :mod:`.matrix`, the verdict in :mod:`.matrix_report` (``MatrixVerdict``), the
 mistake named by the single repair that fixes it (kinds in ``VECTOR_MISTAKES``).
