@@ -174,6 +174,9 @@ def test_control_characters_in_user_text_are_escaped(tmp_path: Path, capsys) -> 
     path.write_text('{"layers": [2, 2], "\\u001b[31mred\\u202e": 1}')
     err = one_line_error(capsys, "derive", str(path))
     assert "\x1b" not in err and "\\x1b[31mred\\u202e" in err
+    # verify's own checks (here: a homework file that is not there) take the same exit path.
+    err = one_line_error(capsys, "verify", "2-2-1", "--file", str(tmp_path / "\x1b[31mmissing.txt"))
+    assert err.startswith("symbackprop: error: --file") and "\x1b" not in err and "\\x1b[31mmissing" in err
     path.write_text('{"layers": [2, 2], "title": "\\ud800 lone"}')  # a lone surrogate
     status, out, _ = run(capsys, "derive", str(path))
     assert status == 0 and "% \\ud800 lone" in out

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
+from typing import NoReturn
 
 import symbackprop as sbp
 from symbackprop.errors import SymbackpropError
@@ -70,9 +70,9 @@ def read_homework(text: str) -> list[tuple[int, str | None, str]]:
     return out
 
 
-def _fail(message: str) -> int:
-    print(f"symbackprop verify: error: {message}", file=sys.stderr)
-    return 2
+def _fail(message: str) -> NoReturn:
+    # The command line's one exit path prints it: one line, user text escaped, exit 2.
+    raise SymbackpropError(message)
 
 
 def run(args: argparse.Namespace) -> int:
