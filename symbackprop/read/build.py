@@ -205,17 +205,15 @@ class _Builder(FunctionApplier):
     def _bare(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         return self.name_value(node.children[0], [], env, node)
 
-    def name_parts(
-        self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]
-    ) -> tuple[NameParts, list[lark.Tree]]:
+    def name_parts(self, base: lark.Token, scripts: list[lark.Tree],
+                   env: Mapping[str, int]) -> tuple[NameParts, list[lark.Tree]]:
         """The name's parts and its superscripts that are powers, not layers."""
         head, command, layer, subs, powers = self.written(base, scripts, env)
         whole = head in FUNCTION_NAMES or self.scope.has(head)
         return split_name(head, command, layer, subs, whole=whole), powers
 
-    def written(
-        self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]
-    ) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
+    def written(self, base: lark.Token, scripts: list[lark.Tree],
+                env: Mapping[str, int]) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
         """A name as written: head, whether a command, layer, subscripts, power superscripts."""
         text = str(base)
         if base.type == "HAT":
@@ -233,6 +231,9 @@ class _Builder(FunctionApplier):
         subs: list[str] = []
         powers: list[lark.Tree] = []
         for s in scripts:
+            if s.data == "layer_t":  # W^{(2)T}: the layer here; the matrix reader transposes it
+                layer = checked_int(re.findall(r"\d+", str(s.children[0]))[0], "layer", FormulaError)
+                continue
             if s.data == "sub":
                 raw = str(s.children[0])
                 subs.append(raw[1:-1] if raw.startswith("{") else raw)

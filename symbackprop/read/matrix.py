@@ -224,6 +224,8 @@ class _MatrixBuilder:
         for p in powers:
             exponent = self.scalar.expr(p, {})
             leaf = M("pow", (leaf, exponent), node_text("pow", (leaf, exponent)))
+        if any(isinstance(s, lark.Tree) and s.data == "layer_t" for s in node.children[1:]):
+            leaf = M("T", (leaf,), node_text("T", (leaf,)))
         return leaf
 
     def _call(self, node: lark.Tree) -> M:

@@ -168,3 +168,19 @@ def test_softmax_cross_entropy_output_delta_holds_under_the_constraint() -> None
     assert verify(net, None, r"\delta^{(2)} = a^{(2)} - 2 y").status == "wrong"
     # and the scalar verifier agrees entry by entry
     assert verify(net, None, r"\delta^{(2)}_1 = a^{(2)}_1 - y_1").status == "correct_under_constraint"
+
+
+@pytest.mark.parametrize(("transposed", "plain"), [
+    (r"W^{(2)T}", r"W^{(2)}"), (r"W^{[2]T}", r"W^{[2]}"),
+    (r"W^{(2)\top}", r"W^{(2)}"), (r"W^{[2]\intercal}", r"W^{[2]}"),
+])
+def test_a_transpose_written_in_the_layer_superscript_is_a_transpose(transposed: str, plain: str) -> None:
+    # Ng's W^{[2]T} and the like: the layer and the transpose in one superscript.
+    net = sbp.mlp([2, 3, 2])
+    right = verify(net, None, rf"\delta^{{(1)}} = {transposed} \delta^{{(2)}} \odot \sigma'(z^{{(1)}})")
+    assert right.status == "correct", str(right)
+    # Without the T the same line is the classic missing transpose, so the T was read.
+    wrong = verify(net, None, rf"\delta^{{(1)}} = {plain} \delta^{{(2)}} \odot \sigma'(z^{{(1)}})")
+    assert wrong.status == "wrong" and wrong.diagnosis.kind == "missing_transpose", str(wrong)
+    outer = verify(net, None, r"\frac{\partial L}{\partial W^{(2)}} = \delta^{(2)} a^{(1)T}")
+    assert outer.status == "correct", str(outer)
