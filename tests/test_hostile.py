@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from conftest import run_cli
 
 from symbackprop.cli import main
 from symbackprop.errors import FormulaError, SpecError, TooLargeError
@@ -20,14 +21,8 @@ from symbackprop.read.limits import MAX_SPEC_BYTES, MAX_SPEC_DEPTH, checked_int
 BIG = "9" * 5000  # past Python's 4,300-digit int-conversion limit
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    status, out, err = run(capsys, *argv)
+    status, out, err = run_cli(capsys, *argv)
     assert status == 2, (status, out, err)
     assert err.count("\n") == 1 and "Traceback" not in err, err
     return err
@@ -158,7 +153,7 @@ def test_a_long_graph_chain_derives_without_recursion(tmp_path: Path, capsys) ->
 
 
 def test_a_parameter_that_does_not_reach_the_output_gets_a_sheet(tmp_path: Path, capsys) -> None:
-    status, out, err = run(capsys, "sheet", str(_chain_spec(tmp_path / "c.toml", 3)), "--params", "v")
+    status, out, err = run_cli(capsys, "sheet", str(_chain_spec(tmp_path / "c.toml", 3)), "--params", "v")
     assert status == 0 and "No path leads" in out, err
 
 
@@ -178,7 +173,7 @@ def test_control_characters_in_user_text_are_escaped(tmp_path: Path, capsys) -> 
     err = one_line_error(capsys, "verify", "2-2-1", "--file", str(tmp_path / "\x1b[31mmissing.txt"))
     assert err.startswith("symbackprop: error: --file") and "\x1b" not in err and "\\x1b[31mmissing" in err
     path.write_text('{"layers": [2, 2], "title": "\\ud800 lone"}')  # a lone surrogate
-    status, out, _ = run(capsys, "derive", str(path))
+    status, out, _ = run_cli(capsys, "derive", str(path))
     assert status == 0 and "% \\ud800 lone" in out
 
 
@@ -261,9 +256,9 @@ def test_grad_on_layer_sizes_says_it_needs_numbers(capsys) -> None:
 def test_train_warns_when_the_loss_stalls_in_a_local_minimum(capsys) -> None:
     base = ["train", str(EXAMPLES / "xor.toml"), "--data", str(EXAMPLES / "xor.csv"), "--epochs", "1000",
             "--learning-rate", "5"]
-    status, _, err = run(capsys, *base)  # seed 0: XOR's local minimum, loss 0.064
+    status, _, err = run_cli(capsys, *base)  # seed 0: XOR's local minimum, loss 0.064
     assert status == 0 and "local minimum" in err and "--seed" in err
-    status, _, err = run(capsys, *base, "--seed", "1")  # reaches 0.001: no warning
+    status, _, err = run_cli(capsys, *base, "--seed", "1")  # reaches 0.001: no warning
     assert status == 0 and "warning" not in err
 
 
@@ -273,11 +268,11 @@ def test_a_typo_in_the_first_csv_row_is_not_a_header(tmp_path: Path, capsys) -> 
     err = one_line_error(capsys, "train", "2-1", "--data", str(data), "--learning-rate", "1")
     assert "line 1 column 2" in err and "'l'" in err
     data.write_text("x1,x2,y\n1,0,1\n")  # a real header still works
-    assert run(capsys, "train", "2-1", "--data", str(data), "--learning-rate", "1", "--epochs", "1")[0] == 0
+    assert run_cli(capsys, "train", "2-1", "--data", str(data), "--learning-rate", "1", "--epochs", "1")[0] == 0
 
 
 def test_a_formula_may_start_with_a_minus_sign(capsys) -> None:
-    status, out, err = run(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", "-a1_1")
+    status, out, err = run_cli(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", "-a1_1")
     assert status == 1 and "wrong" in out, err
 
 

@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import run_cli
 
 import symbackprop as sbp
-from symbackprop import cli
 from symbackprop.numeric import NumericNetwork
 
 EXAMPLE = {k: v for k, v in sbp.EXAMPLE.items() if k != "title"}
@@ -20,14 +20,8 @@ def _spec(tmp_path, table, name="spec.json"):
     return str(path)
 
 
-def _run(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_grad_json_is_exactly_the_documented_object(tmp_path, capsys):
-    code, out, err = _run(capsys, "grad", _spec(tmp_path, EXAMPLE), "--json")
+    code, out, err = run_cli(capsys, "grad", _spec(tmp_path, EXAMPLE), "--json")
     assert code == 0 and err == ""
     result = json.loads(out)
     assert list(result) == ["loss", "forward", "delta", "gradients", "updated"]
@@ -48,7 +42,7 @@ def test_grad_json_for_a_batch_has_rows_and_reduced_gradients(tmp_path, capsys):
               "y": [[0.01, 0.99], [0.5, 0.5], [1.0, 0.0]]}
     del values["learning_rate"]
     table = {**EXAMPLE, "values": values, "reduction": "sum"}
-    code, out, _ = _run(capsys, "grad", _spec(tmp_path, table), "--json")
+    code, out, _ = run_cli(capsys, "grad", _spec(tmp_path, table), "--json")
     result = json.loads(out)
     assert code == 0 and "updated" not in result
     assert np.shape(result["forward"]["z1"]) == (3, 2) and np.shape(result["delta"]["delta2"]) == (3, 2)
@@ -61,7 +55,7 @@ def test_grad_json_for_a_batch_has_rows_and_reduced_gradients(tmp_path, capsys):
 
 
 def test_grad_table_is_readable(tmp_path, capsys):
-    code, out, _ = _run(capsys, "grad", _spec(tmp_path, EXAMPLE))
+    code, out, _ = run_cli(capsys, "grad", _spec(tmp_path, EXAMPLE))
     assert code == 0
     assert "loss  0.298371109" in out
     assert any(line.split() == ["w2_11", "0.4", "0.0821670406", "0.35891648"] for line in out.splitlines())
@@ -79,25 +73,25 @@ def test_grad_table_is_readable(tmp_path, capsys):
 def test_grad_bad_input_is_one_line_and_exit_2(tmp_path, capsys, change, argv, message):
     values = json.loads(json.dumps(EXAMPLE["values"]))
     change(values)
-    code, out, err = _run(capsys, "grad", _spec(tmp_path, {**EXAMPLE, "values": values}), "--json", *argv)
+    code, out, err = run_cli(capsys, "grad", _spec(tmp_path, {**EXAMPLE, "values": values}), "--json", *argv)
     assert code == 2 and out == ""
     assert err.startswith(f"symbackprop: error: {message}") and err.count("\n") == 1
 
 
 def test_grad_needs_values(capsys):
-    code, _, err = _run(capsys, "grad", "2-2-1")
+    code, _, err = run_cli(capsys, "grad", "2-2-1")
     assert code == 2 and "values: missing; grad needs numbers" in err and err.count("\n") == 1
 
 
 def test_check_prints_the_table_and_exits_0(tmp_path, capsys):
-    code, out, _ = _run(capsys, "check", _spec(tmp_path, EXAMPLE), "--inputs")
+    code, out, _ = run_cli(capsys, "check", _spec(tmp_path, EXAMPLE), "--inputs")
     assert code == 0
     names = [line.split()[0] for line in out.splitlines()[3:]]
     assert "all pass" in out and names[0] == "w1_11" and names[-2:] == ["x1", "x2"]
 
 
 def test_check_without_values_uses_seeded_random_numbers(capsys):
-    code, out, _ = _run(capsys, "check", "3-4-2", "--seed", "3")
+    code, out, _ = run_cli(capsys, "check", "3-4-2", "--seed", "3")
     assert code == 0 and "random numbers (seed 3, 4 samples)" in out and "b2_2" in out
 
 
@@ -110,7 +104,7 @@ def test_check_exits_1_and_names_a_planted_wrong_gradient(tmp_path, capsys, monk
         return loss, grads
 
     monkeypatch.setattr(NumericNetwork, "loss_and_gradients", planted)
-    code, out, _ = _run(capsys, "check", _spec(tmp_path, EXAMPLE))
+    code, out, _ = run_cli(capsys, "check", _spec(tmp_path, EXAMPLE))
     assert code == 1
     assert "1 FAIL; worst b1_2" in out
     assert [line.split()[0] for line in out.splitlines() if line.endswith("FAIL")] == ["b1_2"]
@@ -120,7 +114,7 @@ def test_train_fits_xor_from_csv_and_writes_the_result(tmp_path, capsys):
     data = tmp_path / "xor.csv"
     data.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
     target = tmp_path / "trained.json"
-    code, out, _ = _run(capsys, "train", "2-2-1", "--data", str(data), "--epochs", "1000",
+    code, out, _ = run_cli(capsys, "train", "2-2-1", "--data", str(data), "--epochs", "1000",
                         "--learning-rate", "5", "--seed", "1", "--output", str(target))
     assert code == 0 and "after epoch 1000" in out
     saved = json.loads(target.read_text())
@@ -132,7 +126,7 @@ def test_train_fits_xor_from_csv_and_writes_the_result(tmp_path, capsys):
 def test_train_starts_from_the_spec_parameters(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("0.05,0.10,0.01,0.99\n")
-    code, out, _ = _run(capsys, "train", _spec(tmp_path, EXAMPLE), "--data", str(data), "--epochs", "1", "--json")
+    code, out, _ = run_cli(capsys, "train", _spec(tmp_path, EXAMPLE), "--data", str(data), "--epochs", "1", "--json")
     trained = json.loads(out)
     # One full-batch step of η = 0.5 from the textbook numbers.
     assert code == 0 and trained["params"]["W2"][0][0] == pytest.approx(0.35891648, abs=1e-8)
@@ -150,7 +144,7 @@ def test_train_bad_csv_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, t
     data = tmp_path / "bad.csv"
     data.write_text(text)
     target = tmp_path / "out.json"
-    code, out, err = _run(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1",
+    code, out, err = run_cli(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1",
                           "--output", str(target))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert message in err and not target.exists()
@@ -159,14 +153,14 @@ def test_train_bad_csv_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, t
 def test_train_other_errors(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_bytes(b"\xff\xfe0,0,0\n")
-    code, _, err = _run(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1")
+    code, _, err = run_cli(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1")
     assert code == 2 and "is not UTF-8 text" in err
-    code, _, err = _run(capsys, "train", "2-2-1", "--data", str(tmp_path / "none.csv"), "--learning-rate", "1")
+    code, _, err = run_cli(capsys, "train", "2-2-1", "--data", str(tmp_path / "none.csv"), "--learning-rate", "1")
     assert code == 2 and "not found" in err
     data.write_text("0,0,0\n")
-    code, _, err = _run(capsys, "train", "2-2-1", "--data", str(data))
+    code, _, err = run_cli(capsys, "train", "2-2-1", "--data", str(data))
     assert code == 2 and "learning_rate: missing" in err
-    code, _, err = _run(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1", "--output",
+    code, _, err = run_cli(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1", "--output",
                         str(tmp_path / "no" / "dir.json"))
     assert code == 2 and "--output" in err
 
@@ -179,6 +173,6 @@ def test_train_output_through_a_symlink_keeps_the_link(tmp_path, capsys):
     target.write_text("{}")
     link = tmp_path / "link.json"
     link.symlink_to(target)
-    code, _, _ = _run(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1",
+    code, _, _ = run_cli(capsys, "train", "2-2-1", "--data", str(data), "--learning-rate", "1",
                       "--epochs", "2", "--output", str(link))
     assert code == 0 and link.is_symlink() and '"history"' in target.read_text()

@@ -8,19 +8,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import console_script, user_env
-
-from symbackprop.cli import main
-
-
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from conftest import console_script, run_cli, user_env
 
 
 def test_no_arguments_prints_the_example_with_numbers(capsys):
-    code, out, err = _run(capsys, "sheet", "--params", "w2_11")
+    code, out, err = run_cli(capsys, "sheet", "--params", "w2_11")
     assert code == 0 and err == ""
     assert out.startswith("# A 2-2-2 sigmoid network, worked by hand")
     assert "0.35891648" in out  # the worked update of the built-in numbers
@@ -28,25 +20,25 @@ def test_no_arguments_prints_the_example_with_numbers(capsys):
 
 def test_format_from_extension_and_flag(capsys, tmp_path):
     for name, head in (("s.html", "<!DOCTYPE html>"), ("s.tex", "\\documentclass"), ("s.md", "# ")):
-        code, out, err = _run(capsys, "sheet", "--params", "b2_1", "-o", str(tmp_path / name))
+        code, out, err = run_cli(capsys, "sheet", "--params", "b2_1", "-o", str(tmp_path / name))
         assert code == 0 and out == "" and f"wrote {tmp_path / name}" in err
         assert (tmp_path / name).read_text(encoding="utf-8").startswith(head)
         umask = os.umask(0)
         os.umask(umask)
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
-    code, out, _ = _run(capsys, "sheet", "--params", "b2_1", "--format", "tex")
+    code, out, _ = run_cli(capsys, "sheet", "--params", "b2_1", "--format", "tex")
     assert code == 0 and out.startswith("\\documentclass")
-    code, _, err = _run(capsys, "sheet", "-o", str(tmp_path / "s.pdf"))
+    code, _, err = run_cli(capsys, "sheet", "-o", str(tmp_path / "s.pdf"))
     assert code == 2 and "cannot tell the format" in err and err.count("\n") == 1
 
 
 def test_spec_shorthand_and_no_expand(capsys):
-    code, out, _ = _run(capsys, "sheet", "2-1-1", "--params", "w1_11", "--no-expand")
+    code, out, _ = run_cli(capsys, "sheet", "2-1-1", "--params", "w1_11", "--no-expand")
     assert code == 0 and "Expanded form not requested." in out and "With the numbers" not in out
 
 
 def test_unknown_params_list_the_valid_names(capsys):
-    code, out, err = _run(capsys, "sheet", "--params", "w1_11,w7_11")
+    code, out, err = run_cli(capsys, "sheet", "--params", "w1_11,w7_11")
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     assert "unknown parameter 'w7_11'" in err and "valid names: w1_11, w1_12" in err
@@ -57,7 +49,7 @@ def test_bad_output_paths_fail_in_one_line_and_leave_nothing(capsys, tmp_path, w
     target = tmp_path / "nope" / "s.html" if where == "missing-dir" else tmp_path / "d.html"
     if where == "is-dir":
         target.mkdir()
-    code, out, err = _run(capsys, "sheet", "-o", str(target), "--params", "b2_1")
+    code, out, err = run_cli(capsys, "sheet", "-o", str(target), "--params", "b2_1")
     assert code == 2 and err.count("\n") == 1 and err.startswith("symbackprop: error: --output:")
     assert sorted(p.name for p in tmp_path.rglob("*")) == ([] if where == "missing-dir" else ["d.html"])
 
@@ -70,7 +62,7 @@ def test_write_is_whole_or_nothing(capsys, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    code, _, err = _run(capsys, "sheet", "-o", str(target), "--params", "b2_1")
+    code, _, err = run_cli(capsys, "sheet", "-o", str(target), "--params", "b2_1")
     assert code == 2 and "No space left on device" in err
     assert target.read_text() == "old contents\n"
     assert [p.name for p in tmp_path.iterdir()] == ["s.md"]  # no temporary file left
@@ -83,7 +75,7 @@ def test_output_through_a_symlink_keeps_the_link(capsys, tmp_path):
     target.write_text("old")
     link = tmp_path / "link.md"
     link.symlink_to(target)
-    code, _, _ = _run(capsys, "sheet", "2-2-1", "--params", "b2_1", "-o", str(link))
+    code, _, _ = run_cli(capsys, "sheet", "2-2-1", "--params", "b2_1", "-o", str(link))
     assert code == 0 and link.is_symlink() and target.read_text().startswith("# A 2-2-1")
 
 
@@ -98,7 +90,7 @@ def test_output_to_a_pipe_or_device_writes_into_it(capsys, tmp_path):
     received = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
     reader.start()
-    code, _, _ = _run(capsys, "sheet", "2-2-1", "--params", "b2_1", "-o", str(fifo))
+    code, _, _ = run_cli(capsys, "sheet", "2-2-1", "--params", "b2_1", "-o", str(fifo))
     reader.join(timeout=30)
     assert code == 0 and received and received[0].startswith("# A 2-2-1")
     assert not fifo.is_file() and fifo.exists()
@@ -153,7 +145,7 @@ def test_unwritable_output_as_a_user_without_write_permission(tmp_path, kind, me
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc, a directory no one can create files in")
 def test_unwritable_directory(capsys):
-    code, out, err = _run(capsys, "sheet", "-o", "/proc/sheet.md", "--params", "b2_1")
+    code, out, err = run_cli(capsys, "sheet", "-o", "/proc/sheet.md", "--params", "b2_1")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--output: cannot create a file in '/proc'" in err
 

@@ -5,34 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
-from symbackprop.cli import main
 from symbackprop.cli.verify import read_homework
 from symbackprop.read import FormulaError
 
 RIGHT = "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def test_correct_formula_exits_0(capsys) -> None:
-    code, out, err = run(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", RIGHT)
+    code, out, err = run_cli(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", RIGHT)
     assert code == 0 and err == ""
     assert out.startswith("∂L/∂w2_11: correct (symbolic)")
 
 
 def test_latex_parameter_and_formula(capsys) -> None:
-    code, out, _ = run(capsys, "verify", "2-2-1", "--param", "w^{(1)}_{12}", "--formula",
+    code, out, _ = run_cli(capsys, "verify", "2-2-1", "--param", "w^{(1)}_{12}", "--formula",
                        r"\delta^{(2)}_1 w^{(2)}_{11} \sigma'(z^{(1)}_1) x_2")
     assert code == 0 and "correct" in out
 
 
 def test_wrong_formula_exits_1_with_diagnosis(capsys) -> None:
-    code, out, err = run(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a1_1")
+    code, out, err = run_cli(capsys, "verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a1_1")
     assert code == 1 and err == ""
     assert "wrong" in out and "mistake: Missing the activation-derivative factor" in out
     assert "correct:  a1_1*a2_1*(1 - a2_1)*(a2_1 - y1)" in out
@@ -53,7 +47,7 @@ def test_wrong_formula_exits_1_with_diagnosis(capsys) -> None:
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, fragment) -> None:
-    code, out, err = run(capsys, "verify", *argv)
+    code, out, err = run_cli(capsys, "verify", *argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and fragment in err
     assert "Traceback" not in err
@@ -68,7 +62,7 @@ def test_homework_file(capsys, tmp_path: Path) -> None:
         "w^{(1)}_{12}: \\delta^{(1)}_1 x_2\n",
         encoding="utf-8",
     )
-    code, out, _ = run(capsys, "verify", "2-2-1", "--file", str(hw))
+    code, out, _ = run_cli(capsys, "verify", "2-2-1", "--file", str(hw))
     assert code == 1
     lines = out.splitlines()
     assert lines[0].split() == ["line", "param", "verdict"]
@@ -76,9 +70,9 @@ def test_homework_file(capsys, tmp_path: Path) -> None:
     assert lines[2].split()[:3] == ["4", "w2_11", "wrong:"]
     assert "2 of 3 correct, 1 wrong, 0 unreadable" in out
     hw.write_text(f"w2_11: {RIGHT}\nw1_11: \\delta^{{(1)}}_1 x_1\n", encoding="utf-8")
-    assert run(capsys, "verify", "2-2-1", "--file", str(hw))[0] == 0
+    assert run_cli(capsys, "verify", "2-2-1", "--file", str(hw))[0] == 0
     hw.write_text(f"w2_11: {RIGHT}\nw1_11: (x_1\n", encoding="utf-8")
-    code, out, _ = run(capsys, "verify", "2-2-1", "--file", str(hw))
+    code, out, _ = run_cli(capsys, "verify", "2-2-1", "--file", str(hw))
     assert code == 2 and "unreadable" in out
 
 
@@ -87,10 +81,10 @@ def test_homework_file_saved_with_a_bom_and_crlf(capsys, tmp_path: Path) -> None
     # parameter became '\ufeffw2_11' (unreadable) or its comment 'expected param: formula'.
     hw = tmp_path / "hw.txt"
     hw.write_bytes(f"# homework\r\nw2_11: {RIGHT}\r\n".encode("utf-8-sig"))
-    code, out, err = run(capsys, "verify", "2-2-1", "--file", str(hw))
+    code, out, err = run_cli(capsys, "verify", "2-2-1", "--file", str(hw))
     assert (code, err) == (0, "") and "1 of 1 correct" in out
     hw.write_bytes(f"w2_11: {RIGHT}\r\n".encode("utf-8-sig"))
-    code, out, err = run(capsys, "verify", "2-2-1", "--file", str(hw))
+    code, out, err = run_cli(capsys, "verify", "2-2-1", "--file", str(hw))
     assert (code, err) == (0, "") and "1 of 1 correct" in out
 
 
@@ -103,5 +97,5 @@ def test_read_homework_rejects_lines_without_a_colon() -> None:
 def test_spec_file_with_a_graph(capsys, tmp_path: Path) -> None:
     spec = tmp_path / "g.toml"
     spec.write_text('[graph]\ninputs = ["x", "y", "z"]\nnodes = { q = "x + y", f = "q * z" }\noutput = "f"\n')
-    code, out, _ = run(capsys, "verify", str(spec), "--param", "x", "--formula", "z")
+    code, out, _ = run_cli(capsys, "verify", str(spec), "--param", "x", "--formula", "z")
     assert code == 0 and out.startswith("∂f/∂x: correct")

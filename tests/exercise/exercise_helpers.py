@@ -1,11 +1,11 @@
-"""Shared helpers of the exercise tests: running the command line in-process."""
+"""Shared helpers of the exercise tests: the Mazur answers, grad numbers, filled notebooks."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from symbackprop.cli import main
+from conftest import run_cli
 
 MAZUR = "examples/mazur.toml"
 
@@ -17,14 +17,8 @@ WRONG_KIND = "missing_activation_derivative"
 RIGHT_W2 = r"\delta^{(2)} (a^{(1)})^T"
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def grad_json(capsys, spec: str | Path) -> dict:
-    code, out, _ = run(capsys, "grad", str(spec), "--json")
+    code, out, _ = run_cli(capsys, "grad", str(spec), "--json")
     assert code == 0
     return json.loads(out)
 

@@ -9,13 +9,14 @@ import shutil
 import subprocess
 
 import pytest
-from exercise_helpers import MAZUR, grad_json, run
+from conftest import run_cli
+from exercise_helpers import MAZUR, grad_json
 
 PDFLATEX = shutil.which("pdflatex")
 
 
 def test_the_solutions_answer_exactly_the_questions_with_grads_numbers(tmp_path, capsys):
-    code, _, err = run(capsys, "exercise", MAZUR, "--ask", "w2_11,w1_11,delta1,W2,z1_2", "-o", str(tmp_path),
+    code, _, err = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11,w1_11,delta1,W2,z1_2", "-o", str(tmp_path),
                        "--format", "md,html")
     assert code == 0, err
     key = json.loads((tmp_path / "key.json").read_text())
@@ -39,7 +40,7 @@ def test_the_solutions_answer_exactly_the_questions_with_grads_numbers(tmp_path,
 
 
 def test_layer_asks_one_weight_per_layer_and_korean_sheets(tmp_path, capsys):
-    code, _, err = run(capsys, "exercise", "2-3-2-1", "--ask", "layer", "-o", str(tmp_path), "--format", "md,ipynb",
+    code, _, err = run_cli(capsys, "exercise", "2-3-2-1", "--ask", "layer", "-o", str(tmp_path), "--format", "md,ipynb",
                        "--lang", "ko", "--seed", "3")
     assert code == 0, err
     key = json.loads((tmp_path / "key.json").read_text())
@@ -57,22 +58,22 @@ def test_layer_asks_one_weight_per_layer_and_korean_sheets(tmp_path, capsys):
     ("", "expected names"),
 ])
 def test_a_question_naming_nothing_is_one_line_and_exit_2(tmp_path, capsys, ask, says):
-    code, out, err = run(capsys, "exercise", MAZUR, "--ask", ask, "-o", str(tmp_path / "out"))
+    code, out, err = run_cli(capsys, "exercise", MAZUR, "--ask", ask, "-o", str(tmp_path / "out"))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and says in err and "--ask" in err
     assert not (tmp_path / "out").exists()  # nothing written
 
 
 def test_custom_graphs_and_unknown_formats_are_refused(tmp_path, capsys):
-    code, _, err = run(capsys, "exercise", "examples/graph.toml", "--ask", "w1", "-o", str(tmp_path))
+    code, _, err = run_cli(capsys, "exercise", "examples/graph.toml", "--ask", "w1", "-o", str(tmp_path))
     assert code == 2 and "layered network" in err
-    code, _, err = run(capsys, "exercise", MAZUR, "--ask", "w2_11", "--format", "pdf", "-o", str(tmp_path))
+    code, _, err = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11", "--format", "pdf", "-o", str(tmp_path))
     assert code == 2 and "'pdf'" in err and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
 def test_problem_and_solution_sheets_compile_without_overfull_boxes(tmp_path, capsys):
-    code, _, _ = run(capsys, "exercise", MAZUR, "--ask", "w2_11,delta1,W2", "-o", str(tmp_path), "--format", "tex")
+    code, _, _ = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11,delta1,W2", "-o", str(tmp_path), "--format", "tex")
     assert code == 0
     for name in ("problems", "solutions"):
         proc = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
@@ -86,7 +87,7 @@ def test_every_answer_in_the_key_reads_back_as_correct(tmp_path, capsys):
     from symbackprop.read import load_spec
     from symbackprop.verify import verify
 
-    code, _, _ = run(capsys, "exercise", MAZUR, "--ask", "w2_11,b1_2,z1_1,W1,b2,delta1,delta2", "-o", str(tmp_path),
+    code, _, _ = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11,b1_2,z1_1,W1,b2,delta1,delta2", "-o", str(tmp_path),
                      "--format", "md")
     assert code == 0
     key = json.loads((tmp_path / "key.json").read_text())[0]
@@ -115,7 +116,7 @@ _MEASURE = """<script>
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_problem_and_solution_pages_lay_out_in_chromium(tmp_path, capsys):
-    code, _, _ = run(capsys, "exercise", MAZUR, "--ask", "w2_11,delta1,W2", "-o", str(tmp_path), "--format", "html")
+    code, _, _ = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11,delta1,W2", "-o", str(tmp_path), "--format", "html")
     assert code == 0
     for name in ("problems", "solutions"):
         page = (tmp_path / f"{name}.html").read_text()

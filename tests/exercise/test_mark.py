@@ -9,7 +9,8 @@ import io
 import json
 
 import pytest
-from exercise_helpers import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, run
+from conftest import run_cli
+from exercise_helpers import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def _plant(exercise, folder):
 
 def test_mark_a_folder_of_planted_answers(exercise, tmp_path, capsys):
     _plant(exercise, tmp_path / "answers")
-    code, out, err = run(capsys, "mark", str(tmp_path / "answers"), "--key", str(exercise / "key.json"),
+    code, out, err = run_cli(capsys, "mark", str(tmp_path / "answers"), "--key", str(exercise / "key.json"),
                          "--summary", str(tmp_path / "summary.json"))
     assert code == 0, err
     rows = [(r["student"], r["variant"], r["question"], r["status"], r["mistake"])
@@ -65,18 +66,18 @@ def test_mark_a_folder_of_planted_answers(exercise, tmp_path, capsys):
 
 def test_the_teachers_mistakes_exit_2(exercise, tmp_path, capsys):
     (tmp_path / "key.json").write_text("[1, 2")
-    code, out, err = run(capsys, "mark", str(exercise), "--key", str(tmp_path / "key.json"))
+    code, out, err = run_cli(capsys, "mark", str(exercise), "--key", str(tmp_path / "key.json"))
     assert code == 2 and out == "" and "--key" in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(capsys, "mark", str(tmp_path / "nowhere"))
+    code, _, err = run_cli(capsys, "mark", str(tmp_path / "nowhere"))
     assert code == 2 and "does not exist" in err
-    code, _, err = run(capsys, "mark", str(tmp_path))
+    code, _, err = run_cli(capsys, "mark", str(tmp_path))
     assert code == 2 and "no .ipynb" in err
 
 
 def test_without_a_key_each_notebook_carries_its_exercise(exercise, tmp_path, capsys):
     nb = fill(json.loads((exercise / "exercise-v2.ipynb").read_text()), {"w2_11": RIGHT_W2_11, "W^{(2)}": "W^{(2)}"})
     (tmp_path / "fay.ipynb").write_text(json.dumps(nb))
-    code, out, _ = run(capsys, "mark", str(tmp_path / "fay.ipynb"))
+    code, out, _ = run_cli(capsys, "mark", str(tmp_path / "fay.ipynb"))
     assert code == 0
     assert [r["status"] for r in csv.DictReader(io.StringIO(out))] == ["correct", "wrong"]
 
@@ -84,7 +85,7 @@ def test_without_a_key_each_notebook_carries_its_exercise(exercise, tmp_path, ca
 def test_homework_files_are_marked_beside_notebooks(exercise, tmp_path, capsys):
     (tmp_path / "gus.txt").write_text(f"# variant: 2\nw2_11: {WRONG_W2_11}\nW2: {RIGHT_W2}\nI don't know\n")
     (tmp_path / "hal.txt").write_text("# variant: 7\nw2_11: 0\n")
-    code, out, err = run(capsys, "mark", str(tmp_path), "--key", str(exercise / "key.json"))
+    code, out, err = run_cli(capsys, "mark", str(tmp_path), "--key", str(exercise / "key.json"))
     assert code == 0, err
     rows = [(r["student"], r["variant"], r["question"], r["status"], r["mistake"])
             for r in csv.DictReader(io.StringIO(out))]
@@ -93,7 +94,7 @@ def test_homework_files_are_marked_beside_notebooks(exercise, tmp_path, capsys):
         ("gus", "2", "line 4", "unreadable", ""),
         ("hal", "7", "*", "unreadable", ""),
     ]
-    code, _, err = run(capsys, "mark", str(tmp_path / "gus.txt"))
+    code, _, err = run_cli(capsys, "mark", str(tmp_path / "gus.txt"))
     assert code == 2 and "--key" in err  # a homework file names no exercise: the teacher must
 
 
@@ -104,7 +105,7 @@ def test_homework_files_are_marked_beside_notebooks(exercise, tmp_path, capsys):
 ])
 def test_a_tampered_notebook_is_a_row_not_a_crash(tmp_path, capsys, meta, cells, says):
     (tmp_path / "ivy.ipynb").write_text(json.dumps({"metadata": {"symbackprop": meta}, "cells": cells}))
-    code, out, _ = run(capsys, "mark", str(tmp_path))
+    code, out, _ = run_cli(capsys, "mark", str(tmp_path))
     assert code == 0
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert row["status"] == "unreadable" and says in row["message"]

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from exercise_helpers import MAZUR, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, run
+from conftest import run_cli
+from exercise_helpers import MAZUR, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill
 
 from symbackprop.errors import SymbackpropError
 
@@ -16,7 +17,7 @@ from symbackprop.errors import SymbackpropError
 def test_the_executed_notebook_shows_correct_wrong_and_unanswered(tmp_path, capsys):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    code, _, err = run(capsys, "exercise", MAZUR, "--ask", "w2_11,W2,delta1", "-o", str(tmp_path),
+    code, _, err = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11,W2,delta1", "-o", str(tmp_path),
                        "--format", "ipynb")
     assert code == 0, err
     text = (tmp_path / "exercise.ipynb").read_text()

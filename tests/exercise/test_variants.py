@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from exercise_helpers import MAZUR, grad_json, run
+from conftest import run_cli
+from exercise_helpers import MAZUR, grad_json
 
 from symbackprop.exercise import exercise_files
 
 
 def _files(tmp_path, capsys, *extra: str) -> dict[str, bytes]:
-    code, _, err = run(capsys, "exercise", MAZUR, "--ask", "w2_11,b1,delta1_2", "-o", str(tmp_path), *extra)
+    code, _, err = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11,b1,delta1_2", "-o", str(tmp_path), *extra)
     assert code == 0, err
     return {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
@@ -56,9 +57,9 @@ def test_sizes_and_activations_are_drawn_from_the_lists_given():
 
 
 def test_a_question_missing_from_a_drawn_size_names_the_variant(tmp_path, capsys):
-    code, _, err = run(capsys, "exercise", MAZUR, "--ask", "w2_12", "-o", str(tmp_path), "--variants", "4",
+    code, _, err = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_12", "-o", str(tmp_path), "--variants", "4",
                        "--sizes", "2-1-1", "--format", "md")
     assert code == 2 and "variant" in err and "w2_12" in err
-    code, _, err = run(capsys, "exercise", MAZUR, "--ask", "w2_11", "-o", str(tmp_path), "--variants", "0")
+    code, _, err = run_cli(capsys, "exercise", MAZUR, "--ask", "w2_11", "-o", str(tmp_path), "--variants", "0")
     assert code == 2 and "--variants" in err
     assert list(tmp_path.iterdir()) == []
