@@ -14,6 +14,7 @@ __all__ = [
     "DataError",
     "NumericalError",
     "FormulaError",
+    "CodeError",
     "closest",
 ]
 
@@ -68,6 +69,20 @@ class FormulaError(SymbackpropError):
         if self.column is None or not self.text or "\n" in self.text or len(self.text) > 200:
             return self.summary
         return f"{self.summary}\n  {self.text}\n  {' ' * (self.column - 1)}^"
+
+
+class CodeError(SpecError):
+    """Code (a forward pass, a student's backward cell) is outside the subset read, or its
+    shapes do not fit; ``str()`` starts with the 1-based line and column when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        where = ""
+        if line is not None:
+            where = f"line {line}, column {column}: " if column is not None and column > 0 else f"line {line}: "
+        super().__init__(where + message)
 
 
 def closest(word: str, choices: Iterable[str]) -> str:

@@ -1,0 +1,202 @@
+"""numpy kernels of array operations: one function per operation, in its stable form.
+
+:data:`KERNELS` maps each operation of :mod:`symbackprop.graph.array_ops` to a function
+``kernel(term, *values)``; ``term`` gives the attributes and the shapes the reader checked.
+Every kernel also takes arguments with extra *leading* axes (a stack of perturbed copies
+of the program's arrays, which the checker evaluates in one pass): axes are counted from
+the end, so ``sum(axis=0)`` of a ``(32, 64)`` array is ``axis=-2`` of a ``(P, 32, 64)`` stack.
+
+Stable forms: sigmoid through tanh, softmax and log-softmax shifted by the row maximum,
+logsumexp and cross entropy through log-sum-exp, so saturated inputs give exact 0 and 1.
+
+>>> import numpy as np
+>>> from symbackprop.graph.terms import Ref, call
+>>> t = call("sum", Ref("x", (2, 3)), axis=(0,), keepdims=True)
+>>> KERNELS["sum"](t, np.ones((5, 2, 3))).shape
+(5, 1, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from symbackprop.graph.array_ops import normalize_axes
+from symbackprop.graph.terms import Call, Term
+
+__all__ = ["KERNELS", "lead_of", "index_tuple"]
+
+Array = np.ndarray
+Kernel = Callable[..., Any]
+
+
+def lead_of(value: Any, term: Term) -> int:
+    """How many leading (stacked) axes ``value`` has beyond ``term``'s own shape."""
+    return np.ndim(value) - term.ndim
+
+
+def _axes(t: Call, x: Term) -> tuple[int, ...]:
+    """The reduced axes of ``t``, counted from the end."""
+    return tuple(a - x.ndim for a in normalize_axes(t.attr("axis"), x.ndim))
+
+
+def _reduction(fn: Callable[..., Array]) -> Kernel:
+    def kernel(t: Call, x: Array) -> Array:
+        return fn(x, axis=_axes(t, t.args[0]), keepdims=bool(t.attr("keepdims", False)))
+    return kernel
+
+
+def _var(t: Call, x: Array) -> Array:
+    return np.var(x, axis=_axes(t, t.args[0]), ddof=t.attr("ddof", 0), keepdims=bool(t.attr("keepdims", False)))
+
+
+def _std(t: Call, x: Array) -> Array:
+    return np.std(x, axis=_axes(t, t.args[0]), ddof=t.attr("ddof", 0), keepdims=bool(t.attr("keepdims", False)))
+
+
+def _argreduce(fn: Callable[..., Array]) -> Kernel:
+    def kernel(t: Call, x: Array) -> Array:
+        axis = t.attr("axis") % t.args[0].ndim - t.args[0].ndim
+        return fn(x, axis=axis, keepdims=bool(t.attr("keepdims", False)))
+    return kernel
+
+
+def _logsumexp(t: Call, x: Array) -> Array:
+    axes = _axes(t, t.args[0])
+    top = np.max(x, axis=axes, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    out = top + np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True))
+    return out if t.attr("keepdims", False) else np.squeeze(out, axis=axes)
+
+
+def _softmax(t: Call, x: Array) -> Array:
+    axis = t.attr("axis") % t.args[0].ndim - t.args[0].ndim
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+def _log_softmax(t: Call, x: Array) -> Array:
+    axis = t.attr("axis") % t.args[0].ndim - t.args[0].ndim
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _cross_entropy(t: Call, logits: Array, target: Array) -> Array:
+    n = t.args[0].shape[0]
+    logp = _log_softmax(Call("log_softmax", t.args[:1], (("axis", 1),), t.args[0].shape), logits)
+    picked = logp[..., np.arange(n), target]
+    return -(picked.mean(axis=-1) if t.attr("reduction", "mean") == "mean" else picked.sum(axis=-1))
+
+
+def _matmul(t: Call, a: Array, b: Array) -> Array:
+    ta, tb = t.args
+    if tb.ndim == 1 and np.ndim(b) > 1:  # a stack of vectors on the right: make them columns
+        return np.matmul(a, b[..., None])[..., 0]
+    if ta.ndim == 1 and np.ndim(a) > 1:
+        return np.matmul(a[..., None, :], b)[..., 0, :]
+    return np.matmul(a, b)
+
+
+def _permute(t: Call, x: Array) -> Array:
+    lead = lead_of(x, t.args[0])
+    return np.transpose(x, (*range(lead), *(lead + p for p in t.attr("perm"))))
+
+
+def _reshape(t: Call, x: Array) -> Array:
+    return np.reshape(x, (*np.shape(x)[: lead_of(x, t.args[0])], *t.shape))
+
+
+def _broadcast_to(t: Call, x: Array) -> Array:
+    return np.broadcast_to(x, (*np.shape(x)[: lead_of(x, t.args[0])], *t.shape))
+
+
+def index_tuple(items: Any, arrays: tuple[Array, ...], lead: int) -> tuple[Any, ...]:
+    """The numpy index of an ``index`` term's items, behind ``lead`` stacked axes."""
+    out: list[Any] = [slice(None)] * lead
+    for it in items:
+        if it[0] == "new":
+            out.append(None)
+        elif it[0] == "int":
+            out.append(it[1])
+        elif it[0] == "slice":
+            out.append(slice(*it[1:]))
+        else:
+            out.append(arrays[it[1] - 1])
+    return tuple(out)
+
+
+def _index(t: Call, x: Array, *arrays: Array) -> Array:
+    lead = lead_of(x, t.args[0])
+    if lead and _split_advanced(t.attr("items")):
+        return np.stack([_index(t, xi, *arrays) for xi in x.reshape(-1, *t.args[0].shape)]).reshape(
+            *np.shape(x)[:lead], *t.shape)
+    return x[index_tuple(t.attr("items"), arrays, lead)]
+
+
+def _split_advanced(items: Any) -> bool:
+    """Whether numpy would move the gathered axes to the front (arrays not side by side)."""
+    where = [k for k, it in enumerate(items) if it[0] in ("array", "int")]
+    return bool(where) and where != list(range(where[0], where[-1] + 1))
+
+
+def _scatter_add(t: Call, values: Array, *arrays: Array) -> Array:
+    lead = lead_of(values, t.args[0])
+    out = np.zeros((*np.shape(values)[:lead], *t.shape))
+    where = index_tuple(t.attr("items"), arrays, lead)
+    if t.attr("unique", False):
+        out[where] = values
+    else:
+        np.add.at(out, where, values)
+    return out
+
+
+def _one_hot(t: Call, idx: Array) -> Array:
+    return (np.asarray(idx)[..., None] == np.arange(t.attr("classes"))).astype(np.int64)
+
+
+def _concat(t: Call, *parts: Array) -> Array:
+    axis = t.attr("axis") - t.ndim
+    leads = [lead_of(p, a) for p, a in zip(parts, t.args)]
+    if len(set(leads)) > 1:
+        top = max(leads)
+        shape = next(np.shape(p)[:top] for p, k in zip(parts, leads) if k == top)
+        parts = tuple(np.broadcast_to(p, (*shape, *a.shape)) for p, a in zip(parts, t.args))
+    return np.concatenate(parts, axis=axis)
+
+
+def _sigmoid(t: Call, x: Array) -> Array:
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+def _elementwise(fn: Callable[..., Array]) -> Kernel:
+    return lambda t, *xs: fn(*xs)
+
+
+#: The kernels, by operation.
+KERNELS: dict[str, Kernel] = {
+    "add": _elementwise(np.add), "sub": _elementwise(np.subtract), "mul": _elementwise(np.multiply),
+    "div": _elementwise(np.true_divide), "pow": _elementwise(np.power),
+    "maximum": _elementwise(np.maximum), "minimum": _elementwise(np.minimum),
+    "eq": _elementwise(np.equal), "ne": _elementwise(np.not_equal), "lt": _elementwise(np.less),
+    "le": _elementwise(np.less_equal), "gt": _elementwise(np.greater), "ge": _elementwise(np.greater_equal),
+    "neg": _elementwise(np.negative), "exp": _elementwise(np.exp), "log": _elementwise(np.log),
+    "tanh": _elementwise(np.tanh), "sigmoid": _sigmoid, "relu": _elementwise(lambda x: np.maximum(x, 0.0)),
+    "sqrt": _elementwise(np.sqrt), "abs": _elementwise(np.abs), "sign": _elementwise(np.sign),
+    "float": _elementwise(lambda x: np.asarray(x, dtype=np.float64)),
+    "where": _elementwise(np.where),
+    "matmul": _matmul, "permute": _permute, "reshape": _reshape, "broadcast_to": _broadcast_to,
+    "sum": _reduction(np.sum), "mean": _reduction(np.mean), "max": _reduction(np.max), "min": _reduction(np.min),
+    "var": _var, "std": _std, "logsumexp": _logsumexp,
+    "argmax": _argreduce(np.argmax), "argmin": _argreduce(np.argmin),
+    "softmax": _softmax, "log_softmax": _log_softmax, "cross_entropy": _cross_entropy,
+    "one_hot": _one_hot, "concat": _concat,
+    "zeros_like": lambda t, x: np.zeros(t.shape), "ones_like": lambda t, x: np.ones(t.shape),
+    "zeros": lambda t: np.zeros(t.shape), "ones": lambda t: np.ones(t.shape),
+    "eye": lambda t: np.eye(t.shape[0]),
+    "tril": _elementwise(np.tril), "triu": _elementwise(np.triu),
+    "arange": lambda t: np.arange(t.attr("start"), t.attr("stop"), t.attr("step")),
+    "index": _index, "scatter_add": _scatter_add,
+}
