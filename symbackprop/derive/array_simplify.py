@@ -75,6 +75,10 @@ def _identity_factor(t: Call) -> Term | None:
             return call("neg", y)
     if t.op == "pow" and is_const(t.args[1], 1):
         return t.args[0]
+    if t.op == "mul" and not is_const(t.args[0]):
+        y = t.args[1]
+        if isinstance(y, Call) and y.op == "div" and is_const(y.args[0], 1):
+            return call("div", t.args[0], y.args[1])  # x * (1 / c) is x / c
     return None
 
 

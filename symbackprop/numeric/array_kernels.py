@@ -94,9 +94,12 @@ def _cross_entropy(t: Call, logits: Array, target: Array) -> Array:
 def _matmul(t: Call, a: Array, b: Array) -> Array:
     ta, tb = t.args
     if tb.ndim == 1 and np.ndim(b) > 1:  # a stack of vectors on the right: make them columns
+        a, b = _aligned(Call("matmul", (ta, tb)), (a, b), max(ta.ndim, 2))
         return np.matmul(a, b[..., None])[..., 0]
     if ta.ndim == 1 and np.ndim(a) > 1:
+        a, b = _aligned(Call("matmul", (ta, tb)), (a, b), max(tb.ndim, 2))
         return np.matmul(a[..., None, :], b)[..., 0, :]
+    a, b = _aligned(t, (a, b), max(ta.ndim, tb.ndim))
     return np.matmul(a, b)
 
 
@@ -171,8 +174,24 @@ def _sigmoid(t: Call, x: Array) -> Array:
     return 0.5 + 0.5 * np.tanh(0.5 * x)
 
 
+def _aligned(t: Call, xs: tuple[Any, ...], core: int) -> tuple[Any, ...]:
+    """Stacked arguments with size-1 axes between the stack and their own axes, so that
+    broadcasting pairs each argument's axes with the result's (``b`` of shape (P, 64)
+    against ``x`` of shape (32, 64) is (P, 1, 64))."""
+    out = []
+    for x, term in zip(xs, t.args):
+        lead = lead_of(x, term)
+        if lead > 0 and term.ndim < core:
+            shape = np.shape(x)
+            x = np.reshape(x, (*shape[:lead], *(1,) * (core - term.ndim), *shape[lead:]))
+        out.append(x)
+    return tuple(out)
+
+
 def _elementwise(fn: Callable[..., Array]) -> Kernel:
-    return lambda t, *xs: fn(*xs)
+    def kernel(t: Call, *xs: Any) -> Any:
+        return fn(*_aligned(t, xs, t.ndim))
+    return kernel
 
 
 #: The kernels, by operation.

@@ -19,7 +19,10 @@ from typing import Any
 from symbackprop.errors import SpecError, closest
 from symbackprop.graph.array_program import Leaf
 
-__all__ = ["leaves_from_shapes", "check_values", "RESERVED", "MAX_LEAF_ENTRIES"]
+__all__ = ["leaves_from_shapes", "check_values", "program_keys", "RESERVED", "MAX_LEAF_ENTRIES", "PROGRAM_KEYS"]
+
+#: Keys of a ``[program]`` table.
+PROGRAM_KEYS = ("code", "loss", "shapes")
 
 #: Names the code reader gives a meaning of its own.
 RESERVED = frozenset({"np", "numpy", "torch", "F", "math", "range", "float", "int", "len", "abs", "max", "min",
@@ -130,3 +133,27 @@ def check_values(values: Mapping[str, Any], leaves: Sequence[Leaf]) -> dict[str,
             raise SpecError(f"values.learning_rate: expected a positive number, received {rate!r}")
         out["learning_rate"] = float(rate)
     return out
+
+
+def program_keys(table: object) -> tuple[str, str | None, Mapping[str, Any]]:
+    """``(code, loss, shapes)`` of a ``[program]`` table, each checked.
+
+    Raises:
+        SpecError: an unknown key, or a field of the wrong type, named ``program.<key>``.
+    """
+    if not isinstance(table, Mapping):
+        raise SpecError(f"program: expected a table with code and shapes, received {type(table).__name__}")
+    for key in table:
+        if key not in PROGRAM_KEYS:
+            raise SpecError(f"program.{key}: unknown key{closest(str(key), PROGRAM_KEYS)}; expected one of "
+                            f"{', '.join(PROGRAM_KEYS)}")
+    code = table.get("code")
+    if not isinstance(code, str):
+        raise SpecError(f"program.code: expected the forward pass as a string of code, received {code!r}"[:200])
+    loss = table.get("loss")
+    if loss is not None and (not isinstance(loss, str) or not loss.isidentifier()):
+        raise SpecError(f"program.loss: expected the name of the loss, received {loss!r}")
+    shapes = table.get("shapes", {})
+    if not isinstance(shapes, Mapping):
+        raise SpecError(f"program.shapes: expected a table of names, received {shapes!r}"[:200])
+    return code, loss, shapes

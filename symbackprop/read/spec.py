@@ -35,9 +35,12 @@ import sympy as sp
 
 from symbackprop.errors import SpecError, closest
 from symbackprop.graph import Graph, Network, mlp
+from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.notation import matrix_name
 
 from .budget import check_graph_size, check_network_size
+from .code import read_program
+from .code_spec import program_keys
 from .graphspec import graph_from_spec, graph_values
 from .limits import MAX_SPEC_BYTES, checked_int, load_table
 from .notation import apply_notation
@@ -45,7 +48,7 @@ from .notation import apply_notation
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
 
 #: Top-level keys of a spec.
-SPEC_KEYS = ("layers", "activation", "loss", "bias", "reduction", "values", "graph", "title", "notation")
+SPEC_KEYS = ("layers", "activation", "loss", "bias", "reduction", "values", "graph", "program", "title", "notation")
 #: Keys of ``[values]`` besides ``W{l}`` and ``b{l}``.
 VALUE_KEYS = ("x", "y", "learning_rate")
 
@@ -124,9 +127,10 @@ class Values:
 
 @dataclass(frozen=True)
 class Spec:
-    """A loaded spec: the network (or custom graph), its numbers, a title, and the source."""
+    """A loaded spec: the network (or custom graph, or array program), its numbers, a title,
+    and the source.  A program carries its own numbers (``network.values``)."""
 
-    network: Graph
+    network: Graph | ArrayProgram
     values: Values | None
     title: str
     source: str
@@ -215,6 +219,16 @@ def _values(table: object, network: Graph) -> Values:
     return Values(x, y, params, rate, batch)
 
 
+def _program_spec(table: Mapping[str, Any], title: str, source: str) -> Spec:
+    """A ``[program]`` spec: code, its shapes, optional ``[values]``."""
+    others = [k for k in ("layers", "graph", "activation", "loss", "bias", "reduction", "notation") if k in table]
+    if others:
+        raise SpecError(f"{others[0]}: a spec with [program] takes its network from the code; remove {others[0]}")
+    code, loss, shapes = program_keys(table["program"])
+    program = read_program(code, shapes, loss=loss, values=table.get("values"), title=title or "An array program")
+    return Spec(program, None, program.title, source)
+
+
 _SHORTHAND = re.compile(r"^\s*\d+(\s*-\s*\d+)+\s*$")
 
 
@@ -242,6 +256,8 @@ def _from_table(table: Mapping[str, Any], source: str, force: bool) -> Spec:
     title = table.get("title", "")
     if not isinstance(title, str):
         raise SpecError(f"title: expected a string, received {title!r}")
+    if "program" in table:
+        return _program_spec(table, title, source)
     if "graph" in table:
         if "layers" in table:
             raise SpecError("graph: give either layers or [graph], not both")
