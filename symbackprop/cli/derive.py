@@ -7,6 +7,7 @@ import argparse
 import symbackprop as sbp
 
 from .numbers import FORCE_HELP
+from .program import derive_text, is_program
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +27,9 @@ FULL_LIMIT = 24
 
 def run(args: argparse.Namespace) -> int:
     spec = sbp.load_spec(args.spec, force=args.force)
+    if is_program(spec):
+        print(derive_text(spec, args.param))
+        return 0
     graph = spec.network
     bp = sbp.derive(graph)
     # A graph without parameters (x, y, z -> f) is differentiated with respect to its inputs.

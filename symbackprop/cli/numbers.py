@@ -24,6 +24,8 @@ from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
 from symbackprop.read import budget, load_spec
 
+from .program import check_report, grad_table, is_program, refuse_program
+from .program import grad_result as program_grad_result
 from .sheet import write_atomic
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--json", action="store_true", help="print one JSON object (format in the README)")
     g.add_argument("--learning-rate", type=float, metavar="ETA", help="η for 'updated' (default: the spec's)")
     g.add_argument("--updated", action="store_true", help="require the updated parameters (needs a learning rate)")
+    g.add_argument("--seed", type=seed, default=0, help="seed for numbers when a [program] spec has none")
     g.add_argument("--force", action="store_true", help=FORCE_HELP)
     g.set_defaults(run=run_grad)
 
@@ -161,6 +164,13 @@ def graph_result(spec: Any, *, learning_rate: float | None = None, require_updat
 
 
 def run_grad(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec, force=args.force)
+    if is_program(spec):
+        if args.learning_rate is not None or args.updated:
+            raise SpecError("--learning-rate/--updated: a [program] spec has no update step; remove them")
+        result = program_grad_result(spec, seed=args.seed)
+        print(json.dumps(result) if args.json else grad_table(spec, result))
+        return 0
     result = grad_result(args.spec, learning_rate=args.learning_rate, require_updated=args.updated, force=args.force)
     if args.json:
         print(json.dumps(result))
@@ -233,6 +243,17 @@ def run_check(args: argparse.Namespace) -> int:
     from symbackprop.numeric.data import spec_arrays
 
     spec = load_spec(args.spec, force=args.force)
+    if is_program(spec):
+        if args.inputs:
+            raise SpecError("--inputs: a [program] checks every float leaf already; remove --inputs")
+        program_report = check_report(spec, seed=args.seed, eps=args.eps, atol=args.atol, rtol=args.rtol,
+                                      force=args.force)
+        if args.json:
+            print(json.dumps(program_report.to_dict()))
+        else:
+            print(f"# {spec.title}: {program_report.source}")
+            print(program_report)
+        return 0 if program_report.ok else 1
     net = spec.network
     budget.check_parameter_count(len(net.params), "check", args.force)
     source = "the spec's values"
@@ -278,6 +299,7 @@ def run_train(args: argparse.Namespace) -> int:
     from symbackprop.numeric.data import as_lists, load_csv, spec_params
 
     spec = load_spec(args.spec, force=args.force)
+    refuse_program(spec, "train", "a layered network", "'symbackprop grad' gives its gradients")
     net = spec.network
     if not isinstance(net, Network):
         raise SpecError("train: needs a layered network (layers = [...]), not a custom [graph]")

@@ -23,6 +23,7 @@ from symbackprop.read.equation import split_equation
 from symbackprop.read.resolve import is_name
 
 from .numbers import FORCE_HELP, seed
+from .program import refuse_program
 
 __all__ = ["register", "run", "read_homework"]
 
@@ -85,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         # The spec, not only its network: its [values] are the first point.
         graph = sbp.load_spec(args.spec, force=args.force)
+        refuse_program(graph, "verify --formula", "a layered network or a [graph]",
+                       "'symbackprop check' checks its derived gradients")
         budget.check_parameter_count(len(graph.network.params), "verify", args.force)
     except SymbackpropError as exc:
         return _fail(str(exc).splitlines()[0])

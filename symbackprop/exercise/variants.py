@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from symbackprop.errors import SpecError
+from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import load_spec
 from symbackprop.read.spec import parse_shorthand
 
@@ -40,7 +41,9 @@ def read_table(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     Raises:
         SpecError: the spec cannot be read; the message names the field.
     """
-    load_spec(source)  # every check and message of the spec reader, before anything else
+    if isinstance(load_spec(source).network, ArrayProgram):
+        raise SpecError("exercise: asks about layered networks and [graph] specs; a [program]'s gradients are "
+                        "printed by 'symbackprop derive' and checked by 'symbackprop check'")
     if isinstance(source, Mapping):
         return json.loads(json.dumps(dict(source)))
     text = str(source)
