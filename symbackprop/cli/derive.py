@@ -6,7 +6,7 @@ import argparse
 
 import symbackprop as sbp
 
-from .numbers import FORCE_HELP
+from .args import FORCE_HELP
 from .program import derive_text, is_program
 
 

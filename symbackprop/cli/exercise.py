@@ -21,7 +21,7 @@ from pathlib import Path
 from symbackprop.errors import SpecError
 from symbackprop.read.spec import parse_shorthand
 
-from .numbers import seed
+from .args import seed
 from .sheet import write_atomic
 
 __all__ = ["register", "run_exercise", "run_mark"]

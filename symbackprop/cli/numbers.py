@@ -24,6 +24,7 @@ from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
 from symbackprop.read import budget, load_spec
 
+from .args import FORCE_HELP, seed
 from .program import check_report, grad_table, is_program, refuse_program
 from .program import grad_result as program_grad_result
 from .sheet import write_atomic
@@ -32,18 +33,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 SPEC_HELP = "a .toml/.json spec file (with [values]) or layer sizes like 2-2-2"
-FORCE_HELP = "go on with a network beyond the size limits (README: What is refused)"
-
-
-def seed(text: str) -> int:
-    """An argparse type: a seed is a non-negative integer (numpy refuses the others)."""
-    try:
-        value = int(text) if len(text) <= 20 else -1
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {text[:40]!r}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:

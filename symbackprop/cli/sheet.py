@@ -19,6 +19,8 @@ from pathlib import Path
 from symbackprop.errors import SymbackpropError
 from symbackprop.read import EXAMPLE, load_spec, split_names
 
+from .args import seed
+
 __all__ = ["register", "run", "write_atomic"]
 
 
@@ -40,7 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true",
                    help="go on with a network beyond the size limits (README: What is refused)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
+    p.add_argument("--seed", type=seed, default=0, help="for a [program] without [values]: the seed of its numbers")
+    p.add_argument("--code", choices=["numpy", "torch"], default="numpy",
+                   help="for a [program]: the language of the backward code beside the math (default numpy)")
     p.set_defaults(run=run)
+
 
 
 class _FormatNames:
@@ -137,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
         params = split_names(args.params)
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
-    sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang)
+    sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang,
+                        seed=args.seed, code=args.code)
     found = next(f for f in formats() if f.name == fmt)
     named = Path(args.output) if args.output else None
     beside: dict[str, str] = {}

@@ -22,7 +22,7 @@ from symbackprop.read import FormulaError, budget
 from symbackprop.read.equation import split_equation
 from symbackprop.read.resolve import is_name
 
-from .numbers import FORCE_HELP, seed
+from .args import FORCE_HELP, seed
 from .program import refuse_program
 
 __all__ = ["register", "run", "read_homework"]

@@ -80,6 +80,10 @@ class BackwardProgram:
         """The backward lines adding to ``d<name>``, in order."""
         return tuple(line for line in self.lines if line.target == name)
 
+    def vias(self, name: str) -> tuple[str, ...]:
+        """The forward lines through which ``name`` reaches the loss, in backward order."""
+        return tuple(line.via for line in self.contributions(name))
+
     def paths(self, name: str) -> str | None:
         """In words, the lines through which ``name`` reaches the loss, when there are several."""
         vias = [line.via for line in self.contributions(name)]

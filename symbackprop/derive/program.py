@@ -15,7 +15,7 @@ dh = 2 * h / 8
 dx = (1 - h**2) * dh @ W.T
 dW = x.T @ ((1 - h**2) * dh)
 db = ((1 - h**2) * dh).sum(axis=0)
->>> p.notes("h")
+>>> [str(note) for note in p.notes("h")]
 ['b is broadcast over axis 0 here, so its gradient is summed over axis 0']
 """
 
@@ -37,7 +37,7 @@ from symbackprop.read.code import read_program
 from .array_backward import BackwardProgram, GradLine, backward_program
 from .backward_code import grad_names, statement
 
-__all__ = ["Program", "program"]
+__all__ = ["Program", "program", "Note"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,31 +123,26 @@ class Program:
         """``"counts reaches the loss along two paths: ..."`` when ``name`` feeds several lines."""
         return self.backward.paths(name)
 
-    def notes(self, line_name: str) -> list[str]:
-        """Where this forward line sums (its gradient is broadcast back) or broadcasts an
-        input (its gradient is summed), in words."""
+    def notes(self, line_name: str) -> list[Note]:
+        """Where this forward line sums (its gradient is broadcast back), broadcasts an input
+        (its gradient is summed) or gathers entries (its gradient is scattered back)."""
         line = self.forward.line(line_name)
         if line is None:
             raise SpecError(f"program: no line named {line_name!r}")
-        out: list[str] = []
+        out: list[Note] = []
         for node in walk(line.term):
             if not isinstance(node, Call):
                 continue
             if node.op in ("sum", "mean") and node.args[0].dtype == "float":
                 axes = normalize_axes(node.attr("axis"), node.args[0].ndim)
-                what = _axes_words(axes, node.args[0].ndim)
-                out.append(f"the {node.op} over {what} becomes a broadcast back over {what} in the gradient")
+                out.append(Note("sum", node.op, axes, node.args[0].ndim))
             if node.op == "index" and isinstance(node.args[0], Ref) and node.args[0].dtype == "float" and any(
                     it[0] == "array" for it in node.attr("items")):
-                x = node.args[0].name
-                out.append(f"this line picks entries of {x}; its gradient is scattered back into zeros of "
-                           f"{x}'s shape, adding up where an entry is picked more than once")
+                out.append(Note("gather", node.args[0].name, (), node.args[0].ndim))
             if node.op in _BROADCASTING:
                 for arg in node.args:
                     if isinstance(arg, Ref) and arg.dtype == "float" and arg.shape != node.shape and arg.shape:
-                        axes = _broadcast_axes(arg.shape, node.shape)
-                        what = _axes_words(axes, len(node.shape))
-                        out.append(f"{arg.name} is broadcast over {what} here, so its gradient is summed over {what}")
+                        out.append(Note("broadcast", arg.name, _broadcast_axes(arg.shape, node.shape), node.ndim))
         return list(dict.fromkeys(out))
 
     def describe(self) -> str:
@@ -161,6 +156,34 @@ class Program:
 
 
 _BROADCASTING = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "where"}
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a forward line does that the backward pass undoes in another form.
+
+    ``kind`` is ``"sum"`` (a sum or mean, named by ``name``, over ``axes``: broadcast back),
+    ``"broadcast"`` (the array ``name`` stretched over ``axes``: its gradient is summed) or
+    ``"gather"`` (entries of ``name`` picked by indices: its gradient is scattered back).
+    """
+
+    kind: str
+    name: str
+    axes: tuple[int, ...]
+    ndim: int
+
+    @property
+    def axes_words(self) -> str:
+        return _axes_words(self.axes, self.ndim)
+
+    def __str__(self) -> str:
+        what = self.axes_words
+        if self.kind == "sum":
+            return f"the {self.name} over {what} becomes a broadcast back over {what} in the gradient"
+        if self.kind == "broadcast":
+            return f"{self.name} is broadcast over {what} here, so its gradient is summed over {what}"
+        return (f"this line picks entries of {self.name}; its gradient is scattered back into zeros of "
+                f"{self.name}'s shape, adding up where an entry is picked more than once")
 
 
 def _broadcast_axes(small: tuple[int, ...], big: tuple[int, ...]) -> tuple[int, ...]:

@@ -23,8 +23,10 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.derive.evaluate import Numbers, backprop_of, backward
+from symbackprop.derive.program import Program
 from symbackprop.errors import GraphError, NumericalError, SpecError, closest
 from symbackprop.graph import Graph, Network
+from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.notation import parse_name, plain, symbol_for
 from symbackprop.graph.printing import latex, latex_with_numbers
 from symbackprop.read import Spec, Values, load_spec
@@ -39,6 +41,7 @@ from .numbers import DIGITS, number_latex
 from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
+from .program import program_sheet
 from .summary import summary_section
 from .vector import vector_section
 
@@ -302,9 +305,13 @@ def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, sum
     return sections
 
 
-def _resolve(source: Spec | Graph | Mapping[str, Any] | str | FilePath) -> Spec:
+def _resolve(source: Spec | Graph | Program | ArrayProgram | Mapping[str, Any] | str | FilePath) -> Spec:
     if isinstance(source, Spec):
         return source
+    if isinstance(source, Program):
+        source = source.forward
+    if isinstance(source, ArrayProgram):
+        return Spec(source, None, source.title or "An array program", "<program>")
     if isinstance(source, Graph):
         title = f"A {source.describe()}" if isinstance(source, Network) else "A computation graph"
         return Spec(source, None, title, "<graph>")
@@ -326,7 +333,7 @@ def _require_finite(numbers: Numbers, eta: float | None) -> None:
 
 
 def build_sheet(
-    source: Spec | Graph | Mapping[str, Any] | str | FilePath,
+    source: Spec | Graph | Program | ArrayProgram | Mapping[str, Any] | str | FilePath,
     *,
     values: Values | Mapping[sp.Symbol | str, object] | None = None,
     params: Iterable[str | sp.Symbol] | None = None,
@@ -334,8 +341,10 @@ def build_sheet(
     title: str | None = None,
     detail: str = "worked",
     lang: str = "en",
+    seed: int = 0,
+    code: str = "numpy",
 ) -> Sheet:
-    """Build the derivation sheet of a network or graph.
+    """Build the derivation sheet of a network, graph or array program.
 
     Args:
         source: a :class:`Spec`, a network or graph, a spec dict, a spec file, or ``"2-2-2"``.
@@ -350,9 +359,11 @@ def build_sheet(
             (the derivation, one parameter per layer in full, then the table) or ``"full"``
             (every parameter in full).  Sections run output layer first.
         lang: the language of the prose, ``"en"`` or ``"ko"`` (Korean).
+        seed: for a program without ``[values]``, the seed its numbers are drawn from.
+        code: for a program, the language of its backward code: ``"numpy"`` or ``"torch"``.
 
     Returns:
-        The :class:`Sheet`.
+        The :class:`Sheet` (for a program, :func:`~symbackprop.sheet.program.program_sheet`'s).
 
     Raises:
         SpecError: an unknown parameter name (the message lists the valid ones), an
@@ -362,6 +373,11 @@ def build_sheet(
         raise SpecError(f"detail: expected {', '.join(map(repr, DETAILS))}, received {detail!r}")
     check_lang(lang)
     spec = _resolve(source)
+    if isinstance(spec.network, ArrayProgram):
+        if params is not None or values is not None:
+            raise SpecError("params/values: a program's sheet shows every line, at its spec's [values] or at "
+                            "numbers drawn from a seed; remove params and values")
+        return program_sheet(Program(spec.network), lang=lang, seed=seed, code=code, title=title)
     graph = spec.network
     bp = backprop_of(graph)
     chosen, omitted = _choose(graph, params, detail, lang)

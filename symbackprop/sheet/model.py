@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Math",
+    "Code",
     "Link",
+    "Listing",
     "Span",
     "Paragraph",
     "Equation",
@@ -44,6 +46,13 @@ class Math:
 
 
 @dataclass(frozen=True)
+class Code:
+    """Inline code, set in a fixed-width font (``dW1 = embcat.T @ dhprebn``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Link:
     """Text that leads to the section with ``anchor`` (a parameter's worked derivation)."""
 
@@ -51,8 +60,9 @@ class Link:
     anchor: str
 
 
-#: A piece of running text: plain text (``str``), inline :class:`Math`, or a :class:`Link`.
-Span = str | Math | Link
+#: A piece of running text: plain text (``str``), inline :class:`Math` or :class:`Code`, or a
+#: :class:`Link`.
+Span = str | Math | Code | Link
 
 
 @dataclass(frozen=True)
@@ -80,10 +90,20 @@ class Equation:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of cells, each a tuple of spans."""
+    """A table of cells, each a tuple of spans.  ``widths``, when given, are the columns'
+    shares of the line (formats that set a page wrap long cells to them)."""
 
     header: tuple[tuple[Span, ...], ...]
     rows: tuple[tuple[tuple[Span, ...], ...], ...]
+    widths: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Lines of code shown as written (a program, generated code)."""
+
+    lines: tuple[str, ...]
+    language: str = "python"
 
 
 @dataclass(frozen=True)
@@ -163,7 +183,7 @@ class Stamp:
     more: str = ""
 
 
-Block = Paragraph | Equation | Table | Picture | Circuit | Stamp
+Block = Paragraph | Equation | Table | Listing | Picture | Circuit | Stamp
 
 
 @dataclass(frozen=True)

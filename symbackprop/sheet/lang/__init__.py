@@ -17,7 +17,7 @@ from string import Formatter
 
 from symbackprop.errors import SpecError
 
-from ..model import Link, Math, Span
+from ..model import Code, Link, Math, Span
 from . import en, ko
 
 __all__ = ["LANGS", "TABLES", "check_lang", "count", "say", "spans"]
@@ -53,7 +53,7 @@ def spans(lang: str, key: str, **fields: object) -> tuple[Span, ...]:
         if name is None:
             continue
         value = fields[name]
-        if isinstance(value, (Math, Link)):
+        if isinstance(value, (Math, Code, Link)):
             if text:
                 out.append(text)
             out.append(value)

@@ -138,4 +138,41 @@ PHRASES: dict[str, str] = {
     "pic.elsewhere": " (The picture is drawn in the HTML and LaTeX sheets.)",
     "pic.elsewhere_circuit": " (The circuit is drawn in the HTML and LaTeX sheets.)",
     "contents": "Contents:",
+
+    # array programs
+    "n.line": "line|lines", "n.float_array": "float array|float arrays",
+    "n.int_array": "integer array|integer arrays", "n.constant": "constant|constants",
+    "prog.sec.program": "The program", "prog.sec.forward": "Forward pass",
+    "prog.sec.backward": "Backward pass, output first", "prog.sec.numbers": "Worked numbers",
+    "prog.sec.check": "Check",
+    "prog.about": "The forward pass is read from code, never run: {lines} reading {floats} ({numbers} numbers, "
+                  "each of which gets a gradient), {ints} and {consts}. The loss is {loss}.",
+    "prog.kind.float": "float array (gets a gradient)", "prog.kind.int": "integers in [0, {bound})",
+    "prog.kind.const": "constant {value}",
+    "prog.head.name": "Name", "prog.head.kind": "Kind", "prog.head.shape": "Shape", "prog.head.line": "Line",
+    "prog.head.code": "Code", "prog.head.math": "Matrix calculus", "prog.head.value": "Value",
+    "prog.head.gradient": "Gradient", "prog.head.norm": "‖gradient‖",
+    "prog.forward.intro": "Each line as written, in matrix calculus, and the shape of its result:",
+    "prog.backward.intro": "Reverse accumulation, one forward line at a time from the loss back: each line passes the "
+                           "gradient of its result on to every input it reads, {n} backward lines in all. A name "
+                           "read by several lines collects one term from each (+=).",
+    "prog.backward.legend": "{bar} is the gradient of the loss with respect to X and has X's shape; {odot} is the "
+                            "elementwise product (broadcast as NumPy does), a product without a sign the matrix "
+                            "product, and {ones} a vector of ones.",
+    "prog.line": "Line {n}:",
+    "prog.note.sum": "The {op} over {axes} becomes a broadcast back over {axes} in the gradient.",
+    "prog.note.broadcast": "{name} is broadcast over {axes} here, so its gradient is summed over {axes}.",
+    "prog.note.gather": "This line picks entries of {name}: its gradient is scattered back into zeros of {name}'s "
+                        "shape, adding up where an entry is picked more than once.",
+    "prog.op.sum": "sum", "prog.op.mean": "mean",
+    "prog.axes.all": "every axis", "prog.axes.one": "axis {k}", "prog.axes.many": "axes {ks}",
+    "prog.paths": "{name} reaches the loss along {n} paths, through {lines}: its gradient is the sum of one term "
+                  "from each.",
+    "prog.numbers.intro": "At {source}: {loss}. Each array's first entries and those of its gradient:",
+    "prog.values.spec": "the spec's values", "prog.values.seed": "numbers drawn with seed {seed}",
+    "prog.check.line": "Every derived gradient agrees with central differences on all {entries} entries of the {leaves}.",
+    "prog.check.detail": "Step {eps}·max(1, |θ|) per entry; passes when |numeric − derived| ≤ {atol} + {rtol}·|numeric|; "
+                         "largest difference {worst}.",
+    "prog.check.ok": "Verified.", "prog.check.bad": "A derived gradient disagrees with finite differences.",
+    "prog.check.more": "How it was checked",
 }

@@ -117,4 +117,39 @@ PHRASES: dict[str, str] = {
     "pic.elsewhere": " (그림은 HTML과 LaTeX 시트에 있습니다.)",
     "pic.elsewhere_circuit": " (회로 그림은 HTML과 LaTeX 시트에 있습니다.)",
     "contents": "차례:",
+
+    # 배열 프로그램
+    "n.line": "줄|줄", "n.float_array": "실수 배열|실수 배열",
+    "n.int_array": "정수 배열|정수 배열", "n.constant": "상수|상수",
+    "prog.sec.program": "프로그램", "prog.sec.forward": "순전파",
+    "prog.sec.backward": "역전파, 출력부터", "prog.sec.numbers": "수치 예",
+    "prog.sec.check": "검증",
+    "prog.about": "순전파는 코드를 실행하지 않고 읽었습니다: {lines}이 {floats}(수 {numbers}개, 모두 기울기를 받음), "
+                  "{ints}, {consts}를 읽습니다. 손실은 {loss}입니다.",
+    "prog.kind.float": "실수 배열 (기울기를 받음)", "prog.kind.int": "[0, {bound}) 범위의 정수",
+    "prog.kind.const": "상수 {value}",
+    "prog.head.name": "이름", "prog.head.kind": "종류", "prog.head.shape": "모양", "prog.head.line": "줄",
+    "prog.head.code": "코드", "prog.head.math": "행렬 미적분", "prog.head.value": "값",
+    "prog.head.gradient": "기울기", "prog.head.norm": "‖기울기‖",
+    "prog.forward.intro": "쓴 그대로의 각 줄, 행렬 미적분 표기, 그리고 결과의 모양:",
+    "prog.backward.intro": "손실에서 거꾸로, 순전파의 한 줄씩 누적합니다: 각 줄은 결과의 기울기를 읽은 모든 입력에 "
+                           "넘겨 주며, 역전파 줄은 모두 {n}개입니다. 여러 줄이 읽는 이름은 줄마다 항을 하나씩 "
+                           "더합니다 (+=).",
+    "prog.backward.legend": "{bar}는 X에 대한 손실의 기울기로 X와 모양이 같습니다. {odot}는 원소별 곱(NumPy처럼 "
+                            "브로드캐스트), 기호 없는 곱은 행렬 곱, {ones}는 1로 된 벡터입니다.",
+    "prog.line": "{n}번째 줄:",
+    "prog.note.sum": "축 방향의 {op}({axes})은 기울기에서는 같은 축({axes})으로의 브로드캐스트가 됩니다.",
+    "prog.note.broadcast": "여기서 {name}는 {axes}을 따라 브로드캐스트되므로, 그 기울기는 {axes}을 따라 더합니다.",
+    "prog.note.gather": "이 줄은 {name}의 원소를 골라 옵니다: 기울기는 {name} 모양의 0 배열에 되돌려 흩어 놓고, "
+                        "여러 번 골린 원소는 더합니다.",
+    "prog.op.sum": "합", "prog.op.mean": "평균",
+    "prog.axes.all": "모든 축", "prog.axes.one": "축 {k}", "prog.axes.many": "축 {ks}",
+    "prog.paths": "{name}는 {lines}를 거쳐 경로 {n}개로 손실에 닿습니다: 기울기는 경로마다 한 항씩의 합입니다.",
+    "prog.numbers.intro": "{source}에서: {loss}. 각 배열과 그 기울기의 처음 몇 원소:",
+    "prog.values.spec": "명세의 값", "prog.values.seed": "시드 {seed}로 뽑은 수",
+    "prog.check.line": "유도한 기울기가 {leaves}의 원소 {entries}개 모두에서 중앙 차분과 일치합니다.",
+    "prog.check.detail": "원소마다 간격 {eps}·max(1, |θ|); |수치 − 유도| ≤ {atol} + {rtol}·|수치|이면 통과; "
+                         "가장 큰 차이 {worst}.",
+    "prog.check.ok": "검증됨.", "prog.check.bad": "유도한 기울기가 유한 차분과 다릅니다.",
+    "prog.check.more": "검증 방법",
 }

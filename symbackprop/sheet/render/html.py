@@ -27,7 +27,9 @@ from symbackprop.sheet.model import (
     Block,
     Circuit,
     Equation,
+    Code,
     Link,
+    Listing,
     Math,
     Paragraph,
     Picture,
@@ -118,6 +120,8 @@ _PARTS_CSS = """
 .sbp mtd[columnalign="right"] { text-align: right; padding-right: 0.15em; }
 .sbp mtd[columnalign="left"] { text-align: left; }
 .sbp table.data { border-collapse: collapse; margin: 0.8rem 0; }
+.sbp pre.code { background: #f6f8fa; padding: 0.5rem 0.8rem; overflow-x: auto; font-size: 0.9em; }
+.sbp code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .sbp table.data th, .sbp table.data td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.8rem; text-align: left; }
 .sbp figure { margin: 1rem 0; text-align: center; }
 .sbp figcaption { color: var(--muted); font-size: 0.9rem; }
@@ -172,7 +176,14 @@ def _span(s: Span) -> str:
         return mathml(s.latex)
     if isinstance(s, Link):
         return f'<a href="#{escape(s.anchor)}">{_spans(s.text)}</a>'
+    if isinstance(s, Code):
+        return f"<code>{escape(s.text)}</code>"
     return escape(s)
+
+
+def _listing(b: Listing) -> str:
+    return f'<pre class="code"><code>{escape(chr(10).join(b.lines))}</code></pre>'
+
 
 
 def _spans(spans: tuple[Span, ...]) -> str:
@@ -210,6 +221,8 @@ def _block(b: Block) -> str:
         return _equation(b)
     if isinstance(b, Table):
         return _table(b)
+    if isinstance(b, Listing):
+        return _listing(b)
     if isinstance(b, Picture):
         return f"<figure>{picture_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
     if isinstance(b, Circuit):

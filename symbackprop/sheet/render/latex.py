@@ -17,7 +17,9 @@ from symbackprop.sheet.model import (
     Block,
     Circuit,
     Equation,
+    Code,
     Link,
+    Listing,
     Math,
     Paragraph,
     Picture,
@@ -35,7 +37,7 @@ _ESCAPES = {
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "…": r"\ldots{}", "—": "---", "–": "--", "×": r"$\times$", "→": r"$\to$", "≤": r"$\le$",
     "δ": r"$\delta$", "η": r"$\eta$", "σ": r"$\sigma$", "∂": r"$\partial$", "Σ": r"$\Sigma$",
-    "✓": r"$\checkmark$", "·": r"$\cdot$",
+    "✓": r"$\checkmark$", "·": r"$\cdot$", "θ": r"$\theta$", "−": r"$-$", "‖": r"$\|$",
 }
 
 _PREAMBLE = r"""\documentclass[10pt]{article}
@@ -73,7 +75,28 @@ def _span(s: Span) -> str:
         return f"${s.latex}$"
     if isinstance(s, Link):
         return rf"\hyperlink{{{_target(s.anchor)}}}{{{_spans(s.text)}}}"
+    if isinstance(s, Code):
+        return r"\texttt{%s}" % escape_code(s.text)
     return escape_text(s)
+
+
+def escape_code(text: str, *, keep_spaces: bool = False) -> str:
+    """Code made safe for ``\\texttt``: TeX's special characters, ASCII only, and with
+    ``keep_spaces`` every space kept (indentation) rather than a place to break the line."""
+    table = {**_CODE_ESCAPES, " ": "~"} if keep_spaces else _CODE_ESCAPES
+    return "".join(table.get(ch, ch) if ch.isascii() else "?" for ch in text)
+
+
+_CODE_ESCAPES = {**{k: v for k, v in _ESCAPES.items() if len(k) == 1 and k.isascii()},
+                 "-": "-{}", "*": "*{}", "<": r"\textless{}", ">": r"\textgreater{}", "'": r"\textquotesingle{}"}
+
+
+def _listing(b: Listing) -> str:
+    # Escaped fixed-width lines rather than verbatim, which cannot sit in every place a block can.
+    body = r" \\" + "\n"
+    lines = body.join(r"\texttt{%s}" % escape_code(line, keep_spaces=True) if line else r"\mbox{}"
+                      for line in b.lines)
+    return "\\begin{quote}\\small\n" + lines + "\n\\end{quote}"
 
 
 def _spans(spans: tuple[Span, ...]) -> str:
@@ -86,7 +109,8 @@ def _equation(eq: Equation) -> str:
 
 
 def _table(t: Table) -> str:
-    cols = "l" * len(t.header)
+    cols = ("".join(r"p{\dimexpr %.3f\linewidth-2\tabcolsep\relax}" % w for w in t.widths) if t.widths
+            else "l" * len(t.header))
     lines = [f"\\begin{{tabular}}{{{cols}}}", "\\hline",
              " & ".join(r"\textbf{%s}" % _spans(h) for h in t.header) + r" \\", "\\hline"]
     lines += [" & ".join(_spans(c) for c in row) + r" \\" for row in t.rows]
@@ -202,6 +226,8 @@ def _block(b: Block) -> str:
         return _equation(b)
     if isinstance(b, Table):
         return _table(b)
+    if isinstance(b, Listing):
+        return _listing(b)
     if isinstance(b, Picture):
         return _picture(b)
     if isinstance(b, Circuit):

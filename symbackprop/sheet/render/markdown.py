@@ -22,8 +22,10 @@ from collections.abc import Callable
 from symbackprop.sheet.model import (
     Block,
     Circuit,
+    Code,
     Equation,
     Link,
+    Listing,
     Math,
     Paragraph,
     Picture,
@@ -52,7 +54,31 @@ def _span(s: Span) -> str:
         return f"${s.latex.strip()}$"
     if isinstance(s, Link):
         return f"[{_spans(s.text)}](#{s.anchor})"
+    if isinstance(s, Code):
+        return _code_span(s.text)
     return escape_markdown(s)
+
+
+def _longest_run(text: str, ch: str = "`") -> int:
+    longest = run = 0
+    for c in text:
+        run = run + 1 if c == ch else 0
+        longest = max(longest, run)
+    return longest
+
+
+def _code_span(text: str) -> str:
+    # Delimited by more backticks than any run inside; "|" would end a table cell.
+    fence = "`" * (_longest_run(text) + 1)
+    body = text.replace("|", "\\|")
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def _listing(b: Listing) -> str:
+    body = "\n".join(b.lines)
+    fence = "`" * max(3, _longest_run(body) + 1)
+    return f"{fence}{b.language}\n{body}\n{fence}"
 
 
 def _spans(spans: tuple[Span, ...]) -> str:
@@ -96,6 +122,8 @@ def _block(b: Block, figure: Figure) -> str:
         return _equation(b)
     if isinstance(b, Table):
         return _table(b)
+    if isinstance(b, Listing):
+        return _listing(b)
     if isinstance(b, (Picture, Circuit)):
         return figure(b)
     if isinstance(b, Stamp):
