@@ -9,11 +9,12 @@ assigns ``dX``, the later ones add to it (``dX +=``), and :meth:`BackwardProgram
 says in words along which lines a name reaches the loss.
 
 >>> from symbackprop.read.code import read_program
->>> p = read_program("h = np.tanh(x @ W)\\nloss = (h ** 2).sum()", {"x": [4, 3], "W": [3, 2]})
+>>> p = read_program("h = np.tanh(x @ W)\\nloss = (h ** 2).sum()",
+...                  {"x": {"shape": [4, 3], "gradient": False}, "W": [3, 2]})
 >>> for line in backward_program(p).lines:
 ...     print(line.code)
 dh = (2 * h)
-dW = (x.T @ ((1 - h**2) * dh))
+dW = (permute(x, perm=(1, 0)) @ ((1 - (h**2)) * dh))
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ dh
 from __future__ import annotations
 
 import operator
+from fractions import Fraction
 from collections.abc import Callable
 
 from symbackprop.graph.array_ops import broadcast_shapes
-from symbackprop.graph.terms import Call, Const, Term, call
+from symbackprop.graph.terms import Call, Const, Term, call, const
 
 __all__ = ["simplify", "REWRITES", "is_const"]
 
@@ -134,6 +135,81 @@ def _broadcasts(t: Call) -> Term | None:
     return None
 
 
+def _is_transpose(t: Term) -> bool:
+    return isinstance(t, Call) and t.op == "permute" and t.ndim == 2 and tuple(t.attr("perm")) == (1, 0)
+
+
+def _transposes(t: Call) -> Term | None:
+    """``(Aᵀ)ᵀ = A``; ``(A B)ᵀ = Bᵀ Aᵀ`` when that leaves fewer transposes (``dW2 = dZ2ᵀ A1``)."""
+    if t.op != "permute":
+        return None
+    inner = t.args[0]
+    if isinstance(inner, Call) and inner.op == "permute":
+        first, second = tuple(inner.attr("perm")), tuple(t.attr("perm"))
+        return call("permute", inner.args[0], perm=tuple(first[k] for k in second))
+    if _is_transpose(t) and isinstance(inner, Call) and inner.op == "matmul" and inner.args[0].ndim == 2 \
+            and inner.args[1].ndim == 2 and (_is_transpose(inner.args[0]) or _is_transpose(inner.args[1])):
+        a, b = inner.args
+        return call("matmul", call("permute", b, perm=(1, 0)), call("permute", a, perm=(1, 0)))
+    return None
+
+
+def _exact(value: float | int) -> Fraction | None:
+    """``value`` as a fraction when it is a short one (``0.5``, ``2``), else ``None``."""
+    fraction = Fraction(value)
+    return fraction if fraction.denominator <= 1000 else None
+
+
+def _constants(t: Call) -> Term | None:
+    """Numbers in a product gathered into one factor: ``2 * x * 0.5 * g`` is ``x * g`` and
+    ``2 * h / 8`` is ``h / 4`` (as a fraction where every number is a short one)."""
+    if t.op not in ("mul", "div"):
+        return None
+    factors: list[Term] = []
+    numbers: list[tuple[float | int, bool]] = []
+    stack: list[tuple[Term, bool]] = [(t, False)]
+    while stack:
+        node, inverted = stack.pop()
+        # Products of broadcast factors are associative and commutative entry by entry, so
+        # numbers may be gathered from factors of any shape that broadcasts into t's.
+        if isinstance(node, Call) and node.op == "mul":
+            stack.extend([(node.args[1], inverted), (node.args[0], inverted)])
+        elif isinstance(node, Call) and node.op == "div" and not inverted:
+            stack.append((node.args[1], True))
+            if not is_const(node.args[0], 1):  # 1 / y is an inversion, not a number to gather
+                stack.append((node.args[0], False))
+        elif is_const(node) and not isinstance(node.value, bool):  # type: ignore[attr-defined]
+            if inverted and node.value == 0:  # type: ignore[attr-defined]
+                return None
+            numbers.append((node.value, inverted))  # type: ignore[attr-defined]
+        else:
+            factors.append(call("div", Const(1, (), "int"), node) if inverted else node)
+    if len(numbers) < 2 or not factors:  # the result holds at most one number: the rewrite terminates
+        return None
+    fractions = [_exact(v) for v, _ in numbers]
+    if all(f is not None for f in fractions):
+        total = Fraction(1)
+        for f, (_, inverted) in zip(fractions, numbers):
+            total = total / f if inverted else total * f  # type: ignore[operator]
+        top, bottom = total.numerator, total.denominator
+    else:
+        value = 1.0
+        for v, inverted in numbers:
+            value = value / v if inverted else value * v
+        top, bottom = value, 1  # type: ignore[assignment]
+    body = factors[0]
+    for f in factors[1:]:
+        if isinstance(f, Call) and f.op == "div" and is_const(f.args[0], 1):
+            body = call("div", body, f.args[1])
+        else:
+            body = call("mul", body, f)
+    if top != 1:
+        body = call("mul", const(top), body)
+    if bottom != 1:
+        body = call("div", body, const(bottom))
+    return body
+
+
 def _fits(a: Term, b: Term, t: Term) -> bool:
     try:
         return broadcast_shapes(a.shape, b.shape) == t.shape
@@ -142,33 +218,39 @@ def _fits(a: Term, b: Term, t: Term) -> bool:
 
 
 #: The rewrites, tried in order at every node until none applies.
-REWRITES: tuple[Callable[[Call], Term | None], ...] = (_fold, _identity_factor, _signs, _broadcasts)
+REWRITES: tuple[Callable[[Call], Term | None], ...] = (_fold, _identity_factor, _signs, _broadcasts, _transposes,
+                                                       _constants)
 
 
 def simplify(term: Term) -> Term:
     """``term`` with the rewrites of :data:`REWRITES` applied bottom-up until none applies."""
-    memo: dict[int, Term] = {}
+    memo: dict[int, tuple[Term, Term]] = {}
     return _simplify(term, memo)
 
 
-def _simplify(term: Term, memo: dict[int, Term]) -> Term:
+def _simplify(term: Term, memo: dict[int, tuple[Term, Term]]) -> Term:
     if not isinstance(term, Call):
         return term
-    if id(term) in memo:
-        return memo[id(term)]
+    seen = memo.get(id(term))
+    # The memo keeps each term alive beside its result: a rewrite's temporary terms die, and
+    # a new term may be given a dead one's id.
+    if seen is not None and seen[0] is term:
+        return seen[1]
     args = tuple(_simplify(a, memo) for a in term.args)
     node: Term = term if args == term.args else call(term.op, *args, **term.attributes)
-    for _ in range(64):  # each rewrite makes the term smaller or moves a sign outwards
+    forms = {node}  # a rewrite that leads back to a form already seen ends the search
+    for _ in range(64):
         if not isinstance(node, Call):
             break
         for rewrite in REWRITES:
             got = rewrite(node)
-            if got is not None:
-                node = _simplify(got, memo) if got is not node else got
+            if got is not None and got not in forms:
+                node = _simplify(got, memo)
+                forms.add(node)
                 break
         else:
             break
     if node.shape != term.shape:
         node = call("broadcast_to", node, shape=term.shape)
-    memo[id(term)] = node
+    memo[id(term)] = (term, node)
     return node

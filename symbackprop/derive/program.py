@@ -11,7 +11,7 @@ loss along several lines.
 ...             shapes={"x": [4, 3], "W": [3, 2], "b": [2]})
 >>> for line in p.code_lines():
 ...     print(line)
-dh = 2 * h / 8
+dh = h / 4
 dx = (1 - h**2) * dh @ W.T
 dW = x.T @ ((1 - h**2) * dh)
 db = ((1 - h**2) * dh).sum(axis=0)

@@ -35,6 +35,8 @@ _INFIX = {"add": ("+", _ADD), "sub": ("-", _ADD), "mul": ("*", _MUL), "div": ("/
 #: Definitions of the NumPy helpers generated code may call, by name.
 NUMPY_HELPERS: dict[str, str] = {
     "sigmoid": "def sigmoid(x):\n    return 0.5 + 0.5 * np.tanh(0.5 * x)",
+    "leaky_relu": "def leaky_relu(x):\n    return np.where(x > 0, x, 0.01 * x)",
+    "softplus": "def softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))",
     "softmax": ("def softmax(x, axis):\n    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
                 "    return e / e.sum(axis=axis, keepdims=True)"),
     "log_softmax": ("def log_softmax(x, axis):\n    shifted = x - x.max(axis=axis, keepdims=True)\n"
@@ -181,6 +183,14 @@ class CodePrinter:
 
     def _print_relu(self, t: Call) -> tuple[str, int]:
         return self._unary(t, "relu") if self.torch else self._func("np.maximum", self.doprint(t.args[0]), "0")
+
+    def _print_leaky_relu(self, t: Call) -> tuple[str, int]:
+        if self.torch:
+            return self._func("F.leaky_relu", self.doprint(t.args[0]), "0.01")
+        return self._func("leaky_relu", self.doprint(t.args[0]))
+
+    def _print_softplus(self, t: Call) -> tuple[str, int]:
+        return self._func("F.softplus" if self.torch else "softplus", self.doprint(t.args[0]))
 
     def _print_maximum(self, t: Call) -> tuple[str, int]:
         return self._pair(t, "maximum", "min")
@@ -361,7 +371,8 @@ def code(term: Term, **settings: Any) -> str:
 
 def helpers_used(terms: list[Term]) -> list[str]:
     """The NumPy helpers (:data:`NUMPY_HELPERS`) that code printing ``terms`` calls, in order."""
-    ops = {"sigmoid": "sigmoid", "softmax": "softmax", "log_softmax": "log_softmax",
+    ops = {"sigmoid": "sigmoid", "leaky_relu": "leaky_relu", "softplus": "softplus",
+           "softmax": "softmax", "log_softmax": "log_softmax",
            "logsumexp": "logsumexp", "cross_entropy": "cross_entropy"}
     found: list[str] = []
     for term in terms:

@@ -147,6 +147,12 @@ class LatexTermPrinter:
     def _print_relu(self, t: Call) -> tuple[str, int]:
         return self._func(r"\operatorname{ReLU}", t)
 
+    def _print_leaky_relu(self, t: Call) -> tuple[str, int]:
+        return self._func(r"\operatorname{LeakyReLU}", t)
+
+    def _print_softplus(self, t: Call) -> tuple[str, int]:
+        return self._func(r"\operatorname{softplus}", t)
+
     def _print_sign(self, t: Call) -> tuple[str, int]:
         return self._func(r"\operatorname{sign}", t)
 

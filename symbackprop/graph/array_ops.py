@@ -138,8 +138,10 @@ def _where(shapes: Sequence[Shape], dtypes: Sequence[str], attrs: Mapping[str, A
     return broadcast_shapes(*shapes), _promote(dtypes[1:])
 
 
-#: Elementwise functions of one argument (all give floats but ``neg``, ``abs``, ``sign``, ``cast``).
-ELEMENTWISE_UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "sign", "float")
+#: Elementwise functions of one argument (all give floats but ``neg``, ``abs``, ``sign``);
+#: ``leaky_relu`` has slope 0.01 below 0, as in PyTorch and the activation registry.
+ELEMENTWISE_UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "sqrt", "abs",
+                     "sign", "float")
 #: Elementwise arithmetic of two broadcast arguments.
 ELEMENTWISE_BINARY = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 #: Comparisons, giving ``bool`` arrays (masks; no gradient flows through them).

@@ -32,7 +32,7 @@ from .terms import Term, names_in
 __all__ = ["ArrayProgram", "Leaf", "Line", "LEAF_KINDS"]
 
 #: What a leaf holds: a float array (differentiated), an integer array, or one number.
-LEAF_KINDS = ("float", "int", "const")
+LEAF_KINDS = ("float", "data", "int", "const")
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ class Leaf:
     Attributes:
         name: as written in the code.
         shape: its shape (``()`` for a number).
-        kind: ``"float"`` (gets a gradient), ``"int"`` (indices in ``[0, bound)``) or
-            ``"const"`` (a plain number the code may use, such as the batch size ``n``).
+        kind: ``"float"`` (gets a gradient), ``"data"`` (a float array that gets none, such
+            as targets), ``"int"`` (indices in ``[0, bound)``) or ``"const"`` (a plain number
+            the code may use, such as the batch size ``n``).
         bound: for an integer array, the exclusive upper bound of its entries.
         value: for a constant, its number.
     """
@@ -58,7 +59,7 @@ class Leaf:
     def dtype(self) -> str:
         if self.kind == "const":
             return "int" if isinstance(self.value, int) else "float"
-        return self.kind
+        return "float" if self.kind == "data" else self.kind
 
     @property
     def size(self) -> int:

@@ -219,4 +219,4 @@ def _plain(term: Term) -> str:
         return "(" + _INFIX[term.op].join(args) + ")"
     if term.op == "neg":
         return "-" + args[0]
-    return f"{term.op}({', '.join(args)})"
+    return f"{term.op}({', '.join(args + [f'{k}={v!r}' for k, v in term.attrs])})"

@@ -93,14 +93,14 @@ class ProgramNumbers:
                 continue
             if leaf.name not in values:
                 raise DataError(f"values.{leaf.name}: missing; expected an array of shape {leaf.shape}")
-            dtype = np.float64 if leaf.kind == "float" else np.int64
+            dtype = np.int64 if leaf.kind == "int" else np.float64
             try:
                 arr = np.asarray(values[leaf.name], dtype=dtype)
             except (TypeError, ValueError, OverflowError):
                 raise DataError(f"values.{leaf.name}: expected numbers of shape {leaf.shape}") from None
             if arr.shape != leaf.shape:
                 raise DataError(f"values.{leaf.name}: expected shape {leaf.shape}, received {arr.shape}")
-            if leaf.kind == "float" and not np.all(np.isfinite(arr)):
+            if leaf.kind != "int" and not np.all(np.isfinite(arr)):
                 raise DataError(f"values.{leaf.name}: expected finite numbers")
             if leaf.kind == "int" and arr.size and (arr.min() < 0 or arr.max() >= (leaf.bound or 0)):
                 raise DataError(f"values.{leaf.name}: expected integers in [0, {leaf.bound}), received "
@@ -116,7 +116,7 @@ class ProgramNumbers:
         positive = self._needs_positive()
         out = {}
         for leaf in self.program.leaves:
-            if leaf.kind == "float":
+            if leaf.kind in ("float", "data"):
                 out[leaf.name] = (rng.uniform(0.5, 1.5, leaf.shape) if leaf.name in positive
                                   else 0.5 * rng.standard_normal(leaf.shape))
             elif leaf.kind == "int":

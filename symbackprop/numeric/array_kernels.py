@@ -203,6 +203,8 @@ KERNELS: dict[str, Kernel] = {
     "le": _elementwise(np.less_equal), "gt": _elementwise(np.greater), "ge": _elementwise(np.greater_equal),
     "neg": _elementwise(np.negative), "exp": _elementwise(np.exp), "log": _elementwise(np.log),
     "tanh": _elementwise(np.tanh), "sigmoid": _sigmoid, "relu": _elementwise(lambda x: np.maximum(x, 0.0)),
+    "leaky_relu": _elementwise(lambda x: np.where(x > 0, x, 0.01 * x)),
+    "softplus": _elementwise(lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))),
     "sqrt": _elementwise(np.sqrt), "abs": _elementwise(np.abs), "sign": _elementwise(np.sign),
     "float": _elementwise(lambda x: np.asarray(x, dtype=np.float64)),
     "where": _elementwise(np.where),

@@ -38,20 +38,12 @@ from symbackprop.graph.array_program import ArrayProgram, Leaf, Line
 from symbackprop.graph.terms import Const, Ref, Term, call, names_in
 
 from .code_calls import CALLS, CONSTANTS, METHODS, Module, Num, Pair, as_term, bound_of, dialect_of
+from .code_limits import MAX_ARRAY_ENTRIES, MAX_CODE_CHARS, MAX_CODE_LINES, MAX_NESTING, MAX_TOTAL_ENTRIES, check_size, construct
 from .code_index import index_term
 from .code_spec import check_values, leaves_from_shapes
 
 __all__ = ["read_program", "MAX_CODE_CHARS", "MAX_CODE_LINES", "MAX_NESTING", "MAX_ARRAY_ENTRIES",
            "MAX_TOTAL_ENTRIES"]
-
-#: The largest program read: characters, lines, bracket nesting.
-MAX_CODE_CHARS = 20_000
-MAX_CODE_LINES = 400
-MAX_NESTING = 40
-#: The most entries one array may have, and all of a program's arrays together (float64
-#: entries, so 20,000,000 is 160 MB for one array).
-MAX_ARRAY_ENTRIES = 20_000_000
-MAX_TOTAL_ENTRIES = 200_000_000
 
 #: Modules the code may import, and the names they are usually imported as.
 MODULES = {"numpy": "np", "torch": "torch", "torch.nn.functional": "F", "math": "math"}
@@ -61,24 +53,6 @@ _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.
 _COMPARE = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge"}
 _PYTHON_NUMBER_OPS = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
                       ast.FloorDiv: int.__floordiv__, ast.Mod: int.__mod__}
-
-
-def _check_size(code: str) -> None:
-    if len(code) > MAX_CODE_CHARS:
-        raise CodeError(f"the code is {len(code):,} characters; at most {MAX_CODE_CHARS:,} are read")
-    lines = code.count("\n") + 1
-    if lines > MAX_CODE_LINES:
-        raise CodeError(f"the code is {lines:,} lines; at most {MAX_CODE_LINES:,} are read")
-    depth = 0
-    for k, ch in enumerate(code):
-        if ch in "([{":
-            depth += 1
-            if depth > MAX_NESTING:
-                line = code.count("\n", 0, k) + 1
-                raise CodeError(f"brackets nested more than {MAX_NESTING} deep", line,
-                                k - code.rfind("\n", 0, k))
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
 
 
 class _Reader:
@@ -121,7 +95,7 @@ class _Reader:
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
                 continue  # a docstring or comment string
             else:
-                raise self.fail(stmt, f"{_construct(stmt)} is not read; a forward pass is lines 'name = expression'")
+                raise self.fail(stmt, f"{construct(stmt)} is not read; a forward pass is lines 'name = expression'")
         return self.lines
 
     def imports(self, stmt: ast.Import | ast.ImportFrom) -> None:
@@ -175,7 +149,7 @@ class _Reader:
     def expr(self, node: ast.expr) -> Any:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise self.fail(node, f"{_construct(node)} is not read in a forward pass")
+            raise self.fail(node, f"{construct(node)} is not read in a forward pass")
         return method(node)
 
     def _Constant(self, node: ast.Constant) -> Any:
@@ -267,7 +241,7 @@ class _Reader:
             return self.number(node, left, right)
         op = _BINOPS.get(type(node.op))
         if op is None:
-            raise self.fail(node, f"the operator {_construct(node.op)} is not read on arrays")
+            raise self.fail(node, f"the operator {construct(node.op)} is not read on arrays")
         texts = [self.text(node.left), self.text(node.right)]
         terms = [self.array(node.left, left), self.array(node.right, right)]
         for t, text in zip(terms, texts):
@@ -292,7 +266,7 @@ class _Reader:
                 value = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__,
                          ast.Div: float.__truediv__, ast.Pow: float.__pow__}[kind](float(a), float(b))
             except KeyError:
-                raise self.fail(node, f"the operator {_construct(node.op)} is not read") from None
+                raise self.fail(node, f"the operator {construct(node.op)} is not read") from None
             except (ZeroDivisionError, OverflowError):
                 raise self.fail(node, f"{self.text(node)} is not a finite number") from None
             if isinstance(value, complex) or value != value:
@@ -306,7 +280,7 @@ class _Reader:
         if isinstance(node.op, ast.UAdd):
             return value
         if not isinstance(node.op, ast.USub):
-            raise self.fail(node, f"the operator {_construct(node.op)} is not read")
+            raise self.fail(node, f"the operator {construct(node.op)} is not read")
         if isinstance(value, Num):
             return Num(-value.value, call("neg", value.term))
         return self.op(node, "neg", [self.array(node.operand, value)], [self.text(node.operand)])
@@ -374,20 +348,6 @@ class _Site:
         return bound_of(term, self.reader.bounds)
 
 
-def _construct(node: ast.AST) -> str:
-    names = {"For": "a for loop", "While": "a while loop", "If": "an if statement", "FunctionDef": "a function",
-             "Lambda": "a lambda", "AugAssign": "an augmented assignment (+=)", "ListComp": "a list comprehension",
-             "GeneratorExp": "a generator", "Attribute": "an attribute", "AnnAssign": "an annotated assignment",
-             "With": "a with statement", "Expr": "an expression statement", "ClassDef": "a class",
-             "Dict": "a dictionary", "Set": "a set", "JoinedStr": "an f-string", "IfExp": "a conditional expression",
-             "BoolOp": "'and'/'or'", "Starred": "a starred argument", "FloorDiv": "//", "Mod": "%",
-             "BitAnd": "&", "BitOr": "|", "BitXor": "^", "LShift": "<<", "RShift": ">>", "Invert": "~",
-             "Not": "not", "NamedExpr": "':='", "Await": "await", "Yield": "yield", "Delete": "del",
-             "Return": "return", "Global": "global", "Assert": "assert", "Raise": "raise", "Try": "try"}
-    name = type(node).__name__
-    return names.get(name, f"'{name}'")
-
-
 def read_program(code: str, shapes: Mapping[str, Any], *, loss: str | None = None,
                  values: Mapping[str, Any] | None = None, title: str = "") -> ArrayProgram:
     """Read a forward pass written as NumPy or PyTorch code into an :class:`ArrayProgram`.
@@ -408,7 +368,7 @@ def read_program(code: str, shapes: Mapping[str, Any], *, loss: str | None = Non
     """
     if not isinstance(code, str):
         raise CodeError(f"expected the code as a string, received {type(code).__name__}")
-    _check_size(code)
+    check_size(code)
     leaves = leaves_from_shapes(shapes)
     try:
         tree = ast.parse(code, mode="exec")

@@ -14,7 +14,7 @@ from typing import Any
 
 from symbackprop.graph.terms import Term
 
-from .code_calls import Num, Range, Site, as_term
+from .code_values import Num, Range, Site, as_term
 
 __all__ = ["index_term"]
 

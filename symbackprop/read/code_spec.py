@@ -52,7 +52,8 @@ def _sizes(value: object, field: str) -> tuple[int, ...]:
 def leaves_from_shapes(shapes: Mapping[str, Any]) -> list[Leaf]:
     """The leaves a ``[program.shapes]`` table declares.
 
-    A list of sizes is a float array; ``{shape = [...], integers = K}`` an integer array with
+    A list of sizes is a float array; ``{shape = [...], gradient = false}`` a float array that
+    gets no gradient (data, targets); ``{shape = [...], integers = K}`` an integer array with
     entries in ``[0, K)``; a number a constant.
 
     Raises:
@@ -71,10 +72,18 @@ def leaves_from_shapes(shapes: Mapping[str, Any]) -> list[Leaf]:
                 raise SpecError(f"{field}: expected a finite number of at most 1e12, received {value!r}")
             leaves.append(Leaf(name, (), "const", value=value))
         elif isinstance(value, Mapping):
-            unknown = [k for k in value if k not in ("shape", "integers")]
+            keys = ("shape", "integers", "gradient")
+            unknown = [k for k in value if k not in keys]
             if unknown:
-                raise SpecError(f"{field}.{unknown[0]}: unknown key{closest(str(unknown[0]), ['shape', 'integers'])}; "
-                                "expected shape and integers")
+                raise SpecError(f"{field}.{unknown[0]}: unknown key{closest(str(unknown[0]), keys)}; "
+                                "expected shape, and integers or gradient")
+            if "gradient" in value:
+                if "integers" in value or not isinstance(value["gradient"], bool):
+                    raise SpecError(f"{field}.gradient: expected true or false for a float array (not with integers), "
+                                    f"received {value['gradient']!r}")
+                kind = "float" if value["gradient"] else "data"
+                leaves.append(Leaf(name, _sizes(value.get("shape"), f"{field}.shape"), kind))
+                continue
             if "integers" not in value:
                 raise SpecError(f"{field}.integers: missing; expected the number of classes K (entries in [0, K))")
             bound = value["integers"]

@@ -29,7 +29,7 @@ from symbackprop.graph import Graph, Network
 from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.notation import parse_name, plain, symbol_for
 from symbackprop.graph.printing import latex, latex_with_numbers
-from symbackprop.read import Spec, Values, load_spec
+from symbackprop.read import Spec, Values
 
 from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
@@ -42,6 +42,7 @@ from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
 from .program import program_sheet
+from .source import resolve_spec
 from .summary import summary_section
 from .vector import vector_section
 
@@ -305,19 +306,6 @@ def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, sum
     return sections
 
 
-def _resolve(source: Spec | Graph | Program | ArrayProgram | Mapping[str, Any] | str | FilePath) -> Spec:
-    if isinstance(source, Spec):
-        return source
-    if isinstance(source, Program):
-        source = source.forward
-    if isinstance(source, ArrayProgram):
-        return Spec(source, None, source.title or "An array program", "<program>")
-    if isinstance(source, Graph):
-        title = f"A {source.describe()}" if isinstance(source, Network) else "A computation graph"
-        return Spec(source, None, title, "<graph>")
-    return load_spec(source)
-
-
 def _require_finite(numbers: Numbers, eta: float | None) -> None:
     """The sheet's numbers are finite in float64, as ``grad`` and ``check`` require, or the
     sheet is refused naming the first one that is not (the step ``η ∂L/∂θ`` included)."""
@@ -363,7 +351,7 @@ def build_sheet(
         code: for a program, the language of its backward code: ``"numpy"`` or ``"torch"``.
 
     Returns:
-        The :class:`Sheet` (for a program, :func:`~symbackprop.sheet.program.program_sheet`'s).
+        The :class:`Sheet` (a program's is :func:`~symbackprop.sheet.program.program_sheet`'s).
 
     Raises:
         SpecError: an unknown parameter name (the message lists the valid ones), an
@@ -372,7 +360,7 @@ def build_sheet(
     if detail not in DETAILS:
         raise SpecError(f"detail: expected {', '.join(map(repr, DETAILS))}, received {detail!r}")
     check_lang(lang)
-    spec = _resolve(source)
+    spec = resolve_spec(source)
     if isinstance(spec.network, ArrayProgram):
         if params is not None or values is not None:
             raise SpecError("params/values: a program's sheet shows every line, at its spec's [values] or at "

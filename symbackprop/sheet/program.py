@@ -58,6 +58,8 @@ def _about(program: Program, lang: str) -> Section:
     for leaf in forward.leaves:
         if leaf.kind == "float":
             kind = say(lang, "prog.kind.float")
+        elif leaf.kind == "data":
+            kind = say(lang, "prog.kind.data")
         elif leaf.kind == "int":
             kind = say(lang, "prog.kind.int", bound=leaf.bound)
         else:

@@ -93,7 +93,7 @@ def test_batches_and_per_layer_lists():
 def test_unknown_top_level_key():
     assert _error({"layer": [2, 1]}) == (
         "layer: unknown key (did you mean 'layers'?); expected one of "
-        "layers, activation, loss, bias, reduction, values, graph, title, notation"
+        "layers, activation, loss, bias, reduction, values, graph, program, title, notation"
     )
 
 

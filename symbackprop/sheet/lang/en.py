@@ -147,6 +147,7 @@ PHRASES: dict[str, str] = {
     "prog.sec.check": "Check",
     "prog.about": "The forward pass is read from code, never run: {lines} reading {floats} ({numbers} numbers, "
                   "each of which gets a gradient), {ints} and {consts}. The loss is {loss}.",
+    "prog.kind.data": "float array (no gradient)",
     "prog.kind.float": "float array (gets a gradient)", "prog.kind.int": "integers in [0, {bound})",
     "prog.kind.const": "constant {value}",
     "prog.head.name": "Name", "prog.head.kind": "Kind", "prog.head.shape": "Shape", "prog.head.line": "Line",

@@ -126,6 +126,7 @@ PHRASES: dict[str, str] = {
     "prog.sec.check": "검증",
     "prog.about": "순전파는 코드를 실행하지 않고 읽었습니다: {lines}이 {floats}(수 {numbers}개, 모두 기울기를 받음), "
                   "{ints}, {consts}를 읽습니다. 손실은 {loss}입니다.",
+    "prog.kind.data": "실수 배열 (기울기 없음)",
     "prog.kind.float": "실수 배열 (기울기를 받음)", "prog.kind.int": "[0, {bound}) 범위의 정수",
     "prog.kind.const": "상수 {value}",
     "prog.head.name": "이름", "prog.head.kind": "종류", "prog.head.shape": "모양", "prog.head.line": "줄",
