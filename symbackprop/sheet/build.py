@@ -363,8 +363,7 @@ def build_sheet(
     spec = resolve_spec(source)
     if isinstance(spec.network, ArrayProgram):
         if params is not None or values is not None:
-            raise SpecError("params/values: a program's sheet shows every line, at its spec's [values] or at "
-                            "numbers drawn from a seed; remove params and values")
+            raise SpecError("params/values: a program's sheet shows every line at its [values] or seed; remove them")
         return program_sheet(Program(spec.network), lang=lang, seed=seed, code=code, title=title)
     graph = spec.network
     bp = backprop_of(graph)
