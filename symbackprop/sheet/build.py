@@ -347,8 +347,7 @@ def build_sheet(
             (the derivation, one parameter per layer in full, then the table) or ``"full"``
             (every parameter in full).  Sections run output layer first.
         lang: the language of the prose, ``"en"`` or ``"ko"`` (Korean).
-        seed: for a program without ``[values]``, the seed its numbers are drawn from.
-        code: for a program, the language of its backward code: ``"numpy"`` or ``"torch"``.
+        seed, code: for a program without ``[values]``, its numbers' seed; its code's language.
 
     Returns:
         The :class:`Sheet` (a program's is :func:`~symbackprop.sheet.program.program_sheet`'s).
