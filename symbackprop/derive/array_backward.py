@@ -61,8 +61,8 @@ class BackwardProgram:
     Attributes:
         program: the forward program.
         lines: the backward lines, in the order they run.
-        differentiated: the names that get a gradient (float, depending on a float leaf,
-            reaching the loss), in forward order.
+        differentiated: the names that get a gradient line (float, depending on a float
+            leaf, reaching the loss; the loss's own gradient is 1), in forward order.
     """
 
     program: ArrayProgram
@@ -162,4 +162,4 @@ def backward_program(program: ArrayProgram) -> BackwardProgram:
         for name, term in line_gradients(line, seed, wanted, context).items():
             out.append(GradLine(name, term, name in seen, line.name))
             seen.add(name)
-    return BackwardProgram(program, tuple(out), tuple(n for n in program.names if n in wanted))
+    return BackwardProgram(program, tuple(out), tuple(n for n in program.names if n in wanted and n != program.loss))

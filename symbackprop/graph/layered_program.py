@@ -83,13 +83,15 @@ def _per_batch(loss: str, activation: str, z: Term, a: Term, y: Term | None) -> 
                      "squared, sse, mse, cross_entropy, binary_cross_entropy and output")
 
 
-def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] | None = None) -> ArrayProgram:
+def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] | None = None,
+                    inputs: bool = True) -> ArrayProgram:
     """The forward pass of ``net`` on a batch of ``batch`` examples, as an array program.
 
     Args:
         net: a network from :func:`~symbackprop.graph.mlp.mlp`.
         batch: the number of examples ``m`` (rows of ``X``); taken from ``values["X"]`` when given.
         values: numbers by name (``X``, ``Y``, ``W1``, ``b1``, ...), nested lists.
+        inputs: whether ``X`` gets a gradient (``dX``); without, it is data.
 
     Raises:
         GraphError: an activation or loss with no array form (one registered by the user).
@@ -99,7 +101,7 @@ def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] |
     if not isinstance(batch, int) or batch < 1:
         raise GraphError(f"batch: expected a positive number of examples, received {batch!r}")
     sizes = net.layers
-    leaves = [Leaf("X", (batch, sizes[0]))]
+    leaves = [Leaf("X", (batch, sizes[0]), "float" if inputs else "data")]
     if net.y:
         leaves.append(Leaf("Y", (batch, sizes[-1]), "data"))
     lines: list[Line] = []
