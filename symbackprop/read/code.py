@@ -3,8 +3,8 @@
 The code is parsed by Python's :mod:`ast` and walked over a stated subset; nothing reaches
 ``exec``, ``eval`` or ``compile``.  What is read:
 
-* statements: ``name = expression`` (each name assigned once), and ``import`` of numpy,
-  torch, ``torch.nn.functional`` and math (imports are noted, nothing is imported);
+* statements: ``name = expression`` (each name assigned once), ``B, T, C = x.shape`` (sizes
+  as numbers), and ``import`` of numpy, torch, ``torch.nn.functional`` and math (noted only);
 * arithmetic with broadcasting (``+ - * / ** @``, unary minus), comparisons (masks);
 * the calls and methods of :mod:`symbackprop.read.code_calls` in NumPy and PyTorch
   spellings alike (``np.exp(x)``, ``torch.exp(x)``, ``x.exp()``);
@@ -29,6 +29,7 @@ symbackprop.errors.CodeError: line 1, column 5: x @ W is (4, 3) @ (4, 2): inner 
 from __future__ import annotations
 
 import ast
+from math import prod
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,8 +49,7 @@ __all__ = ["read_program", "MAX_CODE_CHARS", "MAX_CODE_LINES", "MAX_NESTING", "M
 #: Modules the code may import, and the names they are usually imported as.
 MODULES = {"numpy": "np", "torch": "torch", "torch.nn.functional": "F", "math": "math"}
 
-_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
-           ast.MatMult: "matmul"}
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow", ast.MatMult: "matmul"}
 _COMPARE = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge"}
 _PYTHON_NUMBER_OPS = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
                       ast.FloorDiv: int.__floordiv__, ast.Mod: int.__mod__}
@@ -107,23 +107,28 @@ class _Reader:
                                   "'import torch' or 'import torch.nn.functional as F'")
         for alias in stmt.names:
             if alias.name not in MODULES:
-                raise self.fail(stmt, f"import {alias.name!r} is not read; the code may use "
-                                      f"{', '.join(MODULES)}")
+                raise self.fail(stmt, f"import {alias.name!r} is not read; the code may use {', '.join(MODULES)}")
             if alias.asname is None and "." in alias.name:
                 self.env[alias.name.split(".")[0]] = Module("torch")
             else:
                 self.env[alias.asname or alias.name] = Module(MODULES[alias.name])
 
     def assign(self, stmt: ast.Assign) -> None:
-        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        target = stmt.targets[0]
+        if len(stmt.targets) == 1 and isinstance(target, ast.Tuple) and all(type(e) is ast.Name for e in target.elts):
+            sizes = self.expr(stmt.value)  # B, T, C = x.shape: names for sizes, as numbers
+            if not isinstance(sizes, tuple) or len(sizes) != len(target.elts):
+                got = shape_text(sizes) if isinstance(sizes, tuple) else "no shape"
+                raise self.fail(stmt, f"{self.text(stmt.value)} is unpacked into {len(target.elts)} names: expected a "
+                                      f"shape with {len(target.elts)} axes, received {got}")
+            for name, n in zip(target.elts, sizes):
+                self.fresh(stmt, name.id)
+                self.env[name.id] = Num(n, Const(n, (), "int"))
+            return
+        if len(stmt.targets) != 1 or not isinstance(target, ast.Name):
             raise self.fail(stmt, "only 'name = expression' is read (one plain name on the left)")
-        name = stmt.targets[0].id
-        if name in self.env:
-            what = "a leaf of the program" if any(leaf.name == name for leaf in self.leaves) else "assigned above"
-            if isinstance(self.env[name], Module):
-                what = "a module"
-            raise self.fail(stmt, f"{name!r} is {what}; give each line a name of its own, so that d{name} "
-                                  "means one gradient")
+        name = target.id
+        self.fresh(stmt, name)
         value = self.expr(stmt.value)
         if isinstance(value, Pair):
             raise self.fail(stmt.value, f"{self.text(stmt.value)} is a (values, indices) pair in PyTorch; "
@@ -131,10 +136,7 @@ class _Reader:
         term = as_term(value)
         if term is None:
             raise self.fail(stmt.value, f"{self.text(stmt.value)} is not an array or a number")
-        size = 1
-        for n in term.shape:
-            size *= n
-        self.total += size
+        self.total += (size := prod(term.shape))
         if size > MAX_ARRAY_ENTRIES or self.total > MAX_TOTAL_ENTRIES:
             raise self.fail(stmt, f"{name} has shape {shape_text(term.shape)} ({size:,} entries); at most "
                                   f"{MAX_ARRAY_ENTRIES:,} per array and {MAX_TOTAL_ENTRIES:,} in all are computed")
@@ -144,6 +146,14 @@ class _Reader:
         bound = bound_of(term, self.bounds)
         if bound is not None:
             self.bounds[name] = bound
+
+    def fresh(self, stmt: ast.stmt, name: str) -> None:
+        """Refuse a second assignment of ``name``, so that ``dname`` means one gradient."""
+        if name in self.env:
+            what = "a module" if isinstance(self.env[name], Module) else "a leaf of the program" if any(
+                leaf.name == name for leaf in self.leaves) else "assigned above"
+            raise self.fail(stmt, f"{name!r} is {what}; give each line a name of its own, so that d{name} "
+                                  "means one gradient")
 
     # ----- expressions
     def expr(self, node: ast.expr) -> Any:
@@ -165,8 +175,7 @@ class _Reader:
             return self.env[node.id]
         if node.id in ("range", "float", "int", "len", "abs", "max", "min"):
             return Module("builtins", node.id)
-        raise self.fail(node, f"{node.id!r} is used before it is assigned, and it is not in "
-                              "program.shapes")
+        raise self.fail(node, f"{node.id!r} is used before it is assigned, and it is not in program.shapes")
 
     def _Attribute(self, node: ast.Attribute) -> Any:
         base = self.expr(node.value)
