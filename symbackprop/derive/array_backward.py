@@ -150,8 +150,7 @@ def backward_program(program: ArrayProgram) -> BackwardProgram:
         gradient of each of its float inputs.
     """
     wanted = set(_differentiated(program))
-    counts = {int(leaf.value): Ref(leaf.name, (), "int") for leaf in program.leaves  # type: ignore[arg-type]
-              if leaf.kind == "const" and isinstance(leaf.value, int)}
+    counts: dict[int, Term] = {n: Ref(name, (), "int") for n, name in program.counts.items()}
     context = Context(counts)
     seen: set[str] = set()
     out: list[GradLine] = []

@@ -75,8 +75,7 @@ class Program:
     @cached_property
     def counts(self) -> dict[int, str]:
         """Integers the printers write as the constant naming them (``32`` as ``n``)."""
-        return {int(leaf.value): leaf.name for leaf in self.forward.leaves  # type: ignore[arg-type]
-                if leaf.kind == "const" and isinstance(leaf.value, int) and not isinstance(leaf.value, bool)}
+        return self.forward.counts
 
     @cached_property
     def grad_names(self) -> dict[str, str]:

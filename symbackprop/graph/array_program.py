@@ -164,6 +164,19 @@ class ArrayProgram:
     def parameter_count(self) -> int:
         return sum(leaf.size for leaf in self.float_leaves)
 
+    @cached_property
+    def counts(self) -> dict[int, str]:
+        """Integers that printers write as the constant naming them (``32`` as ``n``).
+
+        A number two constants share (``B = 2``, ``Cin = 2``) is written as the number:
+        which one a size stands for is not known from the number alone.
+        """
+        names: dict[int, list[str]] = {}
+        for leaf in self.leaves:
+            if leaf.kind == "const" and isinstance(leaf.value, int) and not isinstance(leaf.value, bool):
+                names.setdefault(leaf.value, []).append(leaf.name)
+        return {n: found[0] for n, found in names.items() if len(found) == 1}
+
     def consumers(self, name: str) -> tuple[Line, ...]:
         """The lines that read ``name``, in order."""
         return self._consumers.get(name, ())
