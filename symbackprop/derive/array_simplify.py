@@ -113,6 +113,13 @@ def _broadcasts(t: Call) -> Term | None:
         return t.args[0]
     if t.op == "broadcast_to" and isinstance(t.args[0], Call) and t.args[0].op == "broadcast_to":
         return call("broadcast_to", t.args[0].args[0], shape=t.shape)
+    if t.op == "broadcast_to" and isinstance(t.args[0], Call) and t.args[0].op in ("add", "sub", "mul", "div", "neg"):
+        # Arithmetic broadcasts by itself, and the outer broadcast fixes the shape: an inner
+        # broadcast_to(1.0, (3,)) / 2 under it is 1.0 / 2.
+        inner = t.args[0]
+        bare = [a.args[0] if isinstance(a, Call) and a.op == "broadcast_to" else a for a in inner.args]
+        if bare != list(inner.args):
+            return call("broadcast_to", call(inner.op, *bare), **t.attributes)
     if t.op in ("mul", "add", "sub", "div") and t.op != "div":
         x, y = t.args
         for a, b, first in ((x, y, True), (y, x, False)):

@@ -13,7 +13,9 @@ statement around it, written as the exercises write them:
 
 >>> from symbackprop.read.code import read_program
 >>> from symbackprop.derive.array_backward import backward_program
->>> from symbackprop.graph.array_code import CodePrinter
+>>> from typing import Any
+
+from symbackprop.graph.array_code import CodePrinter
 >>> p = read_program("e = C[X]\\nloss = e.sum()", {"C": [5, 2], "X": {"shape": [3], "integers": 5}})
 >>> b = backward_program(p)
 >>> for gl in b.lines:
@@ -24,6 +26,8 @@ np.add.at(dC, X, de)
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from symbackprop.graph.array_code import CodePrinter
 from symbackprop.graph.array_program import ArrayProgram
@@ -72,11 +76,39 @@ def _scatter(gl: GradLine, term: Call, target: str, printer: CodePrinter, lib: s
     values: Term = term.args[0]
     if isinstance(values, Call) and values.op == "broadcast_to":
         values = values.args[0]  # assignment into the picked positions broadcasts
-    where = printer.index_text(term.attr("items"), term.args[1:])
+    items, arrays = term.attr("items"), term.args[1:]
+    where = printer.index_text(items, arrays)
     start = [] if gl.accumulate else [f"{target} = {lib}.zeros_like({gl.target})"]
+    shown = printer.doprint(values)
     if term.attr("unique", False):
-        return start + [f"{target}[{where}] {'+=' if gl.accumulate else '='} {printer.doprint(values)}"]
-    if printer.torch:
-        return start + [f"{target}.index_put_(({where},), {printer.doprint(values)}, accumulate=True)"]
-    return start + [f"np.add.at({target}, ({where}), {printer.doprint(values)})" if "," in where
-                    else f"np.add.at({target}, {where}, {printer.doprint(values)})"]
+        return start + [f"{target}[{where}] {'+=' if gl.accumulate else '='} {shown}"]
+    kinds = [it[0] for it in items]
+    if not printer.torch:
+        # np.add.at takes the subscript as a tuple, so a slice is written as slice(...).
+        parts = [_python_item(it, arrays, printer) for it in items]
+        subscript = parts[0] if len(parts) == 1 else f"({', '.join(parts)})"
+        return start + [f"np.add.at({target}, {subscript}, {shown})"]
+    if set(kinds) == {"array"}:
+        return start + [f"{target}.index_put_(({where},), {shown}, accumulate=True)"]
+    if kinds.count("array") == 1 and set(kinds) <= {"array", "slice"} and \
+            all(it[1:] == (None, None, None) for it in items if it[0] == "slice"):
+        # x[:, idx] read every position of idx along one axis: index_add_ along that axis.
+        axis, index = kinds.index("array"), arrays[items[kinds.index("array")][1] - 1]
+        flat = printer.doprint(index) if index.ndim == 1 else f"{printer.atom(index)}.flatten()"
+        if index.ndim > 1:
+            shown = f"{printer.atom(values)}.flatten({axis}, {axis + index.ndim - 1})"
+        return start + [f"{target}.index_add_({axis}, {flat}, {shown})"]
+    # Any other subscript: the flat positions it reads, found by reading them from an arange.
+    positions = f"torch.arange({gl.target}.numel()).view({gl.target}.shape)[{where}].flatten()"
+    return start + [f"{target}.view(-1).index_add_(0, {positions}, {printer.atom(values)}.flatten())"]
+
+
+def _python_item(item: tuple[Any, ...], arrays: tuple[Term, ...], printer: CodePrinter) -> str:
+    """One position of a subscript as a Python value: ``slice(None)``, ``None``, ``3``, an array."""
+    if item[0] == "slice":
+        a, b, c = item[1:]
+        bounds = (a, b) if c is None else (a, b, c)
+        return "slice(None)" if bounds == (None, None) else f"slice({', '.join(map(str, bounds))})"
+    if item[0] in ("new", "int"):
+        return "None" if item[0] == "new" else str(item[1])
+    return printer.index_text((("array", 1),), (arrays[item[1] - 1],))

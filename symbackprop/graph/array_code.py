@@ -113,8 +113,11 @@ class CodePrinter:
         right = self._wrap(t.args[1], level, strict=t.op in ("sub", "div", "matmul") or level == _COMPARE)
         return f"{left} {symbol} {right}", level
 
-    def _atom(self, term: Term) -> str:
+    def atom(self, term: Term) -> str:
+        """``term`` as code, bracketed unless it is an atom (a name, a call, a subscript)."""
         return self._wrap(term, _ATOM)
+
+    _atom = atom
 
     def _lib(self) -> str:
         return "torch" if self.torch else "np"
@@ -227,6 +230,8 @@ class CodePrinter:
 
     def _print_broadcast_to(self, t: Call) -> tuple[str, int]:
         like = t.attr("like")
+        if self.torch and isinstance(t.args[0], Const):  # a Python number has no .expand
+            return self._func("torch.full", self._shape(t.shape), self.doprint(t.args[0]), "dtype=torch.float64")
         if self.torch:
             return (f"{self._atom(t.args[0])}.expand_as({like})" if like else
                     f"{self._atom(t.args[0])}.expand{self._shape(t.shape)}"), _ATOM
