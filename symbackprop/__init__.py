@@ -62,12 +62,14 @@ from .derive import (
     LayerRule,
     Path,
     Proof,
+    Program,
     VectorForm,
     backward,
     derive,
     forward,
     gradients,
     prove,
+    program,
     prove_all,
     vector_form,
 )
@@ -124,6 +126,7 @@ __all__ = [
     "Backprop", "Delta", "Derivation", "Factor", "Path", "derive",
     "Proof", "prove", "prove_all",
     "VectorForm", "LayerRule", "vector_form", "VectorProof", "prove_vector_form",
+    "program", "Program",
     # numbers
     "backward", "forward", "gradients",
     "compile_network", "NumericNetwork", "compile_vector", "VectorFunctions",

@@ -7,11 +7,15 @@ scalar graph is made: :mod:`.views`) (paths, factors and δs in :mod:`.paths`; `
 with the Leibniz helpers of :mod:`.latex`; the expansion is guarded by :mod:`.expansion`).  :mod:`.evaluate` gives the numbers of one sample,
 exact or in float; :mod:`.proof` proves every derivation symbolically and at points; the
 vector (matrix) form is derived from the layer rules (:mod:`.layer_rules`, :mod:`.vector`)
-and printed by :mod:`.vector_latex`.
+and printed by :mod:`.vector_latex`.  Array programs (NumPy/PyTorch code) are derived by
+rules held as data (:mod:`.array_rules`) into a backward program (:mod:`.array_backward`,
+tidied by :mod:`.array_simplify`, written as code by :mod:`.backward_code`); :func:`program`
+(:mod:`.program`) is the value users hold.
 
 Exports: ``derive``, ``Backprop``, ``Derivation``, ``Delta``, ``Path``, ``Factor``;
 ``forward``, ``backward``, ``gradients``; ``prove``, ``prove_all``, ``Proof``;
-``vector_form``, ``VectorForm``, ``LayerRule``; ``Substitution``, ``expression_size``.
+``vector_form``, ``VectorForm``, ``LayerRule``; ``Substitution``, ``expression_size``;
+``program``, ``Program``.
 
 >>> from symbackprop.derive import derive, gradients
 >>> from symbackprop.graph import mlp
@@ -24,6 +28,7 @@ from .evaluate import backward, forward, gradients
 from .expansion import Substitution, expression_size
 from .layer_rules import LayerRule
 from .paths import Delta, Factor, Path
+from .program import Program, program
 from .proof import Proof, prove, prove_all
 from .vector import VectorForm, vector_form
 
@@ -33,4 +38,5 @@ __all__ = [
     "prove", "prove_all", "Proof",
     "vector_form", "VectorForm", "LayerRule",
     "Substitution", "expression_size",
+    "program", "Program",
 ]

@@ -41,7 +41,6 @@ from .numbers import DIGITS, number_latex
 from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
-from .program import program_sheet
 from .source import resolve_spec
 from .summary import summary_section
 from .vector import vector_section
@@ -363,6 +362,7 @@ def build_sheet(
     if isinstance(spec.network, ArrayProgram):
         if params is not None or values is not None:
             raise SpecError("params/values: a program's sheet shows every line at its [values] or seed; remove them")
+        from .program import program_sheet  # loads numpy: only a program's sheet computes arrays
         return program_sheet(Program(spec.network), lang=lang, seed=seed, code=code, title=title)
     graph = spec.network
     bp = backprop_of(graph)
