@@ -76,7 +76,7 @@ def _forward(program: Program, lang: str) -> Section:
         rows.append(((str(line.lineno),), (Code(line.source),), (Math(f"{left} {right}"),), (shape_text(line.shape),)))
     head = tuple((say(lang, k),) for k in ("prog.head.line", "prog.head.code", "prog.head.math", "prog.head.shape"))
     intro = Paragraph(spans(lang, "prog.forward.intro"))
-    return Section(say(lang, "prog.sec.forward"), (intro, Table(head, tuple(rows), (0.06, 0.40, 0.40, 0.14))),
+    return Section(say(lang, "prog.sec.forward"), (intro, Table(head, tuple(rows), (0.08, 0.38, 0.40, 0.14))),
                    anchor="forward")
 
 
@@ -101,7 +101,7 @@ def _backward(program: Program, lang: str, dialect: str) -> Section:
             left, right = program.backward_latex(gl)
             code_text = "; ".join(codes[f"{line.name}:{k}"])
             rows.append(((Math(f"{left} {right}"),), (Code(code_text),), (program.shape_text(gl.target),)))
-        blocks.append(Table(head, tuple(rows), (0.5, 0.38, 0.12)))
+        blocks.append(Table(head, tuple(rows), (0.52, 0.36, 0.12)))
         title: tuple[Span, ...] = (say(lang, "prog.line", n=line.lineno) + " ", Code(line.source))
         subs.append(Section(title, tuple(blocks), anchor=f"line-{line.name}"))
     intro = Paragraph(spans(lang, "prog.backward.intro", n=len(program.backward.lines)))
@@ -139,7 +139,7 @@ def _entries(value: Any) -> str:
     if arr.size <= SHOWN_ENTRIES:
         return "[" + ", ".join(f"{v:.6g}" for v in arr.reshape(-1)) + "]" if arr.ndim else f"{float(arr):.9g}"
     flat = arr.reshape(-1)
-    return "[" + ", ".join(f"{v:.4g}" for v in flat[:4]) + ", …]"
+    return "[" + ", ".join(f"{v:.3g}" for v in flat[:3]) + ", …]"  # one line of a table column
 
 
 def _numbers(program: Program, arrays: Mapping[str, Any], source: str, lang: str) -> Section:
@@ -163,7 +163,8 @@ def _numbers(program: Program, arrays: Mapping[str, Any], source: str, lang: str
                      (_entries(grad) if grad is not None else "–",), (norm,)))
     head = tuple((say(lang, k),) for k in ("prog.head.name", "prog.head.shape", "prog.head.value",
                                               "prog.head.gradient", "prog.head.norm"))
-    return Section(say(lang, "prog.sec.numbers"), (intro, Table(head, tuple(rows))), anchor="numbers")
+    table = Table(head, tuple(rows), (0.15, 0.10, 0.30, 0.30, 0.15))
+    return Section(say(lang, "prog.sec.numbers"), (intro, table), anchor="numbers")
 
 
 def _check(program: Program, arrays: Mapping[str, Any], lang: str) -> Section:

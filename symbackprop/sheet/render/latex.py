@@ -82,9 +82,17 @@ def _span(s: Span) -> str:
 
 def escape_code(text: str, *, keep_spaces: bool = False) -> str:
     """Code made safe for ``\\texttt``: TeX's special characters, ASCII only, and with
-    ``keep_spaces`` every space kept (indentation) rather than a place to break the line."""
-    table = {**_CODE_ESCAPES, " ": "~"} if keep_spaces else _CODE_ESCAPES
-    return "".join(table.get(ch, ch) if ch.isascii() else "?" for ch in text)
+    ``keep_spaces`` every space kept (indentation) rather than a place to break the line;
+    without it, a line may also break after a dot before a name, an underscore, an opening
+    bracket or a comma (``dembcat.reshape(emb.shape)`` in a narrow table column)."""
+    if keep_spaces:
+        return "".join({**_CODE_ESCAPES, " ": "~"}.get(ch, ch) if ch.isascii() else "?" for ch in text)
+    out = []
+    for k, ch in enumerate(text):
+        out.append(_CODE_ESCAPES.get(ch, ch) if ch.isascii() else "?")
+        if ch in "_([," or ch == "." and text[k + 1:k + 2].isalpha():  # not inside a number
+            out.append(r"\allowbreak{}")
+    return "".join(out)
 
 
 _CODE_ESCAPES = {**{k: v for k, v in _ESCAPES.items() if len(k) == 1 and k.isascii()},
