@@ -35,11 +35,12 @@ def _commands(path: Path) -> list[list[str]]:
     for line in path.read_text().splitlines():
         text = line.lstrip("# ").strip()
         if text.startswith("symbackprop "):
-            out.append(shlex.split(text)[1:])
+            out.append(shlex.split(text, comments=True)[1:])  # a trailing "# ..." says what it does
     return out
 
 
-@pytest.mark.parametrize("name", ["mazur.toml", "xor.toml", "graph.toml", "homework.txt"])
+@pytest.mark.parametrize("name", ["mazur.toml", "xor.toml", "graph.toml", "homework.txt", "makemore.toml",
+                                  "layernorm.toml", "residual.toml", "attention.toml", "rnn.toml", "conv1d.toml"])
 def test_every_example_command_runs(name, monkeypatch, tmp_path, capsys):
     monkeypatch.chdir(EXAMPLES.parent)
     commands = _commands(EXAMPLES / name)
