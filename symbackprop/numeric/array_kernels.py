@@ -23,13 +23,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from symbackprop.graph.activations import Activation, get_activation
 from symbackprop.graph.array_ops import normalize_axes
 from symbackprop.graph.terms import Call, Const, Term
 
-from .vector_kernels import lambdify_numpy
 
 __all__ = ["KERNELS", "lead_of", "index_tuple", "activation_kernels"]
 
@@ -243,6 +241,12 @@ def activation_kernels(name: str) -> tuple[Callable[[Array], Array], Callable[[A
 
 @functools.lru_cache(maxsize=64)
 def _kernels_of(activation: Activation) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
+    # SymPy and lambdify load here, for an activation of one's own only: a program's
+    # numbers otherwise need numpy alone.
+    import sympy as sp
+
+    from .vector_kernels import lambdify_numpy
+
     t = sp.Symbol("t", real=True)
     value = activation.layer((t,))[0]
     return lambdify_numpy([t], value), lambdify_numpy([t], sp.diff(value, t))
