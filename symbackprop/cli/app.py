@@ -120,8 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input).
 
     Output goes through :class:`~symbackprop.cli.output.Guarded` streams: user text is
-    escaped, and a closed pipe or full disk on stdout ends the output quietly with the
-    status the command earned.
+    escaped; a reader that closed the pipe ends the output quietly with the status the
+    command earned, and any other write error (a full disk) is one line and status 2.
     """
     parser = build_parser()
     args = parser.parse_args(_attach_formulas(sys.argv[1:] if argv is None else list(argv)))
@@ -136,8 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = out.stream, err.stream
         out.close_quietly()
     if out.error is not None and not out.broken_pipe:
+        # Output that was lost (a full disk, an I/O error) is a failure, as for GNU tools; only
+        # a reader that closed the pipe early ends quietly with the status the command earned.
         print(f"symbackprop: error: cannot write the output: {out.error.strerror or out.error}",
               file=sys.stderr)
+        return 2
     return status
 
 

@@ -4,7 +4,8 @@ Everything the commands print goes through :class:`Guarded`: control characters 
 holding ``ESC[31m``), bidirectional overrides and lone surrogates are shown as ``\\x1b``,
 ``\\u202e``, ``\\ud800`` instead of acting on the terminal or failing to encode; an
 ``OSError`` while writing (a reader that closed the pipe, a full disk) stops the output
-without a traceback, and the command still returns the status it earned.
+without a traceback; :func:`~symbackprop.cli.app.main` then keeps the status the command
+earned after a closed pipe and exits 2 after any other write error.
 
 >>> escape("key\\x1b[31m \\u202e\\ud800 ok\\n")
 'key\\\\x1b[31m \\\\u202e\\\\ud800 ok\\n'
