@@ -74,6 +74,7 @@ class Backprop:
                 self.deltas[node] = self._make_delta(node, symbol)
                 self._delta_set.add(symbol)
         self._derivations: dict[sp.Symbol, Derivation] = {}
+        self._names: dict[str, sp.Symbol] = {}  # each name read once
 
     # ----- local partials and adjoints
     def partial(self, child: sp.Symbol, parent: sp.Symbol) -> sp.Expr:
@@ -143,7 +144,22 @@ class Backprop:
         return Derivation(wrt=wrt, terms=tuple(terms), delta_form=form, backprop=self)
 
     def __getitem__(self, key: sp.Symbol | str) -> Derivation:
-        return self._derivation(self._view.resolve(key))
+        # A parameter's symbol is a dictionary lookup, a name is read once: reading every
+        # parameter through bp[p] costs what bp.items() does, not a parse and new symbols each.
+        if isinstance(key, sp.Symbol):
+            if key in self._derivations or key in self._parameters:
+                return self._derivation(key)
+            return self._derivation(self._view.resolve(key))
+        symbol = self._names.get(key) if isinstance(key, str) else None
+        if symbol is None:
+            symbol = self._view.resolve(key)
+            if isinstance(key, str):
+                self._names[key] = symbol
+        return self._derivation(symbol)
+
+    @cached_property
+    def _parameters(self) -> frozenset[sp.Symbol]:
+        return frozenset(self.graph.params)
 
     def _derivation(self, symbol: sp.Symbol) -> Derivation:
         found = self._derivations.get(symbol)
