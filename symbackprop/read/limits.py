@@ -26,12 +26,21 @@ from typing import Any
 from symbackprop.errors import SpecError
 from symbackprop.graph.notation import MAX_INT_DIGITS
 
-__all__ = ["MAX_INT_DIGITS", "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
+__all__ = ["MAX_DATA_BYTES", "MAX_HOMEWORK_BYTES", "MAX_HOMEWORK_LINES", "MAX_INT_DIGITS", "MAX_NOTEBOOK_BYTES",
+           "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
 
 #: Largest spec file read (bytes): a spec with numbers for a 200×200 layer is about 800 kB.
 MAX_SPEC_BYTES = 1_000_000
 #: Deepest nesting of tables and lists in a spec (a batch of rows needs 3).
 MAX_SPEC_DEPTH = 32
+#: Largest homework file (``verify --file``, a ``.txt`` handed in to ``mark``) and most lines
+#: in it: a verdict takes up to a few hundredths of a second, so 500 lines stay within seconds.
+MAX_HOMEWORK_BYTES = 1_000_000
+MAX_HOMEWORK_LINES = 500
+#: Largest notebook or ``key.json`` read by ``mark`` (a notebook with plots is a few MB).
+MAX_NOTEBOOK_BYTES = 20_000_000
+#: Largest CSV read by ``train --data`` (4 million cells of 25 characters).
+MAX_DATA_BYTES = 100_000_000
 
 _DIGITS = re.compile(r"[0-9][0-9_]*")
 
