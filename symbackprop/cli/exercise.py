@@ -48,8 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Mark filled-in exercise notebooks; exit 2 only for a bad key or folder.")
     m.add_argument("answers", nargs="+", metavar="ANSWERS", help="notebooks (.ipynb), homework files (.txt, 'question: formula' lines, "
                                                                "'# variant: N'), or folders of them")
-    m.add_argument("--key", metavar="KEY.json", help="the key.json written with the exercise (recommended: "
-                                                     "without it, each notebook's own copy of the spec is trusted)")
+    m.add_argument("--key", metavar="KEY.json", help="the key.json written with the exercise (required unless "
+                                                     "--trust-notebook-spec)")
+    m.add_argument("--trust-notebook-spec", action="store_true",
+                   help="without --key, check each notebook against its own copy of the spec, which the "
+                        "student can edit (within a work budget)")
     m.add_argument("-o", "--output", metavar="FILE.csv", help="write the table here instead of standard output")
     m.add_argument("--summary", metavar="FILE.json", help="write the per-question summary here as JSON")
     m.set_defaults(run=run_mark)
@@ -90,14 +93,31 @@ def run_exercise(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_mark(args: argparse.Namespace) -> int:
-    from symbackprop.exercise.marking import CSV_FIELDS, mark, summary
+def _refuse_link_in_class(target: str, answers: list[str], field: str) -> None:
+    """A link planted in the class folder (``marks.csv`` → a file of the teacher's) must not
+    be written through: the table goes only to a path that is not a link inside it."""
+    path = Path(target)
+    if not path.is_symlink():
+        return
+    parent = path.parent.resolve()
+    for a in map(Path, answers):
+        folder = a.resolve() if a.is_dir() else a.parent.resolve()
+        if parent == folder or parent.is_relative_to(folder):
+            raise SpecError(f"{field}: {target!r} is a link inside the class folder {str(a)!r}; "
+                            "remove it or write elsewhere")
 
-    rows = mark(args.answers, args.key)
+
+def run_mark(args: argparse.Namespace) -> int:
+    from symbackprop.exercise.marking import CSV_FIELDS, csv_rows, mark, summary
+
+    for target, field in ((args.output, "--output"), (args.summary, "--summary")):
+        if target:
+            _refuse_link_in_class(target, args.answers, field)
+    rows = mark(args.answers, args.key, trust_notebook_spec=args.trust_notebook_spec)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(r.row() for r in rows)
+    writer.writerows(csv_rows(rows))
     if args.output:
         write_atomic(args.output, out.getvalue())
     else:

@@ -5,10 +5,10 @@ The size limit is applied while reading, not from ``stat`` beforehand, so a link
 to the end; the file is opened without blocking, so a FIFO is refused instead of waiting
 forever for a writer.
 
->>> import tempfile, os
+>>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as d:
-...     p = os.path.join(d, "spec.toml")
-...     _ = open(p, "w").write("layers = [2, 1]\\n")
+...     p = pathlib.Path(d, "spec.toml")
+...     _ = p.write_text("layers = [2, 1]\\n")
 ...     read_text(p, limit=100, field="spec")
 'layers = [2, 1]\\n'
 >>> read_text("/dev/zero", limit=100, field="spec")

@@ -67,8 +67,9 @@ def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def check_text(text: str, source: str, suffix: str) -> None:
-    """Refuse a spec nested deeper than :data:`MAX_SPEC_DEPTH` or holding an overlong number.
+def check_text(text: str, source: str, suffix: str, *, what: str = "spec") -> None:
+    """Refuse a spec (or other JSON: ``what`` names it) nested deeper than
+    :data:`MAX_SPEC_DEPTH` or holding an overlong number.
 
     A linear scan that skips strings (and TOML comments), so brackets inside a node's
     formula do not count; it runs before ``json``/``tomllib``, which recurse per level.
@@ -96,7 +97,7 @@ def check_text(text: str, source: str, suffix: str) -> None:
         if ch in "[{":
             depth += 1
             if depth > MAX_SPEC_DEPTH:
-                raise SpecError(f"spec: {source!r} is nested deeper than {MAX_SPEC_DEPTH} levels "
+                raise SpecError(f"{what}: {source!r} is nested deeper than {MAX_SPEC_DEPTH} levels "
                                 f"(line {_line(text, k)})")
         elif ch in "]}":
             depth = max(0, depth - 1)
@@ -105,7 +106,7 @@ def check_text(text: str, source: str, suffix: str) -> None:
             assert m is not None
             if len(m[0].replace("_", "").lstrip("0")) > 400:
                 # Python refuses int() of more than 4,300 digits; no float64 needs 400.
-                raise SpecError(f"spec: {source!r} has a number of {len(m[0]):,} digits "
+                raise SpecError(f"{what}: {source!r} has a number of {len(m[0]):,} digits "
                                 f"(line {_line(text, k)}); expected at most 400")
             k = m.end()
             continue
