@@ -21,6 +21,7 @@ from pathlib import Path
 from symbackprop.errors import SpecError
 from symbackprop.read.spec import parse_shorthand
 
+from .files import write_folder
 from .numbers import seed
 from .sheet import write_atomic
 
@@ -78,15 +79,8 @@ def run_exercise(args: argparse.Namespace) -> int:
         activations=_list(args.activations, "--activations"), lang=args.lang,
         formats=_list(args.format, "--format") or [],
     )
-    folder = Path(args.output)
-    if folder.exists() and not folder.is_dir():
-        raise SpecError(f"--output: {args.output!r} is a file; expected a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SpecError(f"--output: cannot make {args.output!r}: {exc.strerror or exc}") from None
-    for name, text in files.items():
-        write_atomic(folder / name, text)
+    # Hundreds of files: written into a temporary folder and moved into place whole, the key last.
+    write_folder(args.output, files, last="key.json")
     names = list(files)
     shown = ", ".join(names) if len(names) <= 12 else f"{', '.join(names[:3])}, ..., {names[-1]}"
     print(f"wrote {len(files)} files to {args.output}: {shown}", file=sys.stderr)
