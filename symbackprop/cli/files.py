@@ -28,15 +28,31 @@ _HELD = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(
 
 @contextmanager
 def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (then they are delivered)."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends, then act on the first that came.
+
+    Held in Python, not with a thread's signal mask: the kernel may hand a process-wide
+    signal to any thread (numpy's BLAS threads among them), while Python runs every handler
+    in the main thread, so replacing the handlers holds the signal wherever it lands.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    pending: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in _HELD}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            _deliver(pending[0], previous[pending[0]])
+
+
+def _deliver(signum: int, handler: object) -> None:
+    if callable(handler):
+        handler(signum, None)  # Ctrl-C's KeyboardInterrupt, the command line's clean-up
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signum)
 
 
 def _umask() -> int:
