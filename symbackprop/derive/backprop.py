@@ -267,17 +267,18 @@ class Derivation:
                     )
                 found.append(Path(tuple(nodes), factors))
                 continue
-            stack.extend(nodes + [c] for c in reversed(self.graph.consumers(here)) if bp.adjoint(c) != 0)
+            # The backprop's view: a network is walked by its layers, its scalar graph never made.
+            stack.extend(nodes + [c] for c in reversed(bp._view.consumers(here)) if bp.adjoint(c) != 0)
         return tuple(found)
 
     def path_count(self) -> int:
         """How many paths :meth:`path_list` would list, counted without listing them."""
-        bp, graph = self.backprop, self.graph
-        memo: dict[sp.Symbol, int] = {graph.output: 1}
+        bp, view = self.backprop, self.backprop._view
+        memo: dict[sp.Symbol, int] = {view.output: 1}
         stack = [self.wrt]
         while stack:  # consumers first, without recursion: a graph's depth is no recursion limit
             s = stack.pop()
-            live = [c for c in graph.consumers(s) if bp.adjoint(c) != 0]
+            live = [c for c in view.consumers(s) if bp.adjoint(c) != 0]
             if s not in memo and all(c in memo for c in live):
                 memo[s] = sum(memo[c] for c in live)
             elif s not in memo:

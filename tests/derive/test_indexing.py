@@ -51,3 +51,20 @@ def test_indexing_still_refuses_what_is_not_a_leaf_and_reads_inputs() -> None:
     x1 = net.lookup("x1")
     assert bp[x1] is bp["x1"]
     assert bp[x1].delta_form != 0
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", ["relu", "softmax"]])
+def test_paths_are_listed_and_counted_from_the_layers(activation) -> None:
+    loss = "cross_entropy" if activation != "sigmoid" else "squared"
+    net = sbp.mlp([3, 4, 3], activation=activation, loss=loss)
+    d = sbp.derive(net)["w1_21"]
+    paths, count = d.path_list(), d.path_count()
+    assert not net.scalar_graph_built  # listing paths made no scalar graph
+    # One path through each output neuron; softmax couples them, so through each pair.
+    assert count == len(paths) == (3 if activation == "sigmoid" else 9)
+    # The same paths and factors as on the scalar graph, derived there independently.
+    made = sbp.mlp([3, 4, 3], activation=activation, loss=loss)
+    made.nodes  # noqa: B018
+    reference = sbp.derive(made)["w1_21"].path_list()
+    assert [p.nodes for p in paths] == [p.nodes for p in reference]
+    assert [[f.value for f in p.factors] for p in paths] == [[f.value for f in p.factors] for p in reference]
