@@ -26,7 +26,7 @@ import sympy as sp
 
 from symbackprop.errors import NumericalError
 
-__all__ = ["finite_float", "is_float64", "refuse"]
+__all__ = ["finite_float", "finite_ratio", "is_float64", "refuse"]
 
 _LARGEST = sp.Float(1.7976931348623157e308)
 
@@ -69,3 +69,16 @@ def finite_float(value: object, what: str) -> float:
     if not is_float64(value):
         raise refuse(what, value)
     return float(value)  # type: ignore[arg-type]
+
+
+def finite_ratio(a: float, b: float) -> float | None:
+    """``a / b`` when it is a finite float64, else None (``1e308 / 1e-3`` overflows to inf).
+
+    >>> finite_ratio(3.0, 4.0), finite_ratio(1e308, 1e-3), finite_ratio(1.0, 0.0)
+    (0.75, None, None)
+    """
+    try:
+        r = a / b
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return r if math.isfinite(r) else None

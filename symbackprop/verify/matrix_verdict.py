@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import sympy as sp
 
+from symbackprop.derive.finite import finite_ratio
 from symbackprop.derive.vector import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
@@ -145,7 +146,10 @@ def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) 
         if f.shape != t.shape or not np.any(np.abs(t) > 1e-12):
             return None
         k = int(np.argmax(np.abs(t)))
-        ratios.append(f.flat[k] / t.flat[k])
+        ratio = finite_ratio(float(f.flat[k]), float(t.flat[k]))  # the one gate: e^{800}·… is no factor
+        if ratio is None:
+            return None
+        ratios.append(ratio)
     c = sp.nsimplify(ratios[0], rational=True, tolerance=1e-9)
     if c.q > 12 or abs(c.p) > 24 or c == 1:
         return None
