@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from symbackprop.derive.finite import finite_tree
 from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
@@ -162,6 +163,7 @@ def graph_result(spec: Any, *, learning_rate: float | None = None, require_updat
 
 def run_grad(args: argparse.Namespace) -> int:
     result = grad_result(args.spec, learning_rate=args.learning_rate, require_updated=args.updated, force=args.force)
+    finite_tree(result)  # the one gate: every number printed is finite, as JSON and as a table
     if args.json:
         print(json.dumps(result))
         return 0

@@ -26,7 +26,7 @@ import sympy as sp
 
 from symbackprop.errors import NumericalError
 
-__all__ = ["finite_float", "finite_ratio", "is_float64", "refuse"]
+__all__ = ["finite_float", "finite_ratio", "finite_tree", "is_float64", "refuse"]
 
 _LARGEST = sp.Float(1.7976931348623157e308)
 
@@ -82,3 +82,23 @@ def finite_ratio(a: float, b: float) -> float | None:
     except (ZeroDivisionError, OverflowError):
         return None
     return r if math.isfinite(r) else None
+
+
+def finite_tree(value: object, path: str = "") -> None:
+    """Refuse the first number in nested dicts and lists (a ``--json`` result) that is not a
+    finite float64, naming its path (``updated.w``): what is printed is valid JSON.
+
+    >>> finite_tree({"loss": 0.5, "updated": {"W1": [[1.0, float("-inf")]]}})
+    Traceback (most recent call last):
+        ...
+    symbackprop.errors.NumericalError: updated.W1[0][1]: expected a finite number within float64's range, received -inf; a value overflowed, is undefined (a division by 0, ln 0, the root of a negative number), or a prediction reached exactly 0 or 1 inside a logarithm
+    """
+    stack: list[tuple[str, object]] = [(path, value)]
+    while stack:  # iterative: a deep result is no recursion limit
+        where, v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((f"{where}.{k}" if where else str(k), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, (list, tuple)):
+            stack.extend((f"{where}[{k}]", x) for k, x in reversed(list(enumerate(v))))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            finite_float(v, where or "value")
