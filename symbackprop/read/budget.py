@@ -34,7 +34,7 @@ from symbackprop.errors import FormulaError, TooLargeError
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
     "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "COMMAND_PARAMETERS",
-    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "check_parameter_count", "check_graph_size", "check_tree",
+    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "MAX_ALIASES", "check_parameter_count", "check_graph_size", "check_tree",
     "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
@@ -67,6 +67,8 @@ MAX_GRAPH_NODES = 300
 COMMAND_PARAMETERS = {"check": 800, "verify": 800, "grad": 3_000, "train": 3_000}
 #: The smallest of :data:`COMMAND_PARAMETERS` (``check`` and ``verify``).
 MAX_CHECKED_PARAMETERS = min(COMMAND_PARAMETERS.values())
+#: Most aliases in a spec's ``[notation]`` table (each is parsed and read against the network).
+MAX_ALIASES = 1_000
 #: Most questions one exercise asks (and one notebook or key variant may name when marked).
 MAX_QUESTIONS = 100
 
