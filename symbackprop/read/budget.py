@@ -8,7 +8,10 @@ module first; every estimate counts operations, digits or depth, never seconds.
 * the parser: :func:`check_tree` (prime orders) before building, :func:`check_formula`
   (the product of nested exponents, nesting of functions) after;
 * verify's symbolic route and the sheet's expanded formulas: :func:`expansion_terms`;
-* verify's search for a named mistake: :data:`MAX_DIAGNOSIS_WORK`;
+* verify's search for a named mistake: :data:`MAX_DIAGNOSIS_WORK` (scalar) and
+  :data:`MAX_VECTOR_SEARCH` (vector forms);
+* notation tables, exercises and marking: :data:`MAX_ALIASES`, :data:`MAX_QUESTIONS`,
+  :func:`exercise_work`;
 * spec files: :func:`check_network_size` and :func:`check_graph_size` before building.
 
 >>> import sympy as sp
@@ -34,7 +37,7 @@ from symbackprop.errors import FormulaError, TooLargeError
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
     "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "COMMAND_PARAMETERS",
-    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "MAX_ALIASES", "check_parameter_count", "check_graph_size", "check_tree",
+    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "MAX_ALIASES", "MAX_VECTOR_SEARCH", "check_parameter_count", "check_graph_size", "check_tree",
     "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
@@ -51,6 +54,10 @@ MAX_EXPANSION_TERMS = 20_000
 #: Most multiplications verify's search for a named mistake may spend (points × factors on
 #: all paths × distinct factors); past it, the search works on δs instead of paths.
 MAX_DIAGNOSIS_WORK = 10_000_000
+#: Most node visits verify's search for a named mistake in a vector formula may spend (each
+#: single repair is rebuilt and evaluated whole: about 4·size² visits); past it the verdict
+#: is given without naming the mistake.
+MAX_VECTOR_SEARCH = 40_000
 #: Most parameters of a layered network read from a spec (16-64-64-10 has 5,898; deriving
 #: and printing every parameter of 100-140-6, 14,986, took 1.9 s).
 #: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and

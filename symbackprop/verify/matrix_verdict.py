@@ -31,6 +31,7 @@ from symbackprop.derive.vector import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
 from symbackprop.numeric.vector import compile_vector
+from symbackprop.read.budget import MAX_VECTOR_SEARCH
 from symbackprop.read.matrix import M, activation_derivative, node_text, parse_matrix
 
 from .diagnose import Diagnosis
@@ -128,7 +129,14 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> 
 
 def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int, int],
               points: Sequence[LayerValues], expected: str = "") -> Diagnosis | None:
+    # Each repair is rebuilt and evaluated whole, so the search costs about (size)² node
+    # visits: counted against the budget, past which the verdict names no mistake.
+    size = sum(1 for _ in _paths(m))
+    work = 0
     for repaired, kind, sentence in _repairs(m, net, key, expected):
+        work += size
+        if work > MAX_VECTOR_SEARCH:
+            return None
         try:
             if shape(repaired, net.layers) != target:
                 continue
