@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--seed", type=seed, default=0, help="the seed of the variants' numbers (default 0)")
     e.add_argument("--sizes", metavar="LIST", help="layer sizes to draw from per variant, like 2-2-1,2-3-1")
     e.add_argument("--activations", metavar="LIST", help="activations to draw from per variant, like sigmoid,tanh")
+    e.add_argument("--force", action="store_true", help="go on past the work budget (variants × files × questions)")
     e.set_defaults(run=run_exercise)
 
     m = sub.add_parser("mark", help="check a class's filled-in notebooks: a CSV row per student and question",
@@ -77,7 +78,7 @@ def run_exercise(args: argparse.Namespace) -> int:
         args.spec, args.ask, variants=args.variants, seed=args.seed,
         sizes=[parse_shorthand(s) for s in sizes] if sizes else None,
         activations=_list(args.activations, "--activations"), lang=args.lang,
-        formats=_list(args.format, "--format") or [],
+        formats=_list(args.format, "--format") or [], force=args.force,
     )
     # Hundreds of files: written into a temporary folder and moved into place whole, the key last.
     write_folder(args.output, files, last="key.json")

@@ -37,7 +37,8 @@ from symbackprop.errors import FormulaError, TooLargeError
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
     "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "COMMAND_PARAMETERS",
-    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "MAX_ALIASES", "MAX_VECTOR_SEARCH", "check_parameter_count", "check_graph_size", "check_tree",
+    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "MAX_ALIASES", "MAX_VECTOR_SEARCH",
+    "MAX_EXERCISE_WORK", "exercise_work", "check_exercise_work", "check_parameter_count", "check_graph_size", "check_tree",
     "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
@@ -76,6 +77,10 @@ COMMAND_PARAMETERS = {"check": 800, "verify": 800, "grad": 3_000, "train": 3_000
 MAX_CHECKED_PARAMETERS = min(COMMAND_PARAMETERS.values())
 #: Most aliases in a spec's ``[notation]`` table (each is parsed and read against the network).
 MAX_ALIASES = 1_000
+#: Most work one ``exercise`` command does without ``--force``, in sheet-questions: every
+#: file written (two sheets per sheet format, one notebook) costs one plus its questions,
+#: times the network's parameters in fifties (see :func:`exercise_work`).
+MAX_EXERCISE_WORK = 400
 #: Most questions one exercise asks (and one notebook or key variant may name when marked).
 MAX_QUESTIONS = 100
 
@@ -238,3 +243,24 @@ def check_parameter_count(count: int, command: str, force: bool) -> None:
     if not force and count > limit:
         raise TooLargeError(f"{command}: a network of {count:,} parameters; {command} takes at most "
                             f"{limit:,} (its work grows with the count): give --force to go on")
+
+
+def exercise_work(files_per_variant: int, questions: Sequence[int], parameters: Sequence[int]) -> int:
+    """Sheet-questions of an exercise: per variant, ``files × (1 + questions) × ⌈params / 50⌉``.
+
+    >>> exercise_work(3, [3] * 30, [9] * 30)   # 30 variants of 2-2-1, html + ipynb, 3 questions
+    360
+    """
+    return sum(files_per_variant * (1 + q) * max(1, math.ceil(p / 50)) for q, p in zip(questions, parameters))
+
+
+def check_exercise_work(work: int, force: bool) -> None:
+    """Refuse an exercise of more than :data:`MAX_EXERCISE_WORK` sheet-questions.
+
+    Raises:
+        TooLargeError: the work, the limit, and how to go on anyway.
+    """
+    if not force and work > MAX_EXERCISE_WORK:
+        raise TooLargeError(f"exercise: {work:,} sheet-questions of work (files × questions × network size); "
+                            f"the limit is {MAX_EXERCISE_WORK:,}: ask fewer variants, formats or questions, "
+                            "or give --force to go on")
