@@ -103,7 +103,8 @@ def _refuse_link_in_class(target: str, answers: list[str], field: str) -> None:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    from symbackprop.exercise.marking import CSV_FIELDS, csv_rows, mark, summary
+    from symbackprop.exercise.marking import CSV_FIELDS, mark, summary
+    from symbackprop.exercise.table import csv_rows
 
     for target, field in ((args.output, "--output"), (args.summary, "--summary")):
         if target:

@@ -33,7 +33,7 @@ from ._fast import product
 from .expansion import Substitution, expression_size
 from .latex import factors_latex, leibniz_latex
 from .partials import local_partials
-from .paths import Delta, Factor, Path
+from .paths import Delta, Path, count_paths, list_paths
 from .views import view_of
 
 __all__ = ["Backprop", "Derivation", "derive", "DEFAULT_MAX_SIZE", "DEFAULT_MAX_PATHS"]
@@ -249,41 +249,13 @@ class Derivation:
         Raises:
             TooLargeError: more than ``max_paths`` paths.
         """
-        bp, out = self.backprop, self.backprop._output
-        found: list[Path] = []
-        stack: list[list[sp.Symbol]] = [[self.wrt]]  # depth first without recursion
-        while stack:
-            nodes = stack.pop()
-            here = nodes[-1]
-            if here == out:
-                factors = tuple(
-                    Factor(child, parent, bp.partial(child, parent))
-                    for parent, child in zip(reversed(nodes[:-1]), reversed(nodes[1:]))
-                )
-                if len(found) >= max_paths:
-                    raise TooLargeError(
-                        f"paths of {self.wrt.name}: more than {max_paths} chain-rule paths lead "
-                        "to the output; read the δ form instead, or raise max_paths"
-                    )
-                found.append(Path(tuple(nodes), factors))
-                continue
-            # The backprop's view: a network is walked by its layers, its scalar graph never made.
-            stack.extend(nodes + [c] for c in reversed(bp._view.consumers(here)) if bp.adjoint(c) != 0)
-        return tuple(found)
+        bp = self.backprop
+        return list_paths(self.wrt, bp._output, bp._view.consumers, bp.adjoint, bp.partial, max_paths)
 
     def path_count(self) -> int:
         """How many paths :meth:`path_list` would list, counted without listing them."""
-        bp, view = self.backprop, self.backprop._view
-        memo: dict[sp.Symbol, int] = {view.output: 1}
-        stack = [self.wrt]
-        while stack:  # consumers first, without recursion: a graph's depth is no recursion limit
-            s = stack.pop()
-            live = [c for c in view.consumers(s) if bp.adjoint(c) != 0]
-            if s not in memo and all(c in memo for c in live):
-                memo[s] = sum(memo[c] for c in live)
-            elif s not in memo:
-                stack += [s, *(c for c in live if c not in memo)]
-        return memo[self.wrt]
+        bp = self.backprop
+        return count_paths(self.wrt, bp._output, bp._view.consumers, bp.adjoint)
 
     @cached_property
     def paths(self) -> tuple[Path, ...]:

@@ -36,8 +36,7 @@ from .check import check
 from .notebook import NotebookError, read_notebook
 from .questions import read_questions
 
-__all__ = ["CSV_FIELDS", "Mark", "class_files", "mark", "mark_texts", "natural_key", "read_key", "summary",
-           "totals"]
+__all__ = ["CSV_FIELDS", "Mark", "class_files", "mark", "mark_texts", "natural_key", "read_key", "summary"]
 
 _VARIANT = re.compile(r"^#\s*variant\s*:?\s*(\d{1,6})\s*$", re.IGNORECASE)
 
@@ -348,65 +347,6 @@ def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: 
             texts[student] = exc
     homework = [s for s, f, _ in files if f.suffix.lower() == ".txt"]
     return mark_texts(texts, read_key_, points=points, homework=homework, trust_notebook_spec=trust_notebook_spec)
-
-
-# ----- what is written
-
-def totals(rows: Sequence[Mark]) -> dict[str, str]:
-    """Per student, ``correct/asked`` over their question rows (``correct_almost_everywhere``
-    and ``correct_under_constraint`` count as correct); ``0/0`` for a file that could not be
-    read at all."""
-    right: Counter[str] = Counter()
-    asked: Counter[str] = Counter()
-    for r in rows:
-        asked[r.student] += 0
-        if r.is_question:
-            asked[r.student] += 1
-            right[r.student] += r.status.startswith("correct")
-    return {s: f"{right[s]}/{asked[s]}" for s in asked}
-
-
-#: What a spreadsheet reads as the start of a formula (OWASP's list, and the full-width
-#: forms some locales accept); a cell starting with a quote is escaped too, so that removing
-#: one leading quote always gives the text back.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "'", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """``cell`` with a leading ``'`` when a spreadsheet would read it as a formula.
-
-    >>> spreadsheet_safe('=HYPERLINK("http://x", "click")')
-    '\\'=HYPERLINK("http://x", "click")'
-    >>> spreadsheet_safe("-(y_1 - a_1)"), spreadsheet_safe("a_1")
-    ("'-(y_1 - a_1)", 'a_1')
-    >>> original = "'quoted"
-    >>> unescape_cell(spreadsheet_safe(original)) == original
-    True
-    """
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
-def unescape_cell(cell: str) -> str:
-    """The text of a cell written by :func:`spreadsheet_safe` (one leading ``'`` removed)."""
-    return cell[1:] if cell.startswith("'") else cell
-
-
-#: Longest cell written: a spreadsheet cell holds at most 32,767 characters and Python's csv
-#: module reads at most 131,072 by default; a longer answer is over the formula limit anyway.
-MAX_CELL = 32_000
-
-
-def _cell(text: str) -> str:
-    if len(text) > MAX_CELL:
-        text = f"{text[:MAX_CELL]} … ({len(text):,} characters)"
-    return spreadsheet_safe(text)
-
-
-def csv_rows(rows: Sequence[Mark]) -> list[dict[str, str]]:
-    """The rows as the CSV holds them: the student's total added, every cell spreadsheet-safe
-    (see :func:`spreadsheet_safe`) and at most :data:`MAX_CELL` characters."""
-    total = totals(rows)
-    return [{k: _cell(v) for k, v in {**r.row(), "total": total[r.student]}.items()} for r in rows]
 
 
 def summary(rows: Sequence[Mark], *, top: int = 3) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ import pytest
 from conftest import run_cli
 from exercise_helpers import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_W2_11, fill
 
-from symbackprop.exercise.marking import natural_key, spreadsheet_safe, unescape_cell
+from symbackprop.exercise.marking import natural_key
+from symbackprop.exercise.table import spreadsheet_safe, unescape_cell
 
 INJECTION = "=HYPERLINK(CONCATENATE(A1,B1))+cmd|' /C calc'!A0"
 
