@@ -156,8 +156,9 @@ def __getattr__(name: str) -> object:
     stage = _STAGE_OF.get(name)
     if stage is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    _bind(importlib.import_module(f"{__name__}.{stage}"))
-    return globals()[name]
+    value = getattr(importlib.import_module(f"{__name__}.{stage}"), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
@@ -165,8 +166,12 @@ def __dir__() -> list[str]:
 
 
 def _bind(stage: types.ModuleType) -> None:
+    # Only what the stage already holds: a stage's own lazy names (the vector form, proofs)
+    # load when asked for, through __getattr__ above.
+    held = vars(stage)
     for exported in _LATER_STAGES[stage.__name__.rpartition(".")[2]]:
-        globals()[exported] = getattr(stage, exported)
+        if exported in held:
+            globals()[exported] = held[exported]
 
 
 class _Package(types.ModuleType):
