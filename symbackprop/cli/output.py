@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 from typing import TextIO
+
+from symbackprop.read.text import visible
 
 __all__ = ["Guarded", "escape"]
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _escaped(m: re.Match[str]) -> str:
-    code = ord(m[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def escape(text: str) -> str:
-    """``text`` with control characters (but newline and tab) and lone surrogates escaped."""
-    return _UNSAFE.sub(_escaped, text)
+    """``text`` with control characters (but newline and tab) and lone surrogates escaped
+    (:func:`symbackprop.read.text.visible`, the one definition the sheets use too)."""
+    return visible(text)
 
 
 class Guarded:
