@@ -14,6 +14,7 @@ import importlib
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -120,7 +121,10 @@ def _error(message: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     """The command, with every way it can end mapped to a status: the one exit path."""
     try:
-        with _cleanup_on_signals():
+        with _cleanup_on_signals(), warnings.catch_warnings():
+            # Every number a command prints passes the one finite-or-refused gate, so numpy's
+            # floating-point warnings would only repeat it, unescaped, on stderr.
+            warnings.simplefilter("ignore", RuntimeWarning)
             return int(args.run(args))
     except SymbackpropError as exc:
         return _error(str(exc) or type(exc).__name__)
