@@ -74,7 +74,8 @@ def test_every_exported_name_resolves_to_its_stages_object() -> None:
     [
         (["verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"],
          {"symbackprop.verify"}),
-        (["sheet", "2-2-1", "--params", "w2_11"], {"symbackprop.sheet", "latex2mathml"}),
+        (["sheet", "2-2-1", "--params", "w2_11"], {"symbackprop.sheet"}),  # Markdown: no MathML converter
+        (["sheet", "2-2-1", "--params", "w2_11", "--format", "html"], {"symbackprop.sheet", "latex2mathml"}),
         (["derive", "2-2-1", "--param", "w2_11"], set()),
         (["check", "2-2-1"], {"numpy", "symbackprop.numeric"}),
     ],
