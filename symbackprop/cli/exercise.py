@@ -1,8 +1,8 @@
-"""``symbackprop exercise SPEC --ask NAMES -o DIR`` and ``symbackprop mark ANSWERS... [--key KEY]``.
+"""``symbackprop exercise SPEC --ask NAMES -o DIR`` and ``symbackprop mark ANSWERS... --key KEY``.
 
 ``exercise`` writes a problem sheet, a solution sheet and a self-checking notebook (per
-variant with ``--variants N``) and the teacher's ``key.json`` into DIR, each file whole or
-not at all.  ``mark`` checks every answer of the students' notebooks (or ``.txt`` homework files of
+variant with ``--variants N``) and the teacher's ``key.json`` into DIR, all of them whole or
+none (a temporary folder moved into place).  ``mark`` checks every answer of the students' notebooks (or ``.txt`` homework files of
 ``question: formula`` lines) and writes one CSV row
 per student and question, then a summary per question on stderr (or ``--summary FILE``).
 Exit status 2 only for the teacher's mistakes (a bad spec, question, key or folder); a
