@@ -6,8 +6,9 @@ Three tables:
 1. the issue's targets: mlp() + derive() + every parameter's δ form (bp.items()) for
    [16, 64, 64, 10] (< 0.3 s) and [784, 128, 10] (101,770 parameters, < 2 s), from the
    layers, with the peak of Python memory (tracemalloc, a separate untimed run), against
-   the route through the scalar graph (made first, then derived node by node), timed in
-   the same run;
+   the same read one parameter at a time (``bp[p]`` for every ``p in net.params``, same
+   targets) and the route through the scalar graph (made first, then derived node by
+   node), timed in the same run;
 2. linearity: time per connection for networks of growing width, against the time to
    merely create the same number of symbols, measured in the same run;
 3. why: local partials of one neuron's weighted sum (what derive does on a general graph)
@@ -59,11 +60,14 @@ def connections(layers: list[int]) -> int:
     return sum(a * b for a, b in zip(layers, layers[1:]))
 
 
-def _all_forms(layers: list[int], *, through_graph: bool = False) -> dict:
+def _all_forms(layers: list[int], *, through_graph: bool = False, indexed: bool = False) -> dict:
     net = sbp.mlp(layers)
     if through_graph:
         net.nodes  # noqa: B018 - the scalar graph, made as before (a node per neuron)
-    return {p: d.delta_form for p, d in sbp.derive(net).items()}
+    bp = sbp.derive(net)
+    if indexed:  # the public one-at-a-time route: bp[p] for every parameter
+        return {p: bp[p].delta_form for p in net.params}
+    return {p: d.delta_form for p, d in bp.items()}
 
 
 def _peak_mib(f) -> float:
@@ -89,15 +93,18 @@ def _cpu(f, repeat: int) -> float:
 def targets(repeat: int, quick: bool) -> None:
     print("1. Targets: mlp() + derive() + every δ form, sigmoid, squared loss (best of cold runs)")
     print(f"   {'layers':<18}{'params':>9}{'wall s':>9}{'CPU s':>8}{'target':>9}{'peak MiB':>10}"
-          f"{'via graph s':>13}{'speed-up':>10}")
+          f"{'bp[p] s':>9}{'/items':>7}{'via graph s':>13}{'speed-up':>10}")
     _all_forms([2, 3, 2])  # SymPy's lazy imports, once per process
     for layers, limit in (([16, 64, 64, 10], 0.3), ([784, 128, 10], 2.0)):
         t_all, forms = _timed(lambda: _all_forms(layers), repeat)
         cpu = _cpu(lambda: _all_forms(layers), repeat)
         verdict = "ok" if t_all < limit else "MISSED"
         peak = _peak_mib(lambda: _all_forms(layers))
+        t_indexed, by_index = _timed(lambda: _all_forms(layers, indexed=True), repeat)
+        assert by_index == forms, "bp[p] and bp.items() disagree"
+        verdict += "" if t_indexed < limit else " (bp[p] MISSED)"
         line = (f"   {str(layers):<18}{len(forms):>9,}{t_all:>9.2f}{cpu:>8.2f}{'< ' + str(limit) + ' s':>9}"
-                f"{peak:>10.0f}")
+                f"{peak:>10.0f}{t_indexed:>9.2f}{t_indexed / t_all:>6.2f}×")
         if quick and len(forms) > 10_000:
             print(line + f"{'-':>13}{'-':>10} {verdict}")
             continue

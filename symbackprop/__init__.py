@@ -30,53 +30,21 @@ from .errors import (
     SymbackpropError,
     TooLargeError,
 )
-from .graph import (
-    Activation,
-    Graph,
-    Loss,
-    Network,
-    Node,
-    activation_names,
-    get_activation,
-    get_loss,
-    heaviside,
-    latex,
-    leaky_relu,
-    loss_names,
-    mlp,
-    plain_text,
-    register_activation,
-    register_loss,
-    relu,
-    sigmoid,
-    softmax,
-    softplus,
-    tanh,
-)
-from .read import EXAMPLE, Spec, Values, graph_from_spec, load_spec, parse_formula
-from .derive import (
-    Backprop,
-    Delta,
-    Derivation,
-    Factor,
-    LayerRule,
-    Path,
-    Proof,
-    Program,
-    VectorForm,
-    backward,
-    derive,
-    forward,
-    gradients,
-    prove,
-    program,
-    prove_all,
-    vector_form,
-)
 
-# The numeric, verify and sheet stages (numpy, the mistake catalogue, the printers) load on
-# first use, so a command that needs none of them does not pay for importing them.
+# Every stage loads on first use of one of its names (SymPy with the graph, lark with the
+# reader, numpy with the numbers), so ``import symbackprop`` and a command that needs only
+# some stages pay for those alone, and Ctrl-C while they load is the command line's to catch.
 _LATER_STAGES = {
+    "graph": (
+        "Activation", "Graph", "Loss", "Network", "Node", "activation_names", "get_activation", "get_loss",
+        "heaviside", "latex", "leaky_relu", "loss_names", "mlp", "plain_text", "register_activation",
+        "register_loss", "relu", "sigmoid", "softmax", "softplus", "tanh",
+    ),
+    "read": ("EXAMPLE", "Spec", "Values", "graph_from_spec", "load_spec", "parse_formula"),
+    "derive": (
+        "Backprop", "Delta", "Derivation", "Factor", "LayerRule", "Path", "Program", "Proof", "VectorForm",
+        "backward", "derive", "forward", "gradients", "program", "prove", "prove_all", "vector_form",
+    ),
     "numeric": (
         "DirectionalReport", "FitResult", "GradcheckError", "GradcheckReport", "GradcheckRow",
         "NumericNetwork", "VectorFunctions", "VectorProof", "check_gradients", "compile_network",
@@ -89,6 +57,49 @@ _LATER_STAGES = {
 _STAGE_OF = {name: stage for stage, names in _LATER_STAGES.items() for name in names}
 
 if TYPE_CHECKING:  # what type checkers and editors read: the same names, imported eagerly
+    from .graph import (
+        Activation,
+        Graph,
+        Loss,
+        Network,
+        Node,
+        activation_names,
+        get_activation,
+        get_loss,
+        heaviside,
+        latex,
+        leaky_relu,
+        loss_names,
+        mlp,
+        plain_text,
+        register_activation,
+        register_loss,
+        relu,
+        sigmoid,
+        softmax,
+        softplus,
+        tanh,
+    )
+    from .read import EXAMPLE, Spec, Values, graph_from_spec, load_spec, parse_formula
+    from .derive import (
+        Backprop,
+        Delta,
+        Derivation,
+        Factor,
+        LayerRule,
+        Path,
+        Program,
+        Proof,
+        VectorForm,
+        backward,
+        derive,
+        forward,
+        gradients,
+        program,
+        prove,
+        prove_all,
+        vector_form,
+    )
     from .numeric import (
         DirectionalReport,
         FitResult,
@@ -148,8 +159,9 @@ def __getattr__(name: str) -> object:
     stage = _STAGE_OF.get(name)
     if stage is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    _bind(importlib.import_module(f"{__name__}.{stage}"))
-    return globals()[name]
+    value = getattr(importlib.import_module(f"{__name__}.{stage}"), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
@@ -157,8 +169,12 @@ def __dir__() -> list[str]:
 
 
 def _bind(stage: types.ModuleType) -> None:
+    # Only what the stage already holds: a stage's own lazy names (the vector form, proofs)
+    # load when asked for, through __getattr__ above.
+    held = vars(stage)
     for exported in _LATER_STAGES[stage.__name__.rpartition(".")[2]]:
-        globals()[exported] = getattr(stage, exported)
+        if exported in held:
+            globals()[exported] = held[exported]
 
 
 class _Package(types.ModuleType):

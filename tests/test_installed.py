@@ -1,9 +1,10 @@
 """What a user installs is what the tests test.
 
-``.ci/run`` builds the wheel, installs it (not editable) into a fresh environment and runs
-``pytest`` from the repository root with ``SYMBACKPROP_TEST_INSTALLED=1``; these tests then
-fail unless the package under test is that installed copy and the wheel holds every module
-and data file of the source tree (a wheel without ``grammar.lark`` fails here by name).  The
+``.ci/run`` runs the README's two lines as written: ``pip install .`` into ``.venv`` inside
+the checkout, then ``pytest`` from the repository root with ``SYMBACKPROP_TEST_INSTALLED=1``;
+these tests then fail unless the package under test is the copy in that environment's
+site-packages and it holds every module and data file of the source tree (a wheel without
+``grammar.lark`` fails here by name).  The
 command runs the way users call it: the console script, and ``python -m symbackprop`` from a
 directory that is not the source tree.
 """
@@ -16,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -59,7 +61,31 @@ def test_the_package_under_test_is_the_installed_copy() -> None:
     assert imported == installed, (
         f"the tests import {imported}, not the installed {installed}; run `pytest` (python -m "
         "pytest puts the working directory, the source tree, first on sys.path)")
-    assert ROOT not in imported.parents
+    assert _is_installed_copy(imported, _site_packages(), ROOT), (imported, _site_packages())
+
+
+def _site_packages() -> set[Path]:
+    """The running interpreter's install directories (purelib and platlib)."""
+    paths = sysconfig.get_paths()
+    return {Path(paths[key]).resolve() for key in ("purelib", "platlib")}
+
+
+def _is_installed_copy(package_init: Path, site_packages: set[Path], root: Path) -> bool:
+    """Whether ``package_init`` is the installed copy: inside an install directory of the
+    interpreter, wherever that environment lives (the README makes it ``.venv`` inside the
+    checkout), and not the source tree's own ``symbackprop/``."""
+    return package_init.parent.parent in site_packages and package_init.parent != root / "symbackprop"
+
+
+def test_an_environment_inside_the_checkout_holds_an_installed_copy(tmp_path: Path) -> None:
+    # The README's own commands put the environment in .venv under the checkout; the copy
+    # there is installed, the source tree is not (the check used to refuse both).
+    checkout = tmp_path / "clone"
+    site = checkout / ".venv" / "lib" / "python3.11" / "site-packages"
+    assert _is_installed_copy(site / "symbackprop" / "__init__.py", {site}, checkout)
+    assert not _is_installed_copy(checkout / "symbackprop" / "__init__.py", {site}, checkout)
+    assert not _is_installed_copy(checkout / "symbackprop" / "__init__.py", {checkout}, checkout)
+    assert not _is_installed_copy(tmp_path / "elsewhere" / "symbackprop" / "__init__.py", {site}, checkout)
 
 
 def test_the_wheel_holds_every_module_and_data_file_of_the_source_tree() -> None:

@@ -2,7 +2,10 @@
 
 The ``symbackprop`` lines run in-process through ``main``, from a scratch directory that
 sees the repository's ``examples/`` (so files they write land there, not in the tree);
-a line must not end in a usage error (status 2) or print an error.
+a line must not end in a usage error (status 2) or print an error.  The lines of one
+``bash`` block run in order in one scratch directory, so a line may read what an earlier
+line of its block wrote (``mark class`` after ``exercise … -o class``), and no line names
+a fixed path outside the working directory.
 """
 
 from __future__ import annotations
@@ -23,16 +26,19 @@ INSTALLS = ("python3 -m venv",)
 ELSEWHERE = {"lint-imports": "test_the_stage_contracts_hold"}
 
 
-def _command_lines() -> list[str]:
-    lines = []
+def _command_blocks() -> list[list[str]]:
+    """The command lines, one list per ``bash`` block (an inline command is a block alone)."""
+    blocks = []
     for block in re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL):
-        lines += [line for line in block.splitlines() if line.strip()]
+        blocks.append([line for line in block.splitlines() if line.strip()])
     for inline in re.findall(r"`(symbackprop [^`]+)`", README):
-        lines.append(inline)
-    return lines
+        blocks.append([inline])
+    return blocks
 
 
-LINES = _command_lines()
+BLOCKS = _command_blocks()
+LINES = [line for block in BLOCKS for line in block]
+CLI_LINES = ("symbackprop ", "python -m symbackprop")
 
 
 def _argv(line: str) -> list[str]:
@@ -43,10 +49,7 @@ def test_the_readme_shows_command_lines() -> None:
     assert sum(line.startswith("symbackprop ") for line in LINES) >= 12
 
 
-@pytest.mark.parametrize("line", [line for line in LINES if line.startswith(("symbackprop ", "python -m symbackprop"))])
-def test_each_command_line_runs(line: str, tmp_path: Path, monkeypatch, capsys) -> None:
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
-    monkeypatch.chdir(tmp_path)
+def _run_line(line: str, capsys) -> None:
     argv = _argv(line)
     argv = argv[3:] if argv[0] == "python" else argv[1:]
     try:
@@ -57,6 +60,30 @@ def test_each_command_line_runs(line: str, tmp_path: Path, monkeypatch, capsys) 
     wrong = "# wrong" in line or "--file" in line  # the homework file has one wrong line on purpose
     assert status == (1 if wrong else 0), (line, err)
     assert "error" not in err, (line, err)
+
+
+@pytest.mark.parametrize("block", [b for b in BLOCKS if any(line.startswith(CLI_LINES) for line in b)],
+                         ids=lambda b: b[0][:60])
+def test_each_command_line_runs(block: list[str], tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
+    for line in block:
+        if line.startswith(CLI_LINES):
+            _run_line(line, capsys)
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_no_line_writes_to_a_fixed_path(line: str) -> None:
+    # A README command run by a test (or by a reader twice) must not touch a shared folder
+    # such as /tmp/class: every path is relative to the working directory.
+    assert not re.search(r"(^|[\s=\"'])(/|~)\S", line), line
+
+
+def test_marking_reads_what_the_exercise_line_before_it_wrote() -> None:
+    block = next(b for b in BLOCKS if any(line.startswith("symbackprop mark ") for line in b))
+    mark = next(line for line in block if line.startswith("symbackprop mark "))
+    folder = _argv(mark)[2]
+    assert any(f"-o {folder} " in line for line in block[:block.index(mark)]), block
 
 
 @pytest.mark.parametrize("line", [line for line in LINES if not line.startswith(("symbackprop ", "python -m symbackprop"))])

@@ -3,6 +3,7 @@ the stages they use (counted in ``sys.modules`` of a fresh process, not timed)."
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -73,7 +74,8 @@ def test_every_exported_name_resolves_to_its_stages_object() -> None:
     [
         (["verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"],
          {"symbackprop.verify"}),
-        (["sheet", "2-2-1", "--params", "w2_11"], {"symbackprop.sheet", "latex2mathml"}),
+        (["sheet", "2-2-1", "--params", "w2_11"], {"symbackprop.sheet"}),  # Markdown: no MathML converter
+        (["sheet", "2-2-1", "--params", "w2_11", "--format", "html"], {"symbackprop.sheet", "latex2mathml"}),
         (["derive", "2-2-1", "--param", "w2_11"], set()),
         (["check", "2-2-1"], {"numpy", "symbackprop.numeric"}),
     ],
@@ -88,3 +90,58 @@ assert status == 0, status
 """
     loaded = _loaded_after(code)
     assert {m for m, yes in loaded.items() if yes} == needs
+
+
+def test_the_command_table_names_what_each_module_registers() -> None:
+    import argparse
+
+    from symbackprop.cli import app
+
+    registered = {}
+    for module in app.COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        registered.update(dict.fromkeys(sub.choices, module))
+    assert registered == app.COMMANDS
+
+
+def _loaded_by(argv: list[str]) -> set[str]:
+    code = f"""
+import contextlib, io, json, sys
+before = set(sys.modules)
+import sympy, lark
+floor = set(sys.modules)
+from symbackprop.cli.app import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main({argv!r})
+print(json.dumps(sorted(set(sys.modules) - floor)))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+SCALAR_VERIFY = ["verify", "2-2-1", "--param", "w2_11", "--formula", "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"]
+
+
+def test_a_command_imports_its_own_module_and_what_it_runs_only() -> None:
+    loaded = _loaded_by(SCALAR_VERIFY)
+    others = {"symbackprop.cli.derive", "symbackprop.cli.exercise", "symbackprop.exercise", "symbackprop.sheet",
+              "symbackprop.numeric", "numpy"}
+    unused = {"symbackprop.derive.vector", "symbackprop.derive.proof", "symbackprop.derive.vector_latex",
+              "symbackprop.verify.matrix_verdict"}  # a scalar formula needs no vector form, no proof
+    assert not loaded & (others | unused), sorted(loaded & (others | unused))
+    # Counted, not timed: what a scalar verify loads beyond SymPy and lark (measured: 100).
+    assert len(loaded) <= 110, len(loaded)
+    assert "symbackprop.cli.verify" not in _loaded_by(["derive", "2-1", "--param", "w1_11"])
+
+
+def test_ctrl_c_while_the_stages_load_is_one_line(monkeypatch, capsys) -> None:
+    from symbackprop.cli import app
+
+    def interrupted(name: str, package: str | None = None) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(app.importlib, "import_module", interrupted)
+    assert app.main(["verify", "2-2-1", "--param", "w2_11", "--formula", "x1"]) == 130
+    assert capsys.readouterr().err == "symbackprop: interrupted\n"

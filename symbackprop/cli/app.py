@@ -14,6 +14,7 @@ import importlib
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -31,6 +32,19 @@ COMMAND_MODULES = (
     "symbackprop.cli.verify",
     "symbackprop.cli.exercise",
 )
+#: Which module registers each subcommand: running one imports that module alone (and what
+#: it imports), not every command's stages.  A command missing here still works: the parser
+#: is then built from every module, as ``--help`` builds it (a test checks the table).
+COMMANDS = {
+    "derive": "symbackprop.cli.derive",
+    "sheet": "symbackprop.cli.sheet",
+    "grad": "symbackprop.cli.numbers",
+    "check": "symbackprop.cli.numbers",
+    "train": "symbackprop.cli.numbers",
+    "verify": "symbackprop.cli.verify",
+    "exercise": "symbackprop.cli.exercise",
+    "mark": "symbackprop.cli.exercise",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,15 +53,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with a known ``command``, only the module that registers it is imported."""
     parser = _Parser(
         prog="symbackprop",
         description="Backpropagation derived symbolically, printed like a textbook, proved.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word, when that is not an option."""
+    return argv[0] if argv and not argv[0].startswith("-") else None
 
 
 class _Terminated(BaseException):
@@ -100,7 +121,10 @@ def _error(message: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     """The command, with every way it can end mapped to a status: the one exit path."""
     try:
-        with _cleanup_on_signals():
+        with _cleanup_on_signals(), warnings.catch_warnings():
+            # Every number a command prints passes the one finite-or-refused gate, so numpy's
+            # floating-point warnings would only repeat it, unescaped, on stderr.
+            warnings.simplefilter("ignore", RuntimeWarning)
             return int(args.run(args))
     except SymbackpropError as exc:
         return _error(str(exc) or type(exc).__name__)
@@ -120,11 +144,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input).
 
     Output goes through :class:`~symbackprop.cli.output.Guarded` streams: user text is
-    escaped, and a closed pipe or full disk on stdout ends the output quietly with the
-    status the command earned.
+    escaped; a reader that closed the pipe ends the output quietly with the status the
+    command earned, and any other write error (a full disk) is one line and status 2.
     """
-    parser = build_parser()
-    args = parser.parse_args(_attach_formulas(sys.argv[1:] if argv is None else list(argv)))
+    words = _attach_formulas(sys.argv[1:] if argv is None else list(argv))
+    try:  # the stages a command uses load here: Ctrl-C while they do is a quiet end too
+        parser = build_parser(_command_of(words))
+        args = parser.parse_args(words)
+    except KeyboardInterrupt:
+        print("symbackprop: interrupted", file=sys.stderr)
+        return 130
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -136,8 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = out.stream, err.stream
         out.close_quietly()
     if out.error is not None and not out.broken_pipe:
+        # Output that was lost (a full disk, an I/O error) is a failure, as for GNU tools; only
+        # a reader that closed the pipe early ends quietly with the status the command earned.
         print(f"symbackprop: error: cannot write the output: {out.error.strerror or out.error}",
               file=sys.stderr)
+        return 2
     return status
 
 

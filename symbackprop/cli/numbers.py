@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from symbackprop.derive.finite import finite_tree
 from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
@@ -161,6 +162,7 @@ def run_grad(args: argparse.Namespace) -> int:
         print(json.dumps(result) if args.json else grad_table(spec, result))
         return 0
     result = grad_result(args.spec, learning_rate=args.learning_rate, require_updated=args.updated, force=args.force)
+    finite_tree(result)  # the one gate: every number printed is finite, as JSON and as a table
     if args.json:
         print(json.dumps(result))
         return 0

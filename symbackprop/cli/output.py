@@ -4,7 +4,8 @@ Everything the commands print goes through :class:`Guarded`: control characters 
 holding ``ESC[31m``), bidirectional overrides and lone surrogates are shown as ``\\x1b``,
 ``\\u202e``, ``\\ud800`` instead of acting on the terminal or failing to encode; an
 ``OSError`` while writing (a reader that closed the pipe, a full disk) stops the output
-without a traceback, and the command still returns the status it earned.
+without a traceback; :func:`~symbackprop.cli.app.main` then keeps the status the command
+earned after a closed pipe and exits 2 after any other write error.
 
 >>> escape("key\\x1b[31m \\u202e\\ud800 ok\\n")
 'key\\\\x1b[31m \\\\u202e\\\\ud800 ok\\n'
@@ -14,22 +15,16 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 from typing import TextIO
+
+from symbackprop.read.text import visible
 
 __all__ = ["Guarded", "escape"]
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _escaped(m: re.Match[str]) -> str:
-    code = ord(m[0])
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def escape(text: str) -> str:
-    """``text`` with control characters (but newline and tab) and lone surrogates escaped."""
-    return _UNSAFE.sub(_escaped, text)
+    """``text`` with control characters (but newline and tab) and lone surrogates escaped
+    (:func:`symbackprop.read.text.visible`, the one definition the sheets use too)."""
+    return visible(text)
 
 
 class Guarded:

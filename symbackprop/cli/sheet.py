@@ -20,6 +20,7 @@ from symbackprop.errors import SymbackpropError
 from symbackprop.read import EXAMPLE, load_spec, split_names
 
 from .args import seed
+from .files import deferred_signals
 
 __all__ = ["register", "run", "write_atomic"]
 
@@ -93,9 +94,13 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             cannot be written; nothing is left behind.
     """
     named = Path(path)
-    if named.is_dir():
+    try:  # a name longer than the file system takes is an error here, not a traceback
+        is_dir, is_special = named.is_dir(), named.exists() and not named.is_file()
+    except OSError as exc:
+        raise SymbackpropError(f"--output: cannot use {str(named)[:80]!r}...: {exc.strerror or exc}") from None
+    if is_dir:
         raise SymbackpropError(f"--output: {str(named)!r} is a directory; expected a file name")
-    if named.exists() and not named.is_file():
+    if is_special:
         # /dev/stdout, /dev/null, a pipe: there is no file to replace, so write straight to it
         # (replacing it would swap the device for a regular file).
         try:
@@ -111,13 +116,17 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise SymbackpropError(f"--output: directory {str(named.parent)!r} does not exist")
     if target.exists() and not os.access(target, os.W_OK):
         raise SymbackpropError(f"--output: {str(named)!r} is not writable")
+    tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise SymbackpropError(
-            f"--output: cannot create a file in {str(folder)!r}: {exc.strerror or exc}"
-        ) from None
-    try:
+        try:
+            # A short temporary name (a 250-byte output name is still writable), made and
+            # remembered with signals held, so the clean-up below always knows it.
+            with deferred_signals():
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".symbackprop-", suffix=".tmp")
+        except OSError as exc:
+            raise SymbackpropError(
+                f"--output: cannot create a file in {str(folder)!r}: {exc.strerror or exc}"
+            ) from None
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import NoReturn
 
 import symbackprop as sbp
-from symbackprop.errors import SymbackpropError
+from symbackprop.errors import SpecError, SymbackpropError
 from symbackprop.read import FormulaError, budget
 from symbackprop.read.equation import split_equation
+from symbackprop.read.files import read_text
+from symbackprop.read.limits import MAX_HOMEWORK_BYTES, MAX_HOMEWORK_LINES
 from symbackprop.read.resolve import is_name
 
 from .args import FORCE_HELP, seed
@@ -112,11 +113,11 @@ def _left_side(formula: str) -> str:
 
 
 def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
-    try:
-        # utf-8-sig: editors on Windows save "UTF-8 with BOM"; the BOM is not part of line 1.
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"--file: cannot read {args.file!r}: {getattr(exc, 'strerror', None) or exc}")
+    text = read_text(args.file, limit=MAX_HOMEWORK_BYTES, field="--file")  # a regular file, within the limit
+    lines = len(text.splitlines())
+    if lines > MAX_HOMEWORK_LINES:
+        raise SpecError(f"--file: {args.file!r} has {lines:,} lines; expected at most {MAX_HOMEWORK_LINES:,} "
+                        "(split it into several files)")
     try:
         items = read_homework(text)
     except FormulaError as exc:

@@ -23,14 +23,26 @@ Exports: ``derive``, ``Backprop``, ``Derivation``, ``Delta``, ``Path``, ``Factor
 \delta^{(2)}_{1}*a^{(1)}_{1}
 """
 
+from typing import TYPE_CHECKING
+
+from symbackprop._lazy import lazy_exports
+
 from .backprop import Backprop, Derivation, derive
 from .evaluate import backward, forward, gradients
 from .expansion import Substitution, expression_size
-from .layer_rules import LayerRule
 from .paths import Delta, Factor, Path
-from .program import Program, program
-from .proof import Proof, prove, prove_all
-from .vector import VectorForm, vector_form
+
+# Proofs, the vector form and programs load on first use: checking one scalar formula needs neither.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "LayerRule": ".layer_rules", "Proof": ".proof", "prove": ".proof", "prove_all": ".proof",
+    "VectorForm": ".vector", "vector_form": ".vector", "Program": ".program", "program": ".program",
+}, globals())
+
+if TYPE_CHECKING:
+    from .layer_rules import LayerRule
+    from .program import Program, program
+    from .proof import Proof, prove, prove_all
+    from .vector import VectorForm, vector_form
 
 __all__ = [
     "derive", "Backprop", "Derivation", "Delta", "Path", "Factor",

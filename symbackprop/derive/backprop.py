@@ -33,7 +33,7 @@ from ._fast import product
 from .expansion import Substitution, expression_size
 from .latex import factors_latex, leibniz_latex
 from .partials import local_partials
-from .paths import Delta, Factor, Path
+from .paths import Delta, Path, count_paths, list_paths
 from .views import view_of
 
 __all__ = ["Backprop", "Derivation", "derive", "DEFAULT_MAX_SIZE", "DEFAULT_MAX_PATHS"]
@@ -74,6 +74,7 @@ class Backprop:
                 self.deltas[node] = self._make_delta(node, symbol)
                 self._delta_set.add(symbol)
         self._derivations: dict[sp.Symbol, Derivation] = {}
+        self._names: dict[str, sp.Symbol] = {}  # each name read once
 
     # ----- local partials and adjoints
     def partial(self, child: sp.Symbol, parent: sp.Symbol) -> sp.Expr:
@@ -143,7 +144,22 @@ class Backprop:
         return Derivation(wrt=wrt, terms=tuple(terms), delta_form=form, backprop=self)
 
     def __getitem__(self, key: sp.Symbol | str) -> Derivation:
-        return self._derivation(self._view.resolve(key))
+        # A parameter's symbol is a dictionary lookup, a name is read once: reading every
+        # parameter through bp[p] costs what bp.items() does, not a parse and new symbols each.
+        if isinstance(key, sp.Symbol):
+            if key in self._derivations or key in self._parameters:
+                return self._derivation(key)
+            return self._derivation(self._view.resolve(key))
+        symbol = self._names.get(key) if isinstance(key, str) else None
+        if symbol is None:
+            symbol = self._view.resolve(key)
+            if isinstance(key, str):
+                self._names[key] = symbol
+        return self._derivation(symbol)
+
+    @cached_property
+    def _parameters(self) -> frozenset[sp.Symbol]:
+        return frozenset(self.graph.params)
 
     def _derivation(self, symbol: sp.Symbol) -> Derivation:
         found = self._derivations.get(symbol)
@@ -233,40 +249,13 @@ class Derivation:
         Raises:
             TooLargeError: more than ``max_paths`` paths.
         """
-        bp, out = self.backprop, self.backprop._output
-        found: list[Path] = []
-        stack: list[list[sp.Symbol]] = [[self.wrt]]  # depth first without recursion
-        while stack:
-            nodes = stack.pop()
-            here = nodes[-1]
-            if here == out:
-                factors = tuple(
-                    Factor(child, parent, bp.partial(child, parent))
-                    for parent, child in zip(reversed(nodes[:-1]), reversed(nodes[1:]))
-                )
-                if len(found) >= max_paths:
-                    raise TooLargeError(
-                        f"paths of {self.wrt.name}: more than {max_paths} chain-rule paths lead "
-                        "to the output; read the δ form instead, or raise max_paths"
-                    )
-                found.append(Path(tuple(nodes), factors))
-                continue
-            stack.extend(nodes + [c] for c in reversed(self.graph.consumers(here)) if bp.adjoint(c) != 0)
-        return tuple(found)
+        bp = self.backprop
+        return list_paths(self.wrt, bp._output, bp._view.consumers, bp.adjoint, bp.partial, max_paths)
 
     def path_count(self) -> int:
         """How many paths :meth:`path_list` would list, counted without listing them."""
-        bp, graph = self.backprop, self.graph
-        memo: dict[sp.Symbol, int] = {graph.output: 1}
-        stack = [self.wrt]
-        while stack:  # consumers first, without recursion: a graph's depth is no recursion limit
-            s = stack.pop()
-            live = [c for c in graph.consumers(s) if bp.adjoint(c) != 0]
-            if s not in memo and all(c in memo for c in live):
-                memo[s] = sum(memo[c] for c in live)
-            elif s not in memo:
-                stack += [s, *(c for c in live if c not in memo)]
-        return memo[self.wrt]
+        bp = self.backprop
+        return count_paths(self.wrt, bp._output, bp._view.consumers, bp.adjoint)
 
     @cached_property
     def paths(self) -> tuple[Path, ...]:

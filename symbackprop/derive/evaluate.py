@@ -25,6 +25,8 @@ from symbackprop.errors import SpecError
 from symbackprop.graph import Graph
 
 from .backprop import Backprop, derive
+from .finite import is_float64
+from .stable import stable_logs
 
 __all__ = ["Numbers", "to_number", "forward", "backward", "gradients", "backprop_of"]
 
@@ -100,7 +102,15 @@ def _leaf_values(graph: Graph, values: Mapping[sp.Symbol | str, object], exact: 
 
 
 def _finish(value: sp.Expr, exact: bool) -> sp.Expr:
-    return value if exact else sp.Float(value.evalf(20), 15)
+    if exact:
+        return value
+    number = value.evalf(20)
+    # An undefined or infinite value (x/0, ln 0, √−1) stays what it is, for the caller's
+    # finite-or-refused gate to name, instead of failing inside mpmath; a value beyond
+    # float64's range is ±∞, so the nodes after it (e^{e^{…}}) cost nothing to evaluate.
+    if number.is_Float and not is_float64(number):
+        return sp.oo if number > 0 else -sp.oo
+    return sp.Float(number, 15) if number.is_Float else number
 
 
 def forward(
@@ -117,8 +127,13 @@ def forward(
         SpecError: a value is missing or not a finite number.
     """
     env = _leaf_values(graph, values, exact)
+    # In floats, a logarithm of a prediction is taken from its argument (log-sigmoid,
+    # softplus, log-sum-exp: the numpy backends' forms), so a saturated prediction that
+    # rounds to 0 or 1 still gives the finite loss; exact arithmetic needs no such care.
+    definitions = {} if exact else {nd.symbol: nd.expr for nd in graph.nodes}
     for node in graph.nodes:
-        env[node.symbol] = _finish(node.expr.xreplace(env), exact)
+        expr = node.expr if exact else stable_logs(node.expr, definitions)
+        env[node.symbol] = _finish(expr.xreplace(env), exact)
     return env
 
 

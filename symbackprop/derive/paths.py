@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Factor", "Path", "Delta"]
+from symbackprop.errors import TooLargeError
+
+__all__ = ["Factor", "Path", "Delta", "count_paths", "list_paths"]
+
+Consumers = Callable[[sp.Symbol], tuple[sp.Symbol, ...]]
 
 
 @dataclass(frozen=True)
@@ -52,3 +57,44 @@ class Delta:
     chain: sp.Expr
     expr: sp.Expr
     constraint: str | None = None
+
+
+def list_paths(wrt: sp.Symbol, output: sp.Symbol, consumers: Consumers, adjoint: Callable[[sp.Symbol], sp.Expr],
+               partial: Callable[[sp.Symbol, sp.Symbol], sp.Expr], max_paths: int) -> tuple[Path, ...]:
+    """Every path from ``wrt`` to ``output`` through live consumers, with its factors.
+
+    ``consumers`` is the backprop's view (a network's layers, never its scalar graph).
+
+    Raises:
+        TooLargeError: more than ``max_paths`` paths.
+    """
+    found: list[Path] = []
+    stack: list[list[sp.Symbol]] = [[wrt]]  # depth first without recursion
+    while stack:
+        nodes = stack.pop()
+        here = nodes[-1]
+        if here == output:
+            factors = tuple(Factor(child, parent, partial(child, parent))
+                            for parent, child in zip(reversed(nodes[:-1]), reversed(nodes[1:])))
+            if len(found) >= max_paths:
+                raise TooLargeError(f"paths of {wrt.name}: more than {max_paths} chain-rule paths lead "
+                                    "to the output; read the δ form instead, or raise max_paths")
+            found.append(Path(tuple(nodes), factors))
+            continue
+        stack.extend(nodes + [c] for c in reversed(consumers(here)) if adjoint(c) != 0)
+    return tuple(found)
+
+
+def count_paths(wrt: sp.Symbol, output: sp.Symbol, consumers: Consumers,
+                adjoint: Callable[[sp.Symbol], sp.Expr]) -> int:
+    """How many paths :func:`list_paths` would list, counted without listing them."""
+    memo: dict[sp.Symbol, int] = {output: 1}
+    stack = [wrt]
+    while stack:  # consumers first, without recursion: a graph's depth is no recursion limit
+        s = stack.pop()
+        live = [c for c in consumers(s) if adjoint(c) != 0]
+        if s not in memo and all(c in memo for c in live):
+            memo[s] = sum(memo[c] for c in live)
+        elif s not in memo:
+            stack += [s, *(c for c in live if c not in memo)]
+    return memo[wrt]

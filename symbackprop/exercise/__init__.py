@@ -6,7 +6,9 @@ built on :func:`symbackprop.sheet.build_sheet`, in any registered format and lan
 Jupyter notebook (:mod:`.notebook`, needs the ``notebook`` extra) whose check cells call
 :func:`check` (:mod:`.check`, on :func:`symbackprop.verify.verify`, showing the verdict but
 not the answer); :mod:`.variants` draws one version per student from a seed; :mod:`.marking`
-reads filled-in notebooks back and tabulates a class's verdicts and commonest mistakes.
+reads filled-in notebooks back, each student on their own, and tabulates a class's verdicts
+and commonest mistakes; :mod:`.table` writes the table (a total per student, cells no
+spreadsheet reads as a formula).
 
 Exports: ``exercise_files``, ``check``, ``Feedback``, ``read_questions``, ``Question``,
 ``variant_tables``, ``mark``, ``Mark``.

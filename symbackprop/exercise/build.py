@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from symbackprop.errors import SpecError
-from symbackprop.read import load_spec
+from symbackprop.read import budget, load_spec
 from symbackprop.sheet import Sheet
 from symbackprop.sheet import formats as sheet_formats
 
@@ -53,6 +53,7 @@ def exercise_files(
     activations: Sequence[str] | None = None,
     lang: str = "en",
     formats: Sequence[str] = ("html", "ipynb"),
+    force: bool = False,
 ) -> dict[str, str]:
     """``{file name: text}`` of the exercise; variants are named ``-v1``, ``-v2``, ...
 
@@ -62,6 +63,8 @@ def exercise_files(
     Raises:
         SpecError: an unreadable spec, a question naming nothing in the network (of any
             variant), an unknown format, or sizes or activations without variants.
+        TooLargeError: more work than :data:`~symbackprop.read.budget.MAX_EXERCISE_WORK`
+            (files × questions × network size), unless ``force``.
         SymbackpropError: ``ipynb`` asked without ``nbformat`` installed.
     """
     known = exercise_formats()
@@ -80,12 +83,17 @@ def exercise_files(
         suffixes = [f"-v{k}" for k in range(1, variants + 1)]
     files: dict[str, str] = {}
     key = []
-    for k, (t, suffix) in enumerate(zip(tables, suffixes), start=1):
+    asked = []
+    for k, t in enumerate(tables, start=1):  # every variant read and asked before any sheet is made
         spec = load_spec(t)
         try:
-            questions = read_questions(spec.network, ask)
+            asked.append((spec, read_questions(spec.network, ask)))
         except SpecError as exc:
             raise SpecError(f"variant {k} ({spec.title}): {exc}" if variants else str(exc)) from None
+    per_variant = sum(1 if fmt == "ipynb" else 2 for fmt in formats)
+    budget.check_exercise_work(budget.exercise_work(per_variant, [len(q) for _, q in asked],
+                                                    [len(s.network.params) for s, _ in asked]), force)
+    for k, (t, suffix, (spec, questions)) in enumerate(zip(tables, suffixes, asked), start=1):
         answers = {q.name: {"formula": a.formula, "value": a.value} for q in questions for a in [solve(spec, q)]}
         key.append({"variant": k if variants else None, "spec": t, "questions": [q.name for q in questions],
                     "answers": answers})

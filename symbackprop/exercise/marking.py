@@ -2,18 +2,24 @@ r"""Marking a class: every answer of every filled-in notebook checked, one row e
 went wrong most often per question.
 
 The spec and questions come from the teacher's key (``key.json`` written with the exercise),
-matched by the notebook's variant; without a key, from the notebook itself.  A file that
-cannot be read, is not JSON or holds no exercise is that student's one ``unreadable`` row;
-an answer cell that is not ``answer = "..."`` is that question's ``unreadable`` row.
+matched by the notebook's variant; a notebook's own copy of its spec, which the student can
+edit, is used only when asked for (``trust_notebook_spec=True``) and within a work budget.
+The key is checked whole before any student is marked, so what fails afterwards is the
+student's: a file that cannot be read, is not JSON, holds no exercise or cannot be marked
+for any reason is that student's one ``unreadable`` row, an answer cell that is not
+``answer = "..."`` that question's; the class is marked whatever one student handed in.
 
->>> rows = mark_texts({"ann": "{not json"})
+>>> rows = mark_texts({"ann": "{not json"}, trust_notebook_spec=True)
 >>> rows[0].student, rows[0].status
 ('ann', 'unreadable')
+>>> natural_key("student10") > natural_key("student9")
+True
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -22,24 +28,30 @@ from pathlib import Path
 from typing import Any
 
 from symbackprop.errors import SpecError, SymbackpropError
-from symbackprop.read import load_spec
+from symbackprop.read import budget, load_spec
+from symbackprop.read.files import read_text
+from symbackprop.read.limits import MAX_HOMEWORK_BYTES, MAX_HOMEWORK_LINES, MAX_NOTEBOOK_BYTES, check_text
 
 from .check import check
 from .notebook import NotebookError, read_notebook
 from .questions import read_questions
 
-__all__ = ["CSV_FIELDS", "Mark", "mark", "mark_texts", "read_key", "summary"]
+__all__ = ["CSV_FIELDS", "Mark", "class_files", "mark", "mark_texts", "natural_key", "read_key", "summary"]
 
-_VARIANT = re.compile(r"^#\s*variant\s*:?\s*(\d+)\s*$", re.IGNORECASE)
+_VARIANT = re.compile(r"^#\s*variant\s*:?\s*(\d{1,6})\s*$", re.IGNORECASE)
 
-#: The columns of the class table, in order.
-CSV_FIELDS = ("student", "variant", "question", "status", "mistake", "message", "answer")
+#: The columns of the class table, in order; ``total`` is the student's ``correct/asked``,
+#: the same on each of their rows.
+CSV_FIELDS = ("student", "variant", "question", "status", "mistake", "message", "answer", "total")
+
+#: Suffixes of the files a class folder holds: notebooks, and homework as plain text.
+SUFFIXES = (".ipynb", ".txt")
 
 
 @dataclass(frozen=True)
 class Mark:
     """One student's verdict on one question (``question`` is ``"*"`` for a whole file that
-    could not be read)."""
+    could not be read, ``"line N"`` for a homework line that is not ``question: formula``)."""
 
     student: str
     variant: int | None
@@ -49,33 +61,89 @@ class Mark:
     message: str = ""
     answer: str = ""
 
+    @property
+    def is_question(self) -> bool:
+        """Whether the row answers a question (not a whole file or a stray homework line)."""
+        return self.question != "*" and not self.question.startswith("line ")
+
     def row(self) -> dict[str, str]:
-        return {f: "" if getattr(self, f) is None else str(getattr(self, f)) for f in CSV_FIELDS}
+        return {f: "" if getattr(self, f, None) is None else str(getattr(self, f, "")) for f in CSV_FIELDS}
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders ``student2`` before ``student10`` (digit runs compare as numbers)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in re.split(r"(\d{1,30})", name) if part)
+
+
+# ----- the key
+
+def _json(text: str, field: str, source: str) -> Any:
+    """JSON refused past the nesting and digit limits before the parser recurses or converts."""
+    check_text(text, source, ".json", what=field)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{field}: not JSON: {exc.msg} at line {exc.lineno}") from None
+    except (ValueError, RecursionError) as exc:  # what the checks above should already refuse
+        raise SpecError(f"{field}: not JSON this tool reads: {exc}") from None
+
+
+def _check_variant_entry(entry: object, where: str) -> None:
+    if not isinstance(entry, dict) or not {"spec", "questions"} <= set(entry):
+        raise SpecError(f"{where}: expected a table with 'spec' and 'questions', as an exercise writes")
+    variant = entry.get("variant")
+    if variant is not None and (isinstance(variant, bool) or not isinstance(variant, int)):
+        raise SpecError(f"{where}.variant: expected an integer or null, received {type(variant).__name__}")
+    questions = entry["questions"]
+    if not isinstance(questions, list) or not questions or not all(isinstance(q, str) for q in questions):
+        raise SpecError(f"{where}.questions: expected a non-empty list of names, received {type(questions).__name__}")
+    if len(questions) > budget.MAX_QUESTIONS:
+        raise SpecError(f"{where}.questions: {len(questions):,} questions; expected at most {budget.MAX_QUESTIONS}")
+    if not isinstance(entry["spec"], (dict, str)):
+        raise SpecError(f"{where}.spec: expected a table, received {type(entry['spec']).__name__}")
 
 
 def read_key(path: str | Path) -> dict[int | None, dict[str, Any]]:
-    """The teacher's key by variant.
+    """The teacher's key by variant, every variant's spec and questions checked.
 
     Raises:
-        SpecError: the key cannot be read or is not a key written by ``exercise``.
+        SpecError: the key cannot be read, is not a key written by ``exercise``, or a
+            variant's spec or question does not hold (the teacher's mistake, found before
+            any student is marked).
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"--key: cannot read {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"--key: {str(path)!r} is not JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(data, list) or not all(isinstance(v, dict) and {"spec", "questions"} <= set(v) for v in data):
-        raise SpecError(f"--key: {str(path)!r} is not the key.json an exercise writes")
-    return {v.get("variant"): v for v in data}
+    name = str(path)
+    data = _json(read_text(path, limit=MAX_NOTEBOOK_BYTES, field="--key"), "--key", name)
+    if not isinstance(data, list) or not data:
+        raise SpecError(f"--key: {name!r} is not the key.json an exercise writes (expected a list of variants)")
+    key: dict[int | None, dict[str, Any]] = {}
+    for k, entry in enumerate(data):
+        _check_variant_entry(entry, f"--key[{k}]")
+        if entry.get("variant") in key:
+            raise SpecError(f"--key[{k}].variant: variant {entry.get('variant')!r} appears twice")
+        try:
+            net = load_spec(entry["spec"]).network
+            asked = [q.name for q in read_questions(net, ",".join(entry["questions"]))]
+        except SymbackpropError as exc:
+            raise SpecError(f"--key[{k}]: {str(exc).splitlines()[0]}") from None
+        if asked != list(entry["questions"]):
+            raise SpecError(f"--key[{k}].questions: expected the names an exercise writes ({', '.join(asked)}), "
+                            f"received {', '.join(entry['questions'])}")
+        key[entry.get("variant")] = entry
+    return key
 
 
-def _one(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
+# ----- one student
+
+def _notebook(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
     try:
+        check_text(text, student, ".json", what="notebook")
         meta, answers = read_notebook(text)
-    except NotebookError as exc:
+    except (NotebookError, SpecError) as exc:
         return [Mark(student, None, "*", "unreadable", message=str(exc))]
     variant = meta.get("variant")
+    if isinstance(variant, bool) or not isinstance(variant, (int, type(None))):
+        return [Mark(student, None, "*", "unreadable", message="the notebook's variant is not a number")]
     if key is not None:
         if variant not in key:
             return [Mark(student, variant, "*", "unreadable", message=f"variant {variant!r} is not in the key")]
@@ -87,6 +155,9 @@ def _one(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | 
         if not isinstance(spec, dict):
             # A path here would make the marker read files the student chose.
             return [Mark(student, variant, "*", "unreadable", message="the notebook's spec is not a table")]
+        refused = _over_budget(spec, [q for q, _ in answers])
+        if refused:
+            return [Mark(student, variant, "*", "unreadable", message=f"the notebook's exercise: {refused}")]
     out = []
     for question, answer in answers:
         if isinstance(answer, SymbackpropError):
@@ -95,12 +166,25 @@ def _one(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | 
         try:
             f = check(spec, question, answer, points=points)
         except SymbackpropError as exc:
-            if key is not None:
-                raise  # the key's own spec or question is wrong: the teacher's mistake
             out.append(Mark(student, variant, question, "unreadable", message=f"the notebook's exercise: {exc}"))
             continue
         out.append(Mark(student, variant, question, f.status, f.kind or "", f.message, answer))
     return out
+
+
+def _over_budget(spec: Mapping[str, Any], questions: Sequence[str]) -> str:
+    """Why a notebook's own exercise is more work than marking one student may take, or ''."""
+    if len(questions) > budget.MAX_QUESTIONS:
+        return f"{len(questions):,} questions; a notebook asks at most {budget.MAX_QUESTIONS}"
+    try:
+        net = load_spec(dict(spec)).network
+    except SymbackpropError as exc:
+        return str(exc).splitlines()[0]
+    count = len(net.params)
+    limit = budget.COMMAND_PARAMETERS["verify"]
+    if count > limit:
+        return f"a network of {count:,} parameters; marking checks at most {limit:,}"
+    return ""
 
 
 def _homework_lines(text: str) -> tuple[int | None, list[tuple[int, str, str]], list[Mark]]:
@@ -127,6 +211,10 @@ def _homework_lines(text: str) -> tuple[int | None, list[tuple[int, str, str]], 
 def _homework(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
     if key is None:
         raise SpecError(f"answers: the homework file of {student!r} names no exercise; give --key KEY.json")
+    lines = len(text.splitlines())
+    if lines > MAX_HOMEWORK_LINES:
+        return [Mark(student, None, "*", "unreadable",
+                     message=f"{lines:,} lines; a homework file has at most {MAX_HOMEWORK_LINES:,}")]
     variant, items, bad = _homework_lines(text)
     if variant is None and len(key) == 1:
         variant = next(iter(key))
@@ -152,45 +240,113 @@ def _homework(student: str, text: str, key: Mapping[int | None, Mapping[str, Any
     return out + [Mark(student, variant, m.question, m.status, message=m.message) for m in bad]
 
 
-def mark_texts(texts: Mapping[str, str], key: Mapping[int | None, Mapping[str, Any]] | None = None,
-               *, points: int = 6, homework: Sequence[str] = ()) -> list[Mark]:
+def _isolated(student: str, text: str | Exception, homework: bool,
+              key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
+    """The student's rows; whatever goes wrong with their file is their ``unreadable`` row."""
+    if isinstance(text, Exception):
+        return [Mark(student, None, "*", "unreadable", message=str(text).splitlines()[0])]
+    try:
+        return (_homework if homework else _notebook)(student, text, key, points)
+    except SpecError as exc:
+        if homework and key is None:
+            raise  # no key for a homework file: the teacher's mistake
+        return [Mark(student, None, "*", "unreadable", message=str(exc).splitlines()[0])]
+    except SymbackpropError as exc:
+        return [Mark(student, None, "*", "unreadable", message=str(exc).splitlines()[0])]
+    except (RecursionError, MemoryError):
+        return [Mark(student, None, "*", "unreadable", message="the file is nested too deeply or too large to mark")]
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ZeroDivisionError) as exc:
+        # A file built to break the marker: still one student's row, never the class's failure.
+        return [Mark(student, None, "*", "unreadable", message=f"cannot be marked ({type(exc).__name__})")]
+
+
+def mark_texts(texts: Mapping[str, str | Exception], key: Mapping[int | None, Mapping[str, Any]] | None = None,
+               *, points: int = 6, homework: Sequence[str] = (), trust_notebook_spec: bool = False) -> list[Mark]:
     """The rows of ``{student: notebook text}``, students in the order given; the students
     named in ``homework`` handed in a text file of ``question: formula`` lines instead
-    (``# variant: N`` says which variant; it needs the key)."""
-    return [m for student, text in texts.items()
-            for m in (_homework if student in homework else _one)(student, text, key, points)]
-
-
-def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: int = 6) -> list[Mark]:
-    """Rows for the notebooks (and ``.txt`` homework files) at ``paths``; folders give their
-    ``*.ipynb`` and ``*.txt``, sorted; the student is the file name without its suffix.
+    (``# variant: N`` says which variant; it needs the key).  A text may be the exception
+    that reading the student's file raised: it becomes their row.
 
     Raises:
-        SpecError: a path does not exist, no notebook was found, or the key is unreadable.
+        SpecError: no key, unless ``trust_notebook_spec`` (each notebook's own copy of its
+            exercise, which the student can edit, is then checked within a budget).
     """
-    files: list[Path] = []
+    if key is None and not trust_notebook_spec:
+        _no_key()
+    return [m for student, text in texts.items()
+            for m in _isolated(student, text, student in homework, key, points)]
+
+
+def _no_key() -> None:
+    raise SpecError("--key: expected the key.json written with the exercise; a notebook's own copy of "
+                    "its spec can be edited by the student (give --trust-notebook-spec to use it anyway)")
+
+
+# ----- the class folder
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def class_files(paths: Sequence[str | Path]) -> list[tuple[str, Path, str | None]]:
+    """``[(student, file, why it is refused or None)]`` for the answers at ``paths``.
+
+    A folder gives its ``*.ipynb`` and ``*.txt`` files in natural order (``s2`` before
+    ``s10``); a link that leads out of the folder is refused, not followed.  The student is
+    the file name without its suffix, or with it when two files share a name
+    (``alice.ipynb`` and ``alice.txt`` are two hand-ins, each read as itself).
+
+    Raises:
+        SpecError: a path does not exist, or no notebook or homework file was found.
+    """
+    found: list[tuple[Path, str | None]] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted([*p.glob("*.ipynb"), *p.glob("*.txt")])
-        elif p.exists():
-            files.append(p)
+            entries = sorted((e for e in p.iterdir() if e.suffix.lower() in SUFFIXES), key=lambda e: natural_key(e.name))
+            found += [(e, None if _inside(e, p) else "a link out of the class folder; not followed") for e in entries]
+        elif p.exists() or p.is_symlink():
+            found.append((p, None))
         else:
             raise SpecError(f"answers: {str(p)!r} does not exist")
-    if not files:
+    if not found:
         raise SpecError("answers: no .ipynb notebooks or .txt homework files found in " + ", ".join(map(str, paths)))
-    texts: dict[str, str] = {}
-    unreadable: dict[str, str] = {}
-    for f in files:
-        name = f.stem if f.stem not in texts else str(f)
+    stems = Counter(f.stem for f, _ in found)
+    names = Counter(f.name for f, _ in found)
+    out = []
+    for f, why in found:
+        student = f.stem if stems[f.stem] == 1 else f.name if names[f.name] == 1 else str(f)
+        out.append((student, f, why))
+    return out
+
+
+def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: int = 6,
+         trust_notebook_spec: bool = False) -> list[Mark]:
+    """Rows for the notebooks (and ``.txt`` homework files) at ``paths`` (see :func:`class_files`).
+
+    Raises:
+        SpecError: a path does not exist, no notebook was found, the key is unreadable or
+            wrong, or no key without ``trust_notebook_spec``.
+    """
+    files = class_files(paths)
+    read_key_ = read_key(key) if key is not None else None
+    if read_key_ is None and not trust_notebook_spec:
+        _no_key()
+    texts: dict[str, str | Exception] = {}
+    for student, f, why in files:
+        homework = f.suffix.lower() == ".txt"
+        if why is not None:
+            texts[student] = SpecError(f"{str(f)!r}: {why}")
+            continue
         try:
-            texts[name] = f.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            unreadable[name] = f"cannot read {str(f)!r}: {getattr(exc, 'strerror', None) or exc}"
-            texts[name] = ""
-    homework = [f.stem if f.stem in texts else str(f) for f in files if f.suffix.lower() == ".txt"]
-    rows = mark_texts(texts, read_key(key) if key is not None else None, points=points, homework=homework)
-    return [Mark(r.student, None, "*", "unreadable", message=unreadable[r.student])
-            if r.student in unreadable else r for r in rows]
+            texts[student] = read_text(f, limit=MAX_HOMEWORK_BYTES if homework else MAX_NOTEBOOK_BYTES,
+                                       field=student)
+        except SymbackpropError as exc:
+            texts[student] = exc
+    homework = [s for s, f, _ in files if f.suffix.lower() == ".txt"]
+    return mark_texts(texts, read_key_, points=points, homework=homework, trust_notebook_spec=trust_notebook_spec)
 
 
 def summary(rows: Sequence[Mark], *, top: int = 3) -> list[dict[str, Any]]:

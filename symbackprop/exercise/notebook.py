@@ -128,14 +128,16 @@ def read_notebook(text: str) -> tuple[dict[str, Any], list[tuple[str, str | Symb
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotebookError(f"not a notebook: invalid JSON at line {exc.lineno} column {exc.colno}") from None
-    meta = nb.get("metadata", {}).get(METADATA_KEY) if isinstance(nb, dict) else None
+    metadata = nb.get("metadata") if isinstance(nb, dict) else None
+    meta = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
     questions = meta.get("questions") if isinstance(meta, dict) else None
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
         raise NotebookError("not an exercise notebook: its metadata has no symbackprop questions")
     cells = nb.get("cells")
     answers: dict[str, str | SymbackpropError] = {}
     for cell in cells if isinstance(cells, list) else []:
-        own = cell.get("metadata", {}).get(METADATA_KEY, {}) if isinstance(cell, dict) else {}
+        cell_meta = cell.get("metadata") if isinstance(cell, dict) else None
+        own = cell_meta.get(METADATA_KEY, {}) if isinstance(cell_meta, dict) else {}
         question = own.get("question") if isinstance(own, dict) else None
         if question in meta["questions"] and question not in answers:
             try:

@@ -27,6 +27,8 @@ import numpy as np
 from symbackprop.errors import SpecError
 from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import load_spec
+from symbackprop.read.files import read_text
+from symbackprop.read.limits import MAX_SPEC_BYTES
 from symbackprop.read.spec import parse_shorthand
 
 __all__ = ["MAX_VARIANTS", "read_table", "variant_tables"]
@@ -50,7 +52,7 @@ def read_table(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     path = Path(text)
     if path.suffix.lower() not in (".toml", ".json"):
         return {"layers": parse_shorthand(text)}
-    decoded = path.read_bytes().decode("utf-8-sig")
+    decoded = read_text(path, limit=MAX_SPEC_BYTES, field="spec")
     table = tomllib.loads(decoded) if path.suffix.lower() == ".toml" else json.loads(decoded)
     return json.loads(json.dumps(table))  # TOML dates and the like would not survive a notebook
 

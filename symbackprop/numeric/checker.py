@@ -30,7 +30,8 @@ from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
 
 from .scalar import NumericNetwork, compiled
-from .vector import VectorFunctions
+from .check_vector import VectorTarget
+from .vector import VectorFunctions, compile_vector
 
 __all__ = ["check_gradients", "GradcheckReport", "GradcheckRow", "GradcheckError"]
 
@@ -185,6 +186,7 @@ def check_gradients(
     rtol: float = 1e-5,
     inputs: bool = False,
     raise_on_failure: bool = False,
+    backend: str | None = None,
 ) -> GradcheckReport:
     """Compare gradients with central finite differences of the loss, in float64.
 
@@ -201,6 +203,9 @@ def check_gradients(
         atol, rtol: a row passes when ``|derived - numeric| <= atol + rtol·|numeric|``.
         inputs: also check ``∂L/∂x`` for every input of every sample (key ``"x"``).
         raise_on_failure: raise :class:`GradcheckError` instead of returning a failing report.
+        backend: ``"vector"`` checks the vector backend's gradients against differences of
+            its own loss and compiles nothing else; ``"scalar"`` the scalar backend's;
+            ``None`` the backend given, the scalar one for a graph.
 
     Raises:
         GradcheckError: with ``raise_on_failure``, when any row fails.
@@ -209,11 +214,22 @@ def check_gradients(
     for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
         if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0) or (name == "eps" and value == 0):
             raise DataError(f"{name}: expected a {'positive' if name == 'eps' else 'non-negative'} number, received {value!r}")
+    if backend not in (None, "scalar", "vector"):
+        raise DataError(f"backend: expected 'scalar', 'vector' or None, received {backend!r}")
     vector = graph_or_compiled if isinstance(graph_or_compiled, VectorFunctions) else None
-    nn = compiled(vector.graph if vector is not None else graph_or_compiled)
+    if backend == "vector" and vector is None:
+        vector = compile_vector(graph_or_compiled.graph if isinstance(graph_or_compiled, NumericNetwork)
+                                else graph_or_compiled)
+    nn: NumericNetwork | VectorTarget
+    if backend == "vector":  # the vector backend alone: its loss is differenced too
+        nn = VectorTarget(vector)  # type: ignore[arg-type]
+    else:
+        nn = compiled(vector.graph if vector is not None else graph_or_compiled)
+        if backend == "scalar":
+            vector = None
     theta = nn.flatten(params)
     if gradient is None:
-        derived = (vector or nn).loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]
+        derived = (vector or nn).loss_and_gradients(params, X, Y, wrt_inputs=inputs)[1]  # type: ignore[union-attr]
     else:
         got = gradient(params, X, Y)
         derived = got[1] if isinstance(got, tuple) and len(got) == 2 else got
@@ -237,7 +253,7 @@ def check_gradients(
     return report
 
 
-def _flat_derived(nn: NumericNetwork, derived: Mapping[str, Any]) -> np.ndarray:
+def _flat_derived(nn: NumericNetwork | VectorTarget, derived: Mapping[str, Any]) -> np.ndarray:
     for key, shape in nn.shapes.items():
         if key not in derived:
             raise DataError(f"gradient.{key}: missing from the gradients; expected an array of shape {shape}")
@@ -263,7 +279,7 @@ def _row(name: str, derived: float, numeric: float, note: str, alternatives: tup
     return GradcheckRow(name, float(derived), float(best), float(abs_err), float(rel_err), passed, note, checked)
 
 
-def _input_rows(nn: NumericNetwork, params: Mapping[str, Any], X: Any, Y: Any, derived: Mapping[str, Any],
+def _input_rows(nn: NumericNetwork | VectorTarget, params: Mapping[str, Any], X: Any, Y: Any, derived: Mapping[str, Any],
                 eps: float, atol: float, rtol: float) -> list[GradcheckRow]:
     Xa = np.array(X, dtype=np.float64)
     single = Xa.ndim == 1

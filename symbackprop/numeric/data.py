@@ -20,6 +20,8 @@ from symbackprop.errors import DataError, SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import matrix_name, plain
 from symbackprop.read import Spec
+from symbackprop.read.files import read_text
+from symbackprop.read.limits import MAX_DATA_BYTES
 
 __all__ = ["spec_arrays", "spec_params", "load_csv", "as_lists"]
 
@@ -96,14 +98,7 @@ def load_csv(path: str | Path, n_inputs: int, n_targets: int) -> tuple[np.ndarra
             not a finite number, or no data rows; the message gives the line and column.
     """
     name = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"data: file {name!r} not found") from None
-    except OSError as exc:
-        raise DataError(f"data: cannot read {name!r}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise DataError(f"data: {name!r} is not UTF-8 text; expected a CSV file") from None
+    text = read_text(path, limit=MAX_DATA_BYTES, field="data", error=DataError)
     width = n_inputs + n_targets
     what = f"{width} columns ({n_inputs} input{'s' * (n_inputs != 1)}, {n_targets} target{'s' * (n_targets != 1)})"
     rows: list[list[float]] = []

@@ -29,6 +29,7 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
+from symbackprop.derive.stable import log_of
 from symbackprop.errors import NumericalError, SpecError
 from symbackprop.graph import leaky_relu, relu, sigmoid, softmax, softplus
 
@@ -159,21 +160,9 @@ def _softmax_parts(args: tuple[sp.Expr, ...]) -> tuple[sp.Expr, sp.Expr]:
 
 
 def _log_of(arg: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr | None:
-    """A stable form of ``log(arg)`` when ``arg`` is a sigmoid or softmax output, else None."""
-    # A node symbol (a = σ(z) in a network), or the function itself (ln σ(w x) in a graph).
-    body = definitions.get(arg) if isinstance(arg, sp.Symbol) else arg
-    if isinstance(body, sigmoid):  # ln σ(u) = -softplus(-u)
-        return -softplus(-body.args[0])
-    if isinstance(body, softmax):  # ln softmax_k(z) = z_k - m - ln s
-        zs = body.args[1:]
-        m, s = _softmax_parts(zs)
-        return zs[body.index - 1] - m - sp.log(s)
-    rest = -(arg - 1)
-    if isinstance(rest, (sp.Symbol, sigmoid)):  # arg = 1 - a
-        body = definitions.get(rest) if isinstance(rest, sp.Symbol) else rest
-        if isinstance(body, sigmoid):  # ln(1 - σ(u)) = -softplus(u)
-            return -softplus(body.args[0])
-    return None
+    """A stable form of ``log(arg)`` (:func:`symbackprop.derive.stable.log_of`), the
+    log-sum-exp of a softmax shifted by its maximum."""
+    return log_of(arg, definitions, _softmax_parts)
 
 
 def stable_form(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:

@@ -1,10 +1,10 @@
 """What SymPy expressions of the registry's functions are lambdified with (a user's own
 activation, rules checked by the vector verdicts), and the checks on arrays coming in.
 
-The primitives are a table (rules as data, like SymPy's own printer tables): sigmoid as
-``½ + ½ tanh(t/2)``, softplus as ``max(t, 0) + log1p(e^{-|t|})``, so a saturated unit gives
-an exact 0 or 1 and never a NaN.  The vector backend itself computes through the layered
-program's kernels (:mod:`.array_kernels`).
+The primitives are a table (rules as data, like SymPy's own printer tables): sigmoid by
+the sign of ``t`` (``1/(1 + e^{-|t|})`` or ``e^{-|t|}/(1 + e^{-|t|})``), softplus as
+``max(t, 0) + log1p(e^{-|t|})``, so a saturated unit gives an exact 0 or 1 and never a NaN.
+The vector backend itself computes through the layered program's kernels (:mod:`.array_kernels`).
 
 >>> import numpy as np, sympy as sp
 >>> from symbackprop.graph.functions import softplus
@@ -33,15 +33,21 @@ __all__ = ["lambdify_numpy", "quiet", "as_float"]
 Array = np.ndarray
 
 
+def _sigmoid(t: Array) -> Array:
+    # By the sign of t, so that a tiny σ keeps its relative precision (not ½ + ½ tanh(t/2)).
+    e = np.exp(-np.abs(t))
+    return np.where(t >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def _leaky_relu(t: Array, alpha: float = float(LEAKY_SLOPE)) -> Array:
     # z above 0, αz below: the larger of the two for α < 1, the smaller for α > 1.
     return np.maximum(t, alpha * t) if alpha <= 1 else np.minimum(t, alpha * t)
 
 
 #: Stable numpy versions of the registry's primitives (rules as data, like SymPy's tables),
-#: each in its fastest stable form: σ through tanh, softplus through log1p.
+#: each in its fastest stable form: σ by the sign of t, softplus through log1p.
 _NUMPY: dict[str, Callable[..., Array]] = {
-    "sigmoid": lambda t: 0.5 + 0.5 * np.tanh(0.5 * t),
+    "sigmoid": _sigmoid,
     "relu": lambda t: np.maximum(t, 0.0),
     "leaky_relu": _leaky_relu,
     "softplus": lambda t: np.maximum(t, 0.0) + np.log1p(np.exp(-np.abs(t))),

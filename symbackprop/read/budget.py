@@ -8,7 +8,10 @@ module first; every estimate counts operations, digits or depth, never seconds.
 * the parser: :func:`check_tree` (prime orders) before building, :func:`check_formula`
   (the product of nested exponents, nesting of functions) after;
 * verify's symbolic route and the sheet's expanded formulas: :func:`expansion_terms`;
-* verify's search for a named mistake: :data:`MAX_DIAGNOSIS_WORK`;
+* verify's search for a named mistake: :data:`MAX_DIAGNOSIS_WORK` (scalar) and
+  :data:`MAX_VECTOR_SEARCH` (vector forms);
+* notation tables, exercises and marking: :data:`MAX_ALIASES`, :data:`MAX_QUESTIONS`,
+  :func:`exercise_work`;
 * spec files: :func:`check_network_size` and :func:`check_graph_size` before building.
 
 >>> import sympy as sp
@@ -34,7 +37,8 @@ from symbackprop.errors import FormulaError, TooLargeError
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
     "MAX_EXPANSION_TERMS", "MAX_DIAGNOSIS_WORK", "MAX_CHECKED_PARAMETERS", "COMMAND_PARAMETERS",
-    "MAX_LAYERS", "MAX_GRAPH_NODES", "check_parameter_count", "check_graph_size", "check_tree",
+    "MAX_LAYERS", "MAX_GRAPH_NODES", "MAX_QUESTIONS", "MAX_ALIASES", "MAX_VECTOR_SEARCH",
+    "MAX_EXERCISE_WORK", "exercise_work", "check_exercise_work", "check_parameter_count", "check_graph_size", "check_tree",
     "check_formula", "check_network_size",
     "expansion_terms", "exponent_product", "function_depth",
 ]
@@ -51,6 +55,10 @@ MAX_EXPANSION_TERMS = 20_000
 #: Most multiplications verify's search for a named mistake may spend (points × factors on
 #: all paths × distinct factors); past it, the search works on δs instead of paths.
 MAX_DIAGNOSIS_WORK = 10_000_000
+#: Most node visits verify's search for a named mistake in a vector formula may spend (each
+#: single repair is rebuilt and evaluated whole: about 4·size² visits); past it the verdict
+#: is given without naming the mistake.
+MAX_VECTOR_SEARCH = 40_000
 #: Most parameters of a layered network read from a spec (16-64-64-10 has 5,898; deriving
 #: and printing every parameter of 100-140-6, 14,986, took 1.9 s).
 #: ``load_spec(..., force=True)`` and the command line's ``--force`` lift this limit and
@@ -67,6 +75,14 @@ MAX_GRAPH_NODES = 300
 COMMAND_PARAMETERS = {"check": 800, "verify": 800, "grad": 3_000, "train": 3_000}
 #: The smallest of :data:`COMMAND_PARAMETERS` (``check`` and ``verify``).
 MAX_CHECKED_PARAMETERS = min(COMMAND_PARAMETERS.values())
+#: Most aliases in a spec's ``[notation]`` table (each is parsed and read against the network).
+MAX_ALIASES = 1_000
+#: Most work one ``exercise`` command does without ``--force``, in sheet-questions: every
+#: file written (two sheets per sheet format, one notebook) costs one plus its questions,
+#: times the network's parameters in fifties (see :func:`exercise_work`).
+MAX_EXERCISE_WORK = 400
+#: Most questions one exercise asks (and one notebook or key variant may name when marked).
+MAX_QUESTIONS = 100
 
 
 def check_tree(tree: lark.Tree, text: str) -> None:
@@ -227,3 +243,24 @@ def check_parameter_count(count: int, command: str, force: bool) -> None:
     if not force and count > limit:
         raise TooLargeError(f"{command}: a network of {count:,} parameters; {command} takes at most "
                             f"{limit:,} (its work grows with the count): give --force to go on")
+
+
+def exercise_work(files_per_variant: int, questions: Sequence[int], parameters: Sequence[int]) -> int:
+    """Sheet-questions of an exercise: per variant, ``files × (1 + questions) × ⌈params / 50⌉``.
+
+    >>> exercise_work(3, [3] * 30, [9] * 30)   # 30 variants of 2-2-1, html + ipynb, 3 questions
+    360
+    """
+    return sum(files_per_variant * (1 + q) * max(1, math.ceil(p / 50)) for q, p in zip(questions, parameters))
+
+
+def check_exercise_work(work: int, force: bool) -> None:
+    """Refuse an exercise of more than :data:`MAX_EXERCISE_WORK` sheet-questions.
+
+    Raises:
+        TooLargeError: the work, the limit, and how to go on anyway.
+    """
+    if not force and work > MAX_EXERCISE_WORK:
+        raise TooLargeError(f"exercise: {work:,} sheet-questions of work (files × questions × network size); "
+                            f"the limit is {MAX_EXERCISE_WORK:,}: ask fewer variants, formats or questions, "
+                            "or give --force to go on")

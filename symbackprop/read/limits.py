@@ -26,12 +26,21 @@ from typing import Any
 from symbackprop.errors import SpecError
 from symbackprop.graph.notation import MAX_INT_DIGITS
 
-__all__ = ["MAX_INT_DIGITS", "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
+__all__ = ["MAX_DATA_BYTES", "MAX_HOMEWORK_BYTES", "MAX_HOMEWORK_LINES", "MAX_INT_DIGITS", "MAX_NOTEBOOK_BYTES",
+           "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
 
 #: Largest spec file read (bytes): a spec with numbers for a 200×200 layer is about 800 kB.
 MAX_SPEC_BYTES = 1_000_000
 #: Deepest nesting of tables and lists in a spec (a batch of rows needs 3).
 MAX_SPEC_DEPTH = 32
+#: Largest homework file (``verify --file``, a ``.txt`` handed in to ``mark``) and most lines
+#: in it: a verdict takes up to a few hundredths of a second, so 500 lines stay within seconds.
+MAX_HOMEWORK_BYTES = 1_000_000
+MAX_HOMEWORK_LINES = 500
+#: Largest notebook or ``key.json`` read by ``mark`` (a notebook with plots is a few MB).
+MAX_NOTEBOOK_BYTES = 20_000_000
+#: Largest CSV read by ``train --data`` (4 million cells of 25 characters).
+MAX_DATA_BYTES = 100_000_000
 
 _DIGITS = re.compile(r"[0-9][0-9_]*")
 
@@ -58,8 +67,9 @@ def _line(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def check_text(text: str, source: str, suffix: str) -> None:
-    """Refuse a spec nested deeper than :data:`MAX_SPEC_DEPTH` or holding an overlong number.
+def check_text(text: str, source: str, suffix: str, *, what: str = "spec") -> None:
+    """Refuse a spec (or other JSON: ``what`` names it) nested deeper than
+    :data:`MAX_SPEC_DEPTH` or holding an overlong number.
 
     A linear scan that skips strings (and TOML comments), so brackets inside a node's
     formula do not count; it runs before ``json``/``tomllib``, which recurse per level.
@@ -87,7 +97,7 @@ def check_text(text: str, source: str, suffix: str) -> None:
         if ch in "[{":
             depth += 1
             if depth > MAX_SPEC_DEPTH:
-                raise SpecError(f"spec: {source!r} is nested deeper than {MAX_SPEC_DEPTH} levels "
+                raise SpecError(f"{what}: {source!r} is nested deeper than {MAX_SPEC_DEPTH} levels "
                                 f"(line {_line(text, k)})")
         elif ch in "]}":
             depth = max(0, depth - 1)
@@ -96,7 +106,7 @@ def check_text(text: str, source: str, suffix: str) -> None:
             assert m is not None
             if len(m[0].replace("_", "").lstrip("0")) > 400:
                 # Python refuses int() of more than 4,300 digits; no float64 needs 400.
-                raise SpecError(f"spec: {source!r} has a number of {len(m[0]):,} digits "
+                raise SpecError(f"{what}: {source!r} has a number of {len(m[0]):,} digits "
                                 f"(line {_line(text, k)}); expected at most 400")
             k = m.end()
             continue

@@ -27,10 +27,11 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from symbackprop.errors import FormulaError, SpecError
+from symbackprop.errors import FormulaError, SpecError, TooLargeError
 from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
 
+from .budget import MAX_ALIASES
 from .build import written_name
 from .functions import FUNCTION_NAMES
 from .parser import parse_tree
@@ -39,6 +40,12 @@ from .resolve import resolve_name
 __all__ = ["apply_notation"]
 
 _CONSTANTS = ("e", "pi")
+#: Words the notation itself gives a meaning: the network's own letters (``x``, ``y``, ``W``,
+#: ``\delta`` … as whole layers in vector formulas), the losses a left side may name, the
+#: transpose ``T``, the differential ``d`` and a sum's bound ``n``.  An alias named so would
+#: change what a formula already means (``y`` for ``a^{(2)}_1`` turns ``a - y`` into 0).
+RESERVED = frozenset({"w", "W", "b", "z", "a", "x", "y", "L", "E", "C", "J", "ell", "mathcal{L}", "T", "d", "n",
+                      "delta", "hat{y}", "nabla", "partial", "top", "intercal"})
 
 
 def _key(text: str, field: str) -> str:
@@ -51,7 +58,20 @@ def _key(text: str, field: str) -> str:
     head = key.split("_", 1)[0].split("^", 1)[0].lstrip("\\")
     if head in FUNCTION_NAMES or key.lstrip("\\") in _CONSTANTS:
         raise SpecError(f"{field}: {text!r} is a function or constant of the notation, not a free name")
+    if key.lstrip("\\") in RESERVED or text.strip().lstrip("\\") in RESERVED:
+        raise SpecError(f"{field}: {text!r} is a word of the notation itself (a layer's letter, the loss, the "
+                        "transpose T, the differential d or a sum's bound n); choose another alias")
     return key
+
+
+def _names_in(names: Mapping[str, sp.Symbol], alias: str) -> sp.Symbol | None:
+    """The symbol among the network's ``names`` that ``alias`` already names, or None: read
+    without the graph, so no closest-name suggestion is made and thrown away per alias."""
+    try:
+        free = resolve_name(None, alias, aliases=False)  # type: ignore[arg-type]
+    except FormulaError:
+        return None
+    return names.get(free.name)
 
 
 def apply_notation(graph: Graph, table: object) -> None:
@@ -65,6 +85,9 @@ def apply_notation(graph: Graph, table: object) -> None:
     """
     if not isinstance(table, Mapping):
         raise SpecError(f"notation: expected a table of aliases like {{ w_5 = \"w^{{(2)}}_{{11}}\" }}, received {table!r}")
+    if len(table) > MAX_ALIASES:
+        raise TooLargeError(f"notation: {len(table):,} aliases; expected at most {MAX_ALIASES:,} (each is read "
+                            "against the network)")
     keys: dict[str, str] = {}
     for alias, value in table.items():
         field = f"notation.{alias}"
@@ -75,12 +98,10 @@ def apply_notation(graph: Graph, table: object) -> None:
         if not isinstance(value, str):
             raise SpecError(f"{field}: expected a name of the network as text, received {value!r}")
     aliases: dict[str, sp.Symbol] = {}
+    names = {**graph.symbols(), **{nd.delta.name: nd.delta for nd in graph.nodes if nd.delta is not None}}
     for alias, value in table.items():
         field = f"notation.{alias}"
-        try:
-            taken = resolve_name(graph, str(alias), aliases=False)
-        except FormulaError:
-            taken = None
+        taken = _names_in(names, str(alias))
         if taken is not None:
             raise SpecError(f"{field}: {alias!r} already names {plain(taken)!r} in this network; "
                             "an alias may not redefine a name of the network")

@@ -132,6 +132,9 @@ def parse_tree(text: str) -> lark.Tree:
         raise _syntax_error(exc, text) from None
     if _tree_depth(tree) > 3 * MAX_DEPTH:
         raise FormulaError(f"formula nested deeper than {MAX_DEPTH} levels", text, 1)
+    # Here, not in one caller: every reader of a formula (scalar, vector, names, equations)
+    # gets the parse tree through this function, so none can skip the limits.
+    budget.check_tree(tree, text)
     return tree
 
 
@@ -154,8 +157,7 @@ def alias_keys(graph: Graph | None) -> dict[str, sp.Symbol]:
 
 def parse_formula_notes(text: str, graph: Graph | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
     """:func:`parse_formula`, also returning notes on how ambiguous notation was read."""
-    tree = parse_tree(text)
-    budget.check_tree(tree, text)
+    tree = parse_tree(text)  # the prime orders are checked there
     expr, notes = build(tree, text, graph, alias_keys(graph))
     budget.check_formula(expr, text)
     return expr, notes

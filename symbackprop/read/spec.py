@@ -41,6 +41,7 @@ from symbackprop.graph.notation import matrix_name
 from .budget import check_graph_size, check_network_size
 from .code import read_program
 from .code_spec import program_keys
+from .files import read_text
 from .graphspec import graph_from_spec, graph_values
 from .limits import MAX_SPEC_BYTES, checked_int, load_table
 from .notation import apply_notation
@@ -305,19 +306,5 @@ def load_spec(source: str | Path | Mapping[str, Any], *, force: bool = False) ->
         if not path.exists():
             parse_shorthand(text)  # raises the explanatory error
         raise SpecError(f"spec: expected a .toml or .json file, received {text!r}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise SpecError(f"spec: {text!r} is {size:,} bytes; expected at most {MAX_SPEC_BYTES:,}")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(f"spec: file {text!r} not found") from None
-    except OSError as exc:
-        raise SpecError(f"spec: cannot read {text!r}: {exc.strerror}") from None
-    if len(raw) > MAX_SPEC_BYTES:  # a pipe or device reports no size
-        raise SpecError(f"spec: {text!r} is over {MAX_SPEC_BYTES:,} bytes; expected at most {MAX_SPEC_BYTES:,}")
-    try:
-        decoded = raw.decode("utf-8-sig")  # editors on Windows save a BOM
-    except UnicodeDecodeError:
-        raise SpecError(f"spec: {text!r} is not UTF-8 text") from None
+    decoded = read_text(path, limit=MAX_SPEC_BYTES, field="spec")  # regular files only, limit while reading
     return _from_table(load_table(decoded, suffix, text), text, force)

@@ -16,10 +16,17 @@ Exports: ``build_sheet``, ``Sheet``, ``UnknownLatexError``; the format registry
 True
 """
 
+from typing import TYPE_CHECKING
+
+from symbackprop._lazy import lazy_exports
+
+from . import render  # noqa: F401 - importing the renderers' registry registers the formats
 from .build import build_sheet
 from .model import Format, Sheet, formats, register_format
 
-# Importing the renderers registers the formats a Sheet renders in.
-from .render import UnknownLatexError
+__getattr__, __dir__ = lazy_exports(__name__, {"UnknownLatexError": ".render"}, globals())
+
+if TYPE_CHECKING:
+    from .render import UnknownLatexError
 
 __all__ = ["build_sheet", "Sheet", "Format", "formats", "register_format", "UnknownLatexError"]

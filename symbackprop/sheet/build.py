@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path as FilePath
 from typing import Any
@@ -23,8 +22,9 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.derive.evaluate import Numbers, backprop_of, backward
+from symbackprop.derive.finite import is_float64, refuse
 from symbackprop.derive.program import Program
-from symbackprop.errors import GraphError, NumericalError, SpecError, closest
+from symbackprop.errors import GraphError, SpecError, closest
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.notation import parse_name, plain, symbol_for
@@ -312,11 +312,8 @@ def _require_finite(numbers: Numbers, eta: float | None) -> None:
         for symbol, v in table.items():
             shown = [("", v)] + ([(" times η", v * eta)] if eta is not None and table is numbers.gradients else [])
             for what, x in shown:
-                if not (x.is_number and x.is_finite and math.isfinite(float(x))):
-                    raise NumericalError(
-                        f"{plain(symbol)}{what}: expected a finite number within float64's range, "
-                        f"received {sp.N(x, 6)}; a value overflowed, or a prediction reached "
-                        "exactly 0 or 1 inside a logarithm")
+                if not is_float64(x):
+                    raise refuse(f"{plain(symbol)}{what}", x)
 
 
 def build_sheet(

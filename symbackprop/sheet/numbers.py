@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from symbackprop.derive import forward, prove
+from symbackprop.derive.finite import finite_float
 from symbackprop.graph import Graph, latex
 from symbackprop.graph.notation import plain
 
@@ -41,7 +42,8 @@ _FD_ATOL = 1e-8
 def number_latex(value: object, *, factor: bool = False) -> str:
     """A number in LaTeX to :data:`DIGITS` significant digits; with ``factor``, a negative
     number is parenthesised so it can stand in a product."""
-    number = sp.Float(sp.sympify(value, strict=True), DIGITS)  # safe: strict refuses strings
+    # The one gate: a number that is not a finite float64 is refused, never printed.
+    number = sp.Float(finite_float(sp.sympify(value, strict=True), "a number on the sheet"), DIGITS)  # strict refuses strings
     # Whole numbers are written whole (a bias factor is 1, not 1.0; never -0.0).
     whole = float(f"{float(number):.{DIGITS}g}")  # as printed: -4.0000000001 is -4
     text = latex(sp.Integer(int(whole)) if whole.is_integer() else number)
@@ -53,7 +55,7 @@ def number_latex(value: object, *, factor: bool = False) -> str:
 def number_text(value: object) -> str:
     """A number as plain text to :data:`DIGITS` significant digits, whole numbers whole
     (for pictures, which set no math): ``-2``, ``0.593269992``."""
-    text = f"{float(value):.{DIGITS}g}"  # type: ignore[arg-type]
+    text = f"{finite_float(value, 'a number on the sheet'):.{DIGITS}g}"
     return "0" if text == "-0" else text
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.derive import Delta, Derivation, Factor, Path
+from symbackprop.derive.finite import is_float64
 from symbackprop.derive.latex import factors_latex, leibniz_latex
 from symbackprop.errors import TooLargeError
 from symbackprop.graph.notation import parse_name, plain
@@ -183,6 +184,16 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
     return [Paragraph((ctx.say("par.expanded"),)), Equation(tuple(rows))]
 
 
+def _overflowing_factor(paths: tuple[Path, ...], env: dict[sp.Symbol, sp.Expr]) -> str | None:
+    """The LaTeX of the first path factor whose value at these numbers is not a finite float64
+    (``∂L/∂a = 1/(1 - a)`` once ``a`` rounds to 1), or None when every factor is."""
+    for path in paths:
+        for f in path.factors:
+            if not is_float64(f.value.xreplace(env)):
+                return partial_latex(f.of, f.wrt)
+    return None
+
+
 def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...]) -> list[Block]:
     nums = ctx.numbers
     assert nums is not None
@@ -190,7 +201,10 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
     p = d.wrt
     g = nums.gradients[p]
     blocks: list[Block] = [Paragraph((ctx.say("par.numbers"),))]
-    if paths:
+    overflow = _overflowing_factor(paths, env)
+    if overflow is not None:
+        blocks.append(Paragraph(ctx.spans("par.path_overflow", factor=Math(overflow), delta=Math(r"\delta"))))
+    elif paths:
         rows = []
         products = []
         for k, path in enumerate(paths, 1):

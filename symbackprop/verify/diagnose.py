@@ -20,6 +20,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symbackprop.derive import Backprop, Derivation
+from symbackprop.derive.finite import finite_ratio
 from symbackprop.errors import TooLargeError
 from symbackprop.graph import plain_text
 
@@ -72,8 +73,11 @@ def _constant(formula: Sequence[float | None], truth: Sequence[float | None]) ->
             if abs(f) > 1e-9:
                 return None
             continue
-        r = Fraction(f / t).limit_denominator(_MAX_DENOMINATOR)
-        if abs(f / t - float(r)) > 1e-9 * max(1.0, abs(float(r))):
+        quotient = finite_ratio(f, t)  # the one gate: 1e308 / 1e-3 is no constant factor
+        if quotient is None:
+            return None
+        r = Fraction(quotient).limit_denominator(_MAX_DENOMINATOR)
+        if abs(quotient - float(r)) > 1e-9 * max(1.0, abs(float(r))):
             return None
         if ratio is None:
             ratio = r

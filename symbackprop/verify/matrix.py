@@ -19,6 +19,7 @@ W⁽¹⁾ is 2×3 and δ⁽¹⁾ has 2 entries, so W⁽¹⁾δ⁽¹⁾ is not de
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from symbackprop.derive.finite import is_float64
 from symbackprop.errors import FormulaError, SymbackpropError
 from symbackprop.graph import Network
 from symbackprop.graph.notation import parse_name
@@ -254,9 +256,13 @@ def _item(v: np.ndarray | float) -> float:
 
 
 def _scalar(expr: sp.Expr, values: LayerValues) -> float:
-    return float(expr.xreplace({s: values.scalar(s) for s in expr.free_symbols}))
+    value = expr.xreplace({s: values.scalar(s) for s in expr.free_symbols})
+    # A constant that is no finite real number (1/0, ln 0, 10^{400}) is NaN here, as numpy's
+    # own x/0 is inf: the verdict, not a conversion error, says what is wrong with it.
+    return float(value) if is_float64(value) else math.nan
 
 
+@np.errstate(all="ignore")  # x/0 and e^{800} are inf or NaN, judged by the verdict: no warning printed
 def evaluate(m: M, values: LayerValues) -> np.ndarray | float:
     """``m`` at the point ``values`` (a float for a scalar, else a 2-D array)."""
     op = m.op

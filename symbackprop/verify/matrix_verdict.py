@@ -26,10 +26,12 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import sympy as sp
 
+from symbackprop.derive.finite import finite_ratio
 from symbackprop.derive.vector import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
 from symbackprop.numeric.vector import compile_vector
+from symbackprop.read.budget import MAX_VECTOR_SEARCH
 from symbackprop.read.matrix import M, activation_derivative, node_text, parse_matrix
 
 from .diagnose import Diagnosis
@@ -127,7 +129,14 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> 
 
 def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int, int],
               points: Sequence[LayerValues], expected: str = "") -> Diagnosis | None:
+    # Each repair is rebuilt and evaluated whole, so the search costs about (size)² node
+    # visits: counted against the budget, past which the verdict names no mistake.
+    size = sum(1 for _ in _paths(m))
+    work = 0
     for repaired, kind, sentence in _repairs(m, net, key, expected):
+        work += size
+        if work > MAX_VECTOR_SEARCH:
+            return None
         try:
             if shape(repaired, net.layers) != target:
                 continue
@@ -145,7 +154,10 @@ def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) 
         if f.shape != t.shape or not np.any(np.abs(t) > 1e-12):
             return None
         k = int(np.argmax(np.abs(t)))
-        ratios.append(f.flat[k] / t.flat[k])
+        ratio = finite_ratio(float(f.flat[k]), float(t.flat[k]))  # the one gate: e^{800}·… is no factor
+        if ratio is None:
+            return None
+        ratios.append(ratio)
     c = sp.nsimplify(ratios[0], rational=True, tolerance=1e-9)
     if c.q > 12 or abs(c.p) > 24 or c == 1:
         return None

@@ -42,7 +42,7 @@ def test_wrong_formula_exits_1_with_diagnosis(capsys) -> None:
         (["missing.toml", "--param", "w2_11", "--formula", "a1_1"], "not found"),
         (["2-2-1", "--formula", "a1_1"], "param: missing"),
         (["2-2-1", "--param", "w2_11"], "either"),
-        (["2-2-1", "--file", "/nonexistent/hw.txt"], "cannot read"),
+        (["2-2-1", "--file", "/nonexistent/hw.txt"], "not found"),
         (["2-2-1", "--file", "hw.txt", "--param", "w2_11"], "--param goes with --formula"),
     ],
 )

@@ -77,7 +77,9 @@ def test_the_teachers_mistakes_exit_2(exercise, tmp_path, capsys):
 def test_without_a_key_each_notebook_carries_its_exercise(exercise, tmp_path, capsys):
     nb = fill(json.loads((exercise / "exercise-v2.ipynb").read_text()), {"w2_11": RIGHT_W2_11, "W^{(2)}": "W^{(2)}"})
     (tmp_path / "fay.ipynb").write_text(json.dumps(nb))
-    code, out, _ = run_cli(capsys, "mark", str(tmp_path / "fay.ipynb"))
+    code, out, err = run_cli(capsys, "mark", str(tmp_path / "fay.ipynb"))
+    assert code == 2 and out == "" and "--key" in err and "--trust-notebook-spec" in err  # not trusted unasked
+    code, out, _ = run_cli(capsys, "mark", str(tmp_path / "fay.ipynb"), "--trust-notebook-spec")
     assert code == 0
     assert [r["status"] for r in csv.DictReader(io.StringIO(out))] == ["correct", "wrong"]
 
@@ -105,7 +107,7 @@ def test_homework_files_are_marked_beside_notebooks(exercise, tmp_path, capsys):
 ])
 def test_a_tampered_notebook_is_a_row_not_a_crash(tmp_path, capsys, meta, cells, says):
     (tmp_path / "ivy.ipynb").write_text(json.dumps({"metadata": {"symbackprop": meta}, "cells": cells}))
-    code, out, _ = run_cli(capsys, "mark", str(tmp_path))
+    code, out, _ = run_cli(capsys, "mark", str(tmp_path), "--trust-notebook-spec")
     assert code == 0
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert row["status"] == "unreadable" and says in row["message"]

@@ -103,14 +103,16 @@ def test_the_weighted_sums_it_builds_are_sympys_own() -> None:
 
 def test_any_scalar_read_builds_it_once_and_additions_follow() -> None:
     for read in (lambda g: g.nodes, lambda g: g.lookup("x1"), lambda g: g.leaves(), lambda g: g.output,
-                 lambda g: g.composed(), lambda g: sbp.derive(g)["w1_11"].paths):
+                 lambda g: g.composed()):
         net = sbp.mlp([2, 2, 1])
         read(net)
         assert net.scalar_graph_built
     net = sbp.mlp([2, 2, 1])
     version = net.version
-    # Neither deriving the δ forms nor a version read needs it; making it changes no version.
+    # Neither deriving the δ forms, listing paths nor a version read needs it (paths read the
+    # layers: tests/derive/test_indexing.py); making it changes no version.
     assert sbp.derive(net)["w1_11"].delta_form == n.delta(1, 1) * n.input_(1)
+    assert len(sbp.derive(net)["w1_11"].paths) == 1
     assert not net.scalar_graph_built
     net.nodes  # noqa: B018
     assert net.version == version

@@ -74,6 +74,9 @@ PHRASES: dict[str, str] = {
     "par.expanded": "Expanded, in inputs, targets and parameters only:",
     "par.numbers": "With the numbers:",
     "par.path": "path {k}",
+    "par.path_overflow": "Along the paths, a factor at these numbers is beyond float64's range (a prediction "
+                         "rounds to exactly 0 or 1, so {factor} overflows); the {delta} form below computes the "
+                         "same derivative through stable forms.",
     "par.step": "One gradient-descent step with learning rate {eta}:",
     # the stamp
     "stamp.two_ways": "Checked two ways: {first}; and nudging {name} a millionth up and down changes {out} "

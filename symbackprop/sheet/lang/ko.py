@@ -64,6 +64,8 @@ PHRASES: dict[str, str] = {
     "par.expanded": "입력, 목표값, 매개변수만으로 전개하면:",
     "par.numbers": "수치를 넣으면:",
     "par.path": "경로 {k}",
+    "par.path_overflow": "이 수치에서는 경로의 한 인수가 float64 범위를 넘습니다(예측값이 정확히 0이나 1로 반올림되어 "
+                         "{factor}이(가) 넘칩니다). 아래 {delta} 형태는 같은 도함수를 안정된 형태로 계산합니다.",
     "par.step": "학습률 {eta}로 경사 하강법 한 단계:",
     "stamp.two_ways": "두 가지로 확인했습니다: {first}; 그리고 {name}를 백만분의 일만큼 위아래로 움직이면 {out}이(가) "
                       "{rate}의 비율로 변하며, {verdict}.",

@@ -17,12 +17,13 @@ symbackprop.sheet.render.html.UnknownLatexError: LaTeX command \\foo is not supp
 
 from __future__ import annotations
 
+import html
 import re
-from html import escape
 
 from latex2mathml.converter import convert
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.read.text import visible
 from symbackprop.sheet.model import (
     Block,
     Circuit,
@@ -41,6 +42,11 @@ from symbackprop.sheet.model import (
 )
 
 from .svg import circuit_svg, picture_svg
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """HTML-escaped user text, control characters and bidirectional overrides made visible."""
+    return html.escape(visible(text), quote)
 
 __all__ = ["render_html", "render_html_fragment", "mathml", "UnknownLatexError", "raw_latex_in"]
 

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+from symbackprop.read.text import visible
 from symbackprop.sheet.lang import say
 from symbackprop.sheet.model import (
     Block,
@@ -62,7 +63,7 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 
 def escape_text(text: str) -> str:
     """Plain text made safe for LaTeX (special characters and a few symbols)."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    return "".join(_ESCAPES.get(ch, ch) for ch in visible(text))  # a control character would stop pdflatex
 
 
 def _target(anchor: str) -> str:

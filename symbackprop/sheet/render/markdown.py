@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from symbackprop.read.text import visible
 from symbackprop.sheet.model import (
     Block,
     Circuit,
@@ -45,7 +46,7 @@ _SPECIAL = set("\\`*_[]<>#|$")
 
 def escape_markdown(text: str) -> str:
     """Plain text with Markdown's active characters backslash-escaped."""
-    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in visible(text))
 
 
 def _span(s: Span) -> str:
