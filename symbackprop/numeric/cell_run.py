@@ -156,8 +156,9 @@ class _Runner:
                 term = value.term if isinstance(value, Num) else value
                 if not isinstance(term, Term):
                     raise CodeError(f"{ast_text(step)} is not an array or a number", step.lineno, step.col)
-            self.cache[cache_key] = (value, _work(value.term if isinstance(value, Num) else value))
-        return self.cache[cache_key]
+            # The step is kept with its reading, so that its id is not reused by another step.
+            self.cache[cache_key] = (value, _work(value.term if isinstance(value, Num) else value), step)
+        return self.cache[cache_key][:2]
 
     def charge(self, step: Step, work: int) -> None:
         self.run.work += work

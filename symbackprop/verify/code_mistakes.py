@@ -283,7 +283,10 @@ def missing_transpose(search: Search, step: Step) -> Iterator[Repair]:
     for path, node in candidates:
         if isinstance(node, ast.Attribute) and node.attr in ("T", "mT"):
             continue
-        fixed = _with(step, _edit(step.value, path, _transposed(node)))  # type: ignore[arg-type]
+        new = _transposed(node)
+        if not path and isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            new = ast.BinOp(left=_transposed(node.right), op=ast.MatMult(), right=_transposed(node.left))  # (AB)ᵀ = BᵀAᵀ
+        fixed = _with(step, _edit(step.value, path, new))  # type: ignore[arg-type]
         text = _text(search, node)
         if not path:
             hint = (f"{text} is the transpose of {search.var}: a gradient has the shape of its array, "
@@ -460,7 +463,7 @@ def scaled(search: Search) -> Iterator[Repair]:
     for step in search.cell.writes(search.var):
         if step.value is None:
             continue
-        zero = search.value(search.replay(search.cell.replaced(step, (_with(step, _times(0.0, step.value)),)), 0))
+        zero = search.value(search.replay(search.cell.replaced(step, (_with(step, _times(Fraction(0), step.value, {})),)), 0))
         zero_a = aligned(zero, truth) if isinstance(zero, np.ndarray) else None
         if zero_a is None:
             continue
@@ -477,29 +480,50 @@ def scaled(search: Search) -> Iterator[Repair]:
         yield _factor_repair(search, step, fraction)
 
 
-def _times(k: float | Fraction, value: ast.expr) -> ast.expr:
-    if isinstance(k, Fraction) and k.denominator != 1:
-        factor: ast.expr = ast.BinOp(left=ast.Constant(k.numerator), op=ast.Div(), right=ast.Constant(k.denominator))
-    else:
-        factor = ast.Constant(float(k) if not isinstance(k, Fraction) else int(k))
+def _times(k: Fraction, value: ast.expr, counts: dict[int, str]) -> ast.expr:
+    if k == -1:
+        return ast.UnaryOp(op=ast.USub(), operand=value)
+    factor = _count(k.numerator, counts)
+    if k.denominator != 1:
+        factor = ast.BinOp(left=factor, op=ast.Div(), right=_count(k.denominator, counts))
     return ast.BinOp(left=factor, op=ast.Mult(), right=value)
+
+
+def _count(n: int, counts: dict[int, str]) -> ast.expr:
+    """``n`` as the program writes it: ``m`` for the batch, ``(n - 1)`` for 31 when n is 32."""
+    if n in counts and n != 1:
+        return ast.Name(id=counts[n], ctx=ast.Load())
+    if n + 1 in counts and n > 1:
+        return ast.BinOp(left=ast.Name(id=counts[n + 1], ctx=ast.Load()), op=ast.Sub(), right=ast.Constant(1))
+    return ast.Constant(n)
 
 
 def _factor_repair(search: Search, step: Step, k: Fraction) -> Repair:
     c = 1 / k  # the student's factor
-    counts = search.program.counts
-    fixed = _substituted(search, step) or _with(step, _times(k, step.value))  # type: ignore[arg-type]
+    fixed = _substituted(search, step) or _with(step, _times(k, step.value, search.program.counts))  # type: ignore[arg-type]
     if c == -1:
         return Repair("sign", step, (fixed,), f"the sign of line {step.lineno} is flipped", f"flip it: {fixed.code}")
-    why = f"the line is {c} times the gradient"
+    return Repair("constant_factor", step, (fixed,), _factor_words(c, search.program.counts),
+                  f"scale it: {fixed.code}")
+
+
+def _factor_words(c: Fraction, counts: dict[int, str]) -> str:
+    """Why a line is ``c`` times the gradient, in the program's own constants where they explain it."""
     for n, name in counts.items():
-        if c in (Fraction(n, n - 1), Fraction(n - 1, n)) and n > 1:
-            why = (f"the line is off by a factor {c} = {name}/({name} − 1) or its inverse: Bessel's correction "
-                   f"divides by {name} − 1, not {name}")
-        elif c in (n, Fraction(1, n)):
-            why = f"the line is off by a factor {c}: a mean over {name} = {n} divides by {name} once, here it is " + (
-                "missing" if c == n else "there twice")
-    return Repair("constant_factor", step, (fixed,), why, f"scale it: {fixed.code}")
+        if n < 2:
+            continue
+        if c == Fraction(n - 1, n):
+            return (f"the line is ({name} − 1)/{name} = {c} times the gradient: it divides by {name} where the "
+                    f"forward pass divides by {name} − 1 (Bessel's correction)")
+        if c == Fraction(n, n - 1):
+            return (f"the line is {name}/({name} − 1) = {c} times the gradient: it divides by {name} − 1 where the "
+                    f"forward pass divides by {name}")
+        if c == n:
+            return (f"the line is {name} = {n} times the gradient: the forward pass divides by {name} (a mean), and "
+                    f"the line leaves the 1/{name} out")
+        if c == Fraction(1, n):
+            return f"the line is 1/{name} = {c} times the gradient: it divides by {name} once too often"
+    return f"the line is {c} times the gradient"
 
 
 def _substituted(search: Search, step: Step) -> Step | None:

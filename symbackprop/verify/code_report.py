@@ -45,10 +45,9 @@ class CodeDiagnosis:
     correct: tuple[str, ...] = ()
 
     def message(self, feedback: str) -> str:
-        text = self.hint[0].upper() + self.hint[1:] if self.hint else ""
         if feedback == "full" and self.fix:
-            return f"{text}; {self.fix}."
-        return f"{text}."
+            return f"{self.hint}; {self.fix}"
+        return self.hint
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,8 @@ class GradientVerdict:
         f = self.facts
         if self.ok:
             detail = "exact" if f.exact else f"largest difference {_number(f.maxdiff or 0.0)}"
-            return f"correct ({detail})"
+            shape = "" if f.shape_right else f"; shape {f.shape} for {f.expected_shape}, the same numbers"
+            return f"correct ({detail}{shape})"
         if self.follows_from is not None:
             return f"wrong: follows from line {self.follows_from[0]} ({self.follows_from[1]})"
         kind = self.diagnosis.kind.replace("_", " ") if self.diagnosis else "wrong"
