@@ -115,6 +115,7 @@ class _Runner:
         self.numbers: dict[str, Num] = {}
         self.bounds: dict[str, int] = {}
         self.targets = set(cell.targets) | set(cell.given)
+        self.own = self.targets | set(cell.helpers)
 
     # ----- values
     def lookup(self, name: str) -> Any:
@@ -130,7 +131,7 @@ class _Runner:
         """The step's variables as the reader needs them, and a key for the reading cache."""
         bound: dict[str, Bound] = {}
         key = []
-        for name in sorted(step.reads):
+        for name in sorted(step.reads & self.own):
             if name in self.run.failures:
                 raise _Upstream(name)
             if name in self.numbers:

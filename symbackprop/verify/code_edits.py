@@ -108,7 +108,10 @@ def _shape_words(shape: tuple[int, ...] | None) -> str:
 
 
 def with_value(step: Step, value: ast.expr) -> Step:
-    return replace(step, value=value)
+    """``step`` with a new right side; names it now reads join ``reads`` (the run binds the
+    cell's own variables among them)."""
+    names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    return replace(step, value=value, reads=step.reads | names)
 
 
 def statement_values(step: Step) -> Iterator[tuple[tuple, ast.AST]]:

@@ -27,6 +27,7 @@ from itertools import combinations
 import numpy as np
 
 from symbackprop.derive.backward_code import statement
+from symbackprop.graph.terms import Grad, walk
 from symbackprop.read.cell import Step
 
 from .code_edits import (
@@ -102,7 +103,11 @@ def _path_repair(search: Search, kept: list[str], missing: list[object]) -> Repa
     for gl in missing:
         added += statement(replace(gl, accumulate=True), printer, forward, search.program.backward)  # type: ignore[type-var]
     step = search.cell.writes(search.var)[-1]
-    return Repair("missing_path", step, (step,), hint, f"add the path through {' and '.join(vias)}: "
+    # The added line goes where everything it reads is computed.
+    inputs = {search.program.grad_names.get(g.name, "") for gl in missing for g in walk(gl.term)  # type: ignore[attr-defined]
+              if isinstance(g, Grad)}
+    after = max([step.lineno, *(w.lineno for v in inputs for w in search.cell.writes(v))])
+    return Repair("missing_path", step, (step,), hint, f"add the path through {' and '.join(vias)} after line {after}: "
                   + "; ".join(added), tuple(added))
 
 
