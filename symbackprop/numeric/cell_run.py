@@ -87,12 +87,14 @@ class Failure:
             reads ``cause``, which a failed line left undefined).
         message: what went wrong, in words.
         cause: for ``upstream``, the variable read.
+        column: where in the line, when known.
     """
 
     step: Step
     kind: str
     message: str
     cause: str = ""
+    column: int | None = None
 
 
 @dataclass
@@ -199,7 +201,7 @@ class _Runner:
             except CodeError as exc:
                 if isinstance(exc, CellWorkError):
                     raise
-                self.fail(Failure(step, "code", exc.message))
+                self.fail(Failure(step, "code", exc.message, column=exc.column if exc.line == step.lineno else None))
             except (IndexError, ValueError, TypeError, FloatingPointError) as exc:
                 self.fail(Failure(step, "numbers", f"it fails at these numbers ({str(exc).splitlines()[0][:120]})"))
 

@@ -218,8 +218,9 @@ class CellVerdict:
                    + tail)
         out += [f"note: {n}" for n in self.notes]
         for v in wrong:
-            out.append("")
-            out += v.text(level)
+            if v.follows_from is None:  # the table says where the others follow from
+                out.append("")
+                out += v.text(level)
         return "\n".join(out)
 
     def __str__(self) -> str:

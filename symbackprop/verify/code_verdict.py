@@ -89,7 +89,7 @@ class _Judge:
         search = self.search(var)
         value = search.value(search.base)
         if isinstance(value, Failure) and value.kind == "code":
-            raise CodeError(value.message, value.step.lineno, value.step.col)
+            raise CodeError(value.message, value.step.lineno, value.column or value.step.col)
         fault: Repair | CodeDiagnosis | None = None
         if not search.right(self.cell):
             fault = self.diagnose(search, value)
