@@ -24,7 +24,7 @@ from typing import Any
 from symbackprop.errors import SpecError, SymbackpropError
 from symbackprop.read import load_spec
 
-from .check import check
+from .code_check import check_answer
 from .notebook import NotebookError, read_notebook
 from .questions import read_questions
 
@@ -93,7 +93,7 @@ def _one(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | 
             out.append(Mark(student, variant, question, "unreadable", message=str(answer)))
             continue
         try:
-            f = check(spec, question, answer, points=points)
+            f = check_answer(spec, question, answer, points=points)
         except SymbackpropError as exc:
             if key is not None:
                 raise  # the key's own spec or question is wrong: the teacher's mistake
@@ -147,7 +147,7 @@ def _homework(student: str, text: str, key: Mapping[int | None, Mapping[str, Any
         given.setdefault(name, answer)
     out = []
     for question in questions:
-        f = check(spec, question, given.get(question, ""), points=points)
+        f = check_answer(spec, question, given.get(question, ""), points=points)
         out.append(Mark(student, variant, question, f.status, f.kind or "", f.message, f.answer))
     return out + [Mark(student, variant, m.question, m.status, message=m.message) for m in bad]
 
