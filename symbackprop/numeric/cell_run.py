@@ -10,8 +10,8 @@ reads, adds and writes back (a position picked twice gets one addition, as in Nu
 (its shapes do not fit, an index is out of range at these numbers, or it reads a name that
 a failed line left undefined), and the cell goes on.
 
-Work is counted, never timed: every statement costs one plus the entries of every array
-it computes and writes.  A run past :data:`MAX_RUN_WORK` stops with :class:`CellWorkError`;
+Work is counted, never timed, and before it is done: every statement costs
+:data:`STATEMENT_COST` plus the entries of every array it computes and writes.  A run past :data:`MAX_RUN_WORK` stops with :class:`CellWorkError`;
 a :class:`WorkBudget` shared by several runs stops a search with :class:`BudgetSpent`.
 
 >>> import numpy as np
@@ -47,10 +47,14 @@ from symbackprop.read.code_values import Num, bound_of
 from .array_eval import evaluate
 from .array_kernels import index_tuple
 
-__all__ = ["Failure", "Run", "run_cell", "WorkBudget", "CellWorkError", "BudgetSpent", "MAX_RUN_WORK"]
+__all__ = ["Failure", "Run", "run_cell", "WorkBudget", "CellWorkError", "BudgetSpent", "MAX_RUN_WORK", "STATEMENT_COST"]
 
-#: The most work one run of a cell may do: statements executed, each costing one plus the
-#: entries of the arrays it computes and writes (the makemore cell: about 120,000).
+#: What a statement costs besides its arrays: reading and running it is worth about this many
+#: array entries of NumPy's arithmetic.
+STATEMENT_COST = 1_000
+#: The most work one run of a cell may do: every statement executed costs
+#: :data:`STATEMENT_COST` plus the entries of the arrays it computes and writes (the makemore
+#: cell: about 330,000), counted before it is done.
 MAX_RUN_WORK = 20_000_000
 _UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
 
@@ -215,17 +219,18 @@ class _Runner:
         bound, key = self.bind(step)
         value, work = self.read(step, "value", bound, key)
         env = self.env()
+        term = value.term if isinstance(value, Num) else value
         if step.kind == "assign":
             if isinstance(value, Num):
-                self.charge(step, 1)
+                self.charge(step, STATEMENT_COST)
                 self.numbers[step.name] = value
                 self.run.values.pop(step.name, None)
                 self.run.failures.pop(step.name, None)
                 return
+            self.charge(step, STATEMENT_COST + work + int(prod(term.shape)))  # counted before it is done
             with np.errstate(all="ignore"):
                 result = evaluate(value, env)
             out = np.array(result, copy=True) if step.copied else np.asarray(result)
-            self.charge(step, 1 + work + out.size)
             self.run.values[step.name] = out
             self.run.failures.pop(step.name, None)
             self.numbers.pop(step.name, None)
@@ -236,22 +241,22 @@ class _Runner:
                 self.bounds.pop(step.name, None)
             return
         target = self.run.values[step.name]
-        term = value.term if isinstance(value, Num) else value
-        with np.errstate(all="ignore"):
-            v = evaluate(term, env)
         if step.kind == "update":
-            self.fits(step, term.shape, target, f"{step.name}, of shape {shape_text(target.shape)}")
-            self.charge(step, 1 + work + target.size)
+            self.fits(step, term.shape, target.shape, target.dtype, f"{step.name}, of shape {shape_text(target.shape)}")
+            self.charge(step, STATEMENT_COST + work + target.size)
+            with np.errstate(all="ignore"):
+                v = evaluate(term, env)
             _UFUNCS[step.op](target, v, out=target, casting="same_kind")  # type: ignore[index]
         else:
             base = Ref(step.name, target.shape, _dtype(target))
             positions, index_work = self.read(step, "index", bound, key, base)
-            arrays = tuple(evaluate(a, env) for a in positions.args[1:]) if isinstance(positions, Call) else ()
-            where = index_tuple(positions.attr("items"), arrays, 0) if isinstance(positions, Call) else ()
-            self.fits(step, term.shape, np.empty(positions.shape, dtype=target.dtype),
+            self.fits(step, term.shape, positions.shape, target.dtype,
                       f"{step.name}[{ast_index(step)}], of shape {shape_text(positions.shape)}")
-            self.charge(step, 1 + work + index_work + int(prod(positions.shape)))
+            self.charge(step, STATEMENT_COST + work + index_work + int(prod(positions.shape)))
             with np.errstate(all="ignore"):
+                v = evaluate(term, env)
+                arrays = tuple(evaluate(a, env) for a in positions.args[1:]) if isinstance(positions, Call) else ()
+                where = index_tuple(positions.attr("items"), arrays, 0) if isinstance(positions, Call) else ()
                 if step.kind == "addat":
                     np.add.at(target, where, v)
                 elif step.op is None:
@@ -260,17 +265,17 @@ class _Runner:
                     target[where] = _UFUNCS[step.op](target[where], v)
         self.shared(step, target)
 
-    def fits(self, step: Step, shape: tuple[int, ...], target: np.ndarray, what: str) -> None:
+    def fits(self, step: Step, shape: tuple[int, ...], written: tuple[int, ...], dtype: np.dtype, what: str) -> None:
         """The value's shape must broadcast to the written entries, and floats need a float array."""
         try:
-            ok = broadcast_shapes(tuple(shape), tuple(target.shape)) == tuple(target.shape)
+            ok = broadcast_shapes(tuple(shape), tuple(written)) == tuple(written)
         except ShapeError:
             ok = False
         if not ok:
             raise CellShapeError(f"the right side has shape {shape_text(tuple(shape))}, which does not fit {what}",
                                  step.lineno, step.col)
-        if target.dtype.kind in "biu":
-            raise CellShapeError(f"{step.name} holds {'integers' if target.dtype.kind != 'b' else 'booleans'}, so it "
+        if dtype.kind in "biu":
+            raise CellShapeError(f"{step.name} holds {'integers' if dtype.kind != 'b' else 'booleans'}, so it "
                                  "cannot take float gradients in place; make it with zeros_like of a float array",
                                  step.lineno, step.col)
 

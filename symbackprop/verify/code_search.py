@@ -32,7 +32,7 @@ from symbackprop.graph.terms import Ref, Term
 from symbackprop.read.cell import Cell, Step
 from symbackprop.read.cell_terms import Bound, CellReader
 from symbackprop.numeric.array_eval import evaluate
-from symbackprop.numeric.cell_run import Failure, Run, WorkBudget, run_cell
+from symbackprop.numeric.cell_run import BudgetSpent, CellWorkError, Failure, Run, WorkBudget, run_cell
 from symbackprop.read.code_values import Num
 
 from .code_points import CodeSetting, Point
@@ -157,8 +157,11 @@ class Search:
 
     def replay(self, cell: Cell, k: int = 0) -> Run:
         """The cell run at point ``k`` with only this gradient's own lines."""
-        return run_cell(cell, self.program.forward, self.points[k].forward, self._supplied[k], only=self.var,
-                        reader=self.reader, budget=self.budget, cache=self.cache)
+        try:
+            return run_cell(cell, self.program.forward, self.points[k].forward, self._supplied[k], only=self.var,
+                            reader=self.reader, budget=self.budget, cache=self.cache)
+        except CellWorkError as exc:  # a repair that runs past the budget ends the search, not the verdict
+            raise BudgetSpent(str(exc)) from None
 
     def value(self, run: Run) -> Any:
         """The gradient after a run: its array, or the failure that left it undefined."""

@@ -40,7 +40,7 @@ __all__ = ["verify_code", "MAX_SEARCH_WORK", "CHEAP_RUN"]
 
 #: Work (array entries) spent searching for repairs, all gradients together; past it, the
 #: remaining wrong gradients are ``unknown`` with a note.
-MAX_SEARCH_WORK = 200_000_000
+MAX_SEARCH_WORK = 50_000_000
 #: Extra points are taken when one run of the cell costs at most this much work.
 CHEAP_RUN = 2_000_000
 
@@ -86,13 +86,20 @@ class _Judge:
         """``None`` when ``var``'s lines are right with correct inputs; else what is wrong."""
         if var in self.own:
             return self.own[var]
-        search = self.search(var)
-        value = search.value(search.base)
-        if isinstance(value, Failure) and value.kind == "code":
-            raise CodeError(value.message, value.step.lineno, value.column or value.step.col)
+        writes = self.cell.writes(var)
         fault: Repair | CodeDiagnosis | None = None
-        if not search.right(self.cell):
-            fault = self.diagnose(search, value)
+        try:
+            search = self.search(var)
+            value = search.value(search.base)
+            if isinstance(value, Failure) and value.kind == "code":
+                raise CodeError(value.message, value.step.lineno, value.column or value.step.col)
+            if not search.right(self.cell):
+                fault = self.diagnose(search, value)
+        except BudgetSpent:
+            self.spent = True
+            fault = CodeDiagnosis("unknown", f"{var} is wrong, and the search for why stopped at its work budget",
+                                  writes[0].lineno if writes else 0, "compare with the derived lines",
+                                  self.derived(self.cell.targets[var]))
         self.own[var] = fault
         return fault
 

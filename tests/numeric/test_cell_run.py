@@ -97,7 +97,13 @@ def test_only_one_gradient_s_lines_with_the_others_supplied():
 
 def test_work_is_counted_and_a_run_past_the_budget_stops(monkeypatch):
     run = _run("dh = 2 * h\ndW = x.T @ dh")
-    assert run.work == (1 + 8 + 8) + (1 + 6 + 12 + 6)  # statements, the entries computed and written
-    monkeypatch.setattr(cell_run, "MAX_RUN_WORK", 40)
-    with pytest.raises(CellWorkError, match="line 2, column 1: the cell passes the work budget of 40"):
+    cost = cell_run.STATEMENT_COST
+    assert run.work == (cost + 8 + 8) + (cost + 12 + 6 + 6)  # per statement, the entries computed and written
+    monkeypatch.setattr(cell_run, "MAX_RUN_WORK", 2 * cost)
+    with pytest.raises(CellWorkError, match=f"line 2, column 1: the cell passes the work budget of {2 * cost:,}"):
         _run("dh = 2 * h\ndW = x.T @ dh")
+
+
+def test_a_huge_array_is_refused_before_it_is_made():
+    with pytest.raises(CellWorkError, match="line 1, column 1: the cell passes the work budget"):
+        _run("dh = np.zeros((100000, 100000))")
