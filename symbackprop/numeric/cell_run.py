@@ -242,7 +242,7 @@ class _Runner:
             return
         target = self.run.values[step.name]
         if step.kind == "update":
-            self.fits(step, term.shape, target.shape, target.dtype, f"{step.name}, of shape {shape_text(target.shape)}")
+            self.fits(step, term.shape, target.shape, target.dtype)
             self.charge(step, STATEMENT_COST + work + target.size)
             with np.errstate(all="ignore"):
                 v = evaluate(term, env)
@@ -250,8 +250,7 @@ class _Runner:
         else:
             base = Ref(step.name, target.shape, _dtype(target))
             positions, index_work = self.read(step, "index", bound, key, base)
-            self.fits(step, term.shape, positions.shape, target.dtype,
-                      f"{step.name}[{ast_index(step)}], of shape {shape_text(positions.shape)}")
+            self.fits(step, term.shape, positions.shape, target.dtype, indexed=True)
             self.charge(step, STATEMENT_COST + work + index_work + int(prod(positions.shape)))
             with np.errstate(all="ignore"):
                 v = evaluate(term, env)
@@ -265,15 +264,18 @@ class _Runner:
                     target[where] = _UFUNCS[step.op](target[where], v)
         self.shared(step, target)
 
-    def fits(self, step: Step, shape: tuple[int, ...], written: tuple[int, ...], dtype: np.dtype, what: str) -> None:
+    def fits(self, step: Step, shape: tuple[int, ...], written: tuple[int, ...], dtype: np.dtype,
+             indexed: bool = False) -> None:
         """The value's shape must broadcast to the written entries, and floats need a float array."""
-        try:
-            ok = broadcast_shapes(tuple(shape), tuple(written)) == tuple(written)
-        except ShapeError:
-            ok = False
-        if not ok:
-            raise CellShapeError(f"the right side has shape {shape_text(tuple(shape))}, which does not fit {what}",
-                                 step.lineno, step.col)
+        if tuple(shape) != tuple(written):
+            try:
+                ok = broadcast_shapes(tuple(shape), tuple(written)) == tuple(written)
+            except ShapeError:
+                ok = False
+            if not ok:
+                what = f"{step.name}[{ast_index(step)}]" if indexed else step.name
+                raise CellShapeError(f"the right side has shape {shape_text(tuple(shape))}, which does not fit "
+                                     f"{what}, of shape {shape_text(tuple(written))}", step.lineno, step.col)
         if dtype.kind in "biu":
             raise CellShapeError(f"{step.name} holds {'integers' if dtype.kind != 'b' else 'booleans'}, so it "
                                  "cannot take float gradients in place; make it with zeros_like of a float array",
