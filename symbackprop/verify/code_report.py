@@ -87,8 +87,8 @@ class GradientVerdict:
     def line(self) -> int:
         return self.lines[0] if self.lines else 0
 
-    def summary(self) -> str:
-        """``correct (exact)`` or ``wrong: a dropped keepdim``, for the table."""
+    def summary(self, feedback: str = "full") -> str:
+        """``correct (exact)`` or ``wrong: dropped keepdim`` (only ``wrong`` with verdict feedback)."""
         f = self.facts
         if self.ok:
             detail = "exact" if f.exact else f"largest difference {_number(f.maxdiff or 0.0)}"
@@ -96,8 +96,9 @@ class GradientVerdict:
             return f"correct ({detail}{shape})"
         if self.follows_from is not None:
             return f"wrong: follows from line {self.follows_from[0]} ({self.follows_from[1]})"
-        kind = self.diagnosis.kind.replace("_", " ") if self.diagnosis else "wrong"
-        return f"wrong: {kind}"
+        if feedback == "verdict" or self.diagnosis is None:
+            return "wrong"
+        return f"wrong: {self.diagnosis.kind.replace('_', ' ')}"
 
     def counterexample(self) -> str:
         f = self.facts
@@ -211,7 +212,7 @@ class CellVerdict:
         level = feedback or self.feedback
         width = max([len(v.variable) for v in self.verdicts] + [8])
         out = [f"# {self.title}", f"{'line':>4}  {'gradient':<{width}}  verdict"]
-        out += [f"{v.line:>4}  {v.variable:<{width}}  {v.summary()}" for v in self.verdicts]
+        out += [f"{v.line:>4}  {v.variable:<{width}}  {v.summary(level)}" for v in self.verdicts]
         wrong = [v for v in self.verdicts if not v.ok]
         tail = f"; start at line {', '.join(map(str, self.roots))}" if self.roots else ""
         out.append(f"\n{len(self.verdicts) - len(wrong)} of {len(self.verdicts)} gradients correct, {len(wrong)} wrong"
@@ -235,7 +236,7 @@ class CellVerdict:
         for v in self.verdicts:
             colour = "#1a7f37" if v.ok else "#cf222e"
             rows.append(f"<tr><td>{v.line}</td><td><code>{html.escape(v.variable)}</code></td>"
-                        f"<td style='color:{colour}'>{html.escape(v.summary())}</td></tr>")
+                        f"<td style='color:{colour}'>{html.escape(v.summary(self.feedback))}</td></tr>")
         details = []
         for v in self.verdicts:
             if not v.ok:

@@ -46,7 +46,7 @@ def test_json_is_a_list_of_objects_and_hint_feedback_hides_the_answer(capsys):
     code, out, _ = run_cli(capsys, "verify", MAKEMORE, "--file", str(MISTAKES), "--feedback", "hint")
     assert "correct:" not in out and "h.T @ dlogits" not in out and "mistake (line 19)" in out
     code, out, _ = run_cli(capsys, "verify", MAKEMORE, "--file", str(MISTAKES), "--feedback", "verdict")
-    assert "mistake" not in out and "wrong: missing transpose" in out
+    assert "mistake" not in out and "missing transpose" not in out and "  19  dW2              wrong\n" in out
 
 
 @pytest.mark.parametrize(("text", "message"), [
