@@ -11,6 +11,7 @@ whatever the level: the student starts at the root.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +168,10 @@ class GradientVerdict:
                                 "line": self.diagnosis.line}
         if feedback != "verdict" and f.counterexample is not None and not self.ok:
             where, got, want = f.counterexample
-            out["counterexample"] = {"index": list(where), "value": got, "expected": want, "at": f.at}
+            # JSON has no inf or nan: a value that is not finite is null, and said so.
+            out["counterexample"] = {"index": list(where), "value": got if math.isfinite(got) else None,
+                                     "expected": want, "at": f.at,
+                                     "not_finite": None if math.isfinite(got) else str(got)}
         if feedback == "full" and self.diagnosis is not None and not self.ok and self.follows_from is None:
             out["correct_line"] = "\n".join(self.diagnosis.correct) or None
         return out
