@@ -12,12 +12,12 @@ then judged on its own lines, with every other gradient correct:
   mistake; without one, a line that fails its shapes says so in words, and anything else is
   ``unknown``, with the derived line to compare.
 
->>> code = "dZ2 = (A2 - Y) / m\\ndW2 = dZ2.T @ A1\\ndb2 = dZ2.sum(0)\\ndA1 = dZ2 @ W2\\ndZ1 = dA1 * A1 * (1 - A1)"
+>>> code = "dA2 = (A2 - Y) / m\\ndZ2 = dA2 * A2 * (1 - A2)\\ndW2 = dZ2 @ A1\\ndb2 = dZ2.sum(axis=1)"
 >>> v = verify_code("2-3-2", code)
->>> [(g.variable, g.status) for g in v.verdicts][:3]
-[('dZ2', 'wrong'), ('dW2', 'wrong'), ('db2', 'wrong')]
->>> v["dZ2"].diagnosis.kind, v["dW2"].follows_from
-('unknown', (1, 'dZ2'))
+>>> [(g.variable, g.status, g.diagnosis and g.diagnosis.kind) for g in v.verdicts]
+[('dA2', 'correct', None), ('dZ2', 'correct', None), ('dW2', 'wrong', 'missing_transpose'), ('db2', 'wrong', 'wrong_axis')]
+>>> v["dW2"].diagnosis.correct
+('dW2 = dZ2.T @ A1',)
 """
 
 from __future__ import annotations
