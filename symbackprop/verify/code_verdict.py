@@ -22,14 +22,15 @@ then judged on its own lines, with every other gradient correct:
 
 from __future__ import annotations
 
+import ast
+from itertools import chain
 from typing import Any
 
 from symbackprop.derive.backward_code import statement
 from symbackprop.errors import CodeError
+from symbackprop.numeric.cell_run import BudgetSpent, Failure, Run, WorkBudget, run_cell
 from symbackprop.read.cell import Cell, read_cell
 from symbackprop.read.cell_terms import CellReader
-
-from symbackprop.numeric.cell_run import BudgetSpent, Failure, Run, WorkBudget, run_cell
 
 from .code_mistakes import Repair, repairs, scaled
 from .code_points import CodeSetting, Point, code_setting
@@ -108,7 +109,7 @@ class _Judge:
         correct = self.derived(search.name)
         if not self.spent:
             try:
-                for repair in (*repairs(search), *scaled(search)):
+                for repair in chain(repairs(search), scaled(search)):  # lazily: the first that works
                     if repair.added or search.right(self.cell.replaced(repair.step, repair.new)):
                         return repair
             except BudgetSpent:
@@ -140,10 +141,14 @@ class _Judge:
                 method = "clone()" if self.cell.dialect == "torch" else "copy()"
                 said = f"line {alias.lineno} ({alias.code}) makes {other} another name for the array of {var}, so " \
                     if alias is not None else f"{other} shares its array with {var}, so "
+                copied = ()
+                if alias is not None and alias.value is not None:
+                    value = ast.unparse(alias.value)
+                    copied = (f"{other} = {value if isinstance(alias.value, ast.Name) else f'({value})'}.{method}",)
                 return CodeDiagnosis(
                     "shared_array", said + f"line {step.lineno} ({step.code}) changes {var} too", where,
-                    f"give {other} its own copy: {other} = {var}.{method}",
-                    (f"{other} = {var}.{method}",) if alias is not None else ())
+                    f"give {other} its own copy: {copied[0]}" if copied else f"give {other} its own copy ({method})",
+                    copied)
         return None
 
     def root(self, var: str, seen: frozenset[str] = frozenset()) -> tuple[int, str] | None:
