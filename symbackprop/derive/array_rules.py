@@ -25,6 +25,7 @@ from collections.abc import Callable
 from math import prod
 from typing import Any
 
+from symbackprop.errors import GraphError
 from symbackprop.graph.array_ops import normalize_axes
 from symbackprop.graph.terms import Call, Const, Ref, Term, call, const
 
@@ -263,6 +264,7 @@ defvjp("sigmoid", lambda c, g, ans, x: ans * (1 - ans) * g)
 defvjp("relu", lambda c, g, ans, x: call("gt", x, const(0.0)) * g)
 defvjp("leaky_relu", lambda c, g, ans, x: call("where", call("gt", x, const(0.0)), const(1.0), const(0.01)) * g)
 defvjp("softplus", lambda c, g, ans, x: call("sigmoid", x) * g)
+defvjp("act", lambda c, g, ans, x, name: call("act_grad", x, name=name) * g)
 defvjp("sqrt", lambda c, g, ans, x: g / (2 * ans))
 defvjp("abs", lambda c, g, ans, x: call("sign", x) * g)
 defvjp("float", lambda c, g, ans, x: g if x.dtype == "float" else None)
@@ -300,8 +302,10 @@ def vjp_args(ans: Term, g: Term, node: Call, context: Context | None = None) -> 
         rules: tuple[Rule | None, ...] = tuple(_concat_vjp(k) for k in range(len(node.args)))
     elif node.op == "scatter_add":
         rules = (lambda c_, g_, a_, v, *arrays, **kw: call("index", g_, *arrays, items=kw["items"]),)
-    else:
+    elif node.op in VJPS:
         rules = VJPS[node.op]
+    else:
+        raise GraphError(f"no vector-Jacobian rule for the operation {node.op!r}")
     attrs = node.attributes
     if node.op == "scatter_add":
         attrs = {"items": attrs["items"]}

@@ -35,8 +35,10 @@ import sympy as sp
 from symbackprop.errors import GraphError
 from symbackprop.graph import Activation, Graph, Network
 from symbackprop.graph import notation as n
+from symbackprop.graph.layered_program import layered_program
 
 from .layer_rules import ALPHA, ETA, LayerRule, T
+from .program import Program
 from .vector_latex import aligned, vector_latex_lines
 
 __all__ = ["VectorForm", "vector_form"]
@@ -138,6 +140,12 @@ class VectorForm:
     def bias_gradient(self, l: int) -> sp.Matrix:
         """``∂L/∂b^{(l)} = δ^{(l)}``."""
         return self.delta(l)
+
+    def program(self, batch: int = 4, *, inputs: bool = True) -> Program:
+        """The network as an array program on ``batch`` examples (rows), with its derived
+        backward pass: the machine its numbers, generated code and code verdicts come from
+        (:func:`~symbackprop.graph.layered_program.layered_program`)."""
+        return Program(layered_program(self.network, batch=batch, inputs=inputs))
 
     def chain_delta(self) -> tuple[sp.Expr, ...]:
         """The output δ by the chain rule alone, valid for any targets (:attr:`output_delta`

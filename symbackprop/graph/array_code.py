@@ -192,6 +192,12 @@ class CodePrinter:
     def _print_softplus(self, t: Call) -> tuple[str, int]:
         return self._func("F.softplus" if self.torch else "softplus", self.doprint(t.args[0]))
 
+    def _print_act(self, t: Call) -> tuple[str, int]:
+        return self._func(t.attr("name"), self.doprint(t.args[0]))
+
+    def _print_act_grad(self, t: Call) -> tuple[str, int]:
+        return self._func(f"{t.attr('name')}_prime", self.doprint(t.args[0]))
+
     def _print_maximum(self, t: Call) -> tuple[str, int]:
         return self._pair(t, "maximum", "min")
 

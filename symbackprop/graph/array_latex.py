@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .activations import get_activation
 from .array_code import number_code
 from .terms import Call, Const, Grad, Ref, Term
 
@@ -152,6 +153,12 @@ class LatexTermPrinter:
 
     def _print_softplus(self, t: Call) -> tuple[str, int]:
         return self._func(r"\operatorname{softplus}", t)
+
+    def _print_act(self, t: Call) -> tuple[str, int]:
+        return self._func(get_activation(t.attr("name")).latex, t)
+
+    def _print_act_grad(self, t: Call) -> tuple[str, int]:
+        return self._func("{%s}'" % get_activation(t.attr("name")).latex, t)
 
     def _print_sign(self, t: Call) -> tuple[str, int]:
         return self._func(r"\operatorname{sign}", t)

@@ -343,6 +343,10 @@ for _name in ("mean", "var", "std", "logsumexp"):
     OPS[_name] = _spec(_name, 1, _reduce("float"))
 OPS.update({
     "where": _spec("where", 3, _where, True),
+    # A registered activation of one's own (attribute ``name``) and its derivative, computed
+    # from the registry's SymPy function (``_imp_`` and ``fdiff``).
+    "act": _spec("act", 1, _float_unary, True),
+    "act_grad": _spec("act_grad", 1, _float_unary, True),
     "matmul": _spec("matmul", 2, _matmul),
     "permute": _spec("permute", 1, _permute),
     "reshape": _spec("reshape", 1, _reshape),

@@ -6,7 +6,8 @@ spec's layout ``(n_l, n_{l-1})`` (row = destination neuron), so a layer is
 over the batch, per its reduction), written the way the vector backend computes it: a
 log-probability of a softmax or sigmoid output through ``log_softmax`` or ``softplus``, so
 saturated outputs stay finite.  Every activation and loss of the registry has its array
-form here; a registered activation of one's own has none, and is refused by name.
+form here; an elementwise activation of one's own is the ``act`` operation, computed from
+its SymPy function; one that couples its layer is refused by name.
 
 This is how the array machinery (rules, printers, numbers) serves layered networks: their
 backward code, generated code and the checking of student code all start here.
@@ -84,7 +85,7 @@ def _per_batch(loss: str, activation: str, z: Term, a: Term, y: Term | None) -> 
 
 
 def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] | None = None,
-                    inputs: bool = True) -> ArrayProgram:
+                    inputs: bool = True, reduction: str | None = None) -> ArrayProgram:
     """The forward pass of ``net`` on a batch of ``batch`` examples, as an array program.
 
     Args:
@@ -92,6 +93,7 @@ def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] |
         batch: the number of examples ``m`` (rows of ``X``); taken from ``values["X"]`` when given.
         values: numbers by name (``X``, ``Y``, ``W1``, ``b1``, ...), nested lists.
         inputs: whether ``X`` gets a gradient (``dX``); without, it is data.
+        reduction: ``"mean"`` or ``"sum"`` over the batch; default the network's.
 
     Raises:
         GraphError: an activation or loss with no array form (one registered by the user).
@@ -117,17 +119,21 @@ def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] |
             term = term + b
         lines.append(Line(f"Z{l}", term, code(term)))
         z = Ref(f"Z{l}", term.shape)
-        act = net.activations[l - 1].name
-        if act not in ACTIVATION_OPS:
-            raise GraphError(f"layer {l}: the activation {act!r} has no array form; layered programs take "
-                             f"{', '.join(ACTIVATION_OPS)}")
-        out = ACTIVATION_OPS[act](z)
+        activation = net.activations[l - 1]
+        act = activation.name
+        if act in ACTIVATION_OPS:
+            out = ACTIVATION_OPS[act](z)
+        elif activation.elementwise:
+            out = call("act", z, name=act)  # one's own, computed from its SymPy function
+        else:
+            raise GraphError(f"layer {l}: the activation {act!r} couples its layer and has no array form; layered "
+                             f"programs take elementwise activations and {', '.join(ACTIVATION_OPS)}")
         lines.append(Line(f"A{l}", out, code(out)))
         a = Ref(f"A{l}", out.shape)
     y = Ref("Y", (batch, sizes[-1])) if net.y else None
     total = _per_batch(net.loss.name, net.activations[-1].name, z, a, y)
     m = Ref("m", (), "int")
-    loss = total / m if net.reduction == "mean" else total
+    loss = total / m if (reduction or net.reduction) == "mean" else total
     leaves.append(Leaf("m", (), "const", value=batch))
     lines.append(Line("loss", loss, code(loss, counts={batch: "m"})))
     numbers = None

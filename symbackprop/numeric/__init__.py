@@ -1,9 +1,11 @@
 """Stage 4, numbers: numpy backends lambdified from the derivation, checkers, training.
 
 Two backends: the scalar one (:mod:`.scalar`, one formula per neuron and weight, programs in
-:mod:`.program`) and the vector one (:mod:`.vector`, matrix form, primitives in
-:mod:`.vector_kernels`); :func:`compile_network` (:mod:`.compile`) picks one.  Stable numpy
-forms are a table (:mod:`.rules`).  Gradient checkers by finite differences
+:mod:`.program`) and the vector one (:mod:`.vector`: a layered network as an array program);
+:func:`compile_network` (:mod:`.compile`) picks one.  Array programs are evaluated by
+:mod:`.array_eval` with one numpy kernel per operation (:mod:`.array_kernels`) and checked
+entry by entry by :mod:`.array_check`.  Stable numpy forms are a table (:mod:`.rules`;
+for lambdified SymPy, :mod:`.vector_kernels`).  Gradient checkers by finite differences
 (:mod:`.checker`) and by random directions (:mod:`.directional`), the vector form proved
 against the scalar derivation (:mod:`.vector_proof`), gradient descent (:mod:`.train`) and
 CSV data (:mod:`.data`).

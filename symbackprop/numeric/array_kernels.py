@@ -18,15 +18,20 @@ logsumexp and cross entropy through log-sum-exp, so saturated inputs give exact 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
+from symbackprop.graph.activations import Activation, get_activation
 from symbackprop.graph.array_ops import normalize_axes
 from symbackprop.graph.terms import Call, Term
 
-__all__ = ["KERNELS", "lead_of", "index_tuple"]
+from .vector_kernels import lambdify_numpy
+
+__all__ = ["KERNELS", "lead_of", "index_tuple", "activation_kernels"]
 
 Array = np.ndarray
 Kernel = Callable[..., Any]
@@ -191,6 +196,30 @@ def _aligned(t: Call, xs: tuple[Any, ...], core: int) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def activation_kernels(name: str) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
+    """numpy forms of a registered activation of one's own and of its derivative (``fdiff``),
+    lambdified from its SymPy function, once per registry entry (a name registered again
+    with ``replace=True`` is a new entry).
+
+    Raises:
+        SpecError: the function has no numpy implementation (``_imp_``); the message says how.
+    """
+    return _kernels_of(get_activation(name))
+
+
+@functools.lru_cache(maxsize=64)
+def _kernels_of(activation: Activation) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
+    t = sp.Symbol("t", real=True)
+    value = activation.layer((t,))[0]
+    return lambdify_numpy([t], value), lambdify_numpy([t], sp.diff(value, t))
+
+
+def _activation(which: int) -> Kernel:
+    def kernel(t: Call, x: Array) -> Array:
+        return np.broadcast_to(activation_kernels(t.attr("name"))[which](x), np.shape(x))
+    return kernel
+
+
 def _elementwise(fn: Callable[..., Array]) -> Kernel:
     def kernel(t: Call, *xs: Any) -> Any:
         return fn(*_aligned(t, xs, t.ndim))
@@ -210,6 +239,7 @@ KERNELS: dict[str, Kernel] = {
     "softplus": _elementwise(lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))),
     "sqrt": _elementwise(np.sqrt), "abs": _elementwise(np.abs), "sign": _elementwise(np.sign),
     "float": _elementwise(lambda x: np.asarray(x, dtype=np.float64)),
+    "act": _activation(0), "act_grad": _activation(1),
     "where": _elementwise(np.where),
     "matmul": _matmul, "permute": _permute, "reshape": _reshape, "broadcast_to": _broadcast_to,
     "sum": _reduction(np.sum), "mean": _reduction(np.mean), "max": _reduction(np.max), "min": _reduction(np.min),

@@ -31,10 +31,12 @@ import sympy as sp
 
 from symbackprop.derive import Substitution, VectorForm, vector_form
 from symbackprop.derive.evaluate import backprop_of, backward
+from symbackprop.derive.layer_rules import ALPHA, ETA, T
 from symbackprop.errors import SpecError
 from symbackprop.graph import Graph, Network
 
 from .vector import compile_vector
+from .vector_kernels import lambdify_numpy
 
 __all__ = ["VectorProof", "prove_vector_form", "METHODS"]
 
@@ -153,6 +155,46 @@ def _random_values(net: Network, rng: np.random.Generator) -> dict[str, np.ndarr
     return values
 
 
+def _by_rules(vf: VectorForm, arrays: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray | None
+              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The gradients and δs of one sample computed from the vector form's own rules (the
+    equations the sheets print: its f′, its output δ), not from the layered program."""
+    net = vf.network
+    zs, acts = [], [x]
+    for rule in vf.rules:
+        l = rule.layer
+        z = arrays[f"W{l}"] @ acts[-1] + (arrays[f"b{l}"] if rule.bias else 0.0)
+        if rule.coupled:
+            e = np.exp(z - z.max())
+            a = e / e.sum()
+        else:
+            a = np.broadcast_to(lambdify_numpy([T], rule.value)(z), z.shape).astype(float)
+        zs.append(z)
+        acts.append(a)
+    L = vf.depth
+    if vf.output_entry is not None:
+        d = np.broadcast_to(lambdify_numpy([T, ALPHA, ETA], vf.output_entry)(zs[-1], acts[-1], 0.0 if y is None else y),
+                            zs[-1].shape).astype(float)
+    else:
+        cols = lambdify_numpy([net.z[L], net.a[L], net.y], list(vf.output_delta))
+        d = np.array(cols(list(zs[-1]), list(acts[-1]), [] if y is None else list(y)), dtype=float)
+    deltas = {f"delta{L}": d}
+    for rule in reversed(vf.rules[:-1]):
+        l = rule.layer
+        back = arrays[f"W{l + 1}"].T @ d
+        a, z = acts[l], zs[l - 1]
+        d = a * (back - a @ back) if rule.coupled else \
+            back * np.broadcast_to(lambdify_numpy([T, ALPHA], rule.derivative)(z, a), z.shape)
+        deltas[f"delta{l}"] = d
+    grads = {}
+    for rule in vf.rules:
+        l = rule.layer
+        grads[f"W{l}"] = np.outer(deltas[f"delta{l}"], acts[l - 1])
+        if rule.bias:
+            grads[f"b{l}"] = deltas[f"delta{l}"]
+    return grads, deltas
+
+
 def _point(vf: VectorForm, points: int, seed: int, sample: int | None) -> VectorProof:
     net = vf.network
     fn = compile_vector(vf)
@@ -167,33 +209,39 @@ def _point(vf: VectorForm, points: int, seed: int, sample: int | None) -> Vector
         Y = v.get("y")
         _, grads = fn.loss_and_gradients(arrays, v["x"], Y)
         deltas = fn.deltas(arrays, v["x"], Y)
+        rule_grads, rule_deltas = _by_rules(vf, arrays, v["x"], Y)
         assignment: dict[sp.Symbol, float] = dict(zip(net.x, v["x"].tolist()))
         if Y is not None:
             assignment.update(zip(net.y, Y.tolist()))
-        ours: dict[sp.Symbol, float] = {}
+        ours: dict[sp.Symbol, float] = {}  # the vector backend (the layered program)
+        by_rules: dict[sp.Symbol, float] = {}  # the vector form's printed rules
         for l in range(1, net.depth + 1):
             for j, row in enumerate(net.W[l]):
                 assignment.update(zip(row, arrays[f"W{l}"][j].tolist()))
                 ours.update(zip(row, grads[f"W{l}"][j].tolist()))
+                by_rules.update(zip(row, rule_grads[f"W{l}"][j].tolist()))
             if net.b[l]:
                 assignment.update(zip(net.b[l], arrays[f"b{l}"].tolist()))
                 ours.update(zip(net.b[l], grads[f"b{l}"].tolist()))
+                by_rules.update(zip(net.b[l], rule_grads[f"b{l}"].tolist()))
             d_syms = [net.node_of(z).delta for z in net.z[l]]
             ours.update(zip(d_syms, deltas[f"delta{l}"].tolist()))
+            by_rules.update(zip(d_syms, rule_deltas[f"delta{l}"].tolist()))
         chosen = params if sample is None or sample >= len(params) else chooser.sample(params, sample)
         ref = backward(net, assignment, wrt=chosen, exact=False)
         reference = {**ref.gradients, **ref.deltas}
         for s, want in reference.items():
-            got, want_f = ours[s], float(want)
-            err = abs(got - want_f) / max(1.0, abs(want_f))
-            worst = max(worst, err)
+            want_f = float(want)
             checked += 1
-            if err > 1e-9:
-                failures.append(f"{s.name}: vector {got!r}, scalar {want_f!r} (relative error {err:.2e})")
+            for route, got in (("vector rules", by_rules[s]), ("vector backend", ours[s])):
+                err = abs(got - want_f) / max(1.0, abs(want_f))
+                worst = max(worst, err)
+                if err > 1e-9:
+                    failures.append(f"{s.name}: {route} {got!r}, scalar {want_f!r} (relative error {err:.2e})")
     return VectorProof(
         "point", not failures, checked,
-        f"at {points} random point(s), numpy evaluation of the vector rules equals the scalar δ "
-        f"recursion evaluated by SymPy for every δ and "
+        f"at {points} random point(s), numpy evaluation of the vector rules, and the vector backend "
+        f"(the layered program), equal the scalar δ recursion evaluated by SymPy for every δ and "
         + ("every parameter" if sample is None or sample >= len(params) else f"{sample} random parameters")
         + " (relative error ≤ 1e-9)" + _using(vf),
         tuple(failures), worst)

@@ -12,7 +12,7 @@ from symbackprop.errors import GraphError
 from symbackprop.graph import activations, mlp, register_activation
 from symbackprop.graph.functions import sigmoid
 from symbackprop.graph.layered_program import layered_program
-from symbackprop.numeric import compile_vector
+from symbackprop.numeric import compile_network, compile_vector
 from symbackprop.numeric.array_eval import compile_program
 
 
@@ -65,8 +65,26 @@ def test_the_backward_lines_are_the_textbooks():
     ]
 
 
-def test_an_activation_of_ones_own_has_no_array_form(monkeypatch):
+def test_an_activation_of_ones_own_computes_from_its_sympy_function(monkeypatch):
     monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))  # undone after the test
     register_activation("mine", lambda z: sigmoid(2 * z), latex="m", derivative_latex="2m(1-m)")
-    with pytest.raises(GraphError, match="layer 1: the activation 'mine' has no array form"):
-        layered_program(mlp([2, 2, 1], activation=["mine", "sigmoid"]))
+    net = mlp([2, 3, 1], activation=["mine", "sigmoid"])
+    program = layered_program(net, batch=3)
+    assert program.lines[1].text == "mine(Z1)"
+    assert "dZ1 = mine_prime(Z1) * dA1" in Program(program).code_lines()
+    numbers = compile_program(program)
+    arrays = numbers.draw(2)
+    arrays["Y"] = np.full((3, 1), 0.3)
+    loss, grads = numbers.loss_and_gradients(arrays)
+    scalar = compile_network(net, backend="scalar").loss_and_gradients(
+        {k: v for k, v in arrays.items() if k[0] in "Wb"}, arrays["X"], arrays["Y"])
+    assert loss == pytest.approx(scalar[0], rel=1e-12)
+    assert all(np.allclose(grads[k], scalar[1][k], rtol=1e-10, atol=1e-14) for k in scalar[1])
+
+
+def test_an_activation_that_couples_its_layer_has_no_array_form(monkeypatch):
+    monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
+    register_activation("rowmean", layer=lambda zs: tuple(z - sum(zs) / len(zs) for z in zs), latex="r",
+                        derivative_latex="...")
+    with pytest.raises(GraphError, match="layer 1: the activation 'rowmean' couples its layer"):
+        layered_program(mlp([2, 2, 1], activation=["rowmean", "sigmoid"]))
