@@ -152,18 +152,35 @@ def _homework(student: str, text: str, key: Mapping[int | None, Mapping[str, Any
     return out + [Mark(student, variant, m.question, m.status, message=m.message) for m in bad]
 
 
+def _code_file(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
+    """A ``.py`` file handed in: one backward cell answering every code question of its variant."""
+    if key is None:
+        raise SpecError(f"answers: the code file of {student!r} names no exercise; give --key KEY.json")
+    found = [int(m.group(1)) for m in map(_VARIANT.match, (ln.strip() for ln in text.splitlines())) if m]
+    variant = found[0] if found else (next(iter(key)) if len(key) == 1 else None)
+    if variant not in key:
+        return [Mark(student, variant, "*", "unreadable",
+                     message=f"variant {variant!r} is not in the key; write '# variant: N' on a line of its own")]
+    spec, questions = key[variant]["spec"], list(key[variant]["questions"])
+    return [Mark(student, variant, q, f.status, f.kind or "", f.message, f.answer)
+            for q in questions for f in [check_answer(spec, q, text, points=points)]]
+
+
 def mark_texts(texts: Mapping[str, str], key: Mapping[int | None, Mapping[str, Any]] | None = None,
-               *, points: int = 6, homework: Sequence[str] = ()) -> list[Mark]:
+               *, points: int = 6, homework: Sequence[str] = (), code: Sequence[str] = ()) -> list[Mark]:
     """The rows of ``{student: notebook text}``, students in the order given; the students
     named in ``homework`` handed in a text file of ``question: formula`` lines instead
-    (``# variant: N`` says which variant; it needs the key)."""
+    (``# variant: N`` says which variant; it needs the key), those in ``code`` a ``.py``
+    backward cell answering the code questions."""
     return [m for student, text in texts.items()
-            for m in (_homework if student in homework else _one)(student, text, key, points)]
+            for m in (_homework if student in homework else _code_file if student in code else _one)(
+                student, text, key, points)]
 
 
 def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: int = 6) -> list[Mark]:
-    """Rows for the notebooks (and ``.txt`` homework files) at ``paths``; folders give their
-    ``*.ipynb`` and ``*.txt``, sorted; the student is the file name without its suffix.
+    """Rows for the notebooks (and ``.txt`` homework files, ``.py`` backward cells) at ``paths``;
+    folders give their ``*.ipynb``, ``*.txt`` and ``*.py``, sorted; the student is the file
+    name without its suffix.
 
     Raises:
         SpecError: a path does not exist, no notebook was found, or the key is unreadable.
@@ -171,7 +188,7 @@ def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: 
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted([*p.glob("*.ipynb"), *p.glob("*.txt")])
+            files += sorted([*p.glob("*.ipynb"), *p.glob("*.txt"), *p.glob("*.py")])
         elif p.exists():
             files.append(p)
         else:
@@ -188,7 +205,8 @@ def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: 
             unreadable[name] = f"cannot read {str(f)!r}: {getattr(exc, 'strerror', None) or exc}"
             texts[name] = ""
     homework = [f.stem if f.stem in texts else str(f) for f in files if f.suffix.lower() == ".txt"]
-    rows = mark_texts(texts, read_key(key) if key is not None else None, points=points, homework=homework)
+    code = [f.stem if f.stem in texts else str(f) for f in files if f.suffix.lower() == ".py"]
+    rows = mark_texts(texts, read_key(key) if key is not None else None, points=points, homework=homework, code=code)
     return [Mark(r.student, None, "*", "unreadable", message=unreadable[r.student])
             if r.student in unreadable else r for r in rows]
 

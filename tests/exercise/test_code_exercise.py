@@ -115,3 +115,15 @@ def test_mark_reads_code_answers_into_rows(exercise, tmp_path, capsys):
     assert rows["cat", "dW2"]["status"] == "unreadable" and rows["cat", "dhprebn"]["status"] == "unanswered"
     assert rows["ann", "dhprebn"]["answer"].strip() == RIGHT_DHPREBN  # the code, lines and all
     assert "dW2: 1 of 3 correct, 1 wrong, 0 unanswered, 1 unreadable; commonest mistakes: missing_transpose ×1" in err
+
+
+def test_a_py_file_handed_in_answers_every_code_question(exercise, tmp_path, capsys):
+    answers = tmp_path / "py"
+    answers.mkdir()
+    (answers / "dan.py").write_text((ROOT / "examples" / "makemore_backward.py").read_text())
+    (answers / "eve.py").write_text((ROOT / "examples" / "makemore_backward_mistakes.py").read_text())
+    code, out, _ = run_cli(capsys, "mark", str(answers), "--key", str(exercise / "key.json"))
+    rows = {(r["student"], r["question"]): r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0 and rows["dan", "dW2"]["status"] == "correct" and rows["dan", "dhprebn"]["status"] == "correct"
+    assert rows["eve", "dW2"]["mistake"] == "missing_transpose"
+    assert rows["eve", "dhprebn"]["mistake"] == "follows_from" and "line 28" in rows["eve", "dhprebn"]["message"]
