@@ -6,7 +6,8 @@ parameter or formula: one line on stderr).  A formula may be a whole equation wh
 side names what is differentiated (then ``--param`` is optional, and must agree).  A homework
 file has one ``param: formula`` or one equation a line; ``#`` starts a comment.  ``--json``
 prints each verdict as a JSON object (a list for a file; a line that cannot be read has
-``"status": "unreadable"`` and an ``"error"``).
+``"status": "unreadable"`` and an ``"error"``).  Backward code (``--file BACKWARD.py``, or any
+file for a ``[program]`` spec) is judged by :mod:`.verify_code`, one verdict per gradient.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from symbackprop.read.resolve import is_name
 
 from .args import FORCE_HELP, seed
 from .program import refuse_program
+from .verify_code import is_code_file, run_code
 
 __all__ = ["register", "run", "read_homework"]
 
@@ -40,8 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="what is differentiated: w1_12, w^{(1)}_{12}, z1_1 (its δ), x1 (not needed for an equation)")
     p.add_argument("--formula", metavar="TEXT",
                    help="your formula for ∂L/∂NAME, or a whole equation 'dL/dθ = ...' (LaTeX or plain text)")
-    p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines or equations")
-    p.add_argument("--points", type=int, default=6, help="random points for the numeric check (default 6)")
+    p.add_argument("--file", metavar="HOMEWORK", help="a file of 'param: formula' lines or equations; or backward "
+                                                      "code (dW1 = ... lines; a .py file, or any file for a [program])")
+    p.add_argument("--points", type=int, default=None,
+                   help="random points for the numeric check (default 6; 3 for backward code)")
+    p.add_argument("--batch", type=int, default=4, help="examples in a layered network's batch for backward code "
+                                                         "(default 4)")
+    p.add_argument("--feedback", choices=["verdict", "hint", "full"], default="full",
+                   help="how much a verdict on backward code gives away: the status and numbers, also the mistake "
+                        "in words and a counterexample, or also the correct line (default full)")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--json", action="store_true",
                    help="print each verdict as a JSON object (a list for --file); exit codes as usual")
@@ -82,19 +91,21 @@ def run(args: argparse.Namespace) -> int:
         return _fail("give either --param NAME --formula TEXT, or --file HOMEWORK")
     if args.file is not None and args.param:
         return _fail("--param goes with --formula; a homework file names the parameter on each line")
-    if args.points < 1:
+    if args.points is not None and args.points < 1:
         return _fail(f"--points: expected a positive number, received {args.points}")
     try:
         # The spec, not only its network: its [values] are the first point.
         graph = sbp.load_spec(args.spec, force=args.force)
+        if args.file is not None and is_code_file(graph, args.file):
+            return run_code(graph, args)
         refuse_program(graph, "verify --formula", "a layered network or a [graph]",
-                       "'symbackprop check' checks its derived gradients")
+                       "give its backward code with --file BACKWARD.py")
         budget.check_parameter_count(len(graph.network.params), "verify", args.force)
     except SymbackpropError as exc:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:
         try:
-            verdict = sbp.verify(graph, args.param or None, args.formula, points=args.points, seed=args.seed)
+            verdict = sbp.verify(graph, args.param or None, args.formula, points=args.points or 6, seed=args.seed)
         except FormulaError as exc:
             return _fail(f"formula: {exc.summary}")
         except SymbackpropError as exc:
@@ -129,7 +140,7 @@ def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
     for number, param, formula in items:
         shown = param if param is not None else _left_side(formula)
         try:
-            v = sbp.verify(graph, param, formula, points=args.points, seed=args.seed)
+            v = sbp.verify(graph, param, formula, points=args.points or 6, seed=args.seed)
         except SymbackpropError as exc:
             why = exc.summary if isinstance(exc, FormulaError) else str(exc).splitlines()[0]
             rows.append((number, shown, "unreadable", why))

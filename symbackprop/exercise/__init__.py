@@ -8,10 +8,12 @@ Jupyter notebook (:mod:`.notebook`, needs the ``notebook`` extra) whose check ce
 not the answer); :mod:`.variants` draws one version per student from a seed; :mod:`.marking`
 reads filled-in notebooks back, each student on their own, and tabulates a class's verdicts
 and commonest mistakes; :mod:`.table` writes the table (a total per student, cells no
-spreadsheet reads as a formula).
+spreadsheet reads as a formula).  Code questions (``--ask dW2,dhprebn`` on a ``[program]``
+or a layered network) are asked by :mod:`.code_exercise` and checked by :func:`check_code`
+(:mod:`.code_check`).
 
-Exports: ``exercise_files``, ``check``, ``Feedback``, ``read_questions``, ``Question``,
-``variant_tables``, ``mark``, ``Mark``.
+Exports: ``exercise_files``, ``check``, ``check_code``, ``Feedback``, ``read_questions``,
+``Question``, ``variant_tables``, ``mark``, ``Mark``.
 
 >>> from symbackprop.exercise import check
 >>> check("2-2-1", "w2_11", r"\delta^{(2)}_1 a^{(1)}_1").status
@@ -20,8 +22,10 @@ Exports: ``exercise_files``, ``check``, ``Feedback``, ``read_questions``, ``Ques
 
 from .build import exercise_files
 from .check import Feedback, check
+from .code_check import check_code
 from .marking import Mark, mark
 from .questions import Question, read_questions
 from .variants import variant_tables
 
-__all__ = ["Feedback", "Mark", "Question", "check", "exercise_files", "mark", "read_questions", "variant_tables"]
+__all__ = ["Feedback", "Mark", "Question", "check", "check_code", "exercise_files", "mark", "read_questions",
+           "variant_tables"]

@@ -22,6 +22,7 @@ from symbackprop.read import budget, load_spec
 from symbackprop.sheet import Sheet
 from symbackprop.sheet import formats as sheet_formats
 
+from .code_exercise import code_asked, code_exercise_files
 from .notebook import notebook_text
 from .questions import read_questions, solve
 from .sheets import problem_sheet, solution_sheet
@@ -71,6 +72,9 @@ def exercise_files(
     for fmt in formats:
         if fmt not in known:
             raise SpecError(f"--format: expected some of {', '.join(known)}, received {fmt!r}")
+    if code_asked(source, ask):
+        return code_exercise_files(source, ask, variants=variants, seed=seed, sizes=sizes, activations=activations,
+                                   lang=lang, formats=formats, render=_render)
     table = read_table(source)
     if variants is None:
         if sizes or activations:

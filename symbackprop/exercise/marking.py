@@ -32,7 +32,7 @@ from symbackprop.read import budget, load_spec
 from symbackprop.read.files import read_text
 from symbackprop.read.limits import MAX_HOMEWORK_BYTES, MAX_HOMEWORK_LINES, MAX_NOTEBOOK_BYTES, check_text
 
-from .check import check
+from .code_check import check_answer, code_questions, is_code_question
 from .notebook import NotebookError, read_notebook
 from .questions import read_questions
 
@@ -45,7 +45,7 @@ _VARIANT = re.compile(r"^#\s*variant\s*:?\s*(\d{1,6})\s*$", re.IGNORECASE)
 CSV_FIELDS = ("student", "variant", "question", "status", "mistake", "message", "answer", "total")
 
 #: Suffixes of the files a class folder holds: notebooks, and homework as plain text.
-SUFFIXES = (".ipynb", ".txt")
+SUFFIXES = (".ipynb", ".txt", ".py")
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,10 @@ def read_key(path: str | Path) -> dict[int | None, dict[str, Any]]:
         if entry.get("variant") in key:
             raise SpecError(f"--key[{k}].variant: variant {entry.get('variant')!r} appears twice")
         try:
-            net = load_spec(entry["spec"]).network
-            asked = [q.name for q in read_questions(net, ",".join(entry["questions"]))]
+            spec = load_spec(entry["spec"])
+            ask = ",".join(entry["questions"])
+            code = bool(entry["questions"]) and is_code_question(spec, entry["questions"][0])
+            asked = [q.name for q in (code_questions(spec, ask) if code else read_questions(spec.network, ask))]
         except SymbackpropError as exc:
             raise SpecError(f"--key[{k}]: {str(exc).splitlines()[0]}") from None
         if asked != list(entry["questions"]):
@@ -164,7 +166,7 @@ def _notebook(student: str, text: str, key: Mapping[int | None, Mapping[str, Any
             out.append(Mark(student, variant, question, "unreadable", message=str(answer)))
             continue
         try:
-            f = check(spec, question, answer, points=points)
+            f = check_answer(spec, question, answer, points=points)
         except SymbackpropError as exc:
             out.append(Mark(student, variant, question, "unreadable", message=f"the notebook's exercise: {exc}"))
             continue
@@ -235,21 +237,39 @@ def _homework(student: str, text: str, key: Mapping[int | None, Mapping[str, Any
         given.setdefault(name, answer)
     out = []
     for question in questions:
-        f = check(spec, question, given.get(question, ""), points=points)
+        f = check_answer(spec, question, given.get(question, ""), points=points)
         out.append(Mark(student, variant, question, f.status, f.kind or "", f.message, f.answer))
     return out + [Mark(student, variant, m.question, m.status, message=m.message) for m in bad]
 
 
-def _isolated(student: str, text: str | Exception, homework: bool,
+def _code_file(student: str, text: str, key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
+    """A ``.py`` file handed in: one backward cell answering every code question of its variant."""
+    if key is None:
+        raise SpecError(f"answers: the code file of {student!r} names no exercise; give --key KEY.json")
+    found = [int(m.group(1)) for m in map(_VARIANT.match, (ln.strip() for ln in text.splitlines())) if m]
+    variant = found[0] if found else (next(iter(key)) if len(key) == 1 else None)
+    if variant not in key:
+        return [Mark(student, variant, "*", "unreadable",
+                     message=f"variant {variant!r} is not in the key; write '# variant: N' on a line of its own")]
+    spec, questions = key[variant]["spec"], list(key[variant]["questions"])
+    return [Mark(student, variant, q, f.status, f.kind or "", f.message, f.answer)
+            for q in questions for f in [check_answer(spec, q, text, points=points)]]
+
+
+#: How each kind of hand-in is read: a notebook, a text file of formulas, a backward cell.
+_READERS = {"notebook": _notebook, "homework": _homework, "code": _code_file}
+
+
+def _isolated(student: str, text: str | Exception, kind: str,
               key: Mapping[int | None, Mapping[str, Any]] | None, points: int) -> list[Mark]:
     """The student's rows; whatever goes wrong with their file is their ``unreadable`` row."""
     if isinstance(text, Exception):
         return [Mark(student, None, "*", "unreadable", message=str(text).splitlines()[0])]
     try:
-        return (_homework if homework else _notebook)(student, text, key, points)
+        return _READERS[kind](student, text, key, points)
     except SpecError as exc:
-        if homework and key is None:
-            raise  # no key for a homework file: the teacher's mistake
+        if kind != "notebook" and key is None:
+            raise  # no key for a homework or code file: the teacher's mistake
         return [Mark(student, None, "*", "unreadable", message=str(exc).splitlines()[0])]
     except SymbackpropError as exc:
         return [Mark(student, None, "*", "unreadable", message=str(exc).splitlines()[0])]
@@ -261,11 +281,13 @@ def _isolated(student: str, text: str | Exception, homework: bool,
 
 
 def mark_texts(texts: Mapping[str, str | Exception], key: Mapping[int | None, Mapping[str, Any]] | None = None,
-               *, points: int = 6, homework: Sequence[str] = (), trust_notebook_spec: bool = False) -> list[Mark]:
+               *, points: int = 6, homework: Sequence[str] = (), code: Sequence[str] = (),
+               trust_notebook_spec: bool = False) -> list[Mark]:
     """The rows of ``{student: notebook text}``, students in the order given; the students
     named in ``homework`` handed in a text file of ``question: formula`` lines instead
-    (``# variant: N`` says which variant; it needs the key).  A text may be the exception
-    that reading the student's file raised: it becomes their row.
+    (``# variant: N`` says which variant; it needs the key), those in ``code`` a ``.py``
+    backward cell answering the code questions (it needs the key).  A text may be the
+    exception that reading the student's file raised: it becomes their row.
 
     Raises:
         SpecError: no key, unless ``trust_notebook_spec`` (each notebook's own copy of its
@@ -274,7 +296,8 @@ def mark_texts(texts: Mapping[str, str | Exception], key: Mapping[int | None, Ma
     if key is None and not trust_notebook_spec:
         _no_key()
     return [m for student, text in texts.items()
-            for m in _isolated(student, text, student in homework, key, points)]
+            for m in _isolated(student, text, "homework" if student in homework else "code" if student in code
+                               else "notebook", key, points)]
 
 
 def _no_key() -> None:
@@ -294,7 +317,7 @@ def _inside(path: Path, folder: Path) -> bool:
 def class_files(paths: Sequence[str | Path]) -> list[tuple[str, Path, str | None]]:
     """``[(student, file, why it is refused or None)]`` for the answers at ``paths``.
 
-    A folder gives its ``*.ipynb`` and ``*.txt`` files in natural order (``s2`` before
+    A folder gives its ``*.ipynb``, ``*.txt`` and ``*.py`` files in natural order (``s2`` before
     ``s10``); a link that leads out of the folder is refused, not followed.  The student is
     the file name without its suffix, or with it when two files share a name
     (``alice.ipynb`` and ``alice.txt`` are two hand-ins, each read as itself).
@@ -312,7 +335,8 @@ def class_files(paths: Sequence[str | Path]) -> list[tuple[str, Path, str | None
         else:
             raise SpecError(f"answers: {str(p)!r} does not exist")
     if not found:
-        raise SpecError("answers: no .ipynb notebooks or .txt homework files found in " + ", ".join(map(str, paths)))
+        raise SpecError("answers: no .ipynb notebooks, .txt homework or .py backward cells found in "
+                        + ", ".join(map(str, paths)))
     stems = Counter(f.stem for f, _ in found)
     names = Counter(f.name for f, _ in found)
     out = []
@@ -324,7 +348,8 @@ def class_files(paths: Sequence[str | Path]) -> list[tuple[str, Path, str | None
 
 def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: int = 6,
          trust_notebook_spec: bool = False) -> list[Mark]:
-    """Rows for the notebooks (and ``.txt`` homework files) at ``paths`` (see :func:`class_files`).
+    """Rows for the notebooks (and ``.txt`` homework files, ``.py`` backward cells) at ``paths``
+    (see :func:`class_files`).
 
     Raises:
         SpecError: a path does not exist, no notebook was found, the key is unreadable or
@@ -346,7 +371,9 @@ def mark(paths: Sequence[str | Path], key: str | Path | None = None, *, points: 
         except SymbackpropError as exc:
             texts[student] = exc
     homework = [s for s, f, _ in files if f.suffix.lower() == ".txt"]
-    return mark_texts(texts, read_key_, points=points, homework=homework, trust_notebook_spec=trust_notebook_spec)
+    code = [s for s, f, _ in files if f.suffix.lower() == ".py"]
+    return mark_texts(texts, read_key_, points=points, homework=homework, code=code,
+                      trust_notebook_spec=trust_notebook_spec)
 
 
 def summary(rows: Sequence[Mark], *, top: int = 3) -> list[dict[str, Any]]:

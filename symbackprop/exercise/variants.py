@@ -37,13 +37,14 @@ __all__ = ["MAX_VARIANTS", "read_table", "variant_tables"]
 MAX_VARIANTS = 500
 
 
-def read_table(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
-    """The spec as a plain table (what a notebook stores), checked by :func:`load_spec`.
+def read_table(source: str | Path | Mapping[str, Any], *, programs: bool = False) -> dict[str, Any]:
+    """The spec as a plain table (what a notebook stores), checked by :func:`load_spec`;
+    a ``[program]`` only with ``programs`` (its questions ask for code).
 
     Raises:
         SpecError: the spec cannot be read; the message names the field.
     """
-    if isinstance(load_spec(source).network, ArrayProgram):
+    if isinstance(load_spec(source).network, ArrayProgram) and not programs:
         raise SpecError("exercise: asks about layered networks and [graph] specs; a [program]'s gradients are "
                         "printed by 'symbackprop derive' and checked by 'symbackprop check'")
     if isinstance(source, Mapping):

@@ -50,6 +50,8 @@ _SHARED: dict[str, Handler] = {
     "permute": permute, "unsqueeze": unsqueeze, "squeeze": squeeze, "expand_dims": unsqueeze,
     "zeros_like": like("zeros_like"), "ones_like": like("ones_like"),
     "tril": triangle("tril"), "triu": triangle("triu"), "where": where,
+    # The same numbers: a forward line's copy is its value (a backward cell's copy matters, read/cell.py).
+    "copy": identity, "clone": identity,
     "detach": refuse("no gradient flows through .detach(), so the derivation would not be the program's; "
                       "remove it"),
 }
@@ -58,7 +60,7 @@ _SHARED: dict[str, Handler] = {
 METHODS: dict[str, Handler] = {
     **{k: v for k, v in _SHARED.items() if k not in ("maximum", "minimum", "where", "zeros_like", "ones_like",
                                                       "dot", "expand_dims")},
-    "view": reshape, "t": matrix_t, "masked_fill": masked_fill, "clone": identity, "float": to_float,
+    "view": reshape, "t": matrix_t, "masked_fill": masked_fill, "float": to_float,
     "double": to_float, "size": size, "numel": numel,
 }
 
