@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout, installed or not
 
-from symbackprop.derive.program import Program  # noqa: E402
+from symbackprop.derive.programs import Program  # noqa: E402
 from symbackprop.numeric.array_eval import compile_program  # noqa: E402
 from symbackprop.read import load_spec  # noqa: E402
 from symbackprop.verify import code_verdict  # noqa: E402

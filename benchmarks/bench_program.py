@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from symbackprop.derive.program import Program  # noqa: E402
+from symbackprop.derive.programs import Program  # noqa: E402
 from symbackprop.numeric.array_check import check_program  # noqa: E402
 from symbackprop.numeric.array_eval import compile_program  # noqa: E402
 from symbackprop.read import load_spec  # noqa: E402
@@ -186,7 +186,7 @@ import sympy; marks.append(time.process_time())
 import symbackprop; marks.append(time.process_time())
 import numpy; marks.append(time.process_time())
 import symbackprop.numeric; marks.append(time.process_time())
-import symbackprop.numeric.array_check, symbackprop.cli.program, symbackprop.derive.program
+import symbackprop.numeric.array_check, symbackprop.cli.program, symbackprop.derive.programs
 marks.append(time.process_time())
 print(*(b - a for a, b in zip(marks, marks[1:])))
 """

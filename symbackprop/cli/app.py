@@ -28,6 +28,7 @@ __all__ = ["main", "COMMAND_MODULES"]
 COMMAND_MODULES = (
     "symbackprop.cli.derive",
     "symbackprop.cli.sheet",
+    "symbackprop.cli.code",
     "symbackprop.cli.numbers",
     "symbackprop.cli.verify",
     "symbackprop.cli.exercise",
@@ -38,6 +39,7 @@ COMMAND_MODULES = (
 COMMANDS = {
     "derive": "symbackprop.cli.derive",
     "sheet": "symbackprop.cli.sheet",
+    "code": "symbackprop.cli.code",
     "grad": "symbackprop.cli.numbers",
     "check": "symbackprop.cli.numbers",
     "train": "symbackprop.cli.numbers",

@@ -6,7 +6,8 @@ import argparse
 
 import symbackprop as sbp
 
-from .args import FORCE_HELP
+from .args import FORCE_HELP, seed
+from .fuse import fuse_text
 from .program import derive_text, is_program
 
 
@@ -18,6 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="only this parameter (w1_12 or w^{(1)}_{12}); repeatable")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--inline", action="store_true", help="one line per parameter (δ form only)")
+    p.add_argument("--fuse", action="append", metavar="FROM..TO",
+                   help="for a [program] or layered network: the backward lines of the span FROM..TO as one "
+                        "formula for dFROM, proven equal to them (logits..loss); repeatable")
+    p.add_argument("--seed", type=seed, default=0, help="with --fuse: the seed of numbers when the spec has none")
     p.set_defaults(run=run)
 
 
@@ -27,6 +32,10 @@ FULL_LIMIT = 24
 
 def run(args: argparse.Namespace) -> int:
     spec = sbp.load_spec(args.spec, force=args.force)
+    if args.fuse:
+        text, ok = fuse_text(spec, args.fuse, args.seed)
+        print(text)
+        return 0 if ok else 1
     if is_program(spec):
         print(derive_text(spec, args.param))
         return 0

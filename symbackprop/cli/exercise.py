@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--ask", required=True, metavar="NAMES",
                    help="the questions: w2_11 (a gradient), z1_1 or delta1_1 (a δ), W2, b2, delta1 (a whole "
                         "layer in vector form), or 'layer' (one weight per layer); or code: dW2, dZ1 (a program's "
-                        "or a layered network's gradient variables); comma-separated")
+                        "or a layered network's gradient variables); on a [program], fuse:FROM..TO (a fused "
+                        "formula, one line of code); comma-separated")
     e.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into (made if missing)")
     e.add_argument("--format", default="html,ipynb", metavar="FORMATS",
                    help="comma-separated: the sheet formats (as in 'sheet --format') and ipynb (default html,ipynb)")

@@ -34,7 +34,7 @@ def refuse_program(spec: Spec, command: str, takes: str, instead: str) -> None:
 
 def derive_text(spec: Spec, names: list[str] | None = None) -> str:
     """The backward pass in LaTeX, each group under the forward line it comes from."""
-    from symbackprop.derive.program import Program
+    from symbackprop.derive.programs import Program
 
     program = Program(spec.network)  # type: ignore[arg-type]
     wanted = None
@@ -60,7 +60,7 @@ def derive_text(spec: Spec, names: list[str] | None = None) -> str:
 
 
 def _arrays(spec: Spec, seed: int) -> tuple[Any, Any, str]:
-    from symbackprop.derive.program import Program
+    from symbackprop.derive.programs import Program
     from symbackprop.numeric.array_eval import compile_program
 
     program = Program(spec.network)  # type: ignore[arg-type]
@@ -123,7 +123,7 @@ def _size(shape: tuple[int, ...]) -> int:
 
 def check_report(spec: Spec, *, seed: int, eps: float, atol: float, rtol: float, force: bool) -> Any:
     """The :class:`~symbackprop.numeric.array_check.ProgramCheck` of a program spec."""
-    from symbackprop.derive.program import Program
+    from symbackprop.derive.programs import Program
     from symbackprop.numeric.array_check import check_program
 
     program = Program(spec.network)  # type: ignore[arg-type]

@@ -44,8 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="go on with a network beyond the size limits (README: What is refused)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.add_argument("--seed", type=seed, default=0, help="for a [program] without [values]: the seed of its numbers")
-    p.add_argument("--code", choices=["numpy", "torch"], default="numpy",
-                   help="for a [program]: the language of the backward code beside the math (default numpy)")
+    p.add_argument("--code", choices=["numpy", "torch"],
+                   help="the backward pass as code beside the matrix calculus: for a [program] (default "
+                        "numpy) and for a layered network's vector form")
     p.set_defaults(run=run)
 
 

@@ -10,7 +10,14 @@ vector (matrix) form is derived from the layer rules (:mod:`.layer_rules`, :mod:
 and printed by :mod:`.vector_latex`.  Array programs (NumPy/PyTorch code) are derived by
 rules held as data (:mod:`.array_rules`) into a backward program (:mod:`.array_backward`,
 tidied by :mod:`.array_simplify`, written as code by :mod:`.backward_code`); :func:`program`
-(:mod:`.program`) is the value users hold.
+(:mod:`.programs`) is the value users hold.  Every rule is proven against the scalar chain
+rule: :mod:`.array_scalar` makes a program at small shapes a scalar graph of its entries
+(each operation over SymPy entries in :mod:`.array_sympy`) and :mod:`.array_proof` compares.
+Whole modules of backward code are written by :mod:`.module_code` (programs),
+:mod:`.layered_code` (layered networks, citing the vector form) and :mod:`.scalar_module`
+(``[graph]`` specs); fused formulas (a span's backward lines as one) by :mod:`.fuse`, from
+canonical forms (:mod:`.fuse_canon`) and block rules (:mod:`.fuse_rules`), proven at small
+shapes by :mod:`.fuse_proof`.
 
 Exports: ``derive``, ``Backprop``, ``Derivation``, ``Delta``, ``Path``, ``Factor``;
 ``forward``, ``backward``, ``gradients``; ``prove``, ``prove_all``, ``Proof``;
@@ -35,12 +42,12 @@ from .paths import Delta, Factor, Path
 # Proofs, the vector form and programs load on first use: checking one scalar formula needs neither.
 __getattr__, __dir__ = lazy_exports(__name__, {
     "LayerRule": ".layer_rules", "Proof": ".proof", "prove": ".proof", "prove_all": ".proof",
-    "VectorForm": ".vector", "vector_form": ".vector", "Program": ".program", "program": ".program",
+    "VectorForm": ".vector", "vector_form": ".vector", "Program": ".programs", "program": ".programs",
 }, globals())
 
 if TYPE_CHECKING:
     from .layer_rules import LayerRule
-    from .program import Program, program
+    from .programs import Program, program
     from .proof import Proof, prove, prove_all
     from .vector import VectorForm, vector_form
 

@@ -26,7 +26,7 @@ from symbackprop.graph.array_program import ArrayProgram, Line
 from symbackprop.graph.terms import Call, Const, Grad, Ref, Term, call, names_in
 
 from .array_rules import Context, vjp_args
-from .array_simplify import simplify
+from .array_simplify import reuse_names, simplify
 
 __all__ = ["GradLine", "BackwardProgram", "backward_program", "line_gradients"]
 
@@ -152,13 +152,15 @@ def backward_program(program: ArrayProgram) -> BackwardProgram:
     wanted = set(_differentiated(program))
     counts: dict[int, Term] = {n: Ref(name, (), "int") for n, name in program.counts.items()}
     context = Context(counts)
+    computed = {line.term: line.name for line in program.upto(program.loss) if isinstance(line.term, Call)}
     seen: set[str] = set()
     out: list[GradLine] = []
     for line in reversed(program.upto(program.loss)):
-        if line.name not in wanted:
+        # A line read only where no gradient flows (zeros_like(h), h > 0, an argmax) has no dh.
+        if line.name not in wanted or (line.name != program.loss and line.name not in seen):
             continue
         seed: Term = Const(1.0, (), "float") if line.name == program.loss else Grad(line.name, line.shape)
         for name, term in line_gradients(line, seed, wanted, context).items():
-            out.append(GradLine(name, term, name in seen, line.name))
+            out.append(GradLine(name, reuse_names(term, computed), name in seen, line.name))
             seen.add(name)
-    return BackwardProgram(program, tuple(out), tuple(n for n in program.names if n in wanted and n != program.loss))
+    return BackwardProgram(program, tuple(out), tuple(n for n in program.names if n in seen))

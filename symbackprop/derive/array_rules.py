@@ -107,19 +107,23 @@ def _centred(x: Term, axes: tuple[int, ...]) -> Term:
     return x - call("mean", x, axis=axes, keepdims=True)
 
 
+def _dof(c: Context, x: Term, axes: tuple[int, ...], ddof: int) -> Term:
+    """The count a variance divides by, ``n - ddof``, in the program's name for ``n`` (``n - 1``)."""
+    n = c.count(prod(x.shape[a] for a in axes))
+    return n - ddof if ddof else n
+
+
 def _var_vjp(c: Context, g: Term, ans: Term, x: Term, **attrs: Any) -> Term:
     axes = _reduce_axes(x, attrs)
-    n = prod(x.shape[a] for a in axes) - attrs.get("ddof", 0)
     gx = expand_reduced(g, x.shape, axes, attrs.get("keepdims", False))
-    return 2 * _centred(x, axes) / c.count(n) * gx
+    return 2 * _centred(x, axes) / _dof(c, x, axes, attrs.get("ddof", 0)) * gx
 
 
 def _std_vjp(c: Context, g: Term, ans: Term, x: Term, **attrs: Any) -> Term:
     axes = _reduce_axes(x, attrs)
-    n = prod(x.shape[a] for a in axes) - attrs.get("ddof", 0)
     keep = attrs.get("keepdims", False)
     gx = expand_reduced(g, x.shape, axes, keep)
-    return _centred(x, axes) / (c.count(n) * expand_reduced(ans, x.shape, axes, keep)) * gx
+    return _centred(x, axes) / (_dof(c, x, axes, attrs.get("ddof", 0)) * expand_reduced(ans, x.shape, axes, keep)) * gx
 
 
 def _extreme_vjp(arg: str) -> Rule:
@@ -262,7 +266,8 @@ defvjp("log", lambda c, g, ans, x: g / x)
 defvjp("tanh", lambda c, g, ans, x: (1 - ans ** 2) * g)
 defvjp("sigmoid", lambda c, g, ans, x: ans * (1 - ans) * g)
 defvjp("relu", lambda c, g, ans, x: call("gt", x, const(0.0)) * g)
-defvjp("leaky_relu", lambda c, g, ans, x: call("where", call("gt", x, const(0.0)), const(1.0), const(0.01)) * g)
+# g or its slope share, as PyTorch does (a where of two numbers would be float32 in PyTorch).
+defvjp("leaky_relu", lambda c, g, ans, x: call("where", call("gt", x, const(0.0)), g, 0.01 * g))
 defvjp("softplus", lambda c, g, ans, x: call("sigmoid", x) * g)
 defvjp("act", lambda c, g, ans, x, name: call("act_grad", x, name=name) * g)
 defvjp("sqrt", lambda c, g, ans, x: g / (2 * ans))

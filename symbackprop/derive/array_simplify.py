@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import operator
 from fractions import Fraction
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from symbackprop.graph.array_ops import broadcast_shapes
-from symbackprop.graph.terms import Call, Const, Term, call, const
+from symbackprop.graph.terms import Call, Const, Ref, Term, call, const
 
-__all__ = ["simplify", "REWRITES", "is_const"]
+__all__ = ["simplify", "REWRITES", "is_const", "reuse_names"]
 
 _FOLD = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "pow": operator.pow}
 
@@ -224,9 +224,57 @@ def _fits(a: Term, b: Term, t: Term) -> bool:
         return False
 
 
+def _scalar(t: Term) -> bool:
+    return t.shape == ()
+
+
+def _linear(t: Call) -> Term | None:
+    """Signs and scalar divisors come out of sums and products and gather over a difference,
+    so ``-Y/m - A * (-Y/m).sum(1)`` reads ``(A * Y.sum(1) - Y) / m``.  A sign on a bare
+    name stays inside its sum, as the exercises write it: ``(-dnorm_logits).sum(1)``."""
+    if t.op == "sum":
+        x = t.args[0]
+        if isinstance(x, Call) and x.op == "neg" and isinstance(x.args[0], Call):
+            return call("neg", call("sum", x.args[0], **t.attributes))
+        if isinstance(x, Call) and x.op == "div" and _scalar(x.args[1]):
+            return call("div", call("sum", x.args[0], **t.attributes), x.args[1])
+    if t.op == "mul":
+        a, b = t.args
+        # Numbers are _constants' to gather (two rules moving them would undo each other).
+        if isinstance(b, Call) and b.op == "div" and _scalar(b.args[1]) and not is_const(b.args[0]) \
+                and not is_const(a) and not is_const(b.args[1]):
+            return call("div", call("mul", a, b.args[0]), b.args[1])
+    if t.op == "add":
+        a, b = t.args
+        if isinstance(a, Call) and a.op == "neg":
+            return call("sub", b, a.args[0])
+        if a == b and a.shape == t.shape:
+            return call("mul", Const(2, (), "int"), a)  # dz = 2 * z, not z + z
+    if t.op in ("add", "sub"):
+        a, b = t.args
+        if isinstance(a, Call) and isinstance(b, Call) and a.op == b.op == "div" and _scalar(a.args[1]) \
+                and a.args[1] == b.args[1]:
+            return call("div", call(t.op, a.args[0], b.args[0]), a.args[1])
+    return None
+
+
 #: The rewrites, tried in order at every node until none applies.
 REWRITES: tuple[Callable[[Call], Term | None], ...] = (_fold, _identity_factor, _signs, _broadcasts, _transposes,
-                                                       _constants)
+                                                       _constants, _linear)
+
+
+def reuse_names(term: Term, lines: Mapping[Term, str]) -> Term:
+    """``term`` with every sub-term that a forward line computes replaced by that line's name
+    (``softmax(Z2, axis=1)`` by ``A2``): the backward pass reads the forward values, as a
+    person's does, instead of computing them again.  ``lines`` maps each line's term to its
+    name."""
+    if not isinstance(term, Call):
+        return term
+    name = lines.get(term)
+    if name is not None:
+        return Ref(name, term.shape, term.dtype)
+    args = tuple(reuse_names(a, lines) for a in term.args)
+    return term if args == term.args else call(term.op, *args, **term.attributes)
 
 
 def simplify(term: Term) -> Term:

@@ -6,7 +6,8 @@ statement around it, written as the exercises write them:
 * a gradient that only passes another one on is copied (``dlogits = dnorm_logits.copy()``),
   so a later ``dlogits += ...`` cannot change ``dnorm_logits``;
 * a broadcast at the top of a line is left to ``+=``, which broadcasts (``dcounts +=
-  dcounts_sum``), or written as a product with ``ones_like`` when it starts a gradient;
+  dcounts_sum``), or written as a product with ``ones_like`` when it starts a gradient
+  (``dbndiff2 = 1 / (n - 1) * dbnvar * np.ones_like(bndiff2)``);
 * the gradient of a gather is a scatter into zeros: ``dX[range(n), Y] = ...`` where no
   position repeats, ``np.add.at`` (PyTorch: ``index_put_(..., accumulate=True)``) where
   positions may repeat, as in ``C[Xb]``.
@@ -20,7 +21,7 @@ from symbackprop.graph.array_code import CodePrinter
 >>> b = backward_program(p)
 >>> for gl in b.lines:
 ...     print("\\n".join(statement(gl, CodePrinter(), p, b)))
-de = np.ones_like(e) * 1.0
+de = np.ones_like(e)
 dC = np.zeros_like(C)
 np.add.at(dC, X, de)
 """
@@ -34,6 +35,7 @@ from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.terms import Call, Grad, Ref, Term, call
 
 from .array_backward import BackwardProgram, GradLine
+from .array_simplify import is_const
 
 __all__ = ["grad_names", "statement"]
 
@@ -65,11 +67,33 @@ def statement(gl: GradLine, printer: CodePrinter, program: ArrayProgram, backwar
         return [f"{target} += {printer.doprint(term)}"]
     if isinstance(term, Call) and term.op == "broadcast_to":
         ones = call("ones_like", Ref(gl.target, term.shape))
-        return [f"{target} = {printer.doprint(call('mul', ones, term.args[0]))}"]
+        inner = term.args[0]
+        if is_const(inner, 1):
+            full: Term = ones
+        elif isinstance(inner, Call) and inner.op == "div" and is_const(inner.args[0], 1):
+            full = call("div", ones, inner.args[1])  # ones_like(x) / m, not ones_like(x) * 1.0 / m
+        else:
+            # The small factor first, spread over the shape by one product at the end (ones
+            # first, ``ones * 1 / (n - 1) * g`` would make three arrays of the full size).
+            full = call("mul", inner, ones)
+        return [f"{target} = {printer.doprint(full)}"]
     text = printer.doprint(term)
-    if isinstance(term, (Grad, Ref)) and len(backward.contributions(gl.target)) > 1:
+    if _shares_memory(term) and len(backward.contributions(gl.target)) > 1:
+        # A later += must not write into the array this one is (or is a view of).
         text += ".clone()" if printer.torch else ".copy()"
     return [f"{target} = {text}"]
+
+
+#: Operations whose result numpy and PyTorch may give as a view of their argument.
+_VIEWS = frozenset({"reshape", "permute", "index"})
+
+
+def _shares_memory(term: Term) -> bool:
+    while isinstance(term, Call) and term.op in _VIEWS:
+        if term.op == "index" and len(term.args) > 1:
+            return False  # indexing by arrays copies
+        term = term.args[0]
+    return isinstance(term, (Grad, Ref))
 
 
 def _scatter(gl: GradLine, term: Call, target: str, printer: CodePrinter, lib: str) -> list[str]:

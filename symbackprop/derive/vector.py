@@ -38,7 +38,7 @@ from symbackprop.graph import notation as n
 from symbackprop.graph.layered_program import layered_program
 
 from .layer_rules import ALPHA, ETA, LayerRule, T
-from .program import Program
+from .programs import Program
 from .vector_latex import aligned, vector_latex_lines
 
 __all__ = ["VectorForm", "vector_form"]

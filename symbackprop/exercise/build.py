@@ -23,6 +23,8 @@ from symbackprop.sheet import Sheet
 from symbackprop.sheet import formats as sheet_formats
 
 from .code_exercise import code_asked, code_exercise_files
+from .fuse_check import is_fused_question
+from .fuse_exercise import fuse_exercise_files
 from .notebook import notebook_text
 from .questions import read_questions, solve
 from .sheets import problem_sheet, solution_sheet
@@ -59,7 +61,8 @@ def exercise_files(
     """``{file name: text}`` of the exercise; variants are named ``-v1``, ``-v2``, ...
 
     Without ``variants``, the spec's own numbers are used (numbers drawn with ``seed`` when
-    it has none).
+    it has none).  Questions ``fuse:FROM..TO`` on a ``[program]`` ask for fused formulas
+    (:mod:`.fuse_exercise`).
 
     Raises:
         SpecError: an unreadable spec, a question naming nothing in the network (of any
@@ -68,6 +71,8 @@ def exercise_files(
             (files × questions × network size), unless ``force``.
         SymbackpropError: ``ipynb`` asked without ``nbformat`` installed.
     """
+    if any(is_fused_question(name) for name in ask.split(",")):
+        return fuse_exercise_files(source, ask, variants=variants, lang=lang, formats=formats, seed=seed)
     known = exercise_formats()
     for fmt in formats:
         if fmt not in known:

@@ -33,6 +33,7 @@ from symbackprop.verify.code_points import CodeSetting, code_setting
 from symbackprop.verify.code_verdict import verify_code
 
 from .check import Feedback, check
+from .fuse_check import check_fused, is_fused_question
 
 __all__ = ["CodeQuestion", "CodeFeedback", "code_questions", "is_code_question", "check_code", "check_answer"]
 
@@ -139,7 +140,10 @@ def check_code(spec: object, question: str, answer: object, *, feedback: str = "
 
 
 def check_answer(spec: object, question: str, answer: object, *, points: int = 6, seed: int = 0) -> Feedback:
-    """The feedback on one answer, of whichever kind the question asks for (for marking)."""
+    """The feedback on one answer, of whichever kind the question asks for (for marking): a
+    fused formula (``fuse:FROM..TO``), code (``dW2``), or a formula."""
+    if is_fused_question(question):
+        return check_fused(spec, question, answer, seed=seed)
     if is_code_question(spec, question):
         return check_code(spec, question, answer, seed=seed)
     return check(spec, question, answer, points=points, seed=seed)

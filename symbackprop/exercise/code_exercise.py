@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from symbackprop.derive.backward_code import statement
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.errors import SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.array_program import ArrayProgram

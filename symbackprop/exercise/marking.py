@@ -33,6 +33,7 @@ from symbackprop.read.files import read_text
 from symbackprop.read.limits import MAX_HOMEWORK_BYTES, MAX_HOMEWORK_LINES, MAX_NOTEBOOK_BYTES, check_text
 
 from .code_check import check_answer, code_questions, is_code_question
+from .fuse_check import fused_span, is_fused_question, program_of
 from .notebook import NotebookError, read_notebook
 from .questions import read_questions
 
@@ -122,10 +123,7 @@ def read_key(path: str | Path) -> dict[int | None, dict[str, Any]]:
         if entry.get("variant") in key:
             raise SpecError(f"--key[{k}].variant: variant {entry.get('variant')!r} appears twice")
         try:
-            spec = load_spec(entry["spec"])
-            ask = ",".join(entry["questions"])
-            code = bool(entry["questions"]) and is_code_question(spec, entry["questions"][0])
-            asked = [q.name for q in (code_questions(spec, ask) if code else read_questions(spec.network, ask))]
+            asked = _asked(load_spec(entry["spec"]), list(entry["questions"]))
         except SymbackpropError as exc:
             raise SpecError(f"--key[{k}]: {str(exc).splitlines()[0]}") from None
         if asked != list(entry["questions"]):
@@ -133,6 +131,22 @@ def read_key(path: str | Path) -> dict[int | None, dict[str, Any]]:
                             f"received {', '.join(entry['questions'])}")
         key[entry.get("variant")] = entry
     return key
+
+
+def _asked(spec: Any, questions: list[str]) -> list[str]:
+    """The names the questions read as, each by its own reader: a fused formula
+    (``fuse:FROM..TO``, whose span must fuse), code (``dW2``) or a formula."""
+    fused = [q for q in questions if is_fused_question(q)]
+    for q in fused:
+        program_of(spec).fuse(*fused_span(q))
+    rest = [q for q in questions if not is_fused_question(q)]
+    names: list[str] = []
+    if rest:
+        ask = ",".join(rest)
+        code = is_code_question(spec, rest[0])
+        names = [q.name for q in (code_questions(spec, ask) if code else read_questions(spec.network, ask))]
+    read = iter(names)
+    return [q if is_fused_question(q) else next(read, q) for q in questions]
 
 
 # ----- one student

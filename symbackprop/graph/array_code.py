@@ -3,8 +3,8 @@
 A printer in SymPy's style: one ``_print_<op>`` method per operation, precedence decides
 the brackets, settings are checked against :attr:`CodePrinter.defaults`.  NumPy lacks a few
 functions that PyTorch has (``sigmoid``, ``softmax``, ``log_softmax``, ``logsumexp``,
-``cross_entropy``); NumPy code calls them by name, and :data:`NUMPY_HELPERS` holds their
-definitions for a module that must run on its own.
+``cross_entropy``); NumPy code calls them by name, and :data:`NUMPY_HELPERS`
+(:mod:`.code_helpers`) holds their definitions for a module that must run on its own.
 
 >>> from symbackprop.graph.terms import Grad, Ref, call
 >>> h, W = Ref("h", (32, 64)), Ref("W2", (64, 27))
@@ -14,6 +14,8 @@ dlogits @ W2.T
 dlogits.sum(1, keepdim=True)
 >>> print(code((1 - h ** 2) * Grad("h", (32, 64))))
 (1 - h**2) * dh
+>>> print(code(h * (Grad("logits", (32, 27)) @ W.T)))
+h * (dlogits @ W2.T)
 """
 
 from __future__ import annotations
@@ -22,34 +24,16 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .terms import Call, Const, Grad, Ref, Term, walk
+from .code_helpers import NUMPY_HELPERS, TORCH_HELPERS, helpers_used, imports_used
+from .terms import Call, Const, Grad, Ref, Term
 
-__all__ = ["CodePrinter", "code", "number_code", "NUMPY_HELPERS", "helpers_used"]
+__all__ = ["CodePrinter", "code", "number_code", "NUMPY_HELPERS", "TORCH_HELPERS", "helpers_used", "imports_used"]
 
 # Python's precedence, loosest first.
 _COMPARE, _ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5, 6
 _INFIX = {"add": ("+", _ADD), "sub": ("-", _ADD), "mul": ("*", _MUL), "div": ("/", _MUL),
           "matmul": ("@", _MUL), "eq": ("==", _COMPARE), "ne": ("!=", _COMPARE), "lt": ("<", _COMPARE),
           "le": ("<=", _COMPARE), "gt": (">", _COMPARE), "ge": (">=", _COMPARE)}
-
-#: Definitions of the NumPy helpers generated code may call, by name.
-NUMPY_HELPERS: dict[str, str] = {
-    "sigmoid": "def sigmoid(x):\n    return 0.5 + 0.5 * np.tanh(0.5 * x)",
-    "leaky_relu": "def leaky_relu(x):\n    return np.where(x > 0, x, 0.01 * x)",
-    "softplus": "def softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))",
-    "softmax": ("def softmax(x, axis):\n    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
-                "    return e / e.sum(axis=axis, keepdims=True)"),
-    "log_softmax": ("def log_softmax(x, axis):\n    shifted = x - x.max(axis=axis, keepdims=True)\n"
-                    "    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))"),
-    "logsumexp": ("def logsumexp(x, axis=None, keepdims=False):\n    top = x.max(axis=axis, keepdims=True)\n"
-                  "    out = top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))\n"
-                  "    return out if keepdims else np.squeeze(out, axis=axis)"),
-    "cross_entropy": ("def cross_entropy(logits, target, reduction='mean'):\n"
-                      "    picked = log_softmax(logits, axis=1)[np.arange(len(target)), target]\n"
-                      "    return -picked.mean() if reduction == 'mean' else -picked.sum()"),
-}
-_HELPER_NEEDS = {"cross_entropy": ("log_softmax",)}
-
 
 def number_code(value: float | int | bool, dialect: str = "numpy") -> str:
     """A number as code: ``1e-5`` (not ``1e-05``), ``np.inf``, ``0.5``."""
@@ -110,7 +94,9 @@ class CodePrinter:
     def _infix(self, t: Call) -> tuple[str, int]:
         symbol, level = _INFIX[t.op]
         left = self._wrap(t.args[0], level, strict=level == _COMPARE)
-        right = self._wrap(t.args[1], level, strict=t.op in ("sub", "div", "matmul") or level == _COMPARE)
+        # *, / and @ share one level in Python: x * (y @ z) keeps its brackets, (x * y) @ z does not.
+        product = isinstance(t.args[1], Call) and t.args[1].op == "matmul"
+        right = self._wrap(t.args[1], level, strict=t.op in ("sub", "div", "matmul") or level == _COMPARE or product)
         return f"{left} {symbol} {right}", level
 
     def atom(self, term: Term) -> str:
@@ -236,8 +222,10 @@ class CodePrinter:
 
     def _print_broadcast_to(self, t: Call) -> tuple[str, int]:
         like = t.attr("like")
-        if self.torch and isinstance(t.args[0], Const):  # a Python number has no .expand
-            return self._func("torch.full", self._shape(t.shape), self.doprint(t.args[0]), "dtype=torch.float64")
+        if self.torch and t.args[0].ndim == 0:
+            # A number may be a Python float (dX = 1.0), which has no expand: spread it by a product.
+            ones = f"torch.ones_like({like})" if like else f"torch.ones({self._shape(t.shape)}, dtype=torch.float64)"
+            return f"{ones} * {self._wrap(t.args[0], _MUL, strict=True)}", _MUL
         if self.torch:
             return (f"{self._atom(t.args[0])}.expand_as({like})" if like else
                     f"{self._atom(t.args[0])}.expand{self._shape(t.shape)}"), _ATOM
@@ -316,14 +304,18 @@ class CodePrinter:
     def _print_ones_like(self, t: Call) -> tuple[str, int]:
         return self._func(f"{self._lib()}.ones_like", self.doprint(t.args[0]))
 
+    # PyTorch makes float32 unless told: the arrays of a program are float64.
+    def _float64(self) -> tuple[str, ...]:
+        return ("dtype=torch.float64",) if self.torch else ()
+
     def _print_zeros(self, t: Call) -> tuple[str, int]:
-        return self._func(f"{self._lib()}.zeros", self._shape(t.shape))
+        return self._func(f"{self._lib()}.zeros", self._shape(t.shape), *self._float64())
 
     def _print_ones(self, t: Call) -> tuple[str, int]:
-        return self._func(f"{self._lib()}.ones", self._shape(t.shape))
+        return self._func(f"{self._lib()}.ones", self._shape(t.shape), *self._float64())
 
     def _print_eye(self, t: Call) -> tuple[str, int]:
-        return self._func(f"{self._lib()}.eye", self._count(t.shape[0]))
+        return self._func(f"{self._lib()}.eye", self._count(t.shape[0]), *self._float64())
 
     def _print_tril(self, t: Call) -> tuple[str, int]:
         return self._func(f"{self._lib()}.tril", self.doprint(t.args[0]))
@@ -369,28 +361,30 @@ class CodePrinter:
     def _print_index(self, t: Call) -> tuple[str, int]:
         return f"{self._atom(t.args[0])}[{self.index_text(t.attr('items'), t.args[1:])}]", _ATOM
 
+    def index_tuple(self, items: Any, arrays: tuple[Term, ...]) -> str:
+        """The subscript of an ``index`` as a tuple expression, slices written ``slice(a, b)``,
+        for a function to take (``np.add.at(out, (slice(None), Y), v)``)."""
+        parts = []
+        for it in items:
+            if it[0] == "slice":
+                parts.append("slice(" + ", ".join(repr(v) for v in (it[1:] if it[3] is not None else it[1:3])) + ")")
+            elif it[0] == "new":
+                parts.append("None")
+            elif it[0] == "int":
+                parts.append(str(it[1]))
+            else:
+                parts.append(self.index_text((it,), arrays))
+        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
     def _print_scatter_add(self, t: Call) -> tuple[str, int]:
-        # As an expression (the statement printer writes it as two lines): a helper call.
-        where = self.index_text(t.attr("items"), t.args[1:])
-        return self._func("scatter_add", self._shape(t.shape), f"[{where}]", self.doprint(t.args[0]))
+        # Inside an expression (a statement writes a lone scatter as two lines): a helper call,
+        # zeros of the gathered array's shape with the values added where they were picked.
+        like = t.attr("like")
+        shape = f"{like}.shape" if like else self._shape(t.shape)
+        return self._func("scatter_add", shape, self.index_tuple(t.attr("items"), t.args[1:]),
+                          self.doprint(t.args[0]))
 
 
 def code(term: Term, **settings: Any) -> str:
     """``term`` as one line of code (settings as :class:`CodePrinter`)."""
     return CodePrinter(**settings).doprint(term)
-
-
-def helpers_used(terms: list[Term]) -> list[str]:
-    """The NumPy helpers (:data:`NUMPY_HELPERS`) that code printing ``terms`` calls, in order."""
-    ops = {"sigmoid": "sigmoid", "leaky_relu": "leaky_relu", "softplus": "softplus",
-           "softmax": "softmax", "log_softmax": "log_softmax",
-           "logsumexp": "logsumexp", "cross_entropy": "cross_entropy"}
-    found: list[str] = []
-    for term in terms:
-        for node in walk(term):
-            if isinstance(node, Call) and node.op in ops:
-                name = ops[node.op]
-                for need in (*_HELPER_NEEDS.get(name, ()), name):
-                    if need not in found:
-                        found.append(need)
-    return found

@@ -8,7 +8,7 @@ recomputed.  An entry that fails is tried again with smaller steps and one-sided
 (a kink of ``relu``, ``abs`` or ``max`` within the step); it passes only if one of them
 agrees, and the report says which.
 
->>> from symbackprop.derive.program import program
+>>> from symbackprop.derive.programs import program
 >>> p = program("h = np.tanh(x @ W)\\nloss = (h ** 2).sum()", shapes={"x": [4, 3], "W": [3, 2]})
 >>> report = check_program(p, seed=0)
 >>> report.ok, [(row.name, row.entries) for row in report.rows]
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.errors import DataError
 from symbackprop.graph.array_program import Line
 from symbackprop.graph.terms import Call, Const, names_in
@@ -189,7 +189,7 @@ def check_program(program: Program, arrays: Mapping[str, Any] | None = None, *, 
     """Check every derived gradient of ``program`` against central differences.
 
     Args:
-        program: the program (:func:`~symbackprop.derive.program.program`).
+        program: the program (:func:`~symbackprop.derive.programs.program`).
         arrays: numbers for the leaves; default the program's ``[values]``, else drawn
             from ``seed``.
         eps, atol, rtol: the step and the tolerances.

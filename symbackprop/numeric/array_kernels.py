@@ -88,9 +88,11 @@ def _log_softmax(t: Call, x: Array) -> Array:
 
 
 def _cross_entropy(t: Call, logits: Array, target: Array) -> Array:
-    n = t.args[0].shape[0]
     logp = _log_softmax(Call("log_softmax", t.args[:1], (("axis", 1),), t.args[0].shape), logits)
-    picked = logp[..., np.arange(n), target]
+    # Either side may carry a stack (targets from an argmax of a perturbed leaf): pick per row.
+    rows = np.broadcast_shapes(np.shape(logp)[:-1], np.shape(target))
+    logp = np.broadcast_to(logp, (*rows, np.shape(logp)[-1]))
+    picked = np.take_along_axis(logp, np.broadcast_to(target, rows)[..., None], axis=-1)[..., 0]
     return -(picked.mean(axis=-1) if t.attr("reduction", "mean") == "mean" else picked.sum(axis=-1))
 
 
@@ -136,6 +138,16 @@ def index_tuple(items: Any, arrays: tuple[Array, ...], lead: int) -> tuple[Any, 
 
 def _index(t: Call, x: Array, *arrays: Array) -> Array:
     lead = lead_of(x, t.args[0])
+    leads = [lead_of(a, term) for a, term in zip(arrays, t.args[1:])]
+    if any(leads):  # index arrays from an argmax of a perturbed leaf: one copy at a time
+        top = max(lead, *leads)
+        stack = next(np.shape(v)[:k] for v, k in zip((x, *arrays), (lead, *leads)) if k == top)
+        xs = np.broadcast_to(x, (*stack, *t.args[0].shape))
+        indices = [np.broadcast_to(a, (*stack, *term.shape)) for a, term in zip(arrays, t.args[1:])]
+        out = np.empty((*stack, *t.shape), dtype=xs.dtype)
+        for k in np.ndindex(*stack):
+            out[k] = xs[k][index_tuple(t.attr("items"), tuple(a[k] for a in indices), 0)]
+        return out
     if lead and _split_advanced(t.attr("items")):
         return np.stack([_index(t, xi, *arrays) for xi in x.reshape(-1, *t.args[0].shape)]).reshape(
             *np.shape(x)[:lead], *t.shape)

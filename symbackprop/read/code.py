@@ -29,7 +29,7 @@ symbackprop.errors.CodeError: line 1, column 5: x @ W is (4, 3) @ (4, 2): inner 
 from __future__ import annotations
 
 import ast
-from math import prod
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,7 +39,7 @@ from symbackprop.graph.array_program import ArrayProgram, Leaf, Line
 from symbackprop.graph.terms import Const, Ref, Term, call, names_in
 
 from .code_calls import CALLS, CONSTANTS, METHODS, Module, Num, Pair, as_term, bound_of, dialect_of
-from .code_limits import MAX_ARRAY_ENTRIES, MAX_CODE_CHARS, MAX_CODE_LINES, MAX_NESTING, MAX_TOTAL_ENTRIES, check_size, construct
+from .code_limits import MAX_ARRAY_ENTRIES, MAX_CODE_CHARS, MAX_CODE_LINES, MAX_NESTING, MAX_TOTAL_ENTRIES, check_loss, check_size, construct, parse
 from .code_index import index_term
 from .code_spec import check_values, leaves_from_shapes
 
@@ -136,7 +136,7 @@ class _Reader:
         term = as_term(value)
         if term is None:
             raise self.fail(stmt.value, f"{self.text(stmt.value)} is not an array or a number")
-        self.total += (size := prod(term.shape))
+        self.total += (size := math.prod(term.shape))
         if size > MAX_ARRAY_ENTRIES or self.total > MAX_TOTAL_ENTRIES:
             raise self.fail(stmt, f"{name} has shape {shape_text(term.shape)} ({size:,} entries); at most "
                                   f"{MAX_ARRAY_ENTRIES:,} per array and {MAX_TOTAL_ENTRIES:,} in all are computed")
@@ -168,6 +168,8 @@ class _Reader:
             if isinstance(v, (bool, str)) or v is None:
                 return v
             raise self.fail(node, f"{v!r} is not a number the code may use")
+        if isinstance(v, float) and not math.isfinite(v):  # 1e400 overflows as Python reads it
+            raise self.fail(node, f"{self.text(node)} is not a finite number; write float('inf') for an infinity")
         return Num(v, Const(v, (), "int" if isinstance(v, int) else "float"))
 
     def _Name(self, node: ast.Name) -> Any:
@@ -280,6 +282,8 @@ class _Reader:
                 raise self.fail(node, f"{self.text(node)} is not a finite number") from None
             if isinstance(value, complex) or value != value:
                 raise self.fail(node, f"{self.text(node)} is not a real number")
+            if math.isinf(value) and math.isfinite(a) and math.isfinite(b):
+                raise self.fail(node, f"{self.text(node)} is not a finite number")
         op = _BINOPS.get(kind)
         term = call(op, left.term, right.term) if op else Const(value, (), "int" if isinstance(value, int) else "float")
         return Num(value, term)
@@ -379,13 +383,8 @@ def read_program(code: str, shapes: Mapping[str, Any], *, loss: str | None = Non
         raise CodeError(f"expected the code as a string, received {type(code).__name__}")
     check_size(code)
     leaves = leaves_from_shapes(shapes)
-    try:
-        tree = ast.parse(code, mode="exec")
-    except SyntaxError as exc:
-        raise CodeError(f"not Python: {exc.msg}", exc.lineno, exc.offset) from None
-    except (RecursionError, MemoryError):
-        raise CodeError(f"the code is nested too deeply to read (at most {MAX_NESTING} brackets)") from None
     reader = _Reader(code, leaves)
+    tree = parse(code)
     lines = reader.program(tree)
     if not lines:
         raise CodeError("the code assigns no name; a forward pass is lines 'name = expression'")
@@ -393,6 +392,7 @@ def read_program(code: str, shapes: Mapping[str, Any], *, loss: str | None = Non
     unused = [leaf.name for leaf in leaves if leaf.name not in used and leaf.kind != "const"]
     if unused:
         raise CodeError(f"program.shapes names {unused[0]!r}, which the code never uses")
+    check_loss(lines, loss or lines[-1].name)
     checked = check_values(values, leaves) if values is not None else None
     try:
         return ArrayProgram(tuple(leaves), tuple(lines), loss or "", checked, title, code)

@@ -43,7 +43,7 @@ _SHARED: dict[str, Handler] = {
     "power": binary("pow"), "matmul": binary("matmul"), "mm": binary("matmul"), "dot": binary("matmul"),
     "clamp": clamp, "clip": clamp, "square": square, "rsqrt": rsqrt,
     "sum": reduce("sum"), "mean": reduce("mean"), "max": reduce("max"), "min": reduce("min"),
-    "amax": reduce("max"), "amin": reduce("min"), "var": reduce("var"), "std": reduce("std"),
+    "amax": reduce("max", pair=False), "amin": reduce("min", pair=False), "var": reduce("var"), "std": reduce("std"),
     "argmax": argreduce("argmax"), "argmin": argreduce("argmin"), "logsumexp": logsumexp,
     "softmax": along("softmax"), "log_softmax": along("log_softmax"),
     "reshape": reshape, "flatten": flatten, "transpose": transpose, "swapaxes": swapaxes,

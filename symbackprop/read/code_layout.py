@@ -21,6 +21,14 @@ __all__ = ["reshape", "flatten", "unsqueeze", "squeeze", "transpose", "swapaxes"
 
 
 # ----- layout
+def _dim(site: Site, value: Any, ndim: int, whose: str) -> int:
+    """One axis of an array of ``ndim`` axes (negative counts from the end), as 0..ndim-1."""
+    k = value if isinstance(value, int) and not isinstance(value, bool) else as_int(site, value, "an axis")
+    if not -ndim <= k < ndim:
+        raise site.fail(f"{site.text}: axis {k} is out of range for {whose}, which has {ndim} axes")
+    return k % ndim
+
+
 def _shape_args(site: Site, rest: list[Any], kwargs: dict[str, Any]) -> tuple[int, ...]:
     if "shape" in kwargs or "size" in kwargs:
         rest = [kwargs.get("shape", kwargs.get("size"))]
@@ -51,11 +59,10 @@ def reshape(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, An
 
 def flatten(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, Any]) -> Any:
     x, rest, texts = subject(site, this, args, kwargs)
-    start = as_int(site, arg(site, rest, kwargs, 0, ("start_dim",), Num(0, Const(0, (), "int"))), "start_dim")
-    end = as_int(site, arg(site, rest, kwargs, 1, ("end_dim",), Num(-1, Const(-1, (), "int"))), "end_dim")
     if x.ndim == 0:
         return site.op("reshape", [x], texts[:1], shape=(1,))
-    start, end = start % x.ndim, end % x.ndim
+    start = _dim(site, arg(site, rest, kwargs, 0, ("start_dim",), Num(0, Const(0, (), "int"))), x.ndim, texts[0])
+    end = _dim(site, arg(site, rest, kwargs, 1, ("end_dim",), Num(-1, Const(-1, (), "int"))), x.ndim, texts[0])
     shape = (*x.shape[:start], math.prod(x.shape[start:end + 1]), *x.shape[end + 1:])
     return site.op("reshape", [x], texts[:1], shape=shape)
 
@@ -72,7 +79,8 @@ def unsqueeze(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, 
 def squeeze(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, Any]) -> Any:
     x, rest, texts = subject(site, this, args, kwargs)
     value = arg(site, rest, kwargs, 0, ("dim", "axis"), None)
-    axes = range(x.ndim) if value is None else [a % max(x.ndim, 1) for a in as_ints(site, value, "dim")]
+    axes = range(x.ndim) if value is None else \
+        [_dim(site, a, max(x.ndim, 1), texts[0]) for a in as_ints(site, value, "dim")]
     shape = tuple(n for k, n in enumerate(x.shape) if not (k in axes and n == 1))
     return site.op("reshape", [x], texts[:1], shape=shape)
 
@@ -82,22 +90,23 @@ def transpose(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, 
     axes = [a for r in rest for a in as_ints(site, r, "an axis")] if rest else []
     if "axes" in kwargs:
         axes = list(as_ints(site, kwargs["axes"], "an axis"))
+    axes = [_dim(site, k, x.ndim, texts[0]) for k in axes]
     if not axes:
         perm = tuple(reversed(range(x.ndim)))
     elif len(axes) == 2 and (site.dialect == "torch" or x.ndim != 2 or this is not None and site.dialect != "numpy"):
-        a, b = (k % x.ndim for k in axes)
+        a, b = axes
         order = list(range(x.ndim))
         order[a], order[b] = order[b], order[a]
         perm = tuple(order)
     else:
-        perm = tuple(k % x.ndim for k in axes)
+        perm = tuple(axes)
     return site.op("permute", [x], texts[:1], perm=perm)
 
 
 def swapaxes(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, Any]) -> Any:
     x, rest, texts = subject(site, this, args, kwargs)
-    a = as_int(site, arg(site, rest, kwargs, 0, ("axis1", "dim0")), "an axis") % max(x.ndim, 1)
-    b = as_int(site, arg(site, rest, kwargs, 1, ("axis2", "dim1")), "an axis") % max(x.ndim, 1)
+    a = _dim(site, arg(site, rest, kwargs, 0, ("axis1", "dim0")), x.ndim, texts[0])
+    b = _dim(site, arg(site, rest, kwargs, 1, ("axis2", "dim1")), x.ndim, texts[0])
     order = list(range(x.ndim))
     order[a], order[b] = order[b], order[a]
     return site.op("permute", [x], texts[:1], perm=tuple(order))
@@ -105,7 +114,7 @@ def swapaxes(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, A
 
 def permute(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, Any]) -> Any:
     x, rest, texts = subject(site, this, args, kwargs)
-    perm = tuple(a % max(x.ndim, 1) for r in rest for a in as_ints(site, r, "an axis"))
+    perm = tuple(_dim(site, a, x.ndim, texts[0]) for r in rest for a in as_ints(site, r, "an axis"))
     return site.op("permute", [x], texts[:1], perm=perm)
 
 
@@ -123,10 +132,11 @@ def join(stack: bool) -> Callable[..., Any]:
             raise site.fail(f"{site.text}: expected a list of arrays, as in torch.cat([a, b], dim=1)")
         terms = [array_of(site, v) for v in items]
         axis = axis_of(site, args[1:], kwargs)
+        if axis is not None and len(axis) != 1:
+            raise site.fail(f"{site.text}: give one axis to join along")
         k = 0 if axis is None else axis[0]
         if stack:
-            nd = terms[0].ndim + 1
-            k %= nd
+            k = _dim(site, k, terms[0].ndim + 1, "the stacked result")
             terms = [site.op("reshape", [t], [f"[{i}]"], shape=(*t.shape[:k], 1, *t.shape[k:]))
                      for i, t in enumerate(terms)]
         return site.op("concat", terms, [f"item {i}" for i in range(len(terms))], axis=k)

@@ -1,4 +1,4 @@
-"""The limits of the code reader, and the names of what it does not read.
+"""The limits of the code reader, the shape its loss must have, and the names of what it does not read.
 
 Every limit is counted before or while reading (characters, lines, brackets, array
 entries), never timed; an input past one is refused in one line.
@@ -12,11 +12,15 @@ symbackprop.errors.CodeError: line 1, column 205: brackets nested more than 40 d
 from __future__ import annotations
 
 import ast
+import warnings
+from collections.abc import Sequence
 
 from symbackprop.errors import CodeError
+from symbackprop.graph.array_ops import shape_text
+from symbackprop.graph.array_program import Line
 
 __all__ = ["MAX_CODE_CHARS", "MAX_CODE_LINES", "MAX_NESTING", "MAX_ARRAY_ENTRIES", "MAX_TOTAL_ENTRIES",
-           "check_size", "construct"]
+           "check_size", "check_loss", "construct", "parse"]
 
 #: The largest program read: characters, lines, bracket nesting.
 MAX_CODE_CHARS = 20_000
@@ -44,6 +48,28 @@ def check_size(code: str) -> None:
                                 k - code.rfind("\n", 0, k))
         elif ch in ")]}":
             depth = max(0, depth - 1)
+
+
+def check_loss(lines: Sequence[Line], loss: str) -> None:
+    """The loss line holds a float scalar; else the error names that line."""
+    line = next((ln for ln in lines if ln.name == loss), None)
+    if line is not None and (line.shape != () or line.term.dtype != "float"):
+        kind = {"float": "a float", "int": "an integer", "bool": "a true/false"}[line.term.dtype]
+        raise CodeError(f"{loss} must be a float scalar, and it is {kind} array of shape {shape_text(line.shape)}",
+                        line.lineno, line.col)
+
+
+def parse(code: str) -> ast.Module:
+    """Python's ``ast`` of ``code``, or a one-line error; the parser's own warnings (``1if``)
+    are kept off stderr and do not turn into errors where warnings are errors."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code, mode="exec")
+    except SyntaxError as exc:
+        raise CodeError(f"not Python: {exc.msg}", exc.lineno, exc.offset) from None
+    except (RecursionError, MemoryError):
+        raise CodeError(f"the code is nested too deeply to read (at most {MAX_NESTING} brackets)") from None
 
 
 def construct(node: ast.AST) -> str:

@@ -99,7 +99,8 @@ def keep_of(site: Site, args: list[Any], kwargs: dict[str, Any], pos: int = 1) -
     return as_bool(site, arg(site, args, kwargs, pos, ("keepdims", "keepdim"), False), "keepdim")
 
 
-def reduce(op: str) -> Callable[..., Any]:
+def reduce(op: str, pair: bool = True) -> Callable[..., Any]:
+    """``pair``: PyTorch's ``max``/``min`` over one dim give (values, indices); ``amax`` does not."""
     def handler(site: Site, this: Term | None, args: list[Any], kwargs: dict[str, Any]) -> Any:
         x, rest, texts = subject(site, this, args, kwargs)
         if op in ("max", "min") and this is None and rest and isinstance(as_term(rest[0]), Term) \
@@ -112,7 +113,7 @@ def reduce(op: str) -> Callable[..., Any]:
         if op in ("var", "std"):
             attrs["ddof"] = ddof(site, kwargs, rest)
         values = site.op(op, [x], texts[:1], **attrs)
-        if op in ("max", "min") and axis is not None and len(axis) == 1 and site.dialect != "numpy" \
+        if pair and op in ("max", "min") and axis is not None and len(axis) == 1 and site.dialect != "numpy" \
                 and not {"axis", "keepdims"} & set(kwargs):
             indices = site.op("argmax" if op == "max" else "argmin", [x], texts[:1], axis=axis[0], keepdims=keep)
             return Pair(values, indices, lenient=site.dialect == "either")

@@ -23,7 +23,7 @@ import sympy as sp
 
 from symbackprop.derive.evaluate import Numbers, backprop_of, backward
 from symbackprop.derive.finite import is_float64, refuse
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.errors import GraphError, SpecError, closest
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.array_program import ArrayProgram
@@ -284,7 +284,7 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, summary: Section) -> list[Section]:
+def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, summary: Section, code: str | None):
     subsections = tuple(parameter_section(ctx, p) for p in chosen)
     which = ctx.say("grad.which.worked" if detail == "worked" and ctx.net is not None
                     else "grad.which.leaf" if ctx.leaves_only else "grad.which.parameter")
@@ -296,7 +296,7 @@ def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, sum
         _delta_section(ctx), gradients, summary,
     ]
     if ctx.net is not None:
-        vector = vector_section(ctx.net, ctx.lang)
+        vector = vector_section(ctx.net, ctx.lang, code)
         if vector is not None:
             sections.append(vector)
     cost = cost_section(ctx)
@@ -326,7 +326,7 @@ def build_sheet(
     detail: str = "worked",
     lang: str = "en",
     seed: int = 0,
-    code: str = "numpy",
+    code: str | None = None,
 ) -> Sheet:
     """Build the derivation sheet of a network, graph or array program.
 
@@ -343,7 +343,7 @@ def build_sheet(
             (the derivation, one parameter per layer in full, then the table) or ``"full"``
             (every parameter in full).  Sections run output layer first.
         lang: the language of the prose, ``"en"`` or ``"ko"`` (Korean).
-        seed, code: for a program without ``[values]``, its numbers' seed; its code's language.
+        seed, code: a program's seed without ``[values]``; the code beside the backward pass, if any.
 
     Returns:
         The :class:`Sheet` (a program's is :func:`~symbackprop.sheet.program.program_sheet`'s).
@@ -360,7 +360,7 @@ def build_sheet(
         if params is not None or values is not None:
             raise SpecError("params/values: a program's sheet shows every line at its [values] or seed; remove them")
         from .program import program_sheet  # loads numpy: only a program's sheet computes arrays
-        return program_sheet(Program(spec.network), lang=lang, seed=seed, code=code, title=title)
+        return program_sheet(Program(spec.network), lang=lang, seed=seed, code=code or "numpy", title=title)
     graph = spec.network
     bp = backprop_of(graph)
     chosen, omitted = _choose(graph, params, detail, lang)
@@ -389,7 +389,7 @@ def build_sheet(
     if detail == "summary":
         sections = [_network_section(ctx), summary]
     else:
-        sections = _derivation_sections(ctx, chosen, detail, summary)
+        sections = _derivation_sections(ctx, chosen, detail, summary, code)
     if not ctx.small and detail != "summary":
         omitted.append(say(lang, "omit.small", limit=SMALL_NODES, n=f"{len(graph.nodes):,}"))
     if omitted:

@@ -7,7 +7,7 @@ broadcast a sum), and, for a name read by several lines, the paths it reaches th
 Numbers are the spec's ``[values]`` or drawn from a seed, and the sheet says which; the
 stamp reports central differences on every entry of every float leaf.
 
->>> from symbackprop.derive.program import program
+>>> from symbackprop.derive.programs import program
 >>> p = program("h = np.tanh(x @ W + b)\\nloss = (h ** 2).mean()", shapes={"x": [4, 3], "W": [3, 2], "b": [2]})
 >>> sheet = program_sheet(p)
 >>> [s.anchor for s in sheet.sections]
@@ -22,12 +22,13 @@ from typing import Any
 import numpy as np
 
 from symbackprop.derive.backward_code import statement
-from symbackprop.derive.program import Note, Program
+from symbackprop.derive.programs import Note, Program
 from symbackprop.graph.array_latex import latex_name
 from symbackprop.graph.array_ops import shape_text
 from symbackprop.numeric.array_check import check_program
 from symbackprop.numeric.array_eval import compile_program
 
+from .fused import fused_section
 from .lang import check_lang, count, say, spans
 from .model import Code, Math, Paragraph, Section, Sheet, Span, Stamp, Table
 from .numbers import number_latex
@@ -201,7 +202,9 @@ def program_sheet(program: Program, *, lang: str = "en", seed: int = 0, code: st
         arrays, source = numbers.arrays_from(), say(lang, "prog.values.spec")
     else:
         arrays, source = numbers.draw(seed), say(lang, "prog.values.seed", seed=seed)
+    fused = fused_section(program, arrays, code, lang)
     sections = (_about(program, lang), _forward(program, lang), _backward(program, lang, code),
-                _numbers(program, arrays, source, lang), _check(program, arrays, lang))
+                *([fused] if fused is not None else []), _numbers(program, arrays, source, lang),
+                _check(program, arrays, lang))
     return Sheet(title or program.title, sections, lang=lang)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path as FilePath
 from typing import Any
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import Spec, load_spec

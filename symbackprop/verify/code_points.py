@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.errors import SpecError
 from symbackprop.graph import Network
 from symbackprop.graph.array_program import ArrayProgram

@@ -210,7 +210,7 @@ def verify_code(spec: object, code: str, *, seed: int = 0, points: int = 3, batc
 
     Args:
         spec: a ``[program]`` spec or a layered network (file, table, ``"2-3-2"``, a loaded
-            spec, a :class:`~symbackprop.derive.program.Program` or an array program).
+            spec, a :class:`~symbackprop.derive.programs.Program` or an array program).
         code: the cell: NumPy or PyTorch lines assigning ``dX`` for names ``X`` of the program.
         seed: where drawn numbers come from (the spec's ``[values]`` are the first point).
         points: how many points to compare at, when a run of the cell is cheap.

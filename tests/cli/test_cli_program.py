@@ -103,7 +103,7 @@ def test_check_retries_a_kink_with_one_sided_differences(tmp_path, capsys):
 @pytest.mark.parametrize("body, message", [
     ("h = W @ x\nloss = h.sum()", "line 1, column 5: W @ x is (2, 2) @ (3, 2): inner dimensions differ (2 versus 3)"),
     ("h = x @ Q\nloss = h.sum()", "line 1, column 9: 'Q' is used before it is assigned, and it is not in program.shapes"),
-    ("h = x @ W + b - y\nloss = h", "program.loss: 'loss' must be a float scalar, and it is a float array of shape (3, 2)"),
+    ("h = x @ W + b - y\nloss = h", "line 2, column 1: loss must be a float scalar, and it is a float array of shape (3, 2)"),
     ("h = x.foo()\nloss = h.sum()", "x.foo: arrays have no attribute 'foo' here"),
     ("import os\nloss = x.sum()", "line 1, column 1: import 'os' is not read"),
 ])

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 
 import symbackprop as sbp
-from symbackprop.derive.program import Program, program
+from symbackprop.derive.programs import Program, program
 from symbackprop.errors import CodeError, SpecError
 
 MAKEMORE = ROOT / "examples" / "makemore.toml"
@@ -46,7 +46,7 @@ def test_makemore_backward_lines_are_the_exercises_own(makemore):
         "dbndiff = bnvar_inv * dbnraw",
         "dbnvar_inv = (bndiff * dbnraw).sum(0, keepdim=True)",
         "dbnvar = -0.5 * (bnvar + 1e-5)**-1.5 * dbnvar_inv",
-        "dbndiff2 = torch.ones_like(bndiff2) * 1 / (n - 1) * dbnvar",
+        "dbndiff2 = 1 / (n - 1) * dbnvar * torch.ones_like(bndiff2)",
         "dbndiff += 2 * bndiff * dbndiff2",
         "dhprebn = dbndiff.clone()",
         "dbnmeani = (-dbndiff).sum(0, keepdim=True)",
@@ -108,3 +108,13 @@ def test_program_needs_shapes_and_reads_only_code():
         program("loss = x.sum()")
     with pytest.raises(CodeError, match=r"line 1, column 8: '__import__' is used before it is assigned"):
         program("loss = __import__('os').system('echo hi')", {"x": [2]})
+
+
+def test_the_package_name_program_stays_the_function_after_the_modules_load():
+    # A submodule named like a function the package exports would replace it on import.
+    import importlib
+
+    for name in ("symbackprop.derive.programs", "symbackprop.numeric.array_eval", "symbackprop.numeric.array_check"):
+        importlib.import_module(name)
+    assert callable(sbp.program) and sbp.program is importlib.import_module("symbackprop.derive").program
+    assert isinstance(sbp.program("loss = (x ** 2).sum()", {"x": [3]}), Program)

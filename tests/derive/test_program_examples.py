@@ -23,7 +23,7 @@ import pytest
 from conftest import ROOT, run_cli
 from test_backward_code_runs import assert_printed_code_gives_the_gradients
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.numeric.array_eval import compile_program
 from symbackprop.read import load_spec
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import ACTIVATIONS, LOSSES, output_activation_for
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.errors import GraphError
 from symbackprop.graph import activations, mlp, register_activation
 from symbackprop.graph.functions import sigmoid

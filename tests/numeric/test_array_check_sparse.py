@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import ROOT
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.numeric import array_check
 from symbackprop.numeric.array_eval import compile_program
 from symbackprop.read import load_spec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.errors import CodeError
 from symbackprop.read import load_spec
 from symbackprop.read.cell import MAX_CELL_STATEMENTS, read_cell

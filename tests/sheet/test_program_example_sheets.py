@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, run_cli
 from test_real_tools import ARTIFACTS, _measure, _pdflatex, needs_chromium, needs_pdflatex
 
-from symbackprop.derive.program import Program
+from symbackprop.derive.programs import Program
 from symbackprop.read import load_spec
 
 EXAMPLES = ["makemore", "layernorm", "residual", "attention", "rnn", "conv1d"]

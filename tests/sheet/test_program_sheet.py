@@ -18,7 +18,7 @@ def sheet():
 
 
 def test_sections_and_one_subsection_per_forward_line_that_passes_a_gradient(sheet):
-    assert [s.anchor for s in sheet.sections] == ["program", "forward", "backward", "numbers", "check"]
+    assert [s.anchor for s in sheet.sections] == ["program", "forward", "backward", "fused", "numbers", "check"]
     subs = [s.anchor for s in sheet.section("backward").subsections]
     assert subs[0] == "line-loss" and subs[-1] == "line-emb" and len(subs) == 20
 

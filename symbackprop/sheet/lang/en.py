@@ -112,6 +112,9 @@ PHRASES: dict[str, str] = {
                  "column vectors, {W} the weight matrix (row j, column i), {odot} the elementwise product. "
                  "Every entry equals the scalar derivation above.",
     "vec.batch": "For a batch of m samples, one column each ({X}, {Y}), with the {reduce} of the per-sample losses:",
+    "vec.code": "The backward pass of the batch in {language}, as {command} writes it, beside the "
+                "equation each line computes; the code keeps examples in rows, so {dZ} holds the transpose of "
+                "{Delta} (over {m} for a mean), {dW} and {db} hold the gradients themselves:",
     # cost
     "sec.cost": "Cost: why backpropagation",
     "cost.intro": "The gradient of all {params} parameters of this network needs {paths} chain-rule paths. "
@@ -179,4 +182,22 @@ PHRASES: dict[str, str] = {
                          "largest difference {worst}.",
     "prog.check.ok": "Verified.", "prog.check.bad": "A derived gradient disagrees with finite differences.",
     "prog.check.more": "How it was checked",
+    "prog.sec.fused": "Fused formulas",
+    "prog.fused.intro": "Some spans of the forward pass are one block whose backward lines collapse into one formula. "
+                        "It is found by naming what the code spells out (a mean, a variance, a softmax, cross "
+                        "entropy) and differentiating that, and it is proven equal to the lines it replaces. "
+                        "{command} fuses any span.",
+    "prog.fused.lines": "The span {span} ({rule}) replaces {n} of the forward pass and {m} of the backward pass, "
+                        "giving {start} from {end} in one formula:",
+    "prog.fused.vanish": "On the way, {names} is 0 identically: what flows through it changes no gradient.",
+    "prog.fused.proof": "Proven equal to the unfused backward lines symbolically, in each of the {entries} entries of "
+                        "the gradient at small shapes.",
+    "prog.fused.proof.detail": "Every entry of every array a SymPy symbol, at {shapes}; the difference simplifies to 0.",
+    "prog.fused.disproof": "Symbolically, the formula differs from the unfused backward lines at small shapes ({shapes}).",
+    "prog.fused.unproven": "Not proven symbolically: {reason}.",
+    "prog.fused.check": "Equal to the unfused backward lines at this sheet's numbers, in all {entries} entries.",
+    "prog.fused.miss": "Not equal to the unfused backward lines at this sheet's numbers (largest difference {worst}).",
+    "prog.fused.check.detail": "Passes when |fused − unfused| ≤ {atol} + {rtol}·|unfused| in every entry; "
+                               "largest difference {worst}.",
+    "prog.fused.bad": "The fused formula disagrees with the unfused lines.",
 }

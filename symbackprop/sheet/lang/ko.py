@@ -94,6 +94,9 @@ PHRASES: dict[str, str] = {
     "vec.intro": "같은 유도를 층 전체에 대해 쓴 것으로, 교과서의 마무리입니다: 굵은 글자는 열벡터, {W}는 가중치 "
                  "행렬(행 j, 열 i), {odot}는 원소별 곱입니다. 모든 성분이 위의 스칼라 유도와 같습니다.",
     "vec.batch": "m개 표본의 배치 (표본마다 한 열: {X}, {Y}), 표본별 손실의 {reduce}:",
+    "vec.code": "배치의 역전파를 {command}가 쓰는 {language} 코드로, 각 줄이 계산하는 식 옆에 "
+                "적었습니다. 코드는 표본을 행에 두므로 {dZ}는 {Delta}의 전치(평균이면 {m}으로 나눈 것)이고, {dW}와 {db}는 "
+                "기울기 그 자체입니다:",
     "sec.cost": "비용: 왜 역전파인가",
     "cost.intro": "이 신경망의 매개변수 {params}개 전체의 기울기에는 연쇄 법칙 경로가 {paths}개 필요합니다. "
                   "경로마다 따로 쓰면 곱을 각각 계산하지만, 역전파는 오차 신호를 한 번만 계산해 그것을 쓰는 모든 "
@@ -155,4 +158,19 @@ PHRASES: dict[str, str] = {
                          "가장 큰 차이 {worst}.",
     "prog.check.ok": "검증됨.", "prog.check.bad": "유도한 기울기가 유한 차분과 다릅니다.",
     "prog.check.more": "검증 방법",
+    "prog.sec.fused": "합친 공식",
+    "prog.fused.intro": "순전파의 어떤 구간은 하나의 덩어리여서, 그 역전파 줄들이 공식 하나로 합쳐집니다. 코드가 풀어 "
+                        "쓴 연산(평균, 분산, 소프트맥스, 교차 엔트로피)에 이름을 붙이고 그것을 미분해 찾으며, 대신하는 "
+                        "줄들과 같음을 증명합니다. {command}로 어느 구간이든 합칠 수 있습니다.",
+    "prog.fused.lines": "구간 {span} ({rule})은 순전파의 {n}과 역전파의 {m}을 대신해, {end}에서 {start}를 공식 하나로 줍니다:",
+    "prog.fused.vanish": "그 과정에서 {names}는 항등적으로 0입니다: 그것을 거쳐 흐르는 것은 기울기를 바꾸지 않습니다.",
+    "prog.fused.proof": "합치지 않은 역전파 줄들과 같음을 작은 모양에서 기울기의 원소 {entries}개 모두 기호로 증명했습니다.",
+    "prog.fused.proof.detail": "{shapes}에서 모든 배열의 모든 원소를 SymPy 기호로 두었고, 차이는 0으로 정리됩니다.",
+    "prog.fused.disproof": "작은 모양({shapes})에서 기호로 보면 공식이 합치지 않은 역전파 줄들과 다릅니다.",
+    "prog.fused.unproven": "기호로 증명하지 못했습니다: {reason}.",
+    "prog.fused.check": "이 시트의 수에서 원소 {entries}개 모두 합치지 않은 역전파 줄들과 같습니다.",
+    "prog.fused.miss": "이 시트의 수에서 합치지 않은 역전파 줄들과 다릅니다 (가장 큰 차이 {worst}).",
+    "prog.fused.check.detail": "원소마다 |합친 값 − 합치지 않은 값| ≤ {atol} + {rtol}·|합치지 않은 값|이면 통과; "
+                               "가장 큰 차이 {worst}.",
+    "prog.fused.bad": "합친 공식이 합치지 않은 줄들과 다릅니다.",
 }

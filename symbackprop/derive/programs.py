@@ -36,6 +36,7 @@ from symbackprop.read.code import read_program
 
 from .array_backward import BackwardProgram, GradLine, backward_program
 from .backward_code import grad_names, statement
+from .fuse import Fused, fuse, fusions
 
 __all__ = ["Program", "program", "Note"]
 
@@ -116,6 +117,18 @@ class Program:
         """The forward and backward passes in one ``aligned`` block."""
         rows = [self.forward_latex(line) for line in self.lines] + self.latex_lines()
         return "\\begin{aligned}\n" + " \\\\\n".join(f"{a} &{b}" for a, b in rows) + "\n\\end{aligned}"
+
+    # ----- fused formulas
+    def fuse(self, start: str, end: str) -> Fused:
+        """The backward lines of the span ``start..end`` as one formula for ``d<start>``
+        (:func:`~symbackprop.derive.fuse.fuse`): ``program.fuse("logits", "loss")``."""
+        return fuse(self.forward, self.backward, start, end)
+
+    @cached_property
+    def fusions(self) -> tuple[Fused, ...]:
+        """The spans that fuse into a named block (softmax with cross entropy, batch
+        normalisation), found in the program (:func:`~symbackprop.derive.fuse.fusions`)."""
+        return tuple(fusions(self.forward, self.backward))
 
     # ----- words
     def paths(self, name: str) -> str | None:
