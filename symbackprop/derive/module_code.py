@@ -41,7 +41,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from symbackprop.errors import SpecError
-from symbackprop.graph.array_code import NUMPY_HELPERS, TORCH_HELPERS, CodePrinter, helpers_used, imports_used
+from symbackprop.graph.array_code import NUMPY_HELPERS, TORCH_HELPERS, helpers_used, imports_used
 from symbackprop.graph.activations import get_activation
 from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.scalar_code import scalar_code, scalar_helpers

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbackprop.errors import GraphError
 from symbackprop.graph import Graph
 from symbackprop.graph.array_code import NUMPY_HELPERS
 from symbackprop.graph.notation import plain

@@ -31,7 +31,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from symbackprop.derive.stable import log_of
 from symbackprop.errors import NumericalError, SpecError
-from symbackprop.graph import leaky_relu, relu, sigmoid, softmax, softplus
+from symbackprop.graph import leaky_relu, relu, softmax
 
 __all__ = ["require_finite", "NUMPY_FUNCTIONS", "stable_form", "kink_arguments", "batch_sum", "batch_dot", "heaviside0", "max_of",
            "user_implementations"]
