@@ -172,6 +172,7 @@ def stable_form(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> sp.E
         expr: a node definition, δ or gradient, in node symbols.
         definitions: every node's defining expression (to see that ``a`` is ``σ(z)``).
 
+    >>> from symbackprop.graph import sigmoid
     >>> z, a, y = sp.symbols("z a y")
     >>> stable_form(y * sp.log(a) + (1 - y) * sp.log(1 - a), {a: sigmoid(z)})
     -y*softplus(-z) - (1 - y)*softplus(z)
