@@ -23,8 +23,6 @@ def on_config(config):
     scratch = Path(tempfile.mkdtemp(prefix="symbackprop-docs-"))
     (scratch / "examples").symlink_to(root / "examples")
     _state.update(scratch=str(scratch), cwd=os.getcwd())
-    # Where the pages are, for a block that lists them (docs/guide/index.md).
-    os.environ["SYMBACKPROP_DOCS_DIR"] = str(Path(config.docs_dir).resolve())
     # The ``symbackprop`` of the environment that runs the build, even when it is not activated.
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     # Help texts wrap at one width whatever terminal runs the build.
