@@ -1,4 +1,4 @@
-"""The worst inputs of README "What is refused", through the command line: time and peak memory.
+"""The worst inputs of the docs' "Limits and refusals" (docs/how-to/limits.md), through the command line: time and peak memory.
 
     python benchmarks/bench_hostile.py
 

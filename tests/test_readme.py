@@ -1,4 +1,9 @@
-"""Every Python example in the README runs as printed, and gives what its comments promise.
+"""Every Python example in the README and the documentation pages runs as printed, and gives
+what its comments promise.
+
+A block of ``docs/`` marked ``exec="on"`` (or a ``pycon`` session) runs when the site is built
+(markdown-exec, ``mkdocs build --strict`` in ``.ci/run``), its output shown under it, so it is
+not run again here; every other ``python`` block of the README and of ``docs/`` is.
 
 A comment after a bare expression promises its value: ``# {x: -4, y: -4, z: 3}`` (compared
 with ``==``) or ``# Proof(method='symbolic', holds=True, ...)`` (the type and the named
@@ -18,8 +23,19 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
+FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)
+
+
+def _blocks(page: Path) -> list[str]:
+    """The page's Python blocks that the site build does not run."""
+    return [code for info, code in FENCE.findall(page.read_text(encoding="utf-8")) if 'exec="on"' not in info]
+
+
+README_BLOCKS = _blocks(README)
+BLOCKS = [code for page in PAGES for code in _blocks(page)]
 
 #: Run before a block: the checks its promises are rewritten into.
 CHECKS = '''
@@ -87,9 +103,15 @@ def with_checks(code: str) -> tuple[str, int]:
 
 
 def test_the_readme_has_python_examples_and_promises():
-    assert len(BLOCKS) >= 5
-    # prove's Proof, gradients' dict, verify's status, init_params' shapes at least.
-    assert sum(with_checks(code)[1] for code in BLOCKS) >= 4
+    assert len(README_BLOCKS) >= 1 and len(BLOCKS) >= 2
+    # prove's Proof and the verdict's mistake at least.
+    assert sum(with_checks(code)[1] for code in README_BLOCKS) >= 2
+
+
+def test_a_block_the_build_runs_is_not_collected(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text('```python exec="on"\nprint(1)\n```\n\n```python\nx = 2\n```\n', encoding="utf-8")
+    assert _blocks(page) == ["x = 2\n"]
 
 
 def test_a_broken_promise_is_caught(tmp_path):

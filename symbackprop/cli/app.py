@@ -131,9 +131,9 @@ def _run(args: argparse.Namespace) -> int:
     except SymbackpropError as exc:
         return _error(str(exc) or type(exc).__name__)
     except RecursionError:
-        return _error("the input is nested too deeply to process (see README, \"What is refused\")")
+        return _error("the input is nested too deeply to process (see the docs, \"Limits and refusals\")")
     except MemoryError:
-        return _error("out of memory; the input is too large (see README, \"What is refused\")")
+        return _error("out of memory; the input is too large (see the docs, \"Limits and refusals\")")
     except KeyboardInterrupt:
         print("symbackprop: interrupted", file=sys.stderr)
         return 130

@@ -6,7 +6,7 @@ import argparse
 
 __all__ = ["seed", "FORCE_HELP"]
 
-FORCE_HELP = "go on with a network beyond the size limits (README: What is refused)"
+FORCE_HELP = "go on with a network beyond the size limits (docs: Limits and refusals)"
 
 
 def seed(text: str) -> int:

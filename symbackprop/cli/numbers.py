@@ -39,7 +39,7 @@ SPEC_HELP = "a .toml/.json spec file (with [values]) or layer sizes like 2-2-2"
 def register(sub: argparse._SubParsersAction) -> None:
     g = sub.add_parser("grad", help="loss, forward values, deltas and gradients for the spec's [values]")
     g.add_argument("spec", help=SPEC_HELP)
-    g.add_argument("--json", action="store_true", help="print one JSON object (format in the README)")
+    g.add_argument("--json", action="store_true", help="print one JSON object (format in the docs: Numbers, checking and training)")
     g.add_argument("--learning-rate", type=float, metavar="ETA", help="η for 'updated' (default: the spec's)")
     g.add_argument("--updated", action="store_true", help="require the updated parameters (needs a learning rate)")
     g.add_argument("--seed", type=seed, default=0, help="seed for numbers when a [program] spec has none")
@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def grad_result(spec_source: Any, *, learning_rate: float | None = None, require_updated: bool = False,
                 force: bool = False) -> dict[str, Any]:
-    """The ``grad --json`` object for a spec (see the README for the format).
+    """The ``grad --json`` object for a spec (the format is in docs/how-to/numbers.md).
 
     ``"updated"`` is present when a learning rate is known (``learning_rate`` or the
     spec's); ``require_updated`` makes a missing learning rate an error.

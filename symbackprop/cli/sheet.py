@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--params", metavar="NAMES",
                    help="the parameters worked in full, comma-separated (w1_12,b2_1)")
     p.add_argument("--force", action="store_true",
-                   help="go on with a network beyond the size limits (README: What is refused)")
+                   help="go on with a network beyond the size limits (docs: Limits and refusals)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.add_argument("--seed", type=seed, default=0, help="for a [program] without [values]: the seed of its numbers")
     p.add_argument("--code", choices=["numpy", "torch"],

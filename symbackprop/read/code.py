@@ -219,13 +219,13 @@ class _Reader:
         if isinstance(callee, _Bound):
             handler = METHODS.get(callee.attr)
             if handler is None:
-                raise self.fail(node, f"the method .{callee.attr}() is not read; see README for what is")
+                raise self.fail(node, f"the method .{callee.attr}() is not read; see the docs (Programs and backward code) for what is")
             return handler(_Site(self, node, texts, self.text(node.func.value)), callee.term, args, kwargs)  # type: ignore[attr-defined]
         if isinstance(callee, Module) and callee.attr is not None:
             handler = CALLS.get((callee.name, callee.attr)) or CALLS.get(("*", callee.attr))
             if handler is None:
                 prefix = "" if callee.name == "builtins" else callee.name + "."
-                raise self.fail(node, f"{prefix}{callee.attr}() is not read; see README for the calls that are")
+                raise self.fail(node, f"{prefix}{callee.attr}() is not read; see the docs (Programs and backward code) for the calls that are")
             return handler(_Site(self, node, texts, None), None, args, kwargs)
         raise self.fail(node, f"{self.text(node.func)} is not a function the code may call")
 
@@ -333,7 +333,7 @@ class _Bound:
     def __init__(self, reader: _Reader, term: Term, attr: str, node: ast.AST) -> None:
         self.term, self.attr = term, attr
         if attr not in METHODS:
-            raise reader.fail(node, f"{reader.text(node)}: arrays have no attribute {attr!r} here; see README "
+            raise reader.fail(node, f"{reader.text(node)}: arrays have no attribute {attr!r} here; see the docs (Programs and backward code) "
                                     "for the methods that are read")
 
 

@@ -194,7 +194,7 @@ BAD = [
      r"^line 1, column 5: index 7 is out of range for axis 0 of x, which has 4 entries$"),
     ("unsupported call", "h = np.fft.fft(x)\nloss = h.sum()", None, r"^line 1, column 5: np.fft.fft is not read"),
     ("unsupported function", "h = np.cumsum(x)\nloss = h.sum()", None,
-     r"^line 1, column 5: np.cumsum\(\) is not read; see README for the calls that are$"),
+     r"^line 1, column 5: np.cumsum\(\) is not read; see the docs \(Programs and backward code\) for the calls that are$"),
     ("unsupported method", "h = x.cumsum(0)\nloss = h.sum()", None,
      r"^line 1, column 5: x.cumsum: arrays have no attribute 'cumsum' here"),
     ("loss not a scalar", "h = x * 2\nloss = h + 1", None,
