@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the parameters worked in full, comma-separated (w1_12,b2_1)")
     p.add_argument("--force", action="store_true",
                    help="go on with a network beyond the size limits (README: What is refused)")
+    p.add_argument("--author", default="", metavar="TEXT", help="a line under the title (a name, a course)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.add_argument("--seed", type=seed, default=0, help="for a [program] without [values]: the seed of its numbers")
     p.add_argument("--code", choices=["numpy", "torch"],
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
     sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang,
-                        seed=args.seed, code=args.code)
+                        seed=args.seed, code=args.code, author=args.author)
     found = next(f for f in formats() if f.name == fmt)
     named = Path(args.output) if args.output else None
     beside: dict[str, str] = {}

@@ -72,6 +72,9 @@ PHRASES: dict[str, str] = {
                     "alone is wider than a line. The {delta} form above is the same derivative with the "
                     "intermediate quantities kept as symbols.",
     "par.expanded": "Expanded, in inputs, targets and parameters only:",
+    "par.expanded.folded": "Expanded, in inputs, targets and parameters only ({rows} lines)",
+    "par.expanded.pointer": "The expanded form, in inputs, targets and parameters only, runs to {rows} lines and is "
+                            "left out of this sheet; the full sheet ({command}) prints it.",
     "par.numbers": "With the numbers:",
     "par.path": "path {k}",
     "par.path_overflow": "Along the paths, a factor at these numbers is beyond float64's range (a prediction "

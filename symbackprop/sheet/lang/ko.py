@@ -62,6 +62,9 @@ PHRASES: dict[str, str] = {
     "par.too_wide": "전개식(약 {size}개 항)은 한 페이지에 들어가지 않습니다. 함수 호출 하나가 한 줄보다 깁니다. "
                     "위의 {delta} 형태가 중간값을 기호로 둔 같은 도함수입니다.",
     "par.expanded": "입력, 목표값, 매개변수만으로 전개하면:",
+    "par.expanded.folded": "입력, 목표값, 매개변수만으로 전개한 식 ({rows}줄)",
+    "par.expanded.pointer": "입력, 목표값, 매개변수만으로 전개한 식은 {rows}줄이라 이 시트에서는 생략했습니다. "
+                            "전체 시트({command})에 실려 있습니다.",
     "par.numbers": "수치를 넣으면:",
     "par.path": "경로 {k}",
     "par.path_overflow": "이 수치에서는 경로의 한 인수가 float64 범위를 넘습니다(예측값이 정확히 0이나 1로 반올림되어 "

@@ -18,6 +18,7 @@ from symbackprop.sheet.model import (
     Block,
     Circuit,
     Equation,
+    Fold,
     Code,
     Link,
     Listing,
@@ -243,13 +244,41 @@ def _block(b: Block) -> str:
         return _circuit(b)
     if isinstance(b, Stamp):
         return _stamp(b)
+    if isinstance(b, Fold):
+        return _spans(b.pointer)  # paper cannot unfold: it says where to find what is folded
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
+
+
+# A PDF string (a bookmark) holds text only: TeX's special characters written as text.
+_PDF_ESCAPES = {"\\": r"\textbackslash{}", "#": r"\#", "%": r"\%", "$": r"\$", "&": r"\&", "_": r"\_",
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _pdf_text(text: str) -> str:
+    return "".join(_PDF_ESCAPES.get(ch, ch) for ch in visible(text))
+
+
+def _title_span(s: Span) -> str:
+    """A span of a heading: math and code given a plain-text form for the PDF's bookmarks
+    (``\\texorpdfstring``), which cannot hold math (hyperref drops it with a warning)."""
+    if isinstance(s, Math):
+        return r"\texorpdfstring{%s}{%s}" % (_span(s), _pdf_text(s.text or s.latex))
+    if isinstance(s, Code):
+        return r"\texorpdfstring{%s}{%s}" % (_span(s), _pdf_text(s.text))
+    if isinstance(s, Link):
+        return _title(s.text)
+    typeset = escape_text(s)
+    return r"\texorpdfstring{%s}{%s}" % (typeset, _pdf_text(s)) if "$" in typeset else typeset
+
+
+def _title(spans: tuple[Span, ...]) -> str:
+    return "".join(_title_span(s) for s in spans)
 
 
 def _section(s: Section, depth: int) -> str:
     command = ["section", "subsection", "subsubsection"][min(depth, 2)]
     target = rf"\hypertarget{{{_target(s.anchor)}}}{{}}" if s.anchor else ""
-    parts = [f"\\{command}{{{_spans(s.title_spans)}}}{target}"]
+    parts = [f"\\{command}{{{_title(s.title_spans)}}}{target}"]
     parts += [_block(b) for b in s.blocks]
     parts += [_section(sub, depth + 1) for sub in s.subsections]
     return "\n\n".join(parts)
@@ -277,7 +306,9 @@ def render_latex(sheet: Sheet) -> str:
     preamble = _PREAMBLE + ("\\usepackage{kotex}\n" if sheet.lang == "ko" else "")
     return (
         preamble
-        + f"\\title{{{escape_text(sheet.title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+        # An author, or an empty one: \maketitle warns "No \author given" without it.
+        + f"\\title{{{_title((sheet.title,))}}}\n\\author{{{escape_text(sheet.author)}}}\n\\date{{}}\n"
+        + "\\hypersetup{pdftitle={" + _pdf_text(sheet.title) + "}, pdfauthor={" + _pdf_text(sheet.author) + "}}\n\\begin{document}\n\\maketitle\n\n"
         + _contents(sheet)
         + body
         + "\n\n\\end{document}\n"
