@@ -148,7 +148,9 @@ class CircuitNode:
     """One box of a circuit: a leaf or a node, where it stands, and its numbers.
 
     ``name`` is LaTeX (``q``), ``text`` the same name as plain text for pictures that set
-    no math; ``value`` is its forward value and ``gradient`` ∂output/∂it, both as text.
+    no math; ``value`` is its forward value and ``gradient`` ∂output/∂it, both as text;
+    ``op`` is a node's operation as its gate shows it (``+``, ``×``, ``exp``, ``σ``), empty
+    for a leaf.
     """
 
     name: str
@@ -157,6 +159,7 @@ class CircuitNode:
     gradient: str
     column: int
     row: int
+    op: str = ""
 
 
 @dataclass(frozen=True)

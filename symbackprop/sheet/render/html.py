@@ -168,7 +168,13 @@ _PARTS_CSS = """
 .sbp svg text.focus-label { fill: var(--focus); font-size: 14px; font-style: italic; }
 .sbp svg text.label { font-style: italic; }
 .sbp svg.circuit { max-width: 100%; height: auto; }
-.sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; fill: none; }
+.sbp svg .gate { fill: #fffde7; stroke: var(--ink); stroke-width: 1.4; }
+.sbp svg text.op { font-size: 16px; font-weight: bold; }
+.sbp svg text.name { font-size: 10px; fill: var(--muted); font-style: italic; }
+.sbp svg text.leaf { font-style: italic; font-size: 15px; }
+.sbp svg text.val { fill: var(--ok); font-size: 12px; }
+.sbp svg text.val, .sbp svg text.grad { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .sbp svg .box { fill: #fff; stroke: var(--ink); stroke-width: 1.2; }
 .sbp svg text.grad { fill: var(--bad); font-size: 12px; }
 .sbp .stamp { border-left: 4px solid var(--muted); background: #f6f6f6; padding: 0.5rem 0.9rem; margin: 1rem 0; }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from symbackprop.read.text import visible
 from symbackprop.sheet.lang import say
+from symbackprop.sheet.layout import circuit_layout
 from symbackprop.sheet.model import (
     Block,
     Circuit,
@@ -186,34 +187,42 @@ def _picture(p: Picture) -> str:
 _LINE_MM = 155.0
 
 
+_PX_MM = 0.25  # the layout's px in mm: a 600px circuit is 150mm wide
+
+
+def _number(text: str) -> str:
+    return text.replace("-", "$-$")
+
+
 def _circuit(c: Circuit) -> str:
-    """A circuit in a ``picture``: framed boxes with forward values, gradients under the wires."""
-    # A box fits its longest label (about 2 mm a character at \\small).
-    bw = max(22.0, 2.0 * max(len(n.text) + len(n.value) + 3 for n in c.nodes))
-    row, bh = 12.0, 7.0
-    col = bw + 12
-    tallest = max(n.row for n in c.nodes) + 1
-    width = (max(n.column for n in c.nodes) + 1) * col + 10
-    height = tallest * row
+    """A circuit in a ``picture``, from the same layout as the SVG: gates with their
+    operation and name, boxes for leaves, on every wire the value above (green) and the
+    gradient below (red), rounded to fit as in the SVG."""
+    lay = circuit_layout(c)
+    height = lay.height * _PX_MM
 
-    def corner(k: int) -> tuple[float, float]:
-        n = c.nodes[k]
-        return n.column * col, height - (n.row + 1) * row + (row - bh) / 2
+    def at(x: float, y: float) -> str:
+        return f"({x * _PX_MM:.1f},{height - y * _PX_MM:.1f})"
 
-    # A deep graph is wider than the page: the whole picture, text too, is scaled to fit.
-    wide = width > _LINE_MM
+    # A wide graph is wider than the page: the whole picture, text too, is scaled to fit.
+    wide = lay.width * _PX_MM > _LINE_MM
     out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
-           (r"\resizebox{\linewidth}{!}{" if wide else "") + rf"\begin{{picture}}({width:.0f},{height:.0f})"]
-    for a, b, grad in c.wires:
-        (x1, y1), (x2, y2) = corner(a), corner(b)
-        x1, y1, y2 = x1 + bw, y1 + bh / 2, y2 + bh / 2
-        out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
-        if grad:
-            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 - 2.5
-            out.append(rf"\put({gx:.1f},{gy:.1f}){{\makebox(0,0){{\scriptsize $\mathbf{{{grad}}}$}}}}")
-    for k, n in enumerate(c.nodes):
-        x, y = corner(k)
-        out.append(rf"\put({x:.1f},{y:.1f}){{\framebox({bw:.0f},{bh:.0f}){{\small ${n.name} = {n.value}$}}}}")
+           (r"\resizebox{\linewidth}{!}{" if wide else "") + rf"\begin{{picture}}({lay.width * _PX_MM:.0f},{height:.0f})"]
+    for w in lay.wires:
+        for (x1, y1), (x2, y2) in zip(w.points, w.points[1:]):
+            out.append(rf"\qbezier{at(x1, y1)}{at((x1 + x2) / 2, (y1 + y2) / 2)}{at(x2, y2)}")
+        out.append(rf"\put{at(w.label_x, w.label_y - 1.5)}{{\makebox(0,0)[b]{{\scriptsize\color[rgb]{{0.18,0.49,0.2}}{_number(w.value[0])}}}}}")
+        if w.gradient[0]:
+            out.append(rf"\put{at(w.label_x, w.label_y + 2.5)}{{\makebox(0,0)[t]{{\scriptsize\color[rgb]{{0.78,0.16,0.16}}{_number(w.gradient[0])}}}}}")
+    for n, b in zip(c.nodes, lay.boxes):
+        corner = at(b.x - b.w / 2, b.y + b.h / 2)
+        size = f"({b.w * _PX_MM:.1f},{b.h * _PX_MM:.1f})"
+        if n.op:
+            out.append(rf"\put{at(b.x, b.y)}{{\oval{size}}}")
+            out.append(rf"\put{at(b.x, b.y - 3)}{{\makebox(0,0){{\small\bfseries {escape_text(n.op)}}}}}")
+            out.append(rf"\put{at(b.x, b.y + 11)}{{\makebox(0,0){{\tiny ${n.name}$}}}}")
+        else:
+            out.append(rf"\put{corner}{{\framebox{size}{{$ {n.name} $}}}}")
     out += [r"\end{picture}" + ("}" if wide else ""), r"\end{center}", r"\begin{center}\small " + escape_text(c.caption) + r"\end{center}"]
     return "\n".join(out)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from symbackprop.sheet.layout import circuit_layout
 from symbackprop.sheet.model import Circuit, Picture
 
 __all__ = ["picture_svg", "circuit_svg", "standalone"]
@@ -28,7 +29,10 @@ _STYLE = """<style>
 .edge.on { stroke: #1565c0; stroke-width: 2.5; } .edge.focus { stroke: #e65100; stroke-width: 4; }
 .neuron { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; } .neuron.on { fill: #e3f2fd; stroke: #1565c0; stroke-width: 2; }
 .bias-unit { fill: #f6f6f6; stroke: #666; stroke-width: 1.2; } .bias-unit.focus { fill: #ffe0b2; stroke: #e65100; stroke-width: 3; }
-.wire { stroke: #1b1b1b; stroke-width: 1.2; } .box { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; }
+.wire { stroke: #1b1b1b; stroke-width: 1.2; fill: none; } .box { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; }
+.gate { fill: #fffde7; stroke: #1b1b1b; stroke-width: 1.4; } text.op { font-size: 16px; font-weight: bold; }
+text.name { font-size: 10px; fill: #666; font-style: italic; } text.leaf { font-style: italic; font-size: 15px; }
+text.val { fill: #2e7d32; font-size: 12px; } text.val, text.grad { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; } text.head { fill: #666; }
 text.label { font-style: italic; } tspan.sub { font-size: 9px; }
 text.grad { fill: #c62828; font-size: 12px; } text.focus-label { fill: #e65100; font-size: 14px; font-style: italic; }
@@ -137,39 +141,44 @@ def _has_bias_unit(p: Picture, layer: int) -> bool:
     return layer < len(p.layers) - 1 and layer < len(p.bias) and p.bias[layer]
 
 
-_BOX_W, _BOX_H, _COL, _ROW = 96, 34, 170, 62
+def _wire_label(cls: str, x: float, y: float, shown: str, full: str) -> str:
+    """A wire's number; shortened ones carry the full value as their tooltip (``<title>``)."""
+    tip = f"<title>{escape(full)}</title>" if full != shown else ""
+    return f'<g>{tip}<text class="{cls}" x="{x:.1f}" y="{y:.1f}">{escape(shown.replace("-", "−"))}</text></g>'
+
+
+def circuit_svg(c: Circuit, engine: str | None = None) -> str:
+    """The ``<svg>`` of a circuit, CS231n's way: each gate shows its operation (and the
+    node's name), each wire its forward value above and its gradient below, on the short
+    run into its gate; laid out by :func:`~symbackprop.sheet.layout.circuit_layout`."""
+    lay = circuit_layout(c, engine=engine)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="circuit" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
+           f'width="{lay.width:.0f}" height="{lay.height:.0f}" role="img" aria-label="{escape(c.caption)}" '
+           f'data-engine="{lay.engine}">']
+    for w in lay.wires:
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in w.points)
+        out.append(f'<g class="wire-group"><polyline class="wire" points="{points}"/>')
+        out.append(_wire_label("val", w.label_x, w.label_y - 6, *w.value))
+        if w.gradient[0]:
+            out.append(_wire_label("grad", w.label_x, w.label_y + 16, *w.gradient))
+        out.append("</g>")
+    for n, b in zip(c.nodes, lay.boxes):
+        tip = f"<title>{escape(n.text)} = {escape(n.value)}" + (f"; gradient {escape(n.gradient)}" if n.gradient else "") + "</title>"
+        x, y = b.x - b.w / 2, b.y - b.h / 2
+        if n.op:
+            out.append(f'<g class="node">{tip}<rect class="gate" x="{x:.1f}" y="{y:.1f}" width="{b.w:.0f}" '
+                       f'height="{b.h:.0f}" rx="{min(b.w, b.h) / 2:.0f}"/>'
+                       f'<text class="op" x="{b.x:.1f}" y="{b.y + 2:.1f}">{escape(n.op)}</text>'
+                       f'<text class="name" x="{b.x:.1f}" y="{b.y + 15:.1f}">{_name_svg(n.text)}</text></g>')
+        else:
+            out.append(f'<g class="node">{tip}<rect class="box" x="{x:.1f}" y="{y:.1f}" width="{b.w:.0f}" '
+                       f'height="{b.h:.0f}" rx="4"/>'
+                       f'<text class="leaf" x="{b.x:.1f}" y="{b.y + 5:.1f}">{_name_svg(n.text)}</text></g>')
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 def _name_svg(text: str) -> str:
     """``h_out`` as h with a subscript (the name's own text, escaped)."""
     base, _, sub = text.partition("_")
-    return escape(base) + (f'<tspan class="sub" dy="4">{escape(sub)}</tspan><tspan dy="-4"> </tspan>' if sub else " ")
-
-
-def circuit_svg(c: Circuit) -> str:
-    """The ``<svg>`` of a circuit: boxes with forward values, wires with gradients."""
-    columns = max(n.column for n in c.nodes) + 1
-    tallest = max(n.row for n in c.nodes) + 1
-    width, height = columns * _COL + 60, tallest * _ROW + 40
-    pos = [(30 + n.column * _COL, 24 + n.row * _ROW) for n in c.nodes]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="circuit" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-label="{escape(c.caption)}">']
-    for a, b, grad in c.wires:
-        (x1, y1), (x2, y2) = pos[a], pos[b]
-        x1, y1, y2 = x1 + _BOX_W, y1 + _BOX_H / 2, y2 + _BOX_H / 2
-        out.append(f'<line class="wire" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
-        if grad:
-            # The gradient sits under the wire, near the box it flows back into.
-            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 + 14
-            out.append(f'<text class="grad" x="{gx:.1f}" y="{gy:.1f}">{escape(grad)}</text>')
-    last = max(range(len(c.nodes)), key=lambda k: (c.nodes[k].column, -c.nodes[k].row))
-    for k, n in enumerate(c.nodes):
-        x, y = pos[k]
-        out.append(f'<rect class="box" x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="4"/>')
-        out.append(f'<text class="value" x="{x + _BOX_W / 2}" y="{y + _BOX_H / 2 + 5}">'
-                   f'{_name_svg(n.text)}= {escape(n.value)}</text>')
-        if k == last and n.gradient:
-            out.append(f'<line class="wire" x1="{x + _BOX_W}" y1="{y + _BOX_H / 2}" x2="{x + _BOX_W + 40}" y2="{y + _BOX_H / 2}"/>')
-            out.append(f'<text class="grad" x="{x + _BOX_W + 20}" y="{y + _BOX_H / 2 + 14}">{escape(n.gradient)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+    return escape(base) + (f'<tspan class="sub" dy="3">{escape(sub)}</tspan>' if sub else "")
