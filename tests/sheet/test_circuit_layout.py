@@ -205,7 +205,7 @@ def test_latex_draws_the_same_layout(tmp_path):
     tex = sheet.render("tex")
     c = next(b for b in sheet.walk() if isinstance(b, Circuit))
     lay = circuit_layout(c)
-    assert tex.count(r"\oval(") == sum(1 for n in c.nodes if n.op)
+    assert tex.count(r"\thicklines\put(") == sum(1 for n in c.nodes if n.op)
     assert tex.count(r"\color[rgb]{0.78,0.16,0.16}") == len(lay.wires)
     code, log = _pdflatex(tex, tmp_path)
     assert code == 0 and "Overfull \\hbox" not in log, log[-2000:]

@@ -195,8 +195,8 @@ def _number(text: str) -> str:
 
 
 def _circuit(c: Circuit) -> str:
-    """A circuit in a ``picture``, from the same layout as the SVG: gates with their
-    operation and name, boxes for leaves, on every wire the value above (green) and the
+    """A circuit in a ``picture``, from the same layout as the SVG: gates (thick frames)
+    with their operation and name, thin boxes for leaves, on every wire the value above (green) and the
     gradient below (red), rounded to fit as in the SVG."""
     lay = circuit_layout(c)
     height = lay.height * _PX_MM
@@ -218,7 +218,8 @@ def _circuit(c: Circuit) -> str:
         corner = at(b.x - b.w / 2, b.y + b.h / 2)
         size = f"({b.w * _PX_MM:.1f},{b.h * _PX_MM:.1f})"
         if n.op:
-            out.append(rf"\put{at(b.x, b.y)}{{\oval{size}}}")
+            # A gate's frame drawn thick (LaTeX's own \oval breaks at this size without pict2e).
+            out.append(rf"\thicklines\put{corner}{{\framebox{size}{{}}}}\thinlines")
             out.append(rf"\put{at(b.x, b.y - 3)}{{\makebox(0,0){{\small\bfseries {escape_text(n.op)}}}}}")
             out.append(rf"\put{at(b.x, b.y + 11)}{{\makebox(0,0){{\tiny ${n.name}$}}}}")
         else:
