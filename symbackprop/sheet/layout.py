@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from .model import Circuit
 
-__all__ = ["Box", "Wire", "Layout", "circuit_layout", "fit_number", "engines", "LABEL_CHARS", "PORT_GAP"]
+__all__ = ["Box", "Wire", "Layout", "circuit_layout", "fit_number", "engines", "label_above", "LABEL_CHARS",
+           "PORT_GAP"]
 
 #: Longest number written on a wire; a longer one is rounded to fit (full value in a tooltip).
 LABEL_CHARS = 7
@@ -209,3 +210,21 @@ def circuit_layout(c: Circuit, *, engine: str | None = None) -> Layout:
     right = max(max(bx.x + width / 2 for bx in boxes) + STUB, max(p[0] for w in wires for p in w.points))
     bottom = max(bx.y + bx.h / 2 for bx in boxes)
     return Layout(boxes, tuple(wires), right + _MARGIN, bottom + _MARGIN + 14, engine)
+
+
+def label_above(start: tuple[float, float], end: tuple[float, float], half_width: float, *,
+                at: float = 0.35, gap: float = 3.0) -> tuple[float, float]:
+    """Where a label of ``half_width`` stands on a line from ``start`` to ``end`` (y growing
+    downwards): centred ``at`` of the way along, its bottom ``gap`` above the line over its
+    whole width, so a sloped line never runs through it.  Returns the label's bottom centre.
+
+    >>> label_above((0, 0), (100, 0), 10)
+    (35.0, -3.0)
+    >>> label_above((0, 0), (100, 50), 10)  # the line is 5 higher at the label's left end
+    (35.0, 9.5)
+    """
+    (x1, y1), (x2, y2) = start, end
+    x = x1 + (x2 - x1) * at
+    slope = (y2 - y1) / (x2 - x1) if x2 != x1 else 0.0
+    y_line = y1 + slope * (x - x1)
+    return x, y_line - abs(slope) * half_width - gap

@@ -162,10 +162,10 @@ _PARTS_CSS = """
 .sbp svg text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; }
 .sbp svg text.head { fill: var(--muted); }
 .sbp svg tspan.sub { font-size: 9px; }
-.sbp svg .edge.bias { stroke-dasharray: 4 3; }
+.sbp svg .edge.bias { stroke-dasharray: 1.5 3; } /* dotted, as the LaTeX picture draws them */
 .sbp svg .bias-unit { fill: #f6f6f6; stroke: var(--muted); stroke-width: 1.2; }
 .sbp svg .bias-unit.focus { fill: #ffe0b2; stroke: var(--focus); stroke-width: 3; }
-.sbp svg text.focus-label { fill: var(--focus); font-size: 14px; font-style: italic; }
+.sbp svg text.focus-label { fill: var(--focus); font-size: 14px; font-style: italic; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 .sbp svg text.label { font-style: italic; }
 .sbp svg.circuit { max-width: 100%; height: auto; }
 .sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; fill: none; }

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from symbackprop.read.text import visible
 from symbackprop.sheet.lang import say
-from symbackprop.sheet.layout import circuit_layout
+from symbackprop.sheet.layout import circuit_layout, label_above
+from symbackprop.sheet.linebreak import visual_width
 from symbackprop.sheet.model import (
     Block,
     Circuit,
@@ -153,17 +154,25 @@ def _picture(p: Picture) -> str:
     for l in range(1, n_layers):
         for j in p.shown[l]:
             for i in pos[l - 1]:
-                on = (l, j, i) in p.highlight_edges
-                out.append(r"\thicklines" if on else r"\thinlines")
+                edge = (l, j, i)
+                # As in the SVG: the parameter's own connection thickest, its paths thick,
+                # the rest hairlines; a bias unit's connections dotted.
+                out.append(r"\linethickness{1.6pt}" if edge == p.focus else
+                           r"\linethickness{0.9pt}" if edge in p.highlight_edges else r"\thinlines")
                 x1, y1 = xs[l - 1] + radius, pos[l - 1][i]
                 x2, y2 = xs[l] - radius, pos[l][j]
-                out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
+                dots = f"[{int(1.4 * ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5)}]" if i == 0 else ""
+                out.append(rf"\qbezier{dots}({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
     out.append(r"\thinlines")
     if p.focus is not None and p.focus_label:
         l, j, i = p.focus
         x1, y1, x2, y2 = xs[l - 1] + radius, pos[l - 1][i], xs[l] - radius, pos[l][j]
-        tx, ty = x1 + (x2 - x1) * 0.4, y1 + (y2 - y1) * 0.4 + 2.5
-        out.append(rf"\put({tx:.1f},{ty:.1f}){{\makebox(0,0){{\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
+        # Above the line over the label's whole width (about 1.5mm a digit at \footnotesize),
+        # the rule of the SVG with y growing upwards: no line runs through it.
+        tx, ty = label_above((x1, -y1), (x2, -y2), visual_width(p.focus_label) * 1.5 / 2, gap=1.0)
+        # A white ground hides the other connections behind it; its own stays clear below.
+        out.append(rf"\put({tx:.1f},{-ty:.1f}){{\makebox(0,0)[b]{{\setlength{{\fboxsep}}{{0.6pt}}"
+                   rf"\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
     for l, shown in enumerate(p.shown):
         for k, idx in enumerate(shown):
             y = pos[l][idx]

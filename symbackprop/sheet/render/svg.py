@@ -18,14 +18,15 @@ from __future__ import annotations
 import re
 from html import escape
 
-from symbackprop.sheet.layout import circuit_layout
+from symbackprop.sheet.layout import circuit_layout, label_above
+from symbackprop.sheet.linebreak import visual_width
 from symbackprop.sheet.model import Circuit, Picture
 
 __all__ = ["picture_svg", "circuit_svg", "standalone"]
 
 # The pictures' colours for an SVG file of its own (the HTML page styles them itself).
 _STYLE = """<style>
-.edge { stroke: #c8c8c8; stroke-width: 1; } .edge.bias { stroke-dasharray: 4 3; }
+.edge { stroke: #c8c8c8; stroke-width: 1; } .edge.bias { stroke-dasharray: 1.5 3; }
 .edge.on { stroke: #1565c0; stroke-width: 2.5; } .edge.focus { stroke: #e65100; stroke-width: 4; }
 .neuron { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; } .neuron.on { fill: #e3f2fd; stroke: #1565c0; stroke-width: 2; }
 .bias-unit { fill: #f6f6f6; stroke: #666; stroke-width: 1.2; } .bias-unit.focus { fill: #ffe0b2; stroke: #e65100; stroke-width: 3; }
@@ -36,6 +37,7 @@ text.val { fill: #2e7d32; font-size: 12px; } text.val, text.grad { paint-order: 
 text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; } text.head { fill: #666; }
 text.label { font-style: italic; } tspan.sub { font-size: 9px; }
 text.grad { fill: #c62828; font-size: 12px; } text.focus-label { fill: #e65100; font-size: 14px; font-style: italic; }
+text.focus-label { paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 </style>"""
 
 
@@ -115,8 +117,11 @@ def picture_svg(p: Picture) -> str:
     if p.focus is not None and p.focus_label:
         l, j, i = p.focus
         x1, y1, x2, y2 = xs[l - 1] + _R, ys[l - 1][i], xs[l] - _R, ys[l][j]
-        # On the connection, a third of the way along, just above it.
-        tx, ty = x1 + (x2 - x1) * 0.35, y1 + (y2 - y1) * 0.35 - 8
+        # A third of the way along and above the connection over the label's whole width
+        # (8px a digit at 14px), so the line never runs through its own label.
+        half = visual_width(p.focus_label) * 8 / 2
+        # The baseline: a subscript reaches 7px below it, and 3px more stay clear.
+        tx, ty = label_above((x1, y1), (x2, y2), half, gap=10)
         out.append(f'<text class="focus-label" x="{tx:.1f}" y="{ty:.1f}">{_math_svg(p.focus_label)}</text>')
     for l, shown in enumerate(p.shown):
         head = p.heads[l] if l < len(p.heads) else f"({p.layers[l]})"
