@@ -25,10 +25,10 @@ import json
 import shutil
 from dataclasses import dataclass
 
-from .model import Circuit
+from .model import Circuit, Picture
 
 __all__ = ["Box", "Wire", "Layout", "circuit_layout", "fit_number", "engines", "label_above", "LABEL_CHARS",
-           "PORT_GAP"]
+           "PORT_GAP", "NetworkLayout", "network_layout"]
 
 #: Longest number written on a wire; a longer one is rounded to fit (full value in a tooltip).
 LABEL_CHARS = 7
@@ -228,3 +228,59 @@ def label_above(start: tuple[float, float], end: tuple[float, float], half_width
     slope = (y2 - y1) / (x2 - x1) if x2 != x1 else 0.0
     y_line = y1 + slope * (x - x1)
     return x, y_line - abs(slope) * half_width - gap
+
+
+#: A network picture's spacing in px: between neurons of a layer, between layers, a neuron's radius.
+NET_GAP_Y, NET_GAP_X, NEURON_R = 48, 180, 17
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """Where a network picture's neurons stand, in px (y growing downwards): ``xs[l]`` is
+    layer ``l``'s column, ``ys[l][j]`` neuron ``j``'s row (``0`` the bias unit), ``label``
+    the focus label's baseline centre, ``None`` without one; the SVG draws it as it is, the
+    LaTeX picture scaled to mm."""
+
+    xs: tuple[float, ...]
+    ys: tuple[dict[int, float], ...]
+    width: float
+    height: float
+    radius: float
+    label: tuple[float, float] | None
+
+
+def has_bias_unit(p: Picture, layer: int) -> bool:
+    """Layer ``layer`` shows a bias unit when the layer after it has biases."""
+    return layer < len(p.layers) - 1 and layer < len(p.bias) and p.bias[layer]
+
+
+def network_layout(p: Picture, label_width: float = 0.0) -> NetworkLayout:
+    """The layers in columns, each centred; an elided run of neurons takes one slot and the
+    bias unit the slot below the last neuron.  ``label_width`` (px) is the focus label's,
+    placed by :func:`label_above` on its connection."""
+    def slots(shown: tuple[int, ...], layer: int) -> int:
+        gaps = sum(1 for k in range(1, len(shown)) if shown[k] != shown[k - 1] + 1)
+        return len(shown) + gaps + (1 if has_bias_unit(p, layer) else 0)
+
+    tallest = max(slots(s, l) for l, s in enumerate(p.shown))
+    ys: list[dict[int, float]] = []
+    for l, shown in enumerate(p.shown):
+        top = 44 + (tallest - slots(shown, l)) * NET_GAP_Y / 2 + NET_GAP_Y / 2
+        pos, slot = {}, 0
+        for k, idx in enumerate(shown):
+            if k and idx != shown[k - 1] + 1:
+                slot += 1
+            pos[idx] = top + slot * NET_GAP_Y
+            slot += 1
+        if has_bias_unit(p, l):
+            pos[0] = top + slot * NET_GAP_Y
+        ys.append(pos)
+    xs = tuple(55.0 + l * NET_GAP_X for l in range(len(p.layers)))
+    label = None
+    if p.focus is not None and p.focus_label:
+        l, j, i = p.focus
+        start, end = (xs[l - 1] + NEURON_R, ys[l - 1][i]), (xs[l] - NEURON_R, ys[l][j])
+        # The baseline: a subscript reaches 7px below it, and 3px more stay clear.
+        label = label_above(start, end, label_width / 2, gap=10)
+    return NetworkLayout(xs, tuple(ys), (len(p.layers) - 1) * NET_GAP_X + 110.0, tallest * NET_GAP_Y + 60.0,
+                         float(NEURON_R), label)

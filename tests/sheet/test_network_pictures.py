@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from test_real_tools import _chromium, _pdflatex, needs_chromium, needs_pdflatex
 
 import symbackprop as sbp
@@ -97,3 +98,21 @@ def test_bias_connections_are_dotted_and_the_focus_thickest_in_every_format():
 def test_the_pictures_compile(tmp_path):
     code, log = _pdflatex(build_sheet(sbp.EXAMPLE, params=["w1_21", "b2_1"]).render("tex"), tmp_path)
     assert code == 0 and "Overfull \\hbox" not in log, log[-2000:]
+
+
+def test_latex_draws_the_svgs_layout():
+    from symbackprop.sheet.picture import network_picture
+    from symbackprop.sheet.render.latex import _picture
+    from symbackprop.sheet.render.svg import picture_svg
+
+    net = sbp.mlp([3, 12, 2])  # an elided layer too
+    pic = network_picture(net, net.W[1][10][2])
+    svg, tex = picture_svg(pic), _picture(pic)
+    centres = [(float(x), float(y)) for x, y in re.findall(r'<circle class="[^"]*" cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    puts = [(float(x), float(y)) for x, y in re.findall(r"\\put\(([\d.]+),([\d.]+)\)\{\\circle\{", tex)]
+    assert len(centres) == len(puts) == sum(len(s) for s in pic.shown) == 3 + 5 + 2
+    width, height = (float(v) for v in re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+    w_mm, h_mm = (float(v) for v in re.search(r"\\begin\{picture\}\((\d+),(\d+)\)", tex).groups())
+    scale = w_mm / width
+    for (cx, cy), (x, y) in zip(centres, puts):
+        assert x == pytest.approx(cx * scale, abs=0.6) and y == pytest.approx(h_mm - cy * scale, abs=0.6)

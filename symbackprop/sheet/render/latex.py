@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from symbackprop.read.text import visible
 from symbackprop.sheet.lang import say
-from symbackprop.sheet.layout import circuit_layout, label_above
+from symbackprop.sheet.layout import NET_GAP_Y, circuit_layout, network_layout
 from symbackprop.sheet.linebreak import visual_width
 from symbackprop.sheet.model import (
     Block,
@@ -130,28 +130,33 @@ def _table(t: Table) -> str:
     return "\\begin{center}\n" + "\n".join(lines) + "\n\\end{center}"
 
 
+#: The pictures' px (of their shared layout) in mm, and the widest a network picture is drawn:
+#: TeX draws every slanted line as a row of dots, and a larger picture of a wide network
+#: (216 lines) ran out of TeX's memory.
+_NET_MM, _NET_MAX_MM = 0.24, 120.0
+
+
 def _picture(p: Picture) -> str:
-    """The network in a ``picture`` environment: labelled neurons, bias units holding 1,
-    thick lines and filled neurons on paths, the parameter's connection labelled."""
-    gap, radius = 9.0, 3.2
-    n_layers = len(p.layers)
+    """The network in a ``picture`` environment, from the same layout as the SVG
+    (:func:`~symbackprop.sheet.layout.network_layout`, scaled to mm): labelled neurons, bias
+    units holding 1, thick lines and filled neurons on paths, the parameter's connection
+    labelled above it."""
+    lay = network_layout(p, visual_width(p.focus_label) * 8 if p.focus_label else 0.0)
+    scale = min(_NET_MM, _NET_MAX_MM / lay.width)
+    height = lay.height * scale
+    # LaTeX's filled discs (a highlighted neuron) stop at 15pt: the circles keep to that size.
+    radius = min(lay.radius * scale, 2.6)
 
-    def bias_unit(l: int) -> bool:
-        return l < n_layers - 1 and l < len(p.bias) and p.bias[l]
+    def x_(x: float) -> float:
+        return x * scale
 
-    slots = [len(s) + (1 if bias_unit(l) else 0) for l, s in enumerate(p.shown)]
-    width, height = 120.0, gap * max(slots) + 4
-    xs = [10 + k * (width - 20) / max(1, n_layers - 1) for k in range(n_layers)]
-    pos: list[dict[int, float]] = []
-    for l, shown in enumerate(p.shown):
-        top = height / 2 + (slots[l] - 1) * gap / 2
-        ys = {idx: top - k * gap for k, idx in enumerate(shown)}
-        if bias_unit(l):
-            ys[0] = top - len(shown) * gap
-        pos.append(ys)
+    def y_(y: float) -> float:
+        return height - y * scale
+
+    xs, pos = lay.xs, lay.ys
     out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
-           rf"\begin{{picture}}({width:.0f},{height + 6:.0f})"]
-    for l in range(1, n_layers):
+           rf"\begin{{picture}}({x_(lay.width):.0f},{height:.0f})"]
+    for l in range(1, len(p.layers)):
         for j in p.shown[l]:
             for i in pos[l - 1]:
                 edge = (l, j, i)
@@ -159,35 +164,33 @@ def _picture(p: Picture) -> str:
                 # the rest hairlines; a bias unit's connections dotted.
                 out.append(r"\linethickness{1.6pt}" if edge == p.focus else
                            r"\linethickness{0.9pt}" if edge in p.highlight_edges else r"\thinlines")
-                x1, y1 = xs[l - 1] + radius, pos[l - 1][i]
-                x2, y2 = xs[l] - radius, pos[l][j]
+                x1, y1 = x_(xs[l - 1]) + radius, y_(pos[l - 1][i])
+                x2, y2 = x_(xs[l]) - radius, y_(pos[l][j])
                 dots = f"[{int(1.4 * ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5)}]" if i == 0 else ""
                 out.append(rf"\qbezier{dots}({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
     out.append(r"\thinlines")
-    if p.focus is not None and p.focus_label:
-        l, j, i = p.focus
-        x1, y1, x2, y2 = xs[l - 1] + radius, pos[l - 1][i], xs[l] - radius, pos[l][j]
-        # Above the line over the label's whole width (about 1.5mm a digit at \footnotesize),
-        # the rule of the SVG with y growing upwards: no line runs through it.
-        tx, ty = label_above((x1, -y1), (x2, -y2), visual_width(p.focus_label) * 1.5 / 2, gap=1.0)
-        # A white ground hides the other connections behind it; its own stays clear below.
-        out.append(rf"\put({tx:.1f},{-ty:.1f}){{\makebox(0,0)[b]{{\setlength{{\fboxsep}}{{0.6pt}}"
+    if lay.label is not None:
+        tx, ty = lay.label
+        # The layout's baseline, less a subscript's depth, is the label's bottom; a white
+        # ground hides the other connections behind it, its own stays clear below.
+        out.append(rf"\put({x_(tx):.1f},{y_(ty + 7):.1f}){{\makebox(0,0)[b]{{\setlength{{\fboxsep}}{{0.6pt}}"
                    rf"\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
     for l, shown in enumerate(p.shown):
+        x = x_(xs[l])
         for k, idx in enumerate(shown):
-            y = pos[l][idx]
+            y = y_(pos[l][idx])
             if (l, idx) in p.highlight_nodes:
-                out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\color[gray]{{0.8}}\circle*{{{2 * radius - 0.4:.1f}}}}}")
-            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{{{2 * radius:.1f}}}}}")
+                out.append(rf"\put({x:.1f},{y:.1f}){{\color[gray]{{0.8}}\circle*{{{2 * radius - 0.4:.1f}}}}}")
+            out.append(rf"\put({x:.1f},{y:.1f}){{\circle{{{2 * radius:.1f}}}}}")
             label = f"x_{{{idx}}}" if l == 0 else f"a^{{({l})}}_{{{idx}}}"
-            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\makebox(0,0){{\scriptsize ${label}$}}}}")
+            out.append(rf"\put({x:.1f},{y:.1f}){{\makebox(0,0){{\scriptsize ${label}$}}}}")
             if k and shown[k - 1] != idx - 1:
-                out.append(rf"\put({xs[l]:.1f},{y + gap / 2:.1f}){{\makebox(0,0){{$\vdots$}}}}")
+                out.append(rf"\put({x:.1f},{y_(pos[l][idx] - NET_GAP_Y / 2):.1f}){{\makebox(0,0){{$\vdots$}}}}")
         if 0 in pos[l]:
-            y = pos[l][0]
-            out.append(rf"\put({xs[l] - 2.2:.1f},{y - 2.2:.1f}){{\framebox(4.4,4.4){{\scriptsize 1}}}}")
+            y, half = y_(pos[l][0]), 12 * scale
+            out.append(rf"\put({x - half:.1f},{y - half:.1f}){{\framebox({2 * half:.1f},{2 * half:.1f}){{\scriptsize 1}}}}")
         label = escape_text(p.heads[l]) if l < len(p.heads) else f"({p.layers[l]})"
-        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label}}}}}")
+        out.append(rf"\put({x:.1f},{y_(16):.1f}){{\makebox(0,0){{\small {label}}}}}")
     out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(p.caption) + r"\end{center}"]
     return "\n".join(out)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from symbackprop.sheet.layout import circuit_layout, label_above
+from symbackprop.sheet.layout import NET_GAP_Y, circuit_layout, network_layout
 from symbackprop.sheet.linebreak import visual_width
 from symbackprop.sheet.model import Circuit, Picture
 
@@ -46,9 +46,6 @@ def standalone(svg: str) -> str:
     head, _, rest = svg.partition(">")
     return head + ">" + _STYLE + rest
 
-_GAP_Y = 48
-_GAP_X = 180
-_R = 17
 
 
 def _math_svg(latex_name: str) -> str:
@@ -76,29 +73,11 @@ def _label(layer: int, index: int) -> str:
 
 
 def picture_svg(p: Picture) -> str:
-    """The ``<svg>`` element of a network picture."""
-    def slots(shown: tuple[int, ...], layer: int) -> int:
-        gaps = sum(1 for k in range(1, len(shown)) if shown[k] != shown[k - 1] + 1)
-        return len(shown) + gaps + (1 if _has_bias_unit(p, layer) else 0)
-
-    tallest = max(slots(s, l) for l, s in enumerate(p.shown))
-    height = tallest * _GAP_Y + 60
-    width = (len(p.layers) - 1) * _GAP_X + 110
-    # Vertical position of every drawn neuron; a gap (elided neurons) takes one slot, and the
-    # bias unit (index 0) the slot below the last neuron.
-    ys: list[dict[int, float]] = []
-    for l, shown in enumerate(p.shown):
-        top = 44 + (tallest - slots(shown, l)) * _GAP_Y / 2 + _GAP_Y / 2
-        pos, slot = {}, 0
-        for k, idx in enumerate(shown):
-            if k and idx != shown[k - 1] + 1:
-                slot += 1
-            pos[idx] = top + slot * _GAP_Y
-            slot += 1
-        if _has_bias_unit(p, l):
-            pos[0] = top + slot * _GAP_Y
-        ys.append(pos)
-    xs = [55 + l * _GAP_X for l in range(len(p.layers))]
+    """The ``<svg>`` element of a network picture, from :func:`~symbackprop.sheet.layout.network_layout`."""
+    # The focus label's width: 8px a digit at 14px.
+    lay = network_layout(p, visual_width(p.focus_label) * 8 if p.focus_label else 0.0)
+    xs, ys, r = lay.xs, lay.ys, lay.radius
+    width, height = int(lay.width), int(lay.height)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{escape(p.caption)}">']
     lines_off, lines_on = [], []
@@ -110,40 +89,29 @@ def picture_svg(p: Picture) -> str:
                 cls = "edge focus" if edge == p.focus else ("edge on" if edge in p.highlight_edges else "edge")
                 if i == 0:
                     cls += " bias"
-                line = (f'<line class="{cls}" x1="{xs[l - 1] + _R}" y1="{ys[l - 1][i]:.1f}" '
-                        f'x2="{xs[l] - _R}" y2="{ys[l][j]:.1f}"/>')
+                line = (f'<line class="{cls}" x1="{xs[l - 1] + r:g}" y1="{ys[l - 1][i]:.1f}" '
+                        f'x2="{xs[l] - r:g}" y2="{ys[l][j]:.1f}"/>')
                 (lines_off if cls.split()[:2] == ["edge"] or cls == "edge bias" else lines_on).append(line)
     out += lines_off + lines_on  # highlighted lines drawn last, on top
-    if p.focus is not None and p.focus_label:
-        l, j, i = p.focus
-        x1, y1, x2, y2 = xs[l - 1] + _R, ys[l - 1][i], xs[l] - _R, ys[l][j]
-        # A third of the way along and above the connection over the label's whole width
-        # (8px a digit at 14px), so the line never runs through its own label.
-        half = visual_width(p.focus_label) * 8 / 2
-        # The baseline: a subscript reaches 7px below it, and 3px more stay clear.
-        tx, ty = label_above((x1, y1), (x2, y2), half, gap=10)
+    if lay.label is not None:
+        tx, ty = lay.label
         out.append(f'<text class="focus-label" x="{tx:.1f}" y="{ty:.1f}">{_math_svg(p.focus_label)}</text>')
     for l, shown in enumerate(p.shown):
         head = p.heads[l] if l < len(p.heads) else f"({p.layers[l]})"
-        out.append(f'<text class="head" x="{xs[l]}" y="20">{escape(head)}</text>')
+        out.append(f'<text class="head" x="{xs[l]:g}" y="20">{escape(head)}</text>')
         for k, idx in enumerate(shown):
             if k and idx != shown[k - 1] + 1:
-                out.append(f'<text class="gap" x="{xs[l]}" y="{ys[l][idx] - _GAP_Y / 2 + 5:.1f}">⋮</text>')
+                out.append(f'<text class="gap" x="{xs[l]:g}" y="{ys[l][idx] - NET_GAP_Y / 2 + 5:.1f}">⋮</text>')
             cls = "neuron on" if (l, idx) in p.highlight_nodes else "neuron"
-            out.append(f'<circle class="{cls}" cx="{xs[l]}" cy="{ys[l][idx]:.1f}" r="{_R}"/>')
-            out.append(f'<text class="label" x="{xs[l]}" y="{ys[l][idx] + 3:.1f}">{_label(l, idx)}</text>')
+            out.append(f'<circle class="{cls}" cx="{xs[l]:g}" cy="{ys[l][idx]:.1f}" r="{r:g}"/>')
+            out.append(f'<text class="label" x="{xs[l]:g}" y="{ys[l][idx] + 3:.1f}">{_label(l, idx)}</text>')
         if 0 in ys[l]:
             y = ys[l][0]
             cls = "bias-unit focus" if p.focus is not None and p.focus[2] == 0 and p.focus[0] == l + 1 else "bias-unit"
-            out.append(f'<rect class="{cls}" x="{xs[l] - 12}" y="{y - 12:.1f}" width="24" height="24" rx="3"/>')
-            out.append(f'<text class="label" x="{xs[l]}" y="{y + 5:.1f}">1</text>')
+            out.append(f'<rect class="{cls}" x="{xs[l] - 12:g}" y="{y - 12:.1f}" width="24" height="24" rx="3"/>')
+            out.append(f'<text class="label" x="{xs[l]:g}" y="{y + 5:.1f}">1</text>')
     out.append("</svg>")
     return "\n".join(out)
-
-
-def _has_bias_unit(p: Picture, layer: int) -> bool:
-    """Layer ``layer`` shows a bias unit when the layer after it has biases."""
-    return layer < len(p.layers) - 1 and layer < len(p.bias) and p.bias[layer]
 
 
 def _wire_label(cls: str, x: float, y: float, shown: str, full: str) -> str:
