@@ -110,7 +110,11 @@ def _faults(m: dict) -> list[str]:
 
 
 def _cases():
-    cases = [("graph.toml", _circuit_of(*_example()))]
+    spec = sbp.load_spec({"graph": {"inputs": ["x"], "targets": ["y"], "parameters": ["w", "b"],
+                                    "nodes": {"z": "w x + b", "a": "\\sigma(z)", "L": "(a - y)^2 / 2"}},
+                          "values": {"x": 0.5, "y": 0.2, "w": -1.3, "b": 0.25}})
+    cases = [("graph.toml", _circuit_of(*_example())),
+             ("neuron", _circuit_of(spec.network, {"x": 0.5, "y": 0.2, "w": -1.3, "b": 0.25}))]
     for n in (5, 10, 18, 30):
         cases.append((f"random-{n}", _circuit_of(*random_graph(n, seed=n))))
     return cases
