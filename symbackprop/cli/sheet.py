@@ -42,12 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the parameters worked in full, comma-separated (w1_12,b2_1)")
     p.add_argument("--force", action="store_true",
                    help="go on with a network beyond the size limits (README: What is refused)")
-    p.add_argument("--author", default="", metavar="TEXT", help="a line under the title (a name, a course)")
     p.add_argument("--no-expand", action="store_true", help="leave out the fully expanded formulas")
     p.add_argument("--seed", type=seed, default=0, help="for a [program] without [values]: the seed of its numbers")
     p.add_argument("--code", choices=["numpy", "torch"],
                    help="the backward pass as code beside the matrix calculus: for a [program] (default "
                         "numpy) and for a layered network's vector form")
+    p.add_argument("--author", default="", metavar="TEXT", help="a line under the title (a name, a course)")
     p.set_defaults(run=run)
 
 
