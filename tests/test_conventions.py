@@ -101,7 +101,7 @@ def test_a_sheet_states_and_uses_h_of_zero_as_zero(tmp_path) -> None:
     tex = sbp.build_sheet(sbp.load_spec(spec), params=["w1_11"]).render("tex")
     assert r"H(0) = 0" in tex
     # Whole numbers print whole (0, not 0.0).
-    assert r"0.5 \cdot 2 H\left(0\right) = 0" in tex  # δ1 worked out
+    assert r"0.5 \cdot 2 \cdot H\left(0\right) = 0" in tex  # δ1 worked out, every product with its dot
     assert r"\delta^{(1)}_{1} x_{1} = 0 \cdot 1 = 0" in tex  # the gradient worked out
 
 

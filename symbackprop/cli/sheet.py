@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code", choices=["numpy", "torch"],
                    help="the backward pass as code beside the matrix calculus: for a [program] (default "
                         "numpy) and for a layered network's vector form")
+    p.add_argument("--author", default="", metavar="TEXT", help="a line under the title (a name, a course)")
     p.set_defaults(run=run)
 
 
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")
     sheet = build_sheet(source, params=params, expand=not args.no_expand, detail=args.detail, lang=args.lang,
-                        seed=args.seed, code=args.code)
+                        seed=args.seed, code=args.code, author=args.author)
     found = next(f for f in formats() if f.name == fmt)
     named = Path(args.output) if args.output else None
     beside: dict[str, str] = {}

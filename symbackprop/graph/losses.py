@@ -115,25 +115,25 @@ def _pairs(a: Vector, y: Vector) -> list[tuple[sp.Expr, sp.Expr]]:
 register_loss(
     "squared",
     lambda a, y: sp.Rational(1, 2) * sp.Add(*[(ak - yk) ** 2 for ak, yk in _pairs(a, y)]),
-    latex=r"L = \frac{1}{2}\sum_k \left(a^{(L)}_k - y_k\right)^2",
+    latex=r"L = \frac{1}{2}\sum_k \left(a^{(\mathrm{out})}_k - y_k\right)^2",
     description="half the sum of squared errors",
 )
 register_loss(
     "sse",
     lambda a, y: sp.Add(*[(ak - yk) ** 2 for ak, yk in _pairs(a, y)]),
-    latex=r"L = \sum_k \left(a^{(L)}_k - y_k\right)^2",
+    latex=r"L = \sum_k \left(a^{(\mathrm{out})}_k - y_k\right)^2",
     description="sum of squared errors",
 )
 register_loss(
     "mse",
     lambda a, y: sp.Add(*[(ak - yk) ** 2 for ak, yk in _pairs(a, y)]) / len(a),
-    latex=r"L = \frac{1}{n}\sum_{k=1}^{n} \left(a^{(L)}_k - y_k\right)^2",
+    latex=r"L = \frac{1}{n}\sum_{k=1}^{n} \left(a^{(\mathrm{out})}_k - y_k\right)^2",
     description="mean of squared errors over the n outputs",
 )
 register_loss(
     "cross_entropy",
     lambda a, y: -sp.Add(*[yk * sp.log(ak) for ak, yk in _pairs(a, y)]),
-    latex=r"L = -\sum_k y_k \ln a^{(L)}_k",
+    latex=r"L = -\sum_k y_k \ln a^{(\mathrm{out})}_k",
     accepts=("probability", "distribution"),
     target_constraint="distribution",
     description="categorical cross entropy (natural log); targets a probability vector",
@@ -143,14 +143,14 @@ register_loss(
     lambda a, y: -sp.Add(
         *[yk * sp.log(ak) + (1 - yk) * sp.log(1 - ak) for ak, yk in _pairs(a, y)]
     ),
-    latex=r"L = -\sum_k \left[y_k \ln a^{(L)}_k + (1 - y_k)\ln\left(1 - a^{(L)}_k\right)\right]",
+    latex=r"L = -\sum_k \left[y_k \ln a^{(\mathrm{out})}_k + (1 - y_k)\ln\left(1 - a^{(\mathrm{out})}_k\right)\right]",
     accepts=("probability",),
     description="binary cross entropy of each output (natural log)",
 )
 register_loss(
     "output",
     lambda a, y: a[0],
-    latex=r"L = a^{(L)}_1",
+    latex=r"L = a^{(\mathrm{out})}_1",
     single_output=True,
     uses_targets=False,
     description="no loss: differentiate the single output neuron itself",

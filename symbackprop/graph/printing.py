@@ -140,7 +140,9 @@ class _NumbersPrinter(NotationLatexPrinter):
     """
 
     def __init__(self, values: Mapping[sp.Symbol, object], digits: int) -> None:
-        super().__init__()
+        # Numbers side by side read as one number (0.5 0.4), and a bracketed negative one
+        # beside another as a product only by convention: every product carries its dot.
+        super().__init__({"mul_symbol": "dot"})
         self._values = values
         self._digits = digits
         self._within: list[sp.Basic] = []

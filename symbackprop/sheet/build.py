@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -35,8 +36,9 @@ from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
 from .cost import cost_section
 from .lang import check_lang, say
-from .linebreak import break_rows, worked_rows
+from .linebreak import break_rows, row_width, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
+from .notes import derivative_note
 from .numbers import DIGITS, number_latex
 from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
@@ -175,7 +177,8 @@ def _network_section(ctx: Context) -> Section:
 def _numbers_rows(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> list[tuple[str, str]]:
     """``= (expr with every symbol replaced by its number) = value``, broken to fit."""
     env = ctx.numbers.values  # type: ignore[union-attr]
-    return worked_rows(expr, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(env[symbol]))
+    return worked_rows(expr, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(env[symbol]),
+                       width=row_width(latex(symbol)))
 
 
 def _generic_forward(net: Network) -> Equation:
@@ -215,7 +218,9 @@ def _loss_section(ctx: Context) -> Section:
     out = ctx.graph.output
     blocks: list[Any] = []
     if ctx.net is not None:
-        blocks.append(Equation(((ctx.net.loss.latex, ""),)))
+        # The loss's definition names the output layer "out"; here, its number.
+        last = rf"a^{{(\mathrm{{out}})}}_k = a^{{({ctx.net.depth})}}_k"
+        blocks.append(Equation(((ctx.net.loss.latex + r",\qquad " + last, ""),)))
     nd = ctx.graph.node_of(out)
     if ctx.small or len(nd.parents) <= 20:
         rows = expr_rows(latex(out), nd.expr)
@@ -223,9 +228,6 @@ def _loss_section(ctx: Context) -> Section:
             rows += _numbers_rows(ctx, out, nd.expr)
         blocks.append(Equation(tuple(rows)))
     return Section(ctx.say("sec.loss" if ctx.is_loss else "sec.output"), tuple(blocks), anchor="loss")
-
-
-_IVERSON = r"\frac{\partial a_k}{\partial z_j} = a_k\left([k = j] - a_j\right)"
 
 
 def _delta_section(ctx: Context) -> Section:
@@ -249,10 +251,7 @@ def _delta_section(ctx: Context) -> Section:
         acts = list(dict.fromkeys(net.activations))
         spans: list[Span] = [ctx.say("delta.with")]
         for k, a in enumerate(acts):
-            # Softmax's Jacobian has a Kronecker delta, which beside the error signals δ
-            # would read as one of them: an Iverson bracket says the same unmistakably.
-            text = _IVERSON if a.name == "softmax" else f"{a.latex}'(z) = {a.derivative_latex}"
-            spans += ([", "] if k else []) + [Math(text)]
+            spans += ([", "] if k else []) + [Math(derivative_note(a))]
         if any(a.name == "softmax" for a in acts):
             spans += ctx.spans("delta.iverson", bracket=Math("[k = j]"), kj=Math("k = j"))
         blocks.append(Paragraph(tuple(spans) + (".",)))
@@ -264,7 +263,7 @@ def _delta_section(ctx: Context) -> Section:
             if ctx.numbers is not None:
                 rows += _numbers_rows_delta(ctx, d)
         blocks.append(Equation(tuple(rows)))
-    return Section(ctx.spans("sec.deltas", delta=Math(r"\delta")), tuple(blocks), anchor="deltas")
+    return Section(ctx.spans("sec.deltas", delta=Math(r"\delta", "δ")), tuple(blocks), anchor="deltas")
 
 
 def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
@@ -280,12 +279,13 @@ def _numbers_rows_delta(ctx: Context, d: Any) -> list[tuple[str, str]]:
             body = d.chain
             rows.append(("", r"\quad \text{" + ctx.say("delta.broken") + "}"))
             rows += [("", "= " + r if k == 0 else r) for k, r in enumerate(break_rows(body))]
-    rows += worked_rows(body, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(nums.deltas[d.symbol]))
+    rows += worked_rows(body, lambda e: latex_with_numbers(e, env, digits=DIGITS), number_latex(nums.deltas[d.symbol]),
+                        width=row_width(latex(d.symbol)))
     return rows
 
 
 def _derivation_sections(ctx: Context, chosen: list[sp.Symbol], detail: str, summary: Section, code: str | None):
-    subsections = tuple(parameter_section(ctx, p) for p in chosen)
+    subsections = tuple(parameter_section(ctx, p, fold=detail == "worked") for p in chosen)
     which = ctx.say("grad.which.worked" if detail == "worked" and ctx.net is not None
                     else "grad.which.leaf" if ctx.leaves_only else "grad.which.parameter")
     numbers = ctx.say("grad.intro.numbers") if ctx.numbers is not None else ""
@@ -327,6 +327,7 @@ def build_sheet(
     lang: str = "en",
     seed: int = 0,
     code: str | None = None,
+    author: str = "",
 ) -> Sheet:
     """Build the derivation sheet of a network, graph or array program.
 
@@ -344,6 +345,7 @@ def build_sheet(
             (every parameter in full).  Sections run output layer first.
         lang: the language of the prose, ``"en"`` or ``"ko"`` (Korean).
         seed, code: a program's seed without ``[values]``; the code beside the backward pass, if any.
+        author: a line under the title (a name, a course); none by default.
 
     Returns:
         The :class:`Sheet` (a program's is :func:`~symbackprop.sheet.program.program_sheet`'s).
@@ -360,7 +362,8 @@ def build_sheet(
         if params is not None or values is not None:
             raise SpecError("params/values: a program's sheet shows every line at its [values] or seed; remove them")
         from .program import program_sheet  # loads numpy: only a program's sheet computes arrays
-        return program_sheet(Program(spec.network), lang=lang, seed=seed, code=code or "numpy", title=title)
+        sheet = program_sheet(Program(spec.network), lang=lang, seed=seed, code=code or "numpy", title=title)
+        return replace(sheet, author=author)
     graph = spec.network
     bp = backprop_of(graph)
     chosen, omitted = _choose(graph, params, detail, lang)
@@ -394,4 +397,4 @@ def build_sheet(
         omitted.append(say(lang, "omit.small", limit=SMALL_NODES, n=f"{len(graph.nodes):,}"))
     if omitted:
         sections.append(Section(say(lang, "sec.omitted"), tuple(Paragraph((o,)) for o in omitted), anchor="omitted"))
-    return Sheet(heading, tuple(sections), tuple(omitted), lang)
+    return Sheet(heading, tuple(sections), tuple(omitted), lang, author)

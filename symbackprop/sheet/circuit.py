@@ -13,8 +13,8 @@ Boxes stand in columns by depth (leaves first, the output last).  Graphs of more
 >>> from symbackprop.derive.evaluate import backward
 >>> nums = backward(g, {"x": -2, "y": 5, "z": -4}, exact=True)
 >>> c = circuit_picture(g, nums, [x, y, z])
->>> [(n.text, n.value, n.gradient) for n in c.nodes]
-[('x', '-2', '-4'), ('y', '5', '-4'), ('z', '-4', '3'), ('q', '3', '-4'), ('f', '-12', '1')]
+>>> [(n.text, n.op, n.value, n.gradient) for n in c.nodes]
+[('x', '', '-2', '-4'), ('y', '', '5', '-4'), ('z', '', '-4', '3'), ('q', '+', '3', '-4'), ('f', '×', '-12', '1')]
 >>> [w for w in c.wires if w[1] == 4]
 [(3, 4, '-4'), (2, 4, '3')]
 """
@@ -34,10 +34,32 @@ from .lang import say
 from .model import Circuit, CircuitNode
 from .numbers import number_text
 
-__all__ = ["MAX_BOXES", "circuit_picture"]
+__all__ = ["MAX_BOXES", "circuit_picture", "gate_op"]
 
 #: Most boxes (leaves and nodes) drawn in a circuit.
-MAX_BOXES = 16
+MAX_BOXES = 40
+
+# How a gate names its operation, by the SymPy class of the node's expression.
+_OPS = {"Add": "+", "Mul": "×", "exp": "exp", "log": "ln", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU",
+        "leaky_relu": "LReLU", "softplus": "softplus", "Max": "max", "Min": "min", "Abs": "|·|",
+        "sin": "sin", "cos": "cos", "softmax": "softmax"}
+
+
+def gate_op(expr: sp.Expr) -> str:
+    """The operation a gate shows for a node's expression: ``+``, ``×``, ``exp``, ``σ``,
+    ``1/x``, ``x²``; a copy of another node shows ``=``.
+
+    >>> x, y = sp.symbols("x y")
+    >>> [gate_op(e) for e in (x + y, 3 * x * y, sp.exp(x), 1 / x, x**2, x**3, sp.sqrt(x), x)]
+    ['+', '×', 'exp', '1/x', 'x²', 'x^3', '√', '=']
+    """
+    if expr.is_Symbol:
+        return "="
+    if expr.is_Pow:
+        base, power = expr.args
+        return {-1: "1/x", 2: "x²", sp.Rational(1, 2): "√"}.get(power, f"x^{power}")
+    name = type(expr).__name__
+    return _OPS.get(name, name if len(name) <= 8 else "f")
 
 
 def circuit_picture(graph: Graph, numbers: Numbers, wrt: Sequence[sp.Symbol], *, lang: str = "en") -> Circuit | None:
@@ -63,9 +85,10 @@ def circuit_picture(graph: Graph, numbers: Numbers, wrt: Sequence[sp.Symbol], *,
         column = depth[s]
         rows[column] = rows.get(column, -1) + 1
         adjoint = _adjoint_value(bp, s, env, graph.output)
-        shown = adjoint is not None and (s in wrt or graph.is_node(s))
+        shown = adjoint is not None
         boxes.append(CircuitNode(latex(s), plain(s), number_text(numbers.values[s]),
-                                 number_text(adjoint) if shown else "", column, rows[column]))
+                                 number_text(adjoint) if shown else "", column, rows[column],
+                                 gate_op(graph.node_of(s).expr) if graph.is_node(s) else ""))
     wires = []
     for nd in graph.nodes:
         child_adjoint = _adjoint_value(bp, nd.symbol, env, graph.output)
@@ -75,7 +98,8 @@ def circuit_picture(graph: Graph, numbers: Numbers, wrt: Sequence[sp.Symbol], *,
             flow = None
             if child_adjoint is not None:
                 flow = child_adjoint * bp.partial(nd.symbol, parent).xreplace(env)
-            label = number_text(flow) if flow is not None and (parent in wrt or graph.is_node(parent)) else ""
+            # Every wire carries its gradient, into a target as much as into a parameter.
+            label = number_text(flow) if flow is not None and flow.is_number else ""
             wires.append((index[parent], index[nd.symbol], label))
     return Circuit(tuple(boxes), tuple(wires), say(lang, "pic.circuit"), say(lang, "pic.elsewhere_circuit"))
 

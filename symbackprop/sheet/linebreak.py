@@ -27,26 +27,42 @@ import sympy as sp
 
 from symbackprop.graph.printing import latex, natural_index_order
 
-__all__ = ["break_rows", "ROW_WIDTH", "visual_width", "worked_rows"]
+__all__ = ["break_rows", "LINE_WIDTH", "ROW_WIDTH", "row_width", "visual_width", "worked_rows"]
 
 #: Prints one expression as LaTeX (``latex``, or a printer that shows numbers for symbols).
 Printer = Callable[[sp.Expr], str]
 
-#: Width of a row in :func:`visual_width` units (about one digit each): a line of the
-#: sheet's A4 page at 11pt, less the left-hand side of the equation.
-ROW_WIDTH = 66
+#: The LaTeX sheet's line in :func:`visual_width` units (one digit each, 5pt at the sheet's
+#: 10pt): 458pt is 91 digits, less a margin for the estimate's error.
+LINE_WIDTH = 88
+#: Width of a row after a left-hand side of usual size (about 8): rows are broken only when
+#: wider than the line leaves them (:func:`row_width`).
+ROW_WIDTH = 80
+
+
+def row_width(lhs: str) -> float:
+    """The width left for a row beside the left-hand side ``lhs`` of its equation."""
+    return LINE_WIDTH - max(visual_width(lhs), 2.0)
 
 # Source that takes no width of its own, or the width of one symbol.
 _SILENT = re.compile(r"\\(left|right)(?![A-Za-z])|\\[,;:! ]|\\(frac|operatorname|mathbf|boldsymbol|text)(?![A-Za-z])")
 _SYMBOL = re.compile(r"\\[A-Za-z]+")
-_OPERATORS = {"+": 2.2, "-": 2.2, "=": 2.4, "\x00": 2.0}
+_FUNCTION = re.compile(r"\\(tanh|ln|log|exp|sin|cos|max|min)(?![A-Za-z])")
+_SIGN = re.compile(r"(^|[(=+\x00]\s*)-")
+# Widths in digits as Computer Modern sets them at 10pt (a digit is 5pt): a binary + or -
+# with its spaces 12.2pt, a relation 13.3pt, a \cdot 7.2pt, a bracket 3.9pt, a point 2.8pt.
+_OPERATORS = {"+": 2.44, "-": 2.44, "=": 2.67, "\x00": 1.44, "\x01": 1.56, "(": 0.78, ")": 0.78, "[": 0.56, "]": 0.56,
+              ".": 0.56, ",": 0.56}
 _SCRIPT = 0.7
 
 
 def visual_width(latex_text: str) -> float:
     """About how wide ``latex_text`` is set, in digit widths: sub- and superscripts count
-    0.7, binary operators with their spacing about 2, ``\\left``/``\\right`` nothing."""
+    0.7, binary operators with their spacing about 2.4, brackets and points less than a
+    digit, ``\\left``/``\\right`` nothing (calibrated against pdflatex's own widths)."""
     text = _SILENT.sub("", latex_text).replace("\\cdot", "\x00").replace("\\quad", "MM")
+    text = _FUNCTION.sub(lambda m: m.group(1), text)  # \tanh is set as its four letters
+    text = _SIGN.sub(lambda m: m.group(1) + "\x01", text)  # a sign, not a binary minus
     text = _SYMBOL.sub("x", text)
     width, scales, pending = 0.0, [1.0], False
     for ch in text:
@@ -106,6 +122,10 @@ def _term_rows(term: sp.Expr, width: float, first: bool, show: Printer) -> list[
     else:
         sign, body = ("" if first else "+ "), term
     inner = break_rows(body, width=width, show=show)
+    if sign == "+ " and len(inner) == 1 and inner[0].startswith("-"):
+        # A term shown as a negative number (a symbol whose value is negative) is bracketed
+        # after its plus, as the printer does inside a sum: "+ (-0.12)", not "+ -0.12".
+        return [sign + r"\left(" + inner[0] + r"\right)"]
     inner[0] = sign + inner[0]
     return inner
 
@@ -165,7 +185,7 @@ def worked_rows(expr: sp.Expr, show: Printer, value: str, *, width: float = ROW_
     if len(parts) == 1 and parts[0] == value:
         return rows  # "δ = z = -4", not "= -4 = -4"
     tail = " = " + value
-    if visual_width(rows[-1][1] + tail) <= width or len(parts) == 1 and visual_width(parts[0]) <= width:
+    if visual_width(rows[-1][1] + tail) <= width:
         rows[-1] = ("", rows[-1][1] + tail)
     else:
         rows.append(("", "= " + value))

@@ -29,6 +29,7 @@ __all__ = [
     "Circuit",
     "CircuitNode",
     "Stamp",
+    "Fold",
     "Block",
     "Section",
     "Sheet",
@@ -40,9 +41,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Math:
-    """Inline math, as LaTeX (``w^{(1)}_{11}``)."""
+    """Inline math, as LaTeX (``w^{(1)}_{11}``); ``text`` is the same as plain text
+    (``∂L/∂w1_11``) for places that set no math, such as a PDF's bookmarks."""
 
     latex: str
+    text: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,9 @@ class CircuitNode:
     """One box of a circuit: a leaf or a node, where it stands, and its numbers.
 
     ``name`` is LaTeX (``q``), ``text`` the same name as plain text for pictures that set
-    no math; ``value`` is its forward value and ``gradient`` ∂output/∂it, both as text.
+    no math; ``value`` is its forward value and ``gradient`` ∂output/∂it, both as text;
+    ``op`` is a node's operation as its gate shows it (``+``, ``×``, ``exp``, ``σ``), empty
+    for a leaf.
     """
 
     name: str
@@ -154,6 +159,7 @@ class CircuitNode:
     gradient: str
     column: int
     row: int
+    op: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,18 @@ class Stamp:
     more: str = ""
 
 
-Block = Paragraph | Equation | Table | Listing | Picture | Circuit | Stamp
+@dataclass(frozen=True)
+class Fold:
+    """Blocks shown on request: folded away on screen (HTML's ``<details>``, opened by
+    ``summary``), and on paper and in Markdown replaced by ``pointer``, which says where to
+    find them (a sheet of more detail)."""
+
+    summary: tuple[Span, ...]
+    blocks: tuple[Block, ...]
+    pointer: tuple[Span, ...]
+
+
+Block = Paragraph | Equation | Table | Listing | Picture | Circuit | Stamp | Fold
 
 
 @dataclass(frozen=True)
@@ -209,12 +226,14 @@ class Sheet:
         sections: top-level sections, in reading order.
         omitted: sentences naming what was left out (large networks, ``--no-expand``).
         lang: the language of its prose (``"en"``, ``"ko"``), for the renderers' own words.
+        author: the line under the title (a teacher's name, a course); none when empty.
     """
 
     title: str
     sections: tuple[Section, ...] = ()
     omitted: tuple[str, ...] = field(default=())
     lang: str = "en"
+    author: str = ""
 
     def render(self, fmt: str) -> str:
         """The sheet as text in a registered format: ``"tex"``, ``"md"`` or ``"html"``.
@@ -250,11 +269,14 @@ class Sheet:
         raise KeyError(f"no section {anchor!r} in this sheet")
 
     def walk(self) -> list[Block]:
-        """Every block, depth first (for tests and checks)."""
+        """Every block, depth first, folded ones too (for tests and checks)."""
         out: list[Block] = []
 
         def visit(s: Section) -> None:
-            out.extend(s.blocks)
+            for b in s.blocks:
+                out.append(b)
+                if isinstance(b, Fold):
+                    out.extend(b.blocks)
             for sub in s.subsections:
                 visit(sub)
 

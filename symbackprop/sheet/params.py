@@ -20,23 +20,28 @@ from symbackprop.graph.printing import latex, latex_with_numbers, partial_latex
 from .context import Context
 from .cost import path_count
 from .lang import say
-from .linebreak import ROW_WIDTH, break_rows, visual_width
-from .model import Block, Equation, Math, Paragraph, Section
+from .linebreak import ROW_WIDTH, break_rows, row_width, visual_width
+from .model import Block, Code, Equation, Fold, Math, Paragraph, Section
 from .numbers import DIGITS, number_latex, verification_stamp
+from .order import sort_key
 from .picture import network_picture
 
-__all__ = ["parameter_section", "expr_rows", "delta_rows", "MAX_PATHS_LISTED", "MAX_EXPANDED", "MAX_DELTAS_LISTED"]
+__all__ = ["parameter_section", "expr_rows", "delta_rows", "MAX_PATHS_LISTED", "MAX_EXPANDED", "MAX_DELTAS_LISTED",
+           "MAX_UNFOLDED_ROWS"]
 
 #: Most chain-rule paths written out one by one.
 MAX_PATHS_LISTED = 8
 #: Largest expanded formula (expression-tree nodes) printed on a sheet: beyond this a
 #: formula runs over several pages and helps no one.
 MAX_EXPANDED = 400
+#: Longest expanded formula (rows) a ``worked`` sheet shows unfolded; a longer one is folded
+#: away (HTML) or pointed to (LaTeX, Markdown), and shown in ``full``.
+MAX_UNFOLDED_ROWS = 6
 #: Most δ definitions listed under one parameter, and the longest one printed (characters).
 MAX_DELTAS_LISTED = 6
 _MAX_DELTA_CHARS = 700
 #: Widest row of an expanded formula (:func:`visual_width`) that still fits the page.
-_MAX_ROW = ROW_WIDTH + 10
+_MAX_ROW = ROW_WIDTH + 4
 
 
 def _role(ctx: Context, p: sp.Symbol, n_paths: int) -> Paragraph:
@@ -82,7 +87,7 @@ def _path_rows(path: Path) -> Equation:
 
 def expr_rows(lhs: str, expr: sp.Expr, relation: str = "=") -> list[tuple[str, str]]:
     """``lhs = expr`` as aligned rows, broken at sums and products when long."""
-    parts = break_rows(expr)
+    parts = break_rows(expr, width=row_width(lhs))
     return [(lhs, f"{relation} " + parts[0])] + [("", part) for part in parts[1:]]
 
 
@@ -130,7 +135,9 @@ def _delta_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
         Paragraph(ctx.spans("par.with_deltas", delta=Math(r"\delta"))),
         Equation(tuple(expr_rows(lhs, d.delta_form))),
     ]
-    listed = [dl for dl in d.deltas[:MAX_DELTAS_LISTED] if len(latex(dl.expr)) <= _MAX_DELTA_CHARS]
+    # Output layer first, as the recursion runs and as every other list of the sheet reads.
+    ordered = [dl for _, dl in sorted(enumerate(d.deltas), key=lambda t: sort_key(t[1].node, t[0]))]
+    listed = [dl for dl in ordered[:MAX_DELTAS_LISTED] if len(latex(dl.expr)) <= _MAX_DELTA_CHARS]
     if listed:
         blocks.append(Equation(tuple(row for dl in listed for row in delta_rows(dl, ctx.lang))))
     rest = len(d.deltas) - len(listed)
@@ -163,7 +170,7 @@ def _bounded_size(d: Derivation, limit: int) -> int:
     return count
 
 
-def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
+def _expanded_blocks(ctx: Context, d: Derivation, lhs: str, fold: bool = False) -> list[Block]:
     if not ctx.expand:
         return [Paragraph((ctx.say("par.no_expand"),))]
     size = _bounded_size(d, MAX_EXPANDED)
@@ -181,7 +188,11 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
     if widest > _MAX_ROW:
         # A single function call (softmax of a whole layer) cannot be broken across lines.
         return [Paragraph(ctx.spans("par.too_wide", size=f"{size:,}", delta=Math(r"\delta")))]
-    return [Paragraph((ctx.say("par.expanded"),)), Equation(tuple(rows))]
+    shown = [Paragraph((ctx.say("par.expanded"),)), Equation(tuple(rows))]
+    if fold and len(rows) > MAX_UNFOLDED_ROWS:
+        return [Fold((ctx.say("par.expanded.folded", rows=len(rows)),), tuple(shown),
+                     ctx.spans("par.expanded.pointer", rows=len(rows), command=Code("symbackprop sheet --detail full")))]
+    return shown
 
 
 def _overflowing_factor(paths: tuple[Path, ...], env: dict[sp.Symbol, sp.Expr]) -> str | None:
@@ -232,8 +243,9 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
     return blocks
 
 
-def parameter_section(ctx: Context, p: sp.Symbol) -> Section:
-    """The subsection of one parameter."""
+def parameter_section(ctx: Context, p: sp.Symbol, *, fold: bool = False) -> Section:
+    """The subsection of one parameter; with ``fold``, an expanded formula of more than
+    :data:`MAX_UNFOLDED_ROWS` rows is folded away (a ``worked`` sheet's)."""
     d = ctx.bp[p]
     out = ctx.graph.output
     lhs = partial_latex(out, p)
@@ -245,7 +257,7 @@ def parameter_section(ctx: Context, p: sp.Symbol) -> Section:
     chain, paths = _chain_blocks(ctx, d, lhs, n_paths)
     blocks += chain
     blocks += _delta_blocks(ctx, d, lhs)
-    blocks += _expanded_blocks(ctx, d, lhs)
+    blocks += _expanded_blocks(ctx, d, lhs, fold)
     gradient = None
     if ctx.numbers is not None:
         blocks += _number_blocks(ctx, d, lhs, paths)
@@ -253,4 +265,4 @@ def parameter_section(ctx: Context, p: sp.Symbol) -> Section:
     blocks.append(verification_stamp(ctx.graph, p, assignment=ctx.assignment, gradient=gradient, lang=ctx.lang))
     # A slash, not a fraction: a heading's math is set at text size.
     heading = rf"\partial {latex(out)} / \partial {latex(p)}"
-    return Section((Math(heading),), tuple(blocks), anchor=plain(p))
+    return Section((Math(heading, f"∂{plain(out)}/∂{plain(p)}"),), tuple(blocks), anchor=plain(p))

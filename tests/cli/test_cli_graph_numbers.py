@@ -127,10 +127,11 @@ def test_sheet_of_the_circuit_speaks_of_output_and_leaves(circuit, tmp_path, cap
     out = tmp_path / "circuit.md"
     assert main(["sheet", str(circuit), "-o", str(out)]) == 0
     written = out.read_text()
-    assert "![Forward values in the boxes" in written and "(circuit-1.svg)" in written
+    assert "![Each gate shows its operation" in written and "(circuit-1.svg)" in written
     svg = (tmp_path / "circuit-1.svg").read_text()
-    assert svg.startswith("<svg") and "<style>" in svg and "f = -12" in svg
-    caption = "Forward values in the boxes; the gradient of the output flowing back along every wire."
+    assert svg.startswith("<svg") and "<style>" in svg and "<title>f = -12; gradient 1</title>" in svg
+    caption = ("Each gate shows its operation; on every wire, the forward value above (green) and the gradient "
+               "of the output flowing back below (red).")
     assert written.replace(f"![{caption}](circuit-1.svg)",
                            f"*{caption} (The circuit is drawn in the HTML and LaTeX sheets.)*") == md
 

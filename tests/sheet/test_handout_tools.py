@@ -127,8 +127,9 @@ def test_chromium_lays_out_the_circuit(tmp_path):
     from conftest import ROOT
 
     result = _layout(build_sheet(sbp.load_spec(ROOT / "examples" / "graph.toml")).render("html"), tmp_path)
-    # Five boxes, five values, four wire gradients and the output's 1: all laid out.
-    assert result["circuit"] == 15 and result["empty"] == 0
+    # Five boxes; three leaf names, two gates' operations and names; on five wires (the
+    # output's own one too) a value and a gradient each: all laid out.
+    assert result["circuit"] == 5 + 3 + 2 * 2 + 5 * 2 and result["empty"] == 0
 
 
 @needs_pdflatex

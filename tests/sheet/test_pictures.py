@@ -47,7 +47,7 @@ def test_latex_picture_has_the_same_labels():
     tex = render_latex(sheet)
     assert r"$a^{(1)}_{2}$" in tex and r"$x_{1}$" in tex
     assert r"\footnotesize $w^{(1)}_{21} = 0.25$" in tex
-    assert tex.count(r"\framebox(4.4,4.4){\scriptsize 1}") == 2 * len(_pictures(sheet))
+    assert tex.count(r"\framebox(5.8,5.8){\scriptsize 1}") == 2 * len(_pictures(sheet))
 
 
 def test_markdown_file_gets_its_pictures_beside_it(tmp_path, capsys):

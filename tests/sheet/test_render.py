@@ -72,8 +72,9 @@ def test_golden_latex_hidden_bias(tiny):
     )
     assert eqs[3] == "\\begin{align*}\n\\frac{\\partial L}{\\partial b^{(1)}_{1}} &= \\delta^{(1)}_{1}\n\\end{align*}"
     assert eqs[4] == (
-        "\\begin{align*}\n\\delta^{(1)}_{1} &= \\delta^{(2)}_{1} a^{(1)}_{1} w^{(2)}_{11} \\left(1 - a^{(1)}_{1}\\right) \\\\\n"
-        "\\delta^{(2)}_{1} &= a^{(2)}_{1} \\left(1 - a^{(2)}_{1}\\right) \\left(a^{(2)}_{1} - y_{1}\\right)\n\\end{align*}"
+        # Output layer first, as the recursion runs (issue 22).
+        "\\begin{align*}\n\\delta^{(2)}_{1} &= a^{(2)}_{1} \\left(1 - a^{(2)}_{1}\\right) \\left(a^{(2)}_{1} - y_{1}\\right) \\\\\n"
+        "\\delta^{(1)}_{1} &= \\delta^{(2)}_{1} a^{(1)}_{1} w^{(2)}_{11} \\left(1 - a^{(1)}_{1}\\right)\n\\end{align*}"
     )
 
 

@@ -62,7 +62,7 @@ def test_worked_numbers_keep_the_order_of_the_formula_above_them(example):
     loss = _latex_of(example.section("loss"))
     assert "\\left(0.75136507 - 0.01\\right)^{2}" in loss
     deltas = _latex_of(example.section("deltas"))
-    assert ("\\left(0.138498562 \\cdot 0.4 + \\left(-0.0380982365\\right) 0.5\\right)"
+    assert ("\\left(0.138498562 \\cdot 0.4 + \\left(-0.0380982365\\right) \\cdot 0.5\\right)"
             " = 0.00877135469") in deltas
     b2 = _latex_of(example.section("b2_2"))
     # Said once: "= δ = 0.0099 = 0.0099" repeated itself.
@@ -76,7 +76,7 @@ def test_numbers_printer_brackets_negative_numbers_only_where_needed():
     a, y = sp.symbols("a y")
     values = {a: -0.5, y: -0.25}
     assert latex_with_numbers(a - y, values) == r"\left(-0.5\right) - \left(-0.25\right)"
-    assert latex_with_numbers(a**2 * y, values) == r"\left(-0.5\right)^{2} \left(-0.25\right)"
+    assert latex_with_numbers(a**2 * y, values) == r"\left(-0.5\right)^{2} \cdot \left(-0.25\right)"
     assert latex_with_numbers(sigmoid(a), values) == r"\sigma\left(-0.5\right)"
     assert latex_with_numbers(a, values) == "-0.5"
 

@@ -72,6 +72,9 @@ PHRASES: dict[str, str] = {
                     "alone is wider than a line. The {delta} form above is the same derivative with the "
                     "intermediate quantities kept as symbols.",
     "par.expanded": "Expanded, in inputs, targets and parameters only:",
+    "par.expanded.folded": "Expanded, in inputs, targets and parameters only ({rows} lines)",
+    "par.expanded.pointer": "The expanded form, in inputs, targets and parameters only, runs to {rows} lines and is "
+                            "left out of this sheet; the full sheet ({command}) prints it.",
     "par.numbers": "With the numbers:",
     "par.path": "path {k}",
     "par.path_overflow": "Along the paths, a factor at these numbers is beyond float64's range (a prediction "
@@ -139,7 +142,7 @@ PHRASES: dict[str, str] = {
     "pic.paths": "Every path from the highlighted parameter to the loss.",
     "pic.network": "The network: inputs on the left, outputs on the right.",
     "pic.elided": " Large layers are drawn elided.",
-    "pic.circuit": "Forward values in the boxes; the gradient of the output flowing back along every wire.",
+    "pic.circuit": "Each gate shows its operation; on every wire, the forward value above (green) and the gradient of the output flowing back below (red).",
     "pic.head.input": "input", "pic.head.output": "output", "pic.head.layer": "layer {l}",
     "pic.elsewhere": " (The picture is drawn in the HTML and LaTeX sheets.)",
     "pic.elsewhere_circuit": " (The circuit is drawn in the HTML and LaTeX sheets.)",

@@ -62,6 +62,9 @@ PHRASES: dict[str, str] = {
     "par.too_wide": "전개식(약 {size}개 항)은 한 페이지에 들어가지 않습니다. 함수 호출 하나가 한 줄보다 깁니다. "
                     "위의 {delta} 형태가 중간값을 기호로 둔 같은 도함수입니다.",
     "par.expanded": "입력, 목표값, 매개변수만으로 전개하면:",
+    "par.expanded.folded": "입력, 목표값, 매개변수만으로 전개한 식 ({rows}줄)",
+    "par.expanded.pointer": "입력, 목표값, 매개변수만으로 전개한 식은 {rows}줄이라 이 시트에서는 생략했습니다. "
+                            "전체 시트({command})에 실려 있습니다.",
     "par.numbers": "수치를 넣으면:",
     "par.path": "경로 {k}",
     "par.path_overflow": "이 수치에서는 경로의 한 인수가 float64 범위를 넘습니다(예측값이 정확히 0이나 1로 반올림되어 "
@@ -117,7 +120,7 @@ PHRASES: dict[str, str] = {
     "pic.paths": "강조된 매개변수에서 손실까지의 모든 경로.",
     "pic.network": "신경망: 왼쪽이 입력, 오른쪽이 출력.",
     "pic.elided": " 큰 층은 일부만 그렸습니다.",
-    "pic.circuit": "상자 안은 순전파 값, 각 선 아래는 거꾸로 흐르는 출력의 기울기.",
+    "pic.circuit": "각 게이트에는 연산이, 각 선 위에는 순전파 값(초록), 아래에는 거꾸로 흐르는 출력의 기울기(빨강)가 있습니다.",
     "pic.head.input": "입력", "pic.head.output": "출력", "pic.head.layer": "{l}층",
     "pic.elsewhere": " (그림은 HTML과 LaTeX 시트에 있습니다.)",
     "pic.elsewhere_circuit": " (회로 그림은 HTML과 LaTeX 시트에 있습니다.)",

@@ -28,6 +28,7 @@ from symbackprop.sheet.model import (
     Block,
     Circuit,
     Equation,
+    Fold,
     Code,
     Link,
     Listing,
@@ -93,8 +94,28 @@ def _tight_fences(markup: str) -> str:
     return texts[0] + "".join(tag + text for tag, text in zip(tags, texts[1:]))
 
 
+# TeX sets a minus (or plus) after an opening bracket, a relation or another operator as a
+# sign, tight to its number: (-0.038), = -2.  MathML infers an operator's form only from
+# its place in its row, so the converter's ``( <mo>−</mo> 0.038 )`` was set as a binary
+# minus with space on both sides; such an operator is marked a prefix, as TeX reads it.
+_SIGN_AFTER = re.compile(r"(<mo\b[^>]*>(?!&#x00029;|&#x0005D;|&#x0007D;|&#x0007C;)[^<]*</mo>)"
+                         r"<mo>(&#x02212;|&#x0002B;)</mo>")
+# A prime written σ' comes out as a superscript <mi>′</mi>; the prime glyph is already raised,
+# so raised again it reads as an accent (σ´).  It follows its letter instead, as in σ′.
+_PRIME = re.compile(r"<msup>(<mi>[^<]*</mi>)<mi>&#x02032;</mi></msup>")
+
+
+def _signs_and_primes(markup: str) -> str:
+    markup = _PRIME.sub(r'<mrow>\1<mo form="postfix" lspace="0em" rspace="0em">&#x02032;</mo></mrow>', markup)
+    while True:  # twice in a row (= - -1) needs a second pass
+        marked = _SIGN_AFTER.sub(r'\1<mo form="prefix" lspace="0em" rspace="0em">\2</mo>', markup)
+        if marked == markup:
+            return markup
+        markup = marked
+
+
 def _tidy(markup: str) -> str:
-    markup = _tight_fences(markup)
+    markup = _signs_and_primes(_tight_fences(markup))
     return _FUNCTION.sub(lambda m: f'<mspace width="0.1667em"></mspace><mi>{m.group(1)}</mi><mo>&#x02061;</mo>',
                          markup)
 
@@ -141,13 +162,19 @@ _PARTS_CSS = """
 .sbp svg text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; }
 .sbp svg text.head { fill: var(--muted); }
 .sbp svg tspan.sub { font-size: 9px; }
-.sbp svg .edge.bias { stroke-dasharray: 4 3; }
+.sbp svg .edge.bias { stroke-dasharray: 1.5 3; } /* dotted, as the LaTeX picture draws them */
 .sbp svg .bias-unit { fill: #f6f6f6; stroke: var(--muted); stroke-width: 1.2; }
 .sbp svg .bias-unit.focus { fill: #ffe0b2; stroke: var(--focus); stroke-width: 3; }
-.sbp svg text.focus-label { fill: var(--focus); font-size: 14px; font-style: italic; }
+.sbp svg text.focus-label { fill: var(--focus); font-size: 14px; font-style: italic; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 .sbp svg text.label { font-style: italic; }
 .sbp svg.circuit { max-width: 100%; height: auto; }
-.sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; }
+.sbp svg .wire { stroke: var(--ink); stroke-width: 1.2; fill: none; }
+.sbp svg .gate { fill: #fffde7; stroke: var(--ink); stroke-width: 1.4; }
+.sbp svg text.op { font-size: 16px; font-weight: bold; }
+.sbp svg text.name { font-size: 10px; fill: var(--muted); font-style: italic; }
+.sbp svg text.leaf { font-style: italic; font-size: 15px; }
+.sbp svg text.val { fill: var(--ok); font-size: 12px; }
+.sbp svg text.val, .sbp svg text.grad { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .sbp svg .box { fill: #fff; stroke: var(--ink); stroke-width: 1.2; }
 .sbp svg text.grad { fill: var(--bad); font-size: 12px; }
 .sbp .stamp { border-left: 4px solid var(--muted); background: #f6f6f6; padding: 0.5rem 0.9rem; margin: 1rem 0; }
@@ -235,6 +262,9 @@ def _block(b: Block) -> str:
         return f"<figure>{circuit_svg(b)}<figcaption>{escape(b.caption)}</figcaption></figure>"
     if isinstance(b, Stamp):
         return _stamp(b)
+    if isinstance(b, Fold):
+        inner = "\n".join(_block(x) for x in b.blocks)
+        return f'<details class="fold"><summary>{_spans(b.summary)}</summary>\n{inner}\n</details>'
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
 
 
@@ -263,6 +293,10 @@ def _nav(sheet: Sheet) -> str:
     return f"<nav><ol>{_nav_items(sheet.sections)}</ol></nav>"
 
 
+def _author(sheet: Sheet) -> str:
+    return f'<p class="author">{escape(sheet.author)}</p>\n' if sheet.author else ""
+
+
 def render_html_fragment(sheet: Sheet) -> str:
     """The sheet as an HTML fragment with its own styles (for Jupyter's ``_repr_html_``)."""
     body = "\n".join(_section(s, 0) for s in sheet.sections)
@@ -279,6 +313,7 @@ def render_html(sheet: Sheet) -> str:
     return (
         f"<!DOCTYPE html>\n<html lang=\"{escape(sheet.lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(sheet.title)}</title>\n<style>{_PAGE_CSS}{_PARTS_CSS}</style>\n</head>\n"
-        f"<body class=\"sbp\">\n<h1>{escape(sheet.title)}</h1>\n{_nav(sheet)}\n{body}\n</body>\n</html>\n"
+        + (f"<meta name=\"author\" content=\"{escape(sheet.author)}\">\n" if sheet.author else "")
+        + f"<title>{escape(sheet.title)}</title>\n<style>{_PAGE_CSS}{_PARTS_CSS}</style>\n</head>\n"
+        f"<body class=\"sbp\">\n<h1>{escape(sheet.title)}</h1>\n{_author(sheet)}{_nav(sheet)}\n{body}\n</body>\n</html>\n"
     )

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from symbackprop.read.text import visible
 from symbackprop.sheet.lang import say
+from symbackprop.sheet.layout import NET_GAP_Y, circuit_layout, network_layout
+from symbackprop.sheet.linebreak import visual_width
 from symbackprop.sheet.model import (
     Block,
     Circuit,
     Equation,
+    Fold,
     Code,
     Link,
     Listing,
@@ -127,56 +130,67 @@ def _table(t: Table) -> str:
     return "\\begin{center}\n" + "\n".join(lines) + "\n\\end{center}"
 
 
+#: The pictures' px (of their shared layout) in mm, and the widest a network picture is drawn:
+#: TeX draws every slanted line as a row of dots, and a larger picture of a wide network
+#: (216 lines) ran out of TeX's memory.
+_NET_MM, _NET_MAX_MM = 0.24, 120.0
+
+
 def _picture(p: Picture) -> str:
-    """The network in a ``picture`` environment: labelled neurons, bias units holding 1,
-    thick lines and filled neurons on paths, the parameter's connection labelled."""
-    gap, radius = 9.0, 3.2
-    n_layers = len(p.layers)
+    """The network in a ``picture`` environment, from the same layout as the SVG
+    (:func:`~symbackprop.sheet.layout.network_layout`, scaled to mm): labelled neurons, bias
+    units holding 1, thick lines and filled neurons on paths, the parameter's connection
+    labelled above it."""
+    lay = network_layout(p, visual_width(p.focus_label) * 8 if p.focus_label else 0.0)
+    scale = min(_NET_MM, _NET_MAX_MM / lay.width)
+    height = lay.height * scale
+    # LaTeX's filled discs (a highlighted neuron) stop at 15pt: the circles keep to that size.
+    radius = min(lay.radius * scale, 2.6)
 
-    def bias_unit(l: int) -> bool:
-        return l < n_layers - 1 and l < len(p.bias) and p.bias[l]
+    def x_(x: float) -> float:
+        return x * scale
 
-    slots = [len(s) + (1 if bias_unit(l) else 0) for l, s in enumerate(p.shown)]
-    width, height = 120.0, gap * max(slots) + 4
-    xs = [10 + k * (width - 20) / max(1, n_layers - 1) for k in range(n_layers)]
-    pos: list[dict[int, float]] = []
-    for l, shown in enumerate(p.shown):
-        top = height / 2 + (slots[l] - 1) * gap / 2
-        ys = {idx: top - k * gap for k, idx in enumerate(shown)}
-        if bias_unit(l):
-            ys[0] = top - len(shown) * gap
-        pos.append(ys)
+    def y_(y: float) -> float:
+        return height - y * scale
+
+    xs, pos = lay.xs, lay.ys
     out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
-           rf"\begin{{picture}}({width:.0f},{height + 6:.0f})"]
-    for l in range(1, n_layers):
+           rf"\begin{{picture}}({x_(lay.width):.0f},{height:.0f})"]
+    for l in range(1, len(p.layers)):
         for j in p.shown[l]:
             for i in pos[l - 1]:
-                on = (l, j, i) in p.highlight_edges
-                out.append(r"\thicklines" if on else r"\thinlines")
-                x1, y1 = xs[l - 1] + radius, pos[l - 1][i]
-                x2, y2 = xs[l] - radius, pos[l][j]
-                out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
+                edge = (l, j, i)
+                # As in the SVG: the parameter's own connection thickest, its paths thick,
+                # the rest hairlines; a bias unit's connections dotted.
+                out.append(r"\linethickness{1.6pt}" if edge == p.focus else
+                           r"\linethickness{0.9pt}" if edge in p.highlight_edges else r"\thinlines")
+                x1, y1 = x_(xs[l - 1]) + radius, y_(pos[l - 1][i])
+                x2, y2 = x_(xs[l]) - radius, y_(pos[l][j])
+                dots = f"[{int(1.4 * ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5)}]" if i == 0 else ""
+                out.append(rf"\qbezier{dots}({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
     out.append(r"\thinlines")
-    if p.focus is not None and p.focus_label:
-        l, j, i = p.focus
-        x1, y1, x2, y2 = xs[l - 1] + radius, pos[l - 1][i], xs[l] - radius, pos[l][j]
-        tx, ty = x1 + (x2 - x1) * 0.4, y1 + (y2 - y1) * 0.4 + 2.5
-        out.append(rf"\put({tx:.1f},{ty:.1f}){{\makebox(0,0){{\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
+    if lay.label is not None:
+        tx, ty = lay.label
+        # The layout's baseline, less a subscript's depth, is the label's bottom; a white
+        # ground hides the other connections behind it, its own stays clear below.
+        out.append(rf"\put({x_(tx):.1f},{y_(ty + 7):.1f}){{\makebox(0,0)[b]{{\setlength{{\fboxsep}}{{0.6pt}}"
+                   rf"\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
     for l, shown in enumerate(p.shown):
+        x = x_(xs[l])
         for k, idx in enumerate(shown):
-            y = pos[l][idx]
+            y = y_(pos[l][idx])
             if (l, idx) in p.highlight_nodes:
-                out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\color[gray]{{0.8}}\circle*{{{2 * radius - 0.4:.1f}}}}}")
-            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\circle{{{2 * radius:.1f}}}}}")
+                out.append(rf"\put({x:.1f},{y:.1f}){{\color[gray]{{0.8}}\circle*{{{2 * radius - 0.4:.1f}}}}}")
+            out.append(rf"\put({x:.1f},{y:.1f}){{\circle{{{2 * radius:.1f}}}}}")
             label = f"x_{{{idx}}}" if l == 0 else f"a^{{({l})}}_{{{idx}}}"
-            out.append(rf"\put({xs[l]:.1f},{y:.1f}){{\makebox(0,0){{\scriptsize ${label}$}}}}")
+            out.append(rf"\put({x:.1f},{y:.1f}){{\makebox(0,0){{\scriptsize ${label}$}}}}")
             if k and shown[k - 1] != idx - 1:
-                out.append(rf"\put({xs[l]:.1f},{y + gap / 2:.1f}){{\makebox(0,0){{$\vdots$}}}}")
+                out.append(rf"\put({x:.1f},{y_(pos[l][idx] - NET_GAP_Y / 2):.1f}){{\makebox(0,0){{$\vdots$}}}}")
         if 0 in pos[l]:
-            y = pos[l][0]
-            out.append(rf"\put({xs[l] - 2.2:.1f},{y - 2.2:.1f}){{\framebox(4.4,4.4){{\scriptsize 1}}}}")
+            y, half = y_(pos[l][0]), 12 * scale
+            out.append(rf"\put({x - half:.1f},{y - half:.1f}){{\framebox({2 * half:.1f},{2 * half:.1f}){{\scriptsize 1}}}}")
         label = escape_text(p.heads[l]) if l < len(p.heads) else f"({p.layers[l]})"
-        out.append(rf"\put({xs[l]:.1f},{height + 3:.1f}){{\makebox(0,0){{\small {label}}}}}")
+        out.append(rf"\put({x:.1f},{y_(16):.1f}){{\makebox(0,0){{\small {label}}}}}")
     out += [r"\end{picture}", r"\end{center}", r"\begin{center}\small " + escape_text(p.caption) + r"\end{center}"]
     return "\n".join(out)
 
@@ -185,34 +199,43 @@ def _picture(p: Picture) -> str:
 _LINE_MM = 155.0
 
 
+_PX_MM = 0.25  # the layout's px in mm: a 600px circuit is 150mm wide
+
+
+def _number(text: str) -> str:
+    return text.replace("-", "$-$")
+
+
 def _circuit(c: Circuit) -> str:
-    """A circuit in a ``picture``: framed boxes with forward values, gradients under the wires."""
-    # A box fits its longest label (about 2 mm a character at \\small).
-    bw = max(22.0, 2.0 * max(len(n.text) + len(n.value) + 3 for n in c.nodes))
-    row, bh = 12.0, 7.0
-    col = bw + 12
-    tallest = max(n.row for n in c.nodes) + 1
-    width = (max(n.column for n in c.nodes) + 1) * col + 10
-    height = tallest * row
+    """A circuit in a ``picture``, from the same layout as the SVG: gates (thick frames)
+    with their operation and name, thin boxes for leaves, on every wire the value above (green) and the
+    gradient below (red), rounded to fit as in the SVG."""
+    lay = circuit_layout(c)
+    height = lay.height * _PX_MM
 
-    def corner(k: int) -> tuple[float, float]:
-        n = c.nodes[k]
-        return n.column * col, height - (n.row + 1) * row + (row - bh) / 2
+    def at(x: float, y: float) -> str:
+        return f"({x * _PX_MM:.1f},{height - y * _PX_MM:.1f})"
 
-    # A deep graph is wider than the page: the whole picture, text too, is scaled to fit.
-    wide = width > _LINE_MM
+    # A wide graph is wider than the page: the whole picture, text too, is scaled to fit.
+    wide = lay.width * _PX_MM > _LINE_MM
     out = [r"\begin{center}", r"\setlength{\unitlength}{1mm}",
-           (r"\resizebox{\linewidth}{!}{" if wide else "") + rf"\begin{{picture}}({width:.0f},{height:.0f})"]
-    for a, b, grad in c.wires:
-        (x1, y1), (x2, y2) = corner(a), corner(b)
-        x1, y1, y2 = x1 + bw, y1 + bh / 2, y2 + bh / 2
-        out.append(rf"\qbezier({x1:.1f},{y1:.1f})({(x1 + x2) / 2:.1f},{(y1 + y2) / 2:.1f})({x2:.1f},{y2:.1f})")
-        if grad:
-            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 - 2.5
-            out.append(rf"\put({gx:.1f},{gy:.1f}){{\makebox(0,0){{\scriptsize $\mathbf{{{grad}}}$}}}}")
-    for k, n in enumerate(c.nodes):
-        x, y = corner(k)
-        out.append(rf"\put({x:.1f},{y:.1f}){{\framebox({bw:.0f},{bh:.0f}){{\small ${n.name} = {n.value}$}}}}")
+           (r"\resizebox{\linewidth}{!}{" if wide else "") + rf"\begin{{picture}}({lay.width * _PX_MM:.0f},{height:.0f})"]
+    for w in lay.wires:
+        for (x1, y1), (x2, y2) in zip(w.points, w.points[1:]):
+            out.append(rf"\qbezier{at(x1, y1)}{at((x1 + x2) / 2, (y1 + y2) / 2)}{at(x2, y2)}")
+        out.append(rf"\put{at(w.label_x, w.label_y - 1.5)}{{\makebox(0,0)[b]{{\scriptsize\color[rgb]{{0.18,0.49,0.2}}{_number(w.value[0])}}}}}")
+        if w.gradient[0]:
+            out.append(rf"\put{at(w.label_x, w.label_y + 2.5)}{{\makebox(0,0)[t]{{\scriptsize\color[rgb]{{0.78,0.16,0.16}}{_number(w.gradient[0])}}}}}")
+    for n, b in zip(c.nodes, lay.boxes):
+        corner = at(b.x - b.w / 2, b.y + b.h / 2)
+        size = f"({b.w * _PX_MM:.1f},{b.h * _PX_MM:.1f})"
+        if n.op:
+            # A gate's frame drawn thick (LaTeX's own \oval breaks at this size without pict2e).
+            out.append(rf"\thicklines\put{corner}{{\framebox{size}{{}}}}\thinlines")
+            out.append(rf"\put{at(b.x, b.y - 3)}{{\makebox(0,0){{\small\bfseries {escape_text(n.op)}}}}}")
+            out.append(rf"\put{at(b.x, b.y + 11)}{{\makebox(0,0){{\tiny ${n.name}$}}}}")
+        else:
+            out.append(rf"\put{corner}{{\framebox{size}{{$ {n.name} $}}}}")
     out += [r"\end{picture}" + ("}" if wide else ""), r"\end{center}", r"\begin{center}\small " + escape_text(c.caption) + r"\end{center}"]
     return "\n".join(out)
 
@@ -243,13 +266,41 @@ def _block(b: Block) -> str:
         return _circuit(b)
     if isinstance(b, Stamp):
         return _stamp(b)
+    if isinstance(b, Fold):
+        return _spans(b.pointer)  # paper cannot unfold: it says where to find what is folded
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
+
+
+# A PDF string (a bookmark) holds text only: TeX's special characters written as text.
+_PDF_ESCAPES = {"\\": r"\textbackslash{}", "#": r"\#", "%": r"\%", "$": r"\$", "&": r"\&", "_": r"\_",
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _pdf_text(text: str) -> str:
+    return "".join(_PDF_ESCAPES.get(ch, ch) for ch in visible(text))
+
+
+def _title_span(s: Span) -> str:
+    """A span of a heading: math and code given a plain-text form for the PDF's bookmarks
+    (``\\texorpdfstring``), which cannot hold math (hyperref drops it with a warning)."""
+    if isinstance(s, Math):
+        return r"\texorpdfstring{%s}{%s}" % (_span(s), _pdf_text(s.text or s.latex))
+    if isinstance(s, Code):
+        return r"\texorpdfstring{%s}{%s}" % (_span(s), _pdf_text(s.text))
+    if isinstance(s, Link):
+        return _title(s.text)
+    typeset = escape_text(s)
+    return r"\texorpdfstring{%s}{%s}" % (typeset, _pdf_text(s)) if "$" in typeset else typeset
+
+
+def _title(spans: tuple[Span, ...]) -> str:
+    return "".join(_title_span(s) for s in spans)
 
 
 def _section(s: Section, depth: int) -> str:
     command = ["section", "subsection", "subsubsection"][min(depth, 2)]
     target = rf"\hypertarget{{{_target(s.anchor)}}}{{}}" if s.anchor else ""
-    parts = [f"\\{command}{{{_spans(s.title_spans)}}}{target}"]
+    parts = [f"\\{command}{{{_title(s.title_spans)}}}{target}"]
     parts += [_block(b) for b in s.blocks]
     parts += [_section(sub, depth + 1) for sub in s.subsections]
     return "\n\n".join(parts)
@@ -277,7 +328,9 @@ def render_latex(sheet: Sheet) -> str:
     preamble = _PREAMBLE + ("\\usepackage{kotex}\n" if sheet.lang == "ko" else "")
     return (
         preamble
-        + f"\\title{{{escape_text(sheet.title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+        # An author, or an empty one: \maketitle warns "No \author given" without it.
+        + f"\\title{{{_title((sheet.title,))}}}\n\\author{{{escape_text(sheet.author)}}}\n\\date{{}}\n"
+        + "\\hypersetup{pdftitle={" + _pdf_text(sheet.title) + "}, pdfauthor={" + _pdf_text(sheet.author) + "}}\n\\begin{document}\n\\maketitle\n\n"
         + _contents(sheet)
         + body
         + "\n\n\\end{document}\n"

@@ -25,6 +25,7 @@ from symbackprop.sheet.model import (
     Circuit,
     Code,
     Equation,
+    Fold,
     Link,
     Listing,
     Math,
@@ -129,6 +130,8 @@ def _block(b: Block, figure: Figure) -> str:
         return figure(b)
     if isinstance(b, Stamp):
         return _stamp(b)
+    if isinstance(b, Fold):
+        return _spans(b.pointer)  # Markdown viewers differ in what they unfold; a pointer reads alike in all
     raise TypeError(f"block: expected a sheet block, received {type(b).__name__}")
 
 
@@ -153,7 +156,8 @@ def _contents(sections: tuple[Section, ...], depth: int = 0) -> list[str]:
 def _render(sheet: Sheet, figure: Figure) -> str:
     body = "\n\n".join(_section(s, 0, figure) for s in sheet.sections)
     contents = "\n".join(_contents(sheet.sections))
-    return f"# {escape_markdown(sheet.title)}\n\n" + (contents + "\n\n" if contents else "") + f"{body}\n"
+    author = f"{escape_markdown(sheet.author)}\n\n" if sheet.author else ""
+    return f"# {escape_markdown(sheet.title)}\n\n" + author + (contents + "\n\n" if contents else "") + f"{body}\n"
 
 
 def render_markdown(sheet: Sheet) -> str:

@@ -18,20 +18,26 @@ from __future__ import annotations
 import re
 from html import escape
 
+from symbackprop.sheet.layout import NET_GAP_Y, circuit_layout, network_layout
+from symbackprop.sheet.linebreak import visual_width
 from symbackprop.sheet.model import Circuit, Picture
 
 __all__ = ["picture_svg", "circuit_svg", "standalone"]
 
 # The pictures' colours for an SVG file of its own (the HTML page styles them itself).
 _STYLE = """<style>
-.edge { stroke: #c8c8c8; stroke-width: 1; } .edge.bias { stroke-dasharray: 4 3; }
+.edge { stroke: #c8c8c8; stroke-width: 1; } .edge.bias { stroke-dasharray: 1.5 3; }
 .edge.on { stroke: #1565c0; stroke-width: 2.5; } .edge.focus { stroke: #e65100; stroke-width: 4; }
 .neuron { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; } .neuron.on { fill: #e3f2fd; stroke: #1565c0; stroke-width: 2; }
 .bias-unit { fill: #f6f6f6; stroke: #666; stroke-width: 1.2; } .bias-unit.focus { fill: #ffe0b2; stroke: #e65100; stroke-width: 3; }
-.wire { stroke: #1b1b1b; stroke-width: 1.2; } .box { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; }
+.wire { stroke: #1b1b1b; stroke-width: 1.2; fill: none; } .box { fill: #fff; stroke: #1b1b1b; stroke-width: 1.2; }
+.gate { fill: #fffde7; stroke: #1b1b1b; stroke-width: 1.4; } text.op { font-size: 16px; font-weight: bold; }
+text.name { font-size: 10px; fill: #666; font-style: italic; } text.leaf { font-style: italic; font-size: 15px; }
+text.val { fill: #2e7d32; font-size: 12px; } text.val, text.grad { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 text { font-family: Georgia, serif; font-size: 13px; text-anchor: middle; } text.head { fill: #666; }
 text.label { font-style: italic; } tspan.sub { font-size: 9px; }
 text.grad { fill: #c62828; font-size: 12px; } text.focus-label { fill: #e65100; font-size: 14px; font-style: italic; }
+text.focus-label { paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 </style>"""
 
 
@@ -40,9 +46,6 @@ def standalone(svg: str) -> str:
     head, _, rest = svg.partition(">")
     return head + ">" + _STYLE + rest
 
-_GAP_Y = 48
-_GAP_X = 180
-_R = 17
 
 
 def _math_svg(latex_name: str) -> str:
@@ -70,29 +73,11 @@ def _label(layer: int, index: int) -> str:
 
 
 def picture_svg(p: Picture) -> str:
-    """The ``<svg>`` element of a network picture."""
-    def slots(shown: tuple[int, ...], layer: int) -> int:
-        gaps = sum(1 for k in range(1, len(shown)) if shown[k] != shown[k - 1] + 1)
-        return len(shown) + gaps + (1 if _has_bias_unit(p, layer) else 0)
-
-    tallest = max(slots(s, l) for l, s in enumerate(p.shown))
-    height = tallest * _GAP_Y + 60
-    width = (len(p.layers) - 1) * _GAP_X + 110
-    # Vertical position of every drawn neuron; a gap (elided neurons) takes one slot, and the
-    # bias unit (index 0) the slot below the last neuron.
-    ys: list[dict[int, float]] = []
-    for l, shown in enumerate(p.shown):
-        top = 44 + (tallest - slots(shown, l)) * _GAP_Y / 2 + _GAP_Y / 2
-        pos, slot = {}, 0
-        for k, idx in enumerate(shown):
-            if k and idx != shown[k - 1] + 1:
-                slot += 1
-            pos[idx] = top + slot * _GAP_Y
-            slot += 1
-        if _has_bias_unit(p, l):
-            pos[0] = top + slot * _GAP_Y
-        ys.append(pos)
-    xs = [55 + l * _GAP_X for l in range(len(p.layers))]
+    """The ``<svg>`` element of a network picture, from :func:`~symbackprop.sheet.layout.network_layout`."""
+    # The focus label's width: 8px a digit at 14px.
+    lay = network_layout(p, visual_width(p.focus_label) * 8 if p.focus_label else 0.0)
+    xs, ys, r = lay.xs, lay.ys, lay.radius
+    width, height = int(lay.width), int(lay.height)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{escape(p.caption)}">']
     lines_off, lines_on = [], []
@@ -104,72 +89,69 @@ def picture_svg(p: Picture) -> str:
                 cls = "edge focus" if edge == p.focus else ("edge on" if edge in p.highlight_edges else "edge")
                 if i == 0:
                     cls += " bias"
-                line = (f'<line class="{cls}" x1="{xs[l - 1] + _R}" y1="{ys[l - 1][i]:.1f}" '
-                        f'x2="{xs[l] - _R}" y2="{ys[l][j]:.1f}"/>')
+                line = (f'<line class="{cls}" x1="{xs[l - 1] + r:g}" y1="{ys[l - 1][i]:.1f}" '
+                        f'x2="{xs[l] - r:g}" y2="{ys[l][j]:.1f}"/>')
                 (lines_off if cls.split()[:2] == ["edge"] or cls == "edge bias" else lines_on).append(line)
     out += lines_off + lines_on  # highlighted lines drawn last, on top
-    if p.focus is not None and p.focus_label:
-        l, j, i = p.focus
-        x1, y1, x2, y2 = xs[l - 1] + _R, ys[l - 1][i], xs[l] - _R, ys[l][j]
-        # On the connection, a third of the way along, just above it.
-        tx, ty = x1 + (x2 - x1) * 0.35, y1 + (y2 - y1) * 0.35 - 8
+    if lay.label is not None:
+        tx, ty = lay.label
         out.append(f'<text class="focus-label" x="{tx:.1f}" y="{ty:.1f}">{_math_svg(p.focus_label)}</text>')
     for l, shown in enumerate(p.shown):
         head = p.heads[l] if l < len(p.heads) else f"({p.layers[l]})"
-        out.append(f'<text class="head" x="{xs[l]}" y="20">{escape(head)}</text>')
+        out.append(f'<text class="head" x="{xs[l]:g}" y="20">{escape(head)}</text>')
         for k, idx in enumerate(shown):
             if k and idx != shown[k - 1] + 1:
-                out.append(f'<text class="gap" x="{xs[l]}" y="{ys[l][idx] - _GAP_Y / 2 + 5:.1f}">⋮</text>')
+                out.append(f'<text class="gap" x="{xs[l]:g}" y="{ys[l][idx] - NET_GAP_Y / 2 + 5:.1f}">⋮</text>')
             cls = "neuron on" if (l, idx) in p.highlight_nodes else "neuron"
-            out.append(f'<circle class="{cls}" cx="{xs[l]}" cy="{ys[l][idx]:.1f}" r="{_R}"/>')
-            out.append(f'<text class="label" x="{xs[l]}" y="{ys[l][idx] + 3:.1f}">{_label(l, idx)}</text>')
+            out.append(f'<circle class="{cls}" cx="{xs[l]:g}" cy="{ys[l][idx]:.1f}" r="{r:g}"/>')
+            out.append(f'<text class="label" x="{xs[l]:g}" y="{ys[l][idx] + 3:.1f}">{_label(l, idx)}</text>')
         if 0 in ys[l]:
             y = ys[l][0]
             cls = "bias-unit focus" if p.focus is not None and p.focus[2] == 0 and p.focus[0] == l + 1 else "bias-unit"
-            out.append(f'<rect class="{cls}" x="{xs[l] - 12}" y="{y - 12:.1f}" width="24" height="24" rx="3"/>')
-            out.append(f'<text class="label" x="{xs[l]}" y="{y + 5:.1f}">1</text>')
+            out.append(f'<rect class="{cls}" x="{xs[l] - 12:g}" y="{y - 12:.1f}" width="24" height="24" rx="3"/>')
+            out.append(f'<text class="label" x="{xs[l]:g}" y="{y + 5:.1f}">1</text>')
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _has_bias_unit(p: Picture, layer: int) -> bool:
-    """Layer ``layer`` shows a bias unit when the layer after it has biases."""
-    return layer < len(p.layers) - 1 and layer < len(p.bias) and p.bias[layer]
+def _wire_label(cls: str, x: float, y: float, shown: str, full: str) -> str:
+    """A wire's number; shortened ones carry the full value as their tooltip (``<title>``)."""
+    tip = f"<title>{escape(full)}</title>" if full != shown else ""
+    return f'<g>{tip}<text class="{cls}" x="{x:.1f}" y="{y:.1f}">{escape(shown.replace("-", "−"))}</text></g>'
 
 
-_BOX_W, _BOX_H, _COL, _ROW = 96, 34, 170, 62
+def circuit_svg(c: Circuit, engine: str | None = None) -> str:
+    """The ``<svg>`` of a circuit, CS231n's way: each gate shows its operation (and the
+    node's name), each wire its forward value above and its gradient below, on the short
+    run into its gate; laid out by :func:`~symbackprop.sheet.layout.circuit_layout`."""
+    lay = circuit_layout(c, engine=engine)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="circuit" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
+           f'width="{lay.width:.0f}" height="{lay.height:.0f}" role="img" aria-label="{escape(c.caption)}" '
+           f'data-engine="{lay.engine}">']
+    for w in lay.wires:
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in w.points)
+        out.append(f'<g class="wire-group"><polyline class="wire" points="{points}"/>')
+        out.append(_wire_label("val", w.label_x, w.label_y - 6, *w.value))
+        if w.gradient[0]:
+            out.append(_wire_label("grad", w.label_x, w.label_y + 16, *w.gradient))
+        out.append("</g>")
+    for n, b in zip(c.nodes, lay.boxes):
+        tip = f"<title>{escape(n.text)} = {escape(n.value)}" + (f"; gradient {escape(n.gradient)}" if n.gradient else "") + "</title>"
+        x, y = b.x - b.w / 2, b.y - b.h / 2
+        if n.op:
+            out.append(f'<g class="node">{tip}<rect class="gate" x="{x:.1f}" y="{y:.1f}" width="{b.w:.0f}" '
+                       f'height="{b.h:.0f}" rx="{min(b.w, b.h) / 2:.0f}"/>'
+                       f'<text class="op" x="{b.x:.1f}" y="{b.y + 2:.1f}">{escape(n.op)}</text>'
+                       f'<text class="name" x="{b.x:.1f}" y="{b.y + 15:.1f}">{_name_svg(n.text)}</text></g>')
+        else:
+            out.append(f'<g class="node">{tip}<rect class="box" x="{x:.1f}" y="{y:.1f}" width="{b.w:.0f}" '
+                       f'height="{b.h:.0f}" rx="4"/>'
+                       f'<text class="leaf" x="{b.x:.1f}" y="{b.y + 5:.1f}">{_name_svg(n.text)}</text></g>')
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 def _name_svg(text: str) -> str:
     """``h_out`` as h with a subscript (the name's own text, escaped)."""
     base, _, sub = text.partition("_")
-    return escape(base) + (f'<tspan class="sub" dy="4">{escape(sub)}</tspan><tspan dy="-4"> </tspan>' if sub else " ")
-
-
-def circuit_svg(c: Circuit) -> str:
-    """The ``<svg>`` of a circuit: boxes with forward values, wires with gradients."""
-    columns = max(n.column for n in c.nodes) + 1
-    tallest = max(n.row for n in c.nodes) + 1
-    width, height = columns * _COL + 60, tallest * _ROW + 40
-    pos = [(30 + n.column * _COL, 24 + n.row * _ROW) for n in c.nodes]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="circuit" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-label="{escape(c.caption)}">']
-    for a, b, grad in c.wires:
-        (x1, y1), (x2, y2) = pos[a], pos[b]
-        x1, y1, y2 = x1 + _BOX_W, y1 + _BOX_H / 2, y2 + _BOX_H / 2
-        out.append(f'<line class="wire" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
-        if grad:
-            # The gradient sits under the wire, near the box it flows back into.
-            gx, gy = x1 + (x2 - x1) * 0.3, y1 + (y2 - y1) * 0.3 + 14
-            out.append(f'<text class="grad" x="{gx:.1f}" y="{gy:.1f}">{escape(grad)}</text>')
-    last = max(range(len(c.nodes)), key=lambda k: (c.nodes[k].column, -c.nodes[k].row))
-    for k, n in enumerate(c.nodes):
-        x, y = pos[k]
-        out.append(f'<rect class="box" x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="4"/>')
-        out.append(f'<text class="value" x="{x + _BOX_W / 2}" y="{y + _BOX_H / 2 + 5}">'
-                   f'{_name_svg(n.text)}= {escape(n.value)}</text>')
-        if k == last and n.gradient:
-            out.append(f'<line class="wire" x1="{x + _BOX_W}" y1="{y + _BOX_H / 2}" x2="{x + _BOX_W + 40}" y2="{y + _BOX_H / 2}"/>')
-            out.append(f'<text class="grad" x="{x + _BOX_W + 20}" y="{y + _BOX_H / 2 + 14}">{escape(n.gradient)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+    return escape(base) + (f'<tspan class="sub" dy="3">{escape(sub)}</tspan>' if sub else "")
