@@ -106,6 +106,10 @@ PHRASES: dict[str, str] = {
     "sum.left_out": "{n} of the {total} rows are left out; every one has the same form as the rows of its layer.",
     "sum.falls": "Recomputed with every parameter updated, the {word} falls from {before} to {after}.",
     "sum.not_falls": "Recomputed with every parameter updated, the {word} does not fall from {before} to {after}.",
+    "sum.weights_only": "With only the weights updated and the biases kept, as many worked examples do, the {word} "
+                        "is {after}.",
+    "sum.published": "{source} prints {published} for this weights-only step; recomputed from the same numbers it is "
+                     "{exact} (the two differ from significant digit {digit} on).",
     # vector form
     "sec.vector": "Vector form",
     "vec.intro": "The same derivation written for whole layers, as textbooks end it: bold letters are "

@@ -90,6 +90,9 @@ PHRASES: dict[str, str] = {
     "sum.left_out": "{total}개 행 중 {n}개는 생략했습니다. 모두 같은 층의 행과 같은 꼴입니다.",
     "sum.falls": "모든 매개변수를 갱신해 다시 계산하면 {word}은(는) {before}에서 {after}로 줄어듭니다.",
     "sum.not_falls": "모든 매개변수를 갱신해 다시 계산하면 {word}은(는) {before}에서 {after}로, 줄지 않습니다.",
+    "sum.weights_only": "많은 풀이 예제처럼 편향은 그대로 두고 가중치만 갱신하면 {word}은(는) {after}입니다.",
+    "sum.published": "{source}에는 가중치만 갱신한 이 값이 {published}로 실려 있지만, 정확히 계산하면 {exact}입니다 "
+                     "(유효숫자 {digit}번째 자리부터 다릅니다).",
     "sec.vector": "벡터 형태",
     "vec.intro": "같은 유도를 층 전체에 대해 쓴 것으로, 교과서의 마무리입니다: 굵은 글자는 열벡터, {W}는 가중치 "
                  "행렬(행 j, 열 i), {odot}는 원소별 곱입니다. 모든 성분이 위의 스칼라 유도와 같습니다.",
