@@ -99,7 +99,8 @@ def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None,
                 chosen.append(graph.W[l][0][0])
         else:
             chosen = all_params[:5]
-        note = say(lang, "omit.params", n=f"{len(all_params) - len(chosen):,}", total=f"{len(all_params):,}")
+        note = say(lang, "omit.params" if graph.params else "omit.leaves",
+                   n=f"{len(all_params) - len(chosen):,}", total=f"{len(all_params):,}")
         return chosen, [note]
     chosen = []
     for name in params:

@@ -9,7 +9,7 @@ the network and its numbers as plain names, and the published loss after one ste
 >>> spec = load_spec(EXAMPLE)
 >>> match = published_example(spec.network, spec.values.assignment(spec.network), 0.5)
 >>> match.source, match.after_weights_only
-('Mazur (2015), "A Step by Step Backpropagation Example"', 0.291027924)
+("Mazur's example (2015)", 0.291027924)
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Published:
 
 PUBLISHED: tuple[Published, ...] = (
     Published(
-        source='Mazur (2015), "A Step by Step Backpropagation Example"',
+        source="Mazur's example (2015)",
         describe="2-2-2 sigmoid network, squared loss",
         values=(("x1", 0.05), ("x2", 0.10), ("y1", 0.01), ("y2", 0.99),
                 ("w1_11", 0.15), ("w1_12", 0.20), ("w1_21", 0.25), ("w1_22", 0.30), ("b1_1", 0.35), ("b1_2", 0.35),

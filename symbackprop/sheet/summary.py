@@ -22,7 +22,7 @@ from symbackprop.graph.printing import latex
 
 from .context import Context
 from .model import Block, Link, Math, Paragraph, Section, Span, Table
-from .numbers import DIGITS, number_latex
+from .numbers import number_latex
 from .order import textbook_order
 from .published import published_example
 
@@ -62,26 +62,21 @@ def _after_step(ctx: Context) -> list[Block]:
         return []
     out = ctx.graph.output
     before, after = moved
-    blocks: list[Block] = [Paragraph(ctx.spans(
-        "sum.falls" if after < before else "sum.not_falls", word=ctx.output_word,
-        before=Math(f"{latex(out)} = {number_latex(before)}"), after=Math(number_latex(after))))]
+    falls = after < before
+    fields = dict(word=ctx.output_word, before=Math(f"{latex(out)} = {number_latex(before)}"),
+                  after=Math(number_latex(after)))
     weights = _weights(ctx)
     if weights is None:
-        return blocks
+        return [Paragraph(ctx.spans("sum.falls" if falls else "sum.not_falls", **fields))]
     _, only = updated_output(ctx, weights)  # type: ignore[misc]
-    blocks.append(Paragraph(ctx.spans("sum.weights_only", word=ctx.output_word, after=Math(number_latex(only)))))
     known = published_example(ctx.graph, ctx.assignment or {}, ctx.eta)
+    published: tuple[Span, ...] | str = ""
     if known is not None and number_latex(known.after_weights_only) != number_latex(only):
-        blocks.append(Paragraph(ctx.spans(
-            "sum.published", source=known.source, published=Math(number_latex(known.after_weights_only)),
-            exact=Math(number_latex(only)), digit=_first_difference(known.after_weights_only, only))))
-    return blocks
-
-
-def _first_difference(a: float, b: float) -> int:
-    """The first significant digit (1-based) where ``a`` and ``b`` differ, as printed."""
-    da, db = (f"{x:.{DIGITS - 1}e}".replace(".", "").lstrip("-") for x in (a, b))
-    return next((k + 1 for k, (x, y) in enumerate(zip(da, db)) if x != y), DIGITS)
+        published = ctx.spans("sum.published", source=known.source,
+                              published=Math(number_latex(known.after_weights_only)))
+    # One sentence: the figures belong together (and a handout keeps its page count).
+    return [Paragraph(ctx.spans("sum.falls_both" if falls else "sum.not_falls_both", **fields,
+                                only=Math(number_latex(only)), published=published))]
 
 
 def _rows_shown(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol]) -> list[sp.Symbol]:

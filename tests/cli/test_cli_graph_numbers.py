@@ -116,7 +116,7 @@ def test_sheet_of_the_circuit_speaks_of_output_and_leaves(circuit, tmp_path, cap
     assert "Output" in titles and "Loss" not in titles
     md = sheet.render("md")
     assert "0 parameters" not in md and "For each parameter" not in md
-    assert "differentiates $f$ with respect to its leaves $x$, $y$ and $z$" in md
+    assert "differentiates $f$ with respect to each of its leaves, $x$, $y$ and $z$" in md
     assert "For each leaf" in md and "-2.0" not in md and "= -12" in md
     (pic,) = [b for b in sheet.walk() if isinstance(b, Circuit)]
     assert [(n.text, n.value) for n in pic.nodes] == [("x", "-2"), ("y", "5"), ("z", "-4"), ("q", "3"), ("f", "-12")]

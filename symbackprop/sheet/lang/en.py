@@ -8,13 +8,13 @@ PHRASES: dict[str, str] = {
     # nouns, for counts
     "n.node": "node|nodes", "n.input": "input|inputs", "n.target": "target|targets",
     "n.parameter": "parameter|parameters", "n.weight": "weight|weights", "n.bias": "bias|biases",
-    "n.path": "path|paths", "n.signal": "further error signal|further error signals",
+    "n.path": "path|paths", "n.leaf": "leaf|leaves", "n.signal": "further error signal|further error signals",
     "and": " and ", "loss": "loss", "output": "output", "mean": "mean", "sum": "sum",
     # the network or graph
     "sec.graph": "The graph",
     "graph.about": "A computation graph of {nodes} with {leaves}; its output is {out}.",
     "graph.no_leaves": "no leaves", "graph.leaves_end": ".",
-    "graph.leaves_only": " It has no parameters, so the sheet differentiates {out} with respect to its leaves ",
+    "graph.leaves_only": " The sheet differentiates {out} with respect to each of its leaves, ",
     "sec.network": "The network",
     "net.about": "The network is a {describe}, with {params}.",
     "net.head.layer": "Layer", "net.head.neurons": "Neurons", "net.head.activation": "Activation",
@@ -61,17 +61,18 @@ PHRASES: dict[str, str] = {
     "par.so": "So:",
     "par.many_paths": "{n} paths lead from {name} to the {word}, too many to list (over {limit}). "
                       "Each is a product like this one:",
-    "par.with_deltas": "With the error signals {delta}, which hold these sums once for all parameters:",
+    "par.direct": "{out} reads {name} directly, so the chain rule has a single factor:",
+    "par.with_deltas": "With the error signals {delta}, which hold these sums once for all {who}:",
     "par.more_deltas": "{signals} follow the recursion above (too many or too long to print here).",
     "par.no_expand": "Expanded form not requested.",
-    "par.too_big": "The expanded form (inputs, targets and parameters only) would have {size} terms, over "
+    "par.too_big": "The expanded form ({leaves} only) would have {size} terms, over "
                    "the sheet's limit of {limit}; the {delta} form above is the same derivative with the "
                    "intermediate quantities kept as symbols.",
     "par.about": "about {n}", "par.over": "over {n}",
     "par.too_wide": "The expanded form (about {size} terms) does not fit on a page: one function call in it "
                     "alone is wider than a line. The {delta} form above is the same derivative with the "
                     "intermediate quantities kept as symbols.",
-    "par.expanded": "Expanded, in inputs, targets and parameters only:",
+    "par.expanded": "Expanded, in {leaves} only:",
     "par.numbers": "With the numbers:",
     "par.path": "path {k}",
     "par.path_overflow": "Along the paths, a factor at these numbers is beyond float64's range (a prediction "
@@ -106,10 +107,11 @@ PHRASES: dict[str, str] = {
     "sum.left_out": "{n} of the {total} rows are left out; every one has the same form as the rows of its layer.",
     "sum.falls": "Recomputed with every parameter updated, the {word} falls from {before} to {after}.",
     "sum.not_falls": "Recomputed with every parameter updated, the {word} does not fall from {before} to {after}.",
-    "sum.weights_only": "With only the weights updated and the biases kept, as many worked examples do, the {word} "
-                        "is {after}.",
-    "sum.published": "{source} prints {published} for this weights-only step; recomputed from the same numbers it is "
-                     "{exact} (the two differ from significant digit {digit} on).",
+    "sum.falls_both": "Recomputed with every parameter updated, the {word} falls from {before} to {after}; with the "
+                      "weights alone (biases kept), it is {only}{published}.",
+    "sum.not_falls_both": "Recomputed with every parameter updated, the {word} does not fall from {before} to "
+                          "{after}; with the weights alone (biases kept), it is {only}{published}.",
+    "sum.published": ", where {source} prints {published}",
     # vector form
     "sec.vector": "Vector form",
     "vec.intro": "The same derivation written for whole layers, as textbooks end it: bold letters are "
@@ -122,19 +124,20 @@ PHRASES: dict[str, str] = {
     # cost
     "sec.cost": "Cost: why backpropagation",
     "cost.intro": "The gradient of all {params} parameters of this network needs {paths} chain-rule paths. "
-                  "Written out path by path, each product is computed on its own; backpropagation computes "
-                  "each error signal once and reuses it for every weight that uses it. Counting every local "
-                  "partial as a number already known, a partial equal to 1 as free, and a product of k "
-                  "numbers as k - 1 multiplications:",
+                  "Path by path, each product is computed on its own; backpropagation computes each error "
+                  "signal once and reuses it. Counting local partials as known numbers, a partial equal to 1 "
+                  "as free, and a product of k numbers as k - 1 multiplications:",
     "cost.route": "Route", "cost.mults": "Multiplications",
     "cost.separate": "each parameter separately, every path product on its own",
     "cost.backprop": "backpropagation, each {delta} computed once and shared",
-    "cost.ratio": "Backpropagation needs {ratio} times fewer multiplications here; the gap grows with every "
-                  "layer, because the number of paths multiplies while the number of connections only adds.",
+    "cost.ratio": "Backpropagation needs {ratio} times fewer multiplications: paths multiply with depth, "
+                  "connections only add.",
     # what was left out
     "sec.omitted": "Left out",
     "omit.params": "{n} of the {total} parameters have no section of their own (choose them with params= or "
                    "--params); every one follows the δ recursion shown.",
+    "omit.leaves": "{n} of the {total} leaves have no section of their own (choose them with params= or --params); "
+                   "every one follows the δ recursion shown.",
     "omit.first_sample": "The numbers are those of the first of the {n} samples.",
     "omit.step": "The gradient-descent step is left out: it uses the gradient of the loss over all {n} samples "
                  "(symbackprop grad prints it).",

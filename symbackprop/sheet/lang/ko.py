@@ -4,12 +4,12 @@ PHRASES: dict[str, str] = {
     # Korean counts as "노드 2개": the noun, then the number with the counter 개.
     "n.node": "노드|노드", "n.input": "입력|입력", "n.target": "목표값|목표값",
     "n.parameter": "매개변수|매개변수", "n.weight": "가중치|가중치", "n.bias": "편향|편향",
-    "n.path": "경로|경로", "n.signal": "나머지 오차 신호|나머지 오차 신호",
+    "n.path": "경로|경로", "n.leaf": "잎 노드|잎 노드", "n.signal": "나머지 오차 신호|나머지 오차 신호",
     "and": ", ", "loss": "손실", "output": "출력", "mean": "평균", "sum": "합",
     "sec.graph": "계산 그래프",
     "graph.about": "계산 그래프: {nodes}, {leaves}. 출력은 {out}입니다.",
     "graph.no_leaves": "잎 노드 없음", "graph.leaves_end": "에 대해 미분합니다.",
-    "graph.leaves_only": " 매개변수가 없으므로, 이 시트는 {out}을(를) 잎 노드 ",
+    "graph.leaves_only": " 이 시트는 {out}을(를) 각 잎 노드 ",
     "sec.network": "신경망",
     "net.about": "이 신경망은 {describe}입니다 ({params}).",
     "net.head.layer": "층", "net.head.neurons": "뉴런 수", "net.head.activation": "활성화 함수",
@@ -53,15 +53,16 @@ PHRASES: dict[str, str] = {
     "par.so": "따라서:",
     "par.many_paths": "{name}에서 {word}까지 {n}개의 경로가 있어 모두 적기에는 너무 많습니다 ({limit}개 초과). "
                       "각 경로는 다음과 같은 곱입니다:",
-    "par.with_deltas": "오차 신호 {delta}를 쓰면, 이 합들은 모든 매개변수에 대해 한 번만 계산됩니다:",
+    "par.direct": "{out}이(가) {name}을(를) 직접 읽으므로, 연쇄 법칙의 인수는 하나뿐입니다:",
+    "par.with_deltas": "오차 신호 {delta}를 쓰면, 이 합들은 모든 {who}에 대해 한 번만 계산됩니다:",
     "par.more_deltas": "{signals}도 위의 재귀식을 따릅니다 (너무 많거나 길어서 생략).",
     "par.no_expand": "전개식은 요청되지 않았습니다.",
-    "par.too_big": "입력, 목표값, 매개변수만으로 전개하면 항이 {size}개로, 시트의 한도 {limit}개를 넘습니다. "
+    "par.too_big": "{leaves}만으로 전개하면 항이 {size}개로, 시트의 한도 {limit}개를 넘습니다. "
                    "위의 {delta} 형태가 중간값을 기호로 둔 같은 도함수입니다.",
     "par.about": "약 {n}", "par.over": "{n} 이상",
     "par.too_wide": "전개식(약 {size}개 항)은 한 페이지에 들어가지 않습니다. 함수 호출 하나가 한 줄보다 깁니다. "
                     "위의 {delta} 형태가 중간값을 기호로 둔 같은 도함수입니다.",
-    "par.expanded": "입력, 목표값, 매개변수만으로 전개하면:",
+    "par.expanded": "{leaves}만으로 전개하면:",
     "par.numbers": "수치를 넣으면:",
     "par.path": "경로 {k}",
     "par.path_overflow": "이 수치에서는 경로의 한 인수가 float64 범위를 넘습니다(예측값이 정확히 0이나 1로 반올림되어 "
@@ -90,9 +91,11 @@ PHRASES: dict[str, str] = {
     "sum.left_out": "{total}개 행 중 {n}개는 생략했습니다. 모두 같은 층의 행과 같은 꼴입니다.",
     "sum.falls": "모든 매개변수를 갱신해 다시 계산하면 {word}은(는) {before}에서 {after}로 줄어듭니다.",
     "sum.not_falls": "모든 매개변수를 갱신해 다시 계산하면 {word}은(는) {before}에서 {after}로, 줄지 않습니다.",
-    "sum.weights_only": "많은 풀이 예제처럼 편향은 그대로 두고 가중치만 갱신하면 {word}은(는) {after}입니다.",
-    "sum.published": "{source}에는 가중치만 갱신한 이 값이 {published}로 실려 있지만, 정확히 계산하면 {exact}입니다 "
-                     "(유효숫자 {digit}번째 자리부터 다릅니다).",
+    "sum.falls_both": "모든 매개변수를 갱신해 다시 계산하면 {word}은(는) {before}에서 {after}로 줄어듭니다. 편향은 "
+                      "그대로 두고 가중치만 갱신하면 {only}입니다{published}.",
+    "sum.not_falls_both": "모든 매개변수를 갱신해 다시 계산하면 {word}은(는) {before}에서 {after}로, 줄지 않습니다. "
+                          "편향은 그대로 두고 가중치만 갱신하면 {only}입니다{published}.",
+    "sum.published": " ({source}에는 {published}로 실려 있습니다)",
     "sec.vector": "벡터 형태",
     "vec.intro": "같은 유도를 층 전체에 대해 쓴 것으로, 교과서의 마무리입니다: 굵은 글자는 열벡터, {W}는 가중치 "
                  "행렬(행 j, 열 i), {odot}는 원소별 곱입니다. 모든 성분이 위의 스칼라 유도와 같습니다.",
@@ -112,6 +115,8 @@ PHRASES: dict[str, str] = {
                   "층이 늘수록 차이가 커집니다.",
     "sec.omitted": "생략한 것",
     "omit.params": "매개변수 {total}개 중 {n}개는 따로 절이 없습니다 (params= 또는 --params로 고르세요). "
+                   "모두 위의 δ 재귀식을 따릅니다.",
+    "omit.leaves": "잎 노드 {total}개 중 {n}개는 따로 절이 없습니다 (params= 또는 --params로 고르세요). "
                    "모두 위의 δ 재귀식을 따릅니다.",
     "omit.first_sample": "수치는 {n}개 표본 중 첫 번째의 것입니다.",
     "omit.step": "경사 하강법 단계는 생략했습니다: {n}개 표본 전체에 대한 손실의 기울기를 씁니다 "
