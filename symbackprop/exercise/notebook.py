@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.graph import Network
 from symbackprop.read import load_spec
+from symbackprop.sheet.lang import describe
 
 from .questions import Question
 
@@ -59,6 +61,13 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
+def _describe(net: Any, lang: str) -> str:
+    """The network in the notebook's language (a custom graph has no description)."""
+    if not isinstance(net, Network):
+        return ""
+    return describe(lang, net.layers, [a.name for a in net.activations], net.loss.name)
+
+
 def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, variant: int | None = None,
                   title: str = "Exercise", lang: str = "en") -> str:
     """The notebook as ``.ipynb`` text; question ``k`` is answered in ``answer_k``.
@@ -76,7 +85,7 @@ def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, va
     numbers = "\n".join(f"- `{k}` = `{json.dumps(v)}`" for k, v in dict(table).get("values", {}).items())
     cells = [
         nbf.v4.new_markdown_cell(f"# {title}\n\n{say['intro']}\n\n"
-                                 f"{say['network'].format(net=getattr(net, 'describe', lambda: '')())}\n\n{numbers}"),
+                                 f"{say['network'].format(net=_describe(net, lang))}\n\n{numbers}"),
         nbf.v4.new_code_cell("import json\nfrom symbackprop.exercise import check\n\n"
                              f"SPEC = json.loads({spec_literal!r})"),
     ]

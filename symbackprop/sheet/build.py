@@ -34,7 +34,7 @@ from symbackprop.read import Spec, Values
 from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
 from .cost import cost_section
-from .lang import check_lang, say
+from .lang import check_lang, describe, say, term
 from .linebreak import break_rows, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
@@ -158,12 +158,13 @@ def _network_section(ctx: Context) -> Section:
         n, m = net.layers[l], net.layers[l - 1]
         params = ctx.count(n * m, "weight") + (", " + ctx.count(n, "bias") if net.bias[l - 1] else "")
         role = ctx.say("net.output" if l == net.depth else "net.hidden", l=l)
-        rows.append(((role,), (str(n),), (Math(act.latex), f" {act.name}"), (params,)))
+        rows.append(((role,), (str(n),), (Math(act.latex), " " + term(ctx.lang, "act", act.name)), (params,)))
     head = tuple((ctx.say(f"net.head.{k}"),) for k in ("layer", "neurons", "activation", "parameters"))
     blocks = [
-        Paragraph((ctx.say("net.about", describe=net.describe(), params=ctx.count(net.n_params, "parameter")),)),
+        Paragraph((ctx.say("net.about", describe=_describe(net, ctx.lang),
+                           params=ctx.count(net.n_params, "parameter")),)),
         Table(head, tuple(rows)),
-        Paragraph(ctx.spans("net.loss", loss=Math(net.loss.latex), name=net.loss.name)),
+        Paragraph(ctx.spans("net.loss", loss=Math(net.loss.latex), name=term(ctx.lang, "loss", net.loss.name))),
         Paragraph(ctx.spans(
             "net.notation", w=Math(r"w^{(l)}_{ji}"), i=Math("i"), lm1=Math("l-1"), j=Math("j"), l=Math("l"),
             z=Math(r"z^{(l)}_j"), a=Math(r"a^{(l)}_j"), a0=Math(r"a^{(0)}_i = x_i"),
@@ -171,6 +172,27 @@ def _network_section(ctx: Context) -> Section:
         network_picture(net, lang=ctx.lang),
     ]
     return Section(ctx.say("sec.network"), tuple(blocks), anchor="network")
+
+
+def _describe(net: Network, lang: str) -> str:
+    return describe(lang, net.layers, [a.name for a in net.activations], net.loss.name)
+
+
+def _title(spec: Spec, lang: str) -> str:
+    """The spec's title; one the library made itself (none given, or the built-in example's)
+    is made again in the sheet's language."""
+    from symbackprop.read.spec import EXAMPLE
+
+    net = spec.network
+    if isinstance(net, Network):
+        acts = "/".join(term(lang, "act", a) for a in dict.fromkeys(a.name for a in net.activations))
+        if spec.title == EXAMPLE["title"] and net.describe() == "2-2-2 sigmoid network, squared loss":
+            return say(lang, "title.example", layers="-".join(map(str, net.layers)), acts=acts)
+        if spec.title == f"A {net.describe()}":
+            return say(lang, "title.network", describe=_describe(net, lang))
+    elif spec.title == "A computation graph":
+        return say(lang, "title.graph")
+    return spec.title
 
 
 def _numbers_rows(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> list[tuple[str, str]]:
@@ -385,7 +407,7 @@ def build_sheet(
     if numbers is not None:
         _require_finite(numbers, eta)
     ctx = Context(graph, bp, numbers, assignment, eta, expand, lang)
-    heading = title or spec.title
+    heading = title or _title(spec, lang)
     summary = summary_section(ctx, _differentiable(graph), set(chosen))
     if detail == "summary":
         sections = [_network_section(ctx), summary]

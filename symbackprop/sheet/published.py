@@ -8,7 +8,7 @@ the network and its numbers as plain names, and the published loss after one ste
 >>> from symbackprop.read.spec import EXAMPLE, load_spec
 >>> spec = load_spec(EXAMPLE)
 >>> match = published_example(spec.network, spec.values.assignment(spec.network), 0.5)
->>> match.source, match.after_weights_only
+>>> match.source["en"], match.after_weights_only
 ("Mazur's example (2015)", 0.291027924)
 """
 
@@ -27,10 +27,11 @@ __all__ = ["Published", "PUBLISHED", "published_example"]
 
 @dataclass(frozen=True)
 class Published:
-    """A published worked example: its network (``describe()`` text), every leaf's number
-    by plain name, η, and the loss it reports after one step that updates only the weights."""
+    """A published worked example: its name per language, its network (``describe()``
+    text), every leaf's number by plain name, η, and the loss it reports after one step
+    that updates only the weights."""
 
-    source: str
+    source: dict[str, str]
     describe: str
     values: tuple[tuple[str, float], ...]
     eta: float
@@ -39,7 +40,7 @@ class Published:
 
 PUBLISHED: tuple[Published, ...] = (
     Published(
-        source="Mazur's example (2015)",
+        source={"en": "Mazur's example (2015)", "ko": "Mazur의 예제(2015)"},
         describe="2-2-2 sigmoid network, squared loss",
         values=(("x1", 0.05), ("x2", 0.10), ("y1", 0.01), ("y2", 0.99),
                 ("w1_11", 0.15), ("w1_12", 0.20), ("w1_21", 0.25), ("w1_22", 0.30), ("b1_1", 0.35), ("b1_2", 0.35),

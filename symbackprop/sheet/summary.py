@@ -72,7 +72,7 @@ def _after_step(ctx: Context) -> list[Block]:
     known = published_example(ctx.graph, ctx.assignment or {}, ctx.eta)
     published: tuple[Span, ...] | str = ""
     if known is not None and number_latex(known.after_weights_only) != number_latex(only):
-        published = ctx.spans("sum.published", source=known.source,
+        published = ctx.spans("sum.published", source=known.source[ctx.lang],
                               published=Math(number_latex(known.after_weights_only)))
     # One sentence: the figures belong together (and a handout keeps its page count).
     return [Paragraph(ctx.spans("sum.falls_both" if falls else "sum.not_falls_both", **fields,

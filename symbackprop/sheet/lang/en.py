@@ -207,4 +207,23 @@ PHRASES: dict[str, str] = {
     "prog.fused.check.detail": "Passes when |fused − unfused| ≤ {atol} + {rtol}·|unfused| in every entry; "
                                "largest difference {worst}.",
     "prog.fused.bad": "The fused formula disagrees with the unfused lines.",
+    # what a proof compared (the stamp's detail)
+    "proof.symbolic": "the expanded chain rule equals sympy.diff of the composed output, and a 60-digit central "
+                      "difference at a random point",
+    "proof.rule": "the expanded chain rule equals sympy.diff of the composed output, but a 60-digit central "
+                  "difference disagrees: a function's derivative rule (fdiff) is wrong",
+    "proof.points": "{negation}δ-recursion value equals the derivative of a one-variable forward pass, and a 60-digit "
+                    "central difference, at {n} random rational point(s) {arithmetic}",
+    "proof.points-fd": "{negation}δ-recursion value equals the central difference (step 1e-25) at {n} random rational "
+                       "point(s) {arithmetic}",
+    "proof.cancel": "expansion did not cancel; {rest}", "proof.not": "NOT: ",
+    "proof.exact": "(exact rational arithmetic)", "proof.digits": "({digits}-digit arithmetic)",
+    # titles, the network's description, and the registry's activations and losses
+    "title.network": "A {describe}", "title.example": "A {layers} {acts} network, worked by hand",
+    "title.graph": "A computation graph",
+    "net.describe": "{layers} {acts} network, {loss} loss",
+    "act.identity": "identity", "act.sigmoid": "sigmoid", "act.tanh": "tanh", "act.relu": "relu",
+    "act.leaky_relu": "leaky_relu", "act.softplus": "softplus", "act.softmax": "softmax",
+    "loss.squared": "squared", "loss.sse": "sse", "loss.mse": "mse", "loss.cross_entropy": "cross_entropy",
+    "loss.binary_cross_entropy": "binary_cross_entropy", "loss.output": "output",
 }
