@@ -61,6 +61,26 @@ class Proof:
     points: int = 0
     exact: bool = False
 
+    def _verdict(self) -> str:
+        return ("proved" if self.holds else "REFUTED") + f" ({self.method})"
+
+    def __str__(self) -> str:
+        error = f"; largest difference {self.max_error:.2e}" if self.max_error else ""
+        return f"∂/∂{self.wrt.name}: {self._verdict()}: {self.detail}{error}"
+
+    def _repr_markdown_(self) -> str:
+        error = f" (largest difference {self.max_error:.2e})" if self.max_error else ""
+        mark = "✓" if self.holds else "✗"
+        return f"{mark} **∂/∂`{self.wrt.name}`: {self._verdict()}**: {self.detail}{error}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        color = "#1a7f37" if self.holds else "#cf222e"
+        error = f" (largest difference {self.max_error:.2e})" if self.max_error else ""
+        return (f'<p><b style="color:{color}">{"✓" if self.holds else "✗"} ∂/∂<code>{html.escape(self.wrt.name)}'
+                f'</code>: {html.escape(self._verdict())}</b>: {html.escape(self.detail)}{html.escape(error)}</p>')
+
 
 _KINKED = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign)
 

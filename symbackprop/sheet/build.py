@@ -34,14 +34,14 @@ from symbackprop.read import Spec, Values
 from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
 from .cost import cost_section
-from .lang import check_lang, describe, say, term
+from .lang import check_lang, say, term
 from .linebreak import break_rows, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .numbers import DIGITS, number_latex
 from .order import DETAILS, one_per_layer, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
-from .source import resolve_spec
+from .source import network_words, resolve_spec, sheet_title
 from .summary import summary_section
 from .vector import vector_section
 
@@ -161,7 +161,7 @@ def _network_section(ctx: Context) -> Section:
         rows.append(((role,), (str(n),), (Math(act.latex), " " + term(ctx.lang, "act", act.name)), (params,)))
     head = tuple((ctx.say(f"net.head.{k}"),) for k in ("layer", "neurons", "activation", "parameters"))
     blocks = [
-        Paragraph((ctx.say("net.about", describe=_describe(net, ctx.lang),
+        Paragraph((ctx.say("net.about", describe=network_words(net, ctx.lang),
                            params=ctx.count(net.n_params, "parameter")),)),
         Table(head, tuple(rows)),
         Paragraph(ctx.spans("net.loss", loss=Math(net.loss.latex), name=term(ctx.lang, "loss", net.loss.name))),
@@ -172,27 +172,6 @@ def _network_section(ctx: Context) -> Section:
         network_picture(net, lang=ctx.lang),
     ]
     return Section(ctx.say("sec.network"), tuple(blocks), anchor="network")
-
-
-def _describe(net: Network, lang: str) -> str:
-    return describe(lang, net.layers, [a.name for a in net.activations], net.loss.name)
-
-
-def _title(spec: Spec, lang: str) -> str:
-    """The spec's title; one the library made itself (none given, or the built-in example's)
-    is made again in the sheet's language."""
-    from symbackprop.read.spec import EXAMPLE
-
-    net = spec.network
-    if isinstance(net, Network):
-        acts = "/".join(term(lang, "act", a) for a in dict.fromkeys(a.name for a in net.activations))
-        if spec.title == EXAMPLE["title"] and net.describe() == "2-2-2 sigmoid network, squared loss":
-            return say(lang, "title.example", layers="-".join(map(str, net.layers)), acts=acts)
-        if spec.title == f"A {net.describe()}":
-            return say(lang, "title.network", describe=_describe(net, lang))
-    elif spec.title == "A computation graph":
-        return say(lang, "title.graph")
-    return spec.title
 
 
 def _numbers_rows(ctx: Context, symbol: sp.Symbol, expr: sp.Expr) -> list[tuple[str, str]]:
@@ -407,7 +386,7 @@ def build_sheet(
     if numbers is not None:
         _require_finite(numbers, eta)
     ctx = Context(graph, bp, numbers, assignment, eta, expand, lang)
-    heading = title or _title(spec, lang)
+    heading = title or sheet_title(spec, lang)
     summary = summary_section(ctx, _differentiable(graph), set(chosen))
     if detail == "summary":
         sections = [_network_section(ctx), summary]
