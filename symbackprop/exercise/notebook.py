@@ -26,7 +26,7 @@ from symbackprop.sheet.lang import describe
 
 from .questions import Question
 
-__all__ = ["METADATA_KEY", "NotebookError", "answer_in", "notebook_text", "read_notebook", "setup_cell"]
+__all__ = ["METADATA_KEY", "NotebookError", "answer_in", "new_notebook", "notebook_text", "read_notebook", "setup_cell"]
 
 #: Where a notebook keeps the exercise: ``{"spec": table, "questions": [names], "variant": k}``.
 METADATA_KEY = "symbackprop"
@@ -133,6 +133,20 @@ def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, va
         SymbackpropError: ``nbformat`` is not installed.
     """
     nbf = _nbformat()
+    nb = new_notebook(table, questions, variant=variant, title=title, lang=lang)
+    nbf.validate(nb)
+    return nbf.writes(nb)
+
+
+def new_notebook(table: Mapping[str, Any], questions: Sequence[Question], *, variant: int | None = None,
+                 title: str = "Exercise", lang: str = "en") -> Any:
+    """The notebook as an ``nbformat`` node: per question a Markdown cell, an answer cell
+    (tagged ``answer``) and a check cell, in that order, after the opening cells.
+
+    Raises:
+        SymbackpropError: ``nbformat`` is not installed.
+    """
+    nbf = _nbformat()
     say = PHRASES.get(lang, PHRASES["en"])
     nb = nbf.v4.new_notebook()
     nb.metadata[METADATA_KEY] = {"spec": dict(table), "questions": [q.name for q in questions], "variant": variant}
@@ -155,8 +169,7 @@ def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, va
         cells.append(answer)
         cells.append(nbf.v4.new_code_cell(f"check(SPEC, {q.name!r}, answer_{k})"))
     nb.cells = cells
-    nbf.validate(nb)
-    return nbf.writes(nb)
+    return nb
 
 
 def _source(cell: Mapping[str, Any]) -> str:
