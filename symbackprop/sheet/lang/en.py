@@ -226,4 +226,8 @@ PHRASES: dict[str, str] = {
     "act.leaky_relu": "leaky_relu", "act.softplus": "softplus", "act.softmax": "softmax",
     "loss.squared": "squared", "loss.sse": "sse", "loss.mse": "mse", "loss.cross_entropy": "cross_entropy",
     "loss.binary_cross_entropy": "binary_cross_entropy", "loss.output": "output",
+    # how a fused formula was found (derive.fuse's words), by those words
+    "rule.softmax with cross entropy": "softmax with cross entropy", "rule.log-softmax": "log-softmax",
+    "rule.softmax": "softmax", "rule.log-sum-exp": "log-sum-exp", "rule.batch normalisation": "batch normalisation",
+    "rule.layer normalisation": "layer normalisation", "rule.the lines composed": "the lines composed",
 }

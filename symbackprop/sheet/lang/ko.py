@@ -199,4 +199,8 @@ PHRASES: dict[str, str] = {
     "act.leaky_relu": "리키 렐루", "act.softplus": "소프트플러스", "act.softmax": "소프트맥스",
     "loss.squared": "제곱", "loss.sse": "오차 제곱합", "loss.mse": "평균 제곱 오차", "loss.cross_entropy": "교차 엔트로피",
     "loss.binary_cross_entropy": "이진 교차 엔트로피", "loss.output": "출력값",
+    # 합친 공식을 찾은 방법
+    "rule.softmax with cross entropy": "소프트맥스와 교차 엔트로피", "rule.log-softmax": "로그 소프트맥스",
+    "rule.softmax": "소프트맥스", "rule.log-sum-exp": "로그-합-지수", "rule.batch normalisation": "배치 정규화",
+    "rule.layer normalisation": "층 정규화", "rule.the lines composed": "줄들을 합성",
 }
