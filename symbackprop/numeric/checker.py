@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from symbackprop.errors import DataError, SymbackpropError
-from symbackprop.graph import Graph
+from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import plain
 
 from .scalar import NumericNetwork, compiled
@@ -255,7 +255,9 @@ def check_gradients(
         # A step relative to the value: eps alone is below float64's spacing near 1e154.
         h = eps * max(1.0, abs(float(theta[k])))
         value, note, alt, ok = _difference(lambda t: loss_at(theta + t * unit), lambda t: kinks_at(theta + t * unit), h)
-        kind = nn.graph.kind_of(entry.symbol)
+        # A network's entries are its weights and biases (asking its graph would build the
+        # scalar graph the vector backend avoids); a custom graph's may be its inputs.
+        kind = "parameter" if isinstance(nn.graph, Network) else nn.graph.kind_of(entry.symbol)
         rows.append(replace(_row(entry.name, flat[k], value, note, alt, atol, rtol, ok), kind=kind))
     if inputs:
         rows.extend(_input_rows(nn, params, X, Y, derived, eps, atol, rtol))
