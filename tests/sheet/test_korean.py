@@ -41,11 +41,18 @@ def test_every_phrase_key_is_in_both_languages_and_korean_ones_hold_no_english()
         assert words <= ALLOWED, (key, words - ALLOWED)
 
 
+#: The registry as the library ships it, read when this module is collected: other tests
+#: register activations of their own, which the table cannot know (they show as registered).
+BUILT_IN = (tuple(activation_names()), tuple(loss_names()))
+
+
 def test_every_registered_activation_and_loss_has_a_name_in_every_language():
+    activations, losses = BUILT_IN
+    assert "sigmoid" in activations and "squared" in losses
     for table in TABLES.values():
-        for name in activation_names():
+        for name in activations:
             assert "act." + name in table, name
-        for name in loss_names():
+        for name in losses:
             assert "loss." + name in table, name
     assert TABLES["en"]["act.sigmoid"] == "sigmoid" and TABLES["ko"]["loss.squared"] == "제곱"
 
