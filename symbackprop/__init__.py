@@ -190,3 +190,39 @@ class _Package(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _Package
+
+
+#: The notebook display of each value, by the ``(module, class)`` Jupyter looks a type up by:
+#: a function of :mod:`symbackprop.sheet.display` returning a sheet.  Registered by name, so
+#: neither the values nor ``import symbackprop`` load the sheet code until one is shown.
+_DISPLAYS = {
+    ("symbackprop.graph.mlp", "Network"): "network_display",
+    ("symbackprop.graph.graph", "Graph"): "graph_display",
+    ("symbackprop.derive.backprop", "Derivation"): "derivation_display",
+    ("symbackprop.derive.backprop", "Backprop"): "backprop_display",
+}
+
+
+def _display(function: str, mime: str, value: object) -> str | None:
+    sheet = getattr(importlib.import_module(f"{__name__}.sheet.display"), function)(value)
+    return sheet._repr_html_() if mime == "text/html" else sheet._repr_markdown_()
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """Register the notebook displays of networks, graphs, derivations and backpropagations
+    (done on ``import symbackprop`` inside IPython; ``%load_ext symbackprop`` does it again)."""
+    import functools
+
+    formatters = ipython.display_formatter.formatters  # type: ignore[attr-defined]
+    for mime in ("text/html", "text/markdown"):
+        for (module, cls), function in _DISPLAYS.items():
+            formatters[mime].for_type_by_name(module, cls, functools.partial(_display, function, mime))
+
+
+def _in_ipython() -> object | None:
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+
+
+if _in_ipython() is not None:
+    load_ipython_extension(_in_ipython())

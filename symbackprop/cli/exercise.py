@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "formula, one line of code); comma-separated")
     e.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into (made if missing)")
     e.add_argument("--format", default="html,ipynb", metavar="FORMATS",
-                   help="comma-separated: the sheet formats (as in 'sheet --format') and ipynb (default html,ipynb)")
+                   help="comma-separated: the sheet formats (as in 'sheet --format') and ipynb (default html,ipynb); "
+                        "or nbgrader alone: an nbgrader source notebook (write it into source/NAME of a course)")
     e.add_argument("--lang", choices=["en", "ko"], default="en", help="the language of the sheets")
     e.add_argument("--variants", type=int, metavar="N", help="N versions with their own numbers, named -v1 ... -vN")
     e.add_argument("--seed", type=seed, default=0, help="the seed of the variants' numbers (default 0)")

@@ -320,7 +320,9 @@ class Derivation:
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
-        return "$\\displaystyle " + self.latex(style="inline") + "$"
+        # The whole derivation (chain, factors, δ form, the δs it uses), as a notebook
+        # shows it when no richer display is registered.
+        return "$$" + self.latex(style="full") + "$$"
 
     def __repr__(self) -> str:
         return f"<Derivation ∂{self.graph.output.name}/∂{self.wrt.name} = {self.delta_form}>"

@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -44,6 +44,12 @@ class Proof:
         holds: whether the derivation was confirmed.
         detail: one sentence saying what was compared.
         max_error: the largest absolute difference at the points (``0`` when exact).
+        reason: which comparison ``detail`` describes, for a sheet to say it in its own
+            language: ``"symbolic"``, ``"rule"`` (an fdiff rule disagrees with a difference
+            quotient), ``"points"`` (against a one-variable derivative and a difference
+            quotient) or ``"points-fd"`` (against a difference quotient alone), each with
+            ``"cancel-"`` in front when a symbolic expansion did not cancel first.
+        points, exact: for the point routes, how many points, and whether in exact rationals.
     """
 
     wrt: sp.Symbol
@@ -51,6 +57,29 @@ class Proof:
     holds: bool
     detail: str
     max_error: float = 0.0
+    reason: str = ""
+    points: int = 0
+    exact: bool = False
+
+    def _verdict(self) -> str:
+        return ("proved" if self.holds else "REFUTED") + f" ({self.method})"
+
+    def __str__(self) -> str:
+        error = f"; largest difference {self.max_error:.2e}" if self.max_error else ""
+        return f"∂/∂{self.wrt.name}: {self._verdict()}: {self.detail}{error}"
+
+    def _repr_markdown_(self) -> str:
+        error = f" (largest difference {self.max_error:.2e})" if self.max_error else ""
+        mark = "✓" if self.holds else "✗"
+        return f"{mark} **∂/∂`{self.wrt.name}`: {self._verdict()}**: {self.detail}{error}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        color = "#1a7f37" if self.holds else "#cf222e"
+        error = f" (largest difference {self.max_error:.2e})" if self.max_error else ""
+        return (f'<p><b style="color:{color}">{"✓" if self.holds else "✗"} ∂/∂<code>{html.escape(self.wrt.name)}'
+                f'</code>: {html.escape(self._verdict())}</b>: {html.escape(self.detail)}{html.escape(error)}</p>')
 
 
 _KINKED = (relu, leaky_relu, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign)
@@ -171,16 +200,16 @@ def prove(
                 if fd_error <= _FD_TOLERANCE:
                     return Proof(symbol, "symbolic", True,
                                  "the expanded chain rule equals sympy.diff of the composed output, "
-                                 "and a 60-digit central difference at a random point", fd_error)
+                                 "and a 60-digit central difference at a random point", fd_error, reason="symbolic")
                 return Proof(symbol, "symbolic", False,
                              "the expanded chain rule equals sympy.diff of the composed output, but a "
                              "60-digit central difference disagrees: a function's derivative rule "
-                             "(fdiff) is wrong", fd_error)
+                             "(fdiff) is wrong", fd_error, reason="rule")
             if method == "symbolic":
                 # Not zero after expansion: let the points decide, but say so.
                 point_proof = _by_points(graph, symbol, points, seed)
-                return Proof(symbol, "symbolic", point_proof.holds,
-                             "expansion did not cancel; " + point_proof.detail, point_proof.max_error)
+                return replace(point_proof, method="symbolic", detail="expansion did not cancel; " + point_proof.detail,
+                               reason="cancel-" + point_proof.reason)
         elif method == "symbolic":
             raise TooLargeError(
                 f"proof of {symbol.name}: the expanded forms exceed {max_size:,} terms; use method='point'"
@@ -226,7 +255,7 @@ def _by_points(graph: Graph, symbol: sp.Symbol, points: int, seed: int) -> Proof
            if len(graph.nodes) <= _SMALL else "central difference (step 1e-25)")
         + f" at {points} random rational point(s) "
         + ("(exact rational arithmetic)" if exact else f"({_DIGITS + 10}-digit arithmetic)"),
-        worst,
+        worst, reason="points" if len(graph.nodes) <= _SMALL else "points-fd", points=points, exact=exact,
     )
 
 

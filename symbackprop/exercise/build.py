@@ -25,6 +25,7 @@ from symbackprop.sheet import formats as sheet_formats
 from .code_exercise import code_asked, code_exercise_files
 from .fuse_check import is_fused_question
 from .fuse_exercise import fuse_exercise_files
+from .nbgrader import nbgrader_text
 from .notebook import notebook_text
 from .questions import read_questions, solve
 from .sheets import problem_sheet, solution_sheet
@@ -34,8 +35,9 @@ __all__ = ["exercise_files", "exercise_formats"]
 
 
 def exercise_formats() -> list[str]:
-    """The formats an exercise is written in: the sheets' registered formats, and ``ipynb``."""
-    return [f.name for f in sheet_formats()] + ["ipynb"]
+    """The formats an exercise is written in: the sheets' registered formats, ``ipynb``,
+    and ``nbgrader`` (an nbgrader source notebook, ``assignment.ipynb``)."""
+    return [f.name for f in sheet_formats()] + ["ipynb", "nbgrader"]
 
 
 def _render(sheet: Sheet, fmt: str, name: str) -> dict[str, str]:
@@ -70,6 +72,9 @@ def exercise_files(
         TooLargeError: more work than :data:`~symbackprop.read.budget.MAX_EXERCISE_WORK`
             (files × questions × network size), unless ``force``.
         SymbackpropError: ``ipynb`` asked without ``nbformat`` installed.
+
+    ``nbgrader`` is written alone and without the key: the folder is an nbgrader source
+    folder, all of which nbgrader releases to the students.
     """
     if any(is_fused_question(name) for name in ask.split(",")):
         return fuse_exercise_files(source, ask, variants=variants, lang=lang, formats=formats, seed=seed)
@@ -77,7 +82,15 @@ def exercise_files(
     for fmt in formats:
         if fmt not in known:
             raise SpecError(f"--format: expected some of {', '.join(known)}, received {fmt!r}")
+    if "nbgrader" in formats and len(formats) > 1:
+        # Everything in an nbgrader source folder is released to the students: the key
+        # (and solution sheets) must never sit beside the notebook.
+        raise SpecError(f"--format: nbgrader writes a folder to hand to nbgrader as it is (its answers are in "
+                        f"solution cells), so it goes alone; received {','.join(formats)}")
     if code_asked(source, ask):
+        if "nbgrader" in formats:
+            raise SpecError("--format: nbgrader notebooks ask formulas; code questions (dW2, dZ1) are written "
+                            "as ipynb only")
         return code_exercise_files(source, ask, variants=variants, seed=seed, sizes=sizes, activations=activations,
                                    lang=lang, formats=formats, render=_render)
     table = read_table(source)
@@ -99,7 +112,7 @@ def exercise_files(
             asked.append((spec, read_questions(spec.network, ask)))
         except SpecError as exc:
             raise SpecError(f"variant {k} ({spec.title}): {exc}" if variants else str(exc)) from None
-    per_variant = sum(1 if fmt == "ipynb" else 2 for fmt in formats)
+    per_variant = sum(1 if fmt in ("ipynb", "nbgrader") else 2 for fmt in formats)
     budget.check_exercise_work(budget.exercise_work(per_variant, [len(q) for _, q in asked],
                                                     [len(s.network.params) for s, _ in asked]), force)
     for k, (t, suffix, (spec, questions)) in enumerate(zip(tables, suffixes, asked), start=1):
@@ -111,7 +124,11 @@ def exercise_files(
                 files[f"exercise{suffix}.ipynb"] = notebook_text(t, questions, variant=k if variants else None,
                                                                  title=spec.title, lang=lang)
                 continue
+            if fmt == "nbgrader":
+                files[f"assignment{suffix}.ipynb"] = nbgrader_text(t, questions, title=spec.title, lang=lang)
+                continue
             files.update(_render(problem_sheet(t, questions, lang=lang), fmt, f"problems{suffix}.{fmt}"))
             files.update(_render(solution_sheet(t, questions, lang=lang), fmt, f"solutions{suffix}.{fmt}"))
-    files["key.json"] = json.dumps(key, ensure_ascii=False, indent=1) + "\n"
+    if "nbgrader" not in formats:
+        files["key.json"] = json.dumps(key, ensure_ascii=False, indent=1) + "\n"
     return files

@@ -74,6 +74,11 @@ class Feedback:
     def __repr__(self) -> str:
         return f"<Feedback {self.question}: {self.status}>"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # What a notebook prints as text (a console, nbgrader's text view): the verdict in
+        # words, not the object's repr.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         from latex2mathml.converter import convert
 

@@ -20,11 +20,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.graph import Network
 from symbackprop.read import load_spec
+from symbackprop.sheet.lang import describe
 
 from .questions import Question
 
-__all__ = ["METADATA_KEY", "NotebookError", "answer_in", "notebook_text", "read_notebook"]
+__all__ = ["METADATA_KEY", "NotebookError", "answer_in", "new_notebook", "notebook_text", "read_notebook", "setup_cell"]
 
 #: Where a notebook keeps the exercise: ``{"spec": table, "questions": [names], "variant": k}``.
 METADATA_KEY = "symbackprop"
@@ -44,24 +46,102 @@ def _nbformat() -> Any:
     return nbformat
 
 
+#: The notation reminder: every name in LaTeX and as plain text, each checked by the tests.
+NOTATION_EN = r"""**Notation.** Write names in LaTeX or as plain text; both are read the same way.
+
+| meaning | LaTeX | plain text |
+|---|---|---|
+| weight from neuron $i$ of layer $l-1$ to neuron $j$ of layer $l$ | `w^{(2)}_{11}` | `w2_11` |
+| bias of neuron $j$ of layer $l$ | `b^{(2)}_1` | `b2_1` |
+| weighted input, activation | `z^{(1)}_2`, `a^{(1)}_2` | `z1_2`, `a1_2` |
+| input, target | `x_1`, `y_1` | `x1`, `y1` |
+| error signal $\delta^{(l)}_j = \partial L / \partial z^{(l)}_j$ | `\delta^{(2)}_1` | `delta2_1` |
+| the activation and its derivative | `\sigma(z^{(1)}_1)`, `\sigma'(z^{(1)}_1)` | `sigma(z1_1)`, `sigma'(z1_1)` |
+| a whole layer (vector form) | `(W^{(2)})^T \delta^{(2)} \odot \sigma'(z^{(1)})` | |
+
+Products need `*` in plain text (`delta2_1 * a1_1`); in LaTeX a space will do. Keep the `r` before
+the quotes, so that backslashes stay."""
+
+NOTATION_KO = r"""**기호.** 이름은 LaTeX로도, 일반 텍스트로도 쓸 수 있고 둘 다 같게 읽습니다.
+
+| 뜻 | LaTeX | 일반 텍스트 |
+|---|---|---|
+| $l-1$층의 뉴런 $i$에서 $l$층의 뉴런 $j$로 가는 가중치 | `w^{(2)}_{11}` | `w2_11` |
+| $l$층 뉴런 $j$의 편향 | `b^{(2)}_1` | `b2_1` |
+| 가중 입력, 활성값 | `z^{(1)}_2`, `a^{(1)}_2` | `z1_2`, `a1_2` |
+| 입력, 목표값 | `x_1`, `y_1` | `x1`, `y1` |
+| 오차 신호 $\delta^{(l)}_j = \partial L / \partial z^{(l)}_j$ | `\delta^{(2)}_1` | `delta2_1` |
+| 활성화 함수와 그 도함수 | `\sigma(z^{(1)}_1)`, `\sigma'(z^{(1)}_1)` | `sigma(z1_1)`, `sigma'(z1_1)` |
+| 층 전체 (벡터 형태) | `(W^{(2)})^T \delta^{(2)} \odot \sigma'(z^{(1)})` | |
+
+일반 텍스트에서는 곱에 `*`가 필요합니다 (`delta2_1 * a1_1`); LaTeX에서는 띄어 쓰면 됩니다. 따옴표 앞의 `r`은
+그대로 두어야 역슬래시가 남습니다."""
+
+
+def _notation(text: str, net: Any) -> str:
+    """The reminder for this network: the σ row only where σ is an activation of it."""
+    sigmoid = isinstance(net, Network) and any(a.name == "sigmoid" for a in net.activations)
+    return "\n".join(line for line in text.splitlines() if sigmoid or "sigma" not in line)
+
+
+def setup_cell(lang: str = "en") -> str:
+    """The notebook's first code cell: whether symbackprop imports, said in one line."""
+    say = PHRASES.get(lang, PHRASES["en"])
+    return ("import importlib.util\n\n"
+            'if importlib.util.find_spec("symbackprop") is None:\n'
+            f"    print({say['missing']!r})\n"
+            "else:\n"
+            "    import symbackprop\n\n"
+            f"    print({say['ready']!r}.format(version=symbackprop.__version__))")
+
+
 #: The notebook's own words, per language (``--lang``); verdicts come from verify, in English.
 PHRASES: dict[str, dict[str, str]] = {
     "en": {"intro": "Write each answer as a string in the network's names (LaTeX or plain text), keeping the r "
                     "before the quotes, then run the check cell below it.",
            "network": "The network: {net}. Its numbers:", "question": "**Question {k}.**",
            "scalar": "Find the formula for", "delta": "Find the error signal", "layer": "In vector form, find",
-           "answer": "your formula, between the quotes"},
+           "answer": "your formula, between the quotes",
+           "missing": "symbackprop is not installed here: run  %pip install symbackprop  in a cell, then restart "
+                      "the kernel and run this cell again.",
+           "ready": "symbackprop {version} is ready.",
+           "notation": NOTATION_EN},
     "ko": {"intro": "각 답을 신경망의 이름으로 (LaTeX 또는 일반 텍스트) 따옴표 안에 쓰고 (따옴표 앞의 r은 그대로 두세요), "
                     "아래의 확인 셀을 실행하세요.",
            "network": "신경망: {net}. 수치:", "question": "**문제 {k}.**",
            "scalar": "다음의 식을 구하세요:", "delta": "다음 오차 신호를 구하세요:", "layer": "벡터 형태로 구하세요:",
-           "answer": "따옴표 안에 식을 쓰세요"},
+           "answer": "따옴표 안에 식을 쓰세요",
+           "missing": "여기에는 symbackprop이 설치되어 있지 않습니다: 셀에서  %pip install symbackprop  을 실행하고, "
+                      "커널을 다시 시작한 뒤 이 셀을 다시 실행하세요.",
+           "ready": "symbackprop {version} 준비 완료.",
+           "notation": NOTATION_KO},
 }
+
+
+def _describe(net: Any, lang: str) -> str:
+    """The network in the notebook's language (a custom graph has no description)."""
+    if not isinstance(net, Network):
+        return ""
+    return describe(lang, net.layers, [a.name for a in net.activations], net.loss.name)
 
 
 def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, variant: int | None = None,
                   title: str = "Exercise", lang: str = "en") -> str:
     """The notebook as ``.ipynb`` text; question ``k`` is answered in ``answer_k``.
+
+    Raises:
+        SymbackpropError: ``nbformat`` is not installed.
+    """
+    nbf = _nbformat()
+    nb = new_notebook(table, questions, variant=variant, title=title, lang=lang)
+    nbf.validate(nb)
+    return nbf.writes(nb)
+
+
+def new_notebook(table: Mapping[str, Any], questions: Sequence[Question], *, variant: int | None = None,
+                 title: str = "Exercise", lang: str = "en") -> Any:
+    """The notebook as an ``nbformat`` node: per question a Markdown cell, an answer cell
+    (tagged ``answer``) and a check cell, in that order, after the opening cells.
 
     Raises:
         SymbackpropError: ``nbformat`` is not installed.
@@ -76,7 +156,9 @@ def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, va
     numbers = "\n".join(f"- `{k}` = `{json.dumps(v)}`" for k, v in dict(table).get("values", {}).items())
     cells = [
         nbf.v4.new_markdown_cell(f"# {title}\n\n{say['intro']}\n\n"
-                                 f"{say['network'].format(net=getattr(net, 'describe', lambda: '')())}\n\n{numbers}"),
+                                 f"{say['network'].format(net=_describe(net, lang))}\n\n{numbers}"),
+        nbf.v4.new_code_cell(setup_cell(lang)),
+        nbf.v4.new_markdown_cell(_notation(say["notation"], net)),
         nbf.v4.new_code_cell("import json\nfrom symbackprop.exercise import check\n\n"
                              f"SPEC = json.loads({spec_literal!r})"),
     ]
@@ -87,8 +169,7 @@ def notebook_text(table: Mapping[str, Any], questions: Sequence[Question], *, va
         cells.append(answer)
         cells.append(nbf.v4.new_code_cell(f"check(SPEC, {q.name!r}, answer_{k})"))
     nb.cells = cells
-    nbf.validate(nb)
-    return nbf.writes(nb)
+    return nb
 
 
 def _source(cell: Mapping[str, Any]) -> str:

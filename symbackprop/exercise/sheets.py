@@ -38,24 +38,28 @@ PHRASES: dict[str, dict[str, str]] = {
         "questions": "Questions",
         "answers": "Answers",
         "intro": "Use the network and the numbers above. Give each formula in the network's names "
-                 "(or in vector form where a whole layer is asked), then its value.",
+                 "(or in vector form where a whole layer is asked); the solutions also give its value at these "
+                 "numbers, to check a hand calculation against.",
         "q.scalar": "Question {k}. Find the formula for ",
         "q.delta": "Question {k}. Find the error signal ",
         "q.layer": "Question {k}. In vector form, find ",
-        "q.end": " and its value.",
-        "room": "Formula: ____________________________________________  Value: ______________",
+        "q.end": ".",
+        "room": "Formula: ______________________________________________________________",
+        "numbers": "The numbers of the picture (the weight from neuron i to neuron j stands in row j, column i):",
         "problems": "Problems",
         "solutions": "Solutions",
     },
     "ko": {
         "questions": "문제",
         "answers": "정답",
-        "intro": "위의 신경망과 수치를 사용하세요. 각 식을 신경망의 이름으로 (층 전체를 묻는 경우 벡터 형태로) 쓰고, 그 값을 구하세요.",
+        "intro": "위의 신경망과 수치를 사용하세요. 각 식을 신경망의 이름으로 (층 전체를 묻는 경우 벡터 형태로) 쓰세요. "
+                 "해답지에는 이 수치에서의 값도 있어, 손 계산을 맞춰 볼 수 있습니다.",
         "q.scalar": "문제 {k}. 다음의 식을 구하세요: ",
         "q.delta": "문제 {k}. 다음 오차 신호를 구하세요: ",
         "q.layer": "문제 {k}. 벡터 형태로 구하세요: ",
-        "q.end": " (식과 값)",
-        "room": "식: ____________________________________________  값: ______________",
+        "q.end": "",
+        "room": "식: ______________________________________________________________",
+        "numbers": "그림의 수치 (뉴런 i에서 뉴런 j로 가는 가중치는 j행 i열에 있습니다):",
         "problems": "문제지",
         "solutions": "해답지",
     },
@@ -73,6 +77,24 @@ def _number(value: Any) -> str:
     return latex(sp.Float(value, 6))
 
 
+def _with_numbers(section: Section, loaded: Any, lang: str) -> Section:
+    """The network section with every weight and bias (and the sample) written out as
+    matrices under the picture, in the network's names."""
+    values = loaded.values
+    if values is None or not values.params:
+        return section
+    rows = []
+    for name, array in values.params.items():
+        kind, layer = name[0], name[1:]
+        symbol = rf"W^{{({layer})}}" if kind == "W" else rf"\mathbf{{b}}^{{({layer})}}"
+        rows.append((symbol, "= " + _number([list(r) for r in array] if kind == "W" else list(array))))
+    for symbol, sample in ((r"\mathbf{x}", values.x), (r"\mathbf{y}", values.y)):
+        if sample is not None:
+            rows.append((symbol, "= " + _number(list(sample[0]))))
+    extra = (Paragraph((_say(lang, "numbers"),)), Equation(tuple(rows)))
+    return replace(section, blocks=(*section.blocks, *extra))
+
+
 def problem_sheet(spec: str | Mapping[str, Any], questions: Sequence[Question], *, lang: str = "en") -> Sheet:
     """The network, its picture and numbers, then each question with room for the answer.
 
@@ -81,7 +103,8 @@ def problem_sheet(spec: str | Mapping[str, Any], questions: Sequence[Question], 
     """
     loaded = load_spec(spec)  # type: ignore[arg-type]
     base = build_sheet(loaded, params=[loaded.network.params[0]], detail="full", lang=lang)
-    kept = [s for s in base.sections if s.anchor in ("network", "forward")]
+    kept = [_with_numbers(s, loaded, lang) if s.anchor == "network" else s
+            for s in base.sections if s.anchor in ("network", "forward")]
     blocks: list[Any] = [Paragraph((_say(lang, "intro"),))]
     for k, q in enumerate(questions, start=1):
         blocks.append(Paragraph((_say(lang, f"q.{q.kind}", k=k), Math(q.label), _say(lang, "q.end"))))

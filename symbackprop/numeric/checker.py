@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from symbackprop.errors import DataError, SymbackpropError
-from symbackprop.graph import Graph
+from symbackprop.graph import Graph, Network
 from symbackprop.graph.notation import plain
 
 from .scalar import NumericNetwork, compiled
@@ -50,6 +50,9 @@ class GradcheckRow:
     #: ``False`` when finite differences cannot decide (a point on several kinks whose
     #: one-sided differences both leave the ``H(0) = 0`` side): shown as ``n/a``, not a pass.
     checked: bool = True
+    #: What was differentiated: ``"parameter"``, ``"input"`` or ``"target"`` (a graph
+    #: without parameters is checked with respect to its leaves).
+    kind: str = "parameter"
 
     def badness(self, atol: float, rtol: float) -> float:
         """How many tolerances apart the two values are (``> 1`` fails)."""
@@ -95,9 +98,17 @@ class GradcheckReport:
             f"{w.numeric:.9g} (abs err {w.abs_err:.2e}, rel err {w.rel_err:.2e})" + skipped
         )
 
+    @property
+    def label(self) -> str:
+        """The first column's heading: ``parameter`` or ``input`` when every row is one,
+        else ``leaf``."""
+        kinds = {r.kind for r in self.rows} or {"parameter"}
+        return kinds.pop() if len(kinds) == 1 else "leaf"
+
     def __str__(self) -> str:
-        width = max([len("parameter")] + [len(r.name) for r in self.rows])
-        lines = [self.summary(), f"{'parameter':<{width}}  {'derived':>16}  {'numeric':>16}  {'abs err':>8}  {'rel err':>8}  pass"]
+        label = self.label
+        width = max([len(label)] + [len(r.name) for r in self.rows])
+        lines = [self.summary(), f"{label:<{width}}  {'derived':>16}  {'numeric':>16}  {'abs err':>8}  {'rel err':>8}  pass"]
         for r in self.rows:
             lines.append(
                 f"{r.name:<{width}}  {r.derived:>16.9e}  {r.numeric:>16.9e}  {r.abs_err:>8.1e}  "
@@ -114,7 +125,7 @@ class GradcheckReport:
             for r in self.rows
         )
         return (
-            f"<p>{html.escape(self.summary())}</p><table><thead><tr><th>parameter</th><th>derived</th>"
+            f"<p>{html.escape(self.summary())}</p><table><thead><tr><th>{self.label}</th><th>derived</th>"
             f"<th>numeric</th><th>abs err</th><th>rel err</th><th>pass</th><th>note</th></tr></thead>"
             f"<tbody>{cells}</tbody></table>"
         )
@@ -244,7 +255,10 @@ def check_gradients(
         # A step relative to the value: eps alone is below float64's spacing near 1e154.
         h = eps * max(1.0, abs(float(theta[k])))
         value, note, alt, ok = _difference(lambda t: loss_at(theta + t * unit), lambda t: kinks_at(theta + t * unit), h)
-        rows.append(_row(entry.name, flat[k], value, note, alt, atol, rtol, ok))
+        # A network's entries are its weights and biases (asking its graph would build the
+        # scalar graph the vector backend avoids); a custom graph's may be its inputs.
+        kind = "parameter" if isinstance(nn.graph, Network) else nn.graph.kind_of(entry.symbol)
+        rows.append(replace(_row(entry.name, flat[k], value, note, alt, atol, rtol, ok), kind=kind))
     if inputs:
         rows.extend(_input_rows(nn, params, X, Y, derived, eps, atol, rtol))
     report = GradcheckReport(tuple(rows), float(eps), float(atol), float(rtol))
@@ -301,5 +315,5 @@ def _input_rows(nn: NumericNetwork | VectorTarget, params: Mapping[str, Any], X:
                 eps * max(1.0, abs(float(Xm[b, i]))),
             )
             label = names[i] if single else f"{names[i]}[{b}]"
-            rows.append(_row(label, gx[b, i], value, note, alt, atol, rtol, ok))
+            rows.append(replace(_row(label, gx[b, i], value, note, alt, atol, rtol, ok), kind="input"))
     return rows

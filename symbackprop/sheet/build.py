@@ -25,104 +25,30 @@ import sympy as sp
 from symbackprop.derive.evaluate import Numbers, backprop_of, backward
 from symbackprop.derive.finite import is_float64, refuse
 from symbackprop.derive.programs import Program
-from symbackprop.errors import GraphError, SpecError, closest
+from symbackprop.errors import SpecError
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.array_program import ArrayProgram
-from symbackprop.graph.notation import parse_name, plain, symbol_for
+from symbackprop.graph.notation import plain
 from symbackprop.graph.printing import latex, latex_with_numbers
 from symbackprop.read import Spec, Values
 
+from .choose import MAX_PARAMS_ALL, choose_params, differentiable, valid_param_names
 from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
 from .cost import cost_section
-from .lang import check_lang, say
+from .lang import check_lang, say, term
 from .linebreak import break_rows, row_width, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .notes import derivative_note
 from .numbers import DIGITS, number_latex
-from .order import DETAILS, one_per_layer, sort_key, textbook_order
+from .order import DETAILS, sort_key, textbook_order
 from .params import delta_rows, expr_rows, parameter_section
 from .picture import network_picture
-from .source import resolve_spec
+from .source import network_words, resolve_spec, sheet_title
 from .summary import summary_section
 from .vector import vector_section
 
 __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
-
-#: Without ``params``, every parameter gets a section up to this many; beyond, a sample.
-MAX_PARAMS_ALL = 40
-
-
-def valid_param_names(graph: Graph) -> str:
-    """The parameter names, all of them for small graphs, else per layer as ranges."""
-    names = [plain(p) for p in _differentiable(graph)]
-    if len(names) <= 30:
-        return ", ".join(names)
-    if isinstance(graph, Network):
-        parts = []
-        for l in range(1, len(graph.layers)):
-            w = graph.W[l]
-            parts.append(f"{plain(w[0][0])} ... {plain(w[-1][-1])}")
-            if graph.b[l]:
-                parts.append(f"{plain(graph.b[l][0])} ... {plain(graph.b[l][-1])}")
-        return ", ".join(parts)
-    return ", ".join(names[:20]) + f", ... ({len(names)} in all)"
-
-
-def _lookup(graph: Graph, name: str | sp.Symbol) -> sp.Symbol:
-    """``graph.lookup``, also reading ``w1_1_1`` for ``w1_11`` (indices always separated)."""
-    try:
-        return graph.lookup(name)
-    except GraphError:
-        parsed = parse_name(name) if isinstance(name, str) else None
-        if parsed is None:
-            raise
-        return graph.lookup(symbol_for(parsed))
-
-
-def _differentiable(graph: Graph) -> list[sp.Symbol]:
-    """The parameters; for a graph without any (x, y, z -> f), its inputs, as ``derive`` does."""
-    return list(graph.params) or [s for s in graph.leaves() if graph.kind_of(s) != "target"]
-
-
-def _choose(graph: Graph, params: Iterable[str | sp.Symbol] | None,
-            detail: str = "full", lang: str = "en") -> tuple[list[sp.Symbol], list[str]]:
-    all_params = _differentiable(graph)
-    if params is None and detail == "summary":
-        return [], []
-    if params is None and detail == "worked" and isinstance(graph, Network):
-        return one_per_layer(graph), []
-    if params is None:
-        if len(all_params) <= MAX_PARAMS_ALL:
-            return all_params, []
-        chosen = []
-        if isinstance(graph, Network):
-            for l in range(1, len(graph.layers)):
-                chosen.append(graph.W[l][0][0])
-        else:
-            chosen = all_params[:5]
-        note = say(lang, "omit.params", n=f"{len(all_params) - len(chosen):,}", total=f"{len(all_params):,}")
-        return chosen, [note]
-    chosen = []
-    for name in params:
-        try:
-            symbol = _lookup(graph, name)
-        except GraphError:
-            text = getattr(name, "name", str(name))
-            hint = closest(text, [plain(p) for p in all_params])
-            raise SpecError(
-                f"params: unknown parameter {text!r}{hint}; valid names: {valid_param_names(graph)}"
-            ) from None
-        if symbol not in all_params:
-            raise SpecError(
-                f"params: {plain(symbol)!r} is a {graph.kind_of(symbol)}, not a parameter; "
-                f"valid names: {valid_param_names(graph)}"
-            )
-        if symbol not in chosen:
-            chosen.append(symbol)
-    if not chosen:
-        raise SpecError(f"params: expected at least one name; valid names: {valid_param_names(graph)}")
-    return chosen, []
 
 
 def _listing(ctx: Context, symbols: list[sp.Symbol]) -> list[Span]:
@@ -144,11 +70,11 @@ def _network_section(ctx: Context) -> Section:
             "graph.about", nodes=ctx.count(len(g.nodes), "node"),
             leaves=ctx.say("and").join(kinds) or ctx.say("graph.no_leaves"), out=Math(latex(g.output))))
         if ctx.leaves_only:
-            leaves = _differentiable(g)
+            leaves = differentiable(g)
             spans += list(ctx.spans("graph.leaves_only", out=Math(latex(g.output)))) + _listing(ctx, leaves)
             spans.append(ctx.say("graph.leaves_end"))
         blocks: list[Any] = [Paragraph(tuple(spans))]
-        circuit = circuit_picture(g, ctx.numbers, _differentiable(g), lang=ctx.lang) if ctx.numbers is not None else None
+        circuit = circuit_picture(g, ctx.numbers, differentiable(g), lang=ctx.lang) if ctx.numbers is not None else None
         if circuit is not None:
             blocks.append(circuit)
         return Section(ctx.say("sec.graph"), tuple(blocks), anchor="network")
@@ -159,12 +85,13 @@ def _network_section(ctx: Context) -> Section:
         n, m = net.layers[l], net.layers[l - 1]
         params = ctx.count(n * m, "weight") + (", " + ctx.count(n, "bias") if net.bias[l - 1] else "")
         role = ctx.say("net.output" if l == net.depth else "net.hidden", l=l)
-        rows.append(((role,), (str(n),), (Math(act.latex), f" {act.name}"), (params,)))
+        rows.append(((role,), (str(n),), (Math(act.latex), " " + term(ctx.lang, "act", act.name)), (params,)))
     head = tuple((ctx.say(f"net.head.{k}"),) for k in ("layer", "neurons", "activation", "parameters"))
     blocks = [
-        Paragraph((ctx.say("net.about", describe=net.describe(), params=ctx.count(net.n_params, "parameter")),)),
+        Paragraph((ctx.say("net.about", describe=network_words(net, ctx.lang),
+                           params=ctx.count(net.n_params, "parameter")),)),
         Table(head, tuple(rows)),
-        Paragraph(ctx.spans("net.loss", loss=Math(net.loss.latex), name=net.loss.name)),
+        Paragraph(ctx.spans("net.loss", loss=Math(net.loss.latex), name=term(ctx.lang, "loss", net.loss.name))),
         Paragraph(ctx.spans(
             "net.notation", w=Math(r"w^{(l)}_{ji}"), i=Math("i"), lm1=Math("l-1"), j=Math("j"), l=Math("l"),
             z=Math(r"z^{(l)}_j"), a=Math(r"a^{(l)}_j"), a0=Math(r"a^{(0)}_i = x_i"),
@@ -366,7 +293,7 @@ def build_sheet(
         return replace(sheet, author=author)
     graph = spec.network
     bp = backprop_of(graph)
-    chosen, omitted = _choose(graph, params, detail, lang)
+    chosen, omitted = choose_params(graph, params, detail, lang)
     chosen = textbook_order(chosen)
     vals = values if values is not None else spec.values
     assignment: dict[sp.Symbol, Any] | None = None
@@ -387,8 +314,8 @@ def build_sheet(
     if numbers is not None:
         _require_finite(numbers, eta)
     ctx = Context(graph, bp, numbers, assignment, eta, expand, lang)
-    heading = title or spec.title
-    summary = summary_section(ctx, _differentiable(graph), set(chosen))
+    heading = title or sheet_title(spec, lang)
+    summary = summary_section(ctx, differentiable(graph), set(chosen))
     if detail == "summary":
         sections = [_network_section(ctx), summary]
     else:

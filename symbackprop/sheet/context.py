@@ -65,5 +65,18 @@ class Context:
         return not self.graph.params
 
     @property
+    def differentiated_plural(self) -> str:
+        """"parameters", or "leaves" for a graph without any, in the sheet's language."""
+        return self.say("n.leaf" if self.leaves_only else "n.parameter").split("|")[1]
+
+    @property
+    def leaf_kinds(self) -> str:
+        """The kinds of leaf this graph has, plural and joined: "inputs and parameters"."""
+        words = [self.say("n." + k).split("|")[1] for k in ("input", "target", "parameter") if self.graph.leaves(k)]
+        if len(words) <= 1:
+            return "".join(words)
+        return ", ".join(words[:-1]) + self.say("and") + words[-1]
+
+    @property
     def small(self) -> bool:
         return len(self.graph.nodes) <= SMALL_NODES

@@ -17,7 +17,7 @@ from symbackprop.derive.programs import Program
 from symbackprop.graph.array_latex import latex_name
 from symbackprop.numeric.array_fuse import check_fused
 
-from .lang import count, say, spans
+from .lang import count, say, spans, term
 from .model import Code, Equation, Listing, Math, Paragraph, Section, Span, Stamp
 
 __all__ = ["fused_section", "fused_subsection"]
@@ -56,7 +56,7 @@ def fused_subsection(program: Program, fused: Fused, arrays: Mapping[str, Any], 
     """One fused formula: the lines it replaces, the formula and its code, its two stamps."""
     blocks: list[Any] = [Paragraph(spans(lang, "prog.fused.lines", span=Code(fused.span), n=count(lang, len(fused.lines), "line"),
                                          m=count(lang, len(fused.unfused), "line"), start=Math(rf"\overline{{{latex_name(fused.start)}}}"),
-                                         end=Math(rf"\overline{{{latex_name(fused.end)}}}"), rule=fused.rule))]
+                                         end=Math(rf"\overline{{{latex_name(fused.end)}}}"), rule=term(lang, "rule", fused.rule)))]
     left, _, right = fused.latex().partition(" = ")
     blocks.append(Equation(((left, "= " + right),)))
     blocks.append(Listing(_wrapped(fused.code(code, program.grad_names))))
@@ -81,7 +81,7 @@ def fused_subsection(program: Program, fused: Fused, arrays: Mapping[str, Any], 
     ok = proof.ok is not False and check.ok
     blocks.append(Stamp(ok, tuple(lines), tuple(detail), mark=say(lang, "prog.check.ok" if ok else "prog.fused.bad"),
                         more=say(lang, "prog.check.more")))
-    title: tuple[Span, ...] = (Code(fused.span), f": {fused.rule}")
+    title: tuple[Span, ...] = (Code(fused.span), f": {term(lang, 'rule', fused.rule)}")
     return Section(title, tuple(blocks), anchor=f"fuse-{fused.start}")
 
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -20,6 +21,9 @@ from symbackprop.graph.notation import plain
 from .lang import say, spans
 from .model import Math, Span, Stamp
 
+if TYPE_CHECKING:
+    from symbackprop.derive.proof import Proof
+
 __all__ = [
     "DIGITS",
     "PROOF_MAX_NODES",
@@ -27,6 +31,7 @@ __all__ = [
     "number_text",
     "finite_difference",
     "verification_stamp",
+    "proof_detail",
 ]
 
 #: Significant digits of the numbers on a sheet (enough to compare with a hand calculation).
@@ -82,6 +87,17 @@ def _relative_error(a: float, b: float) -> float:
     return abs(a - b) / scale if scale else 0.0
 
 
+def proof_detail(proof: Proof, lang: str) -> str:
+    """What a proof compared, in the sheet's language (``proof.detail`` is English)."""
+    reason = proof.reason.removeprefix("cancel-")
+    if not reason:
+        return proof.detail
+    arithmetic = say(lang, "proof.exact") if proof.exact else say(lang, "proof.digits", digits=60)
+    text = say(lang, "proof." + reason, n=proof.points, arithmetic=arithmetic,
+               negation="" if proof.holds else say(lang, "proof.not"))
+    return say(lang, "proof.cancel", rest=text) if proof.reason.startswith("cancel-") else text
+
+
 def verification_stamp(
     graph: Graph,
     param: sp.Symbol,
@@ -106,7 +122,8 @@ def verification_stamp(
     first = spans(lang, "stamp.symbolic" if proof.method == "symbolic" else "stamp.point", out=out, name=name)
     route = say(lang, "stamp.route.symbolic" if proof.method == "symbolic" else "stamp.route.point")
     detail: list[tuple[Span, ...]] = [
-        (say(lang, "stamp.proved" if proof.holds else "stamp.refuted_detail", route=route, detail=proof.detail),),
+        (say(lang, "stamp.proved" if proof.holds else "stamp.refuted_detail", route=route,
+             detail=proof_detail(proof, lang)),),
     ]
     ok = proof.holds
     if assignment is not None and gradient is not None:

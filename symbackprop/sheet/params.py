@@ -112,6 +112,13 @@ def _chain_blocks(ctx: Context, d: Derivation, lhs: str, n_paths: int) -> tuple[
         return blocks, ()
     if n_paths <= MAX_PATHS_LISTED:
         paths = d.path_list(max_paths=MAX_PATHS_LISTED)
+        if len(paths) == 1 and len(paths[0].factors) == 1:
+            # A leaf read directly by the output: "∂f/∂z = ∂f/∂z" would be a chain rule of
+            # one factor, so the factor is the whole story.
+            (f,) = paths[0].factors
+            blocks.append(Paragraph(ctx.spans("par.direct", name=Math(latex(d.wrt)), out=Math(latex(f.of)))))
+            blocks.append(Equation(((lhs, "= " + latex(f.value)),)))
+            return blocks, paths
         blocks.append(Paragraph((ctx.say("par.chain"),)))
         blocks.append(_rows(lhs, [leibniz_latex(p) for p in paths]))
         seen: dict[tuple[sp.Symbol, sp.Symbol], Factor] = {}
@@ -131,8 +138,12 @@ def _chain_blocks(ctx: Context, d: Derivation, lhs: str, n_paths: int) -> tuple[
 
 
 def _delta_blocks(ctx: Context, d: Derivation, lhs: str) -> list[Block]:
+    if not d.deltas:
+        # No error signal is involved (a leaf read only by the output itself): the δ form
+        # is the single factor above again.
+        return []
     blocks: list[Block] = [
-        Paragraph(ctx.spans("par.with_deltas", delta=Math(r"\delta"))),
+        Paragraph(ctx.spans("par.with_deltas", delta=Math(r"\delta"), who=ctx.differentiated_plural)),
         Equation(tuple(expr_rows(lhs, d.delta_form))),
     ]
     # Output layer first, as the recursion runs and as every other list of the sheet reads.
@@ -177,7 +188,8 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str, fold: bool = False) 
     if size > MAX_EXPANDED:
         about = (ctx.say("par.about", n=f"{size:,}") if size <= 10 * MAX_EXPANDED
                  else ctx.say("par.over", n=f"{10 * MAX_EXPANDED:,}"))
-        return [Paragraph(ctx.spans("par.too_big", size=about, limit=f"{MAX_EXPANDED:,}", delta=Math(r"\delta")))]
+        return [Paragraph(ctx.spans("par.too_big", size=about, limit=f"{MAX_EXPANDED:,}", delta=Math(r"\delta"),
+                                    leaves=ctx.leaf_kinds))]
     try:
         expr = d.expanded(max_size=MAX_EXPANDED)
     except TooLargeError as exc:  # pragma: no cover - guarded by expanded_size above
@@ -188,10 +200,11 @@ def _expanded_blocks(ctx: Context, d: Derivation, lhs: str, fold: bool = False) 
     if widest > _MAX_ROW:
         # A single function call (softmax of a whole layer) cannot be broken across lines.
         return [Paragraph(ctx.spans("par.too_wide", size=f"{size:,}", delta=Math(r"\delta")))]
-    shown = [Paragraph((ctx.say("par.expanded"),)), Equation(tuple(rows))]
+    shown = [Paragraph((ctx.say("par.expanded", leaves=ctx.leaf_kinds),)), Equation(tuple(rows))]
     if fold and len(rows) > MAX_UNFOLDED_ROWS:
-        return [Fold((ctx.say("par.expanded.folded", rows=len(rows)),), tuple(shown),
-                     ctx.spans("par.expanded.pointer", rows=len(rows), command=Code("symbackprop sheet --detail full")))]
+        return [Fold((ctx.say("par.expanded.folded", leaves=ctx.leaf_kinds, rows=len(rows)),), tuple(shown),
+                     ctx.spans("par.expanded.pointer", leaves=ctx.leaf_kinds, rows=len(rows),
+                               command=Code("symbackprop sheet --detail full")))]
     return shown
 
 
@@ -215,7 +228,7 @@ def _number_blocks(ctx: Context, d: Derivation, lhs: str, paths: tuple[Path, ...
     overflow = _overflowing_factor(paths, env)
     if overflow is not None:
         blocks.append(Paragraph(ctx.spans("par.path_overflow", factor=Math(overflow), delta=Math(r"\delta"))))
-    elif paths:
+    elif paths and not (len(paths) == 1 and len(paths[0].factors) == 1):  # one factor: the row below says it
         rows = []
         products = []
         for k, path in enumerate(paths, 1):

@@ -1,4 +1,5 @@
-"""What a sheet is built from: a spec, a spec file or dict, a network, a graph or a program.
+"""What a sheet is built from: a spec, a spec file or dict, a network, a graph or a program;
+and the title the library gives it when the spec has none, in the sheet's language.
 
 >>> resolve_spec("2-2-1").network.describe()
 '2-2-1 sigmoid network, squared loss'
@@ -14,8 +15,11 @@ from symbackprop.derive.programs import Program
 from symbackprop.graph import Graph, Network
 from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import Spec, load_spec
+from symbackprop.read.spec import EXAMPLE
 
-__all__ = ["resolve_spec"]
+from .lang import describe, say, term
+
+__all__ = ["resolve_spec", "sheet_title", "network_words"]
 
 
 def resolve_spec(source: Spec | Graph | Program | ArrayProgram | Mapping[str, Any] | str | FilePath) -> Spec:
@@ -30,3 +34,28 @@ def resolve_spec(source: Spec | Graph | Program | ArrayProgram | Mapping[str, An
         title = f"A {source.describe()}" if isinstance(source, Network) else "A computation graph"
         return Spec(source, None, title, "<graph>")
     return load_spec(source)
+
+
+def network_words(net: Network, lang: str) -> str:
+    """``2-2-2 sigmoid network, squared loss`` in ``lang``."""
+    return describe(lang, net.layers, [a.name for a in net.activations], net.loss.name)
+
+
+def sheet_title(spec: Spec, lang: str) -> str:
+    """The spec's title; one the library made itself (none given, or the built-in example's)
+    is made again in the sheet's language.
+
+    >>> from symbackprop.read.spec import EXAMPLE
+    >>> sheet_title(load_spec(EXAMPLE), "ko"), sheet_title(resolve_spec("2-1"), "ko")
+    ('손으로 풀어 보는 2-2-2 시그모이드 신경망', '2-1 시그모이드 신경망, 제곱 손실')
+    """
+    net = spec.network
+    if isinstance(net, Network):
+        acts = "/".join(term(lang, "act", a) for a in dict.fromkeys(a.name for a in net.activations))
+        if spec.title == EXAMPLE["title"] and net.describe() == "2-2-2 sigmoid network, squared loss":
+            return say(lang, "title.example", layers="-".join(map(str, net.layers)), acts=acts)
+        if spec.title == f"A {net.describe()}":
+            return say(lang, "title.network", describe=network_words(net, lang))
+    elif spec.title == "A computation graph":
+        return say(lang, "title.graph")
+    return spec.title

@@ -24,6 +24,7 @@ from .context import Context
 from .model import Block, Link, Math, Paragraph, Section, Span, Table
 from .numbers import number_latex
 from .order import textbook_order
+from .published import published_example
 
 __all__ = ["MAX_SUMMARY_ROWS", "summary_section", "updated_output"]
 
@@ -32,17 +33,50 @@ __all__ = ["MAX_SUMMARY_ROWS", "summary_section", "updated_output"]
 MAX_SUMMARY_ROWS = 60
 
 
-def updated_output(ctx: Context) -> tuple[float, float] | None:
-    """The output before and after one gradient-descent step on every parameter, or
-    ``None`` without numbers or a learning rate."""
+def updated_output(ctx: Context, params: list[sp.Symbol] | None = None) -> tuple[float, float] | None:
+    """The output before and after one gradient-descent step on ``params`` (default: every
+    parameter; the others keep their values), or ``None`` without numbers or a learning rate."""
     nums, eta, assignment = ctx.numbers, ctx.eta, ctx.assignment
     if nums is None or eta is None or assignment is None:
         return None
     moved = dict(assignment)
-    for p in ctx.graph.params:
+    for p in ctx.graph.params if params is None else params:
         moved[p] = float(assignment[p]) - eta * float(nums.gradients[p])
     out = ctx.graph.output
     return float(nums.values[out]), float(forward(ctx.graph, moved, exact=False)[out])
+
+
+def _weights(ctx: Context) -> list[sp.Symbol] | None:
+    """A network's weights when it also has biases (the two steps differ), else ``None``."""
+    net = ctx.net
+    if net is None or not any(net.bias):
+        return None
+    return [w for l in range(1, len(net.layers)) for row in net.W[l] for w in row]
+
+
+def _after_step(ctx: Context) -> list[Block]:
+    """The output after one step: every parameter updated and, for a network with biases,
+    the weights alone (the step many worked examples print), each labelled."""
+    moved = updated_output(ctx)
+    if moved is None:
+        return []
+    out = ctx.graph.output
+    before, after = moved
+    falls = after < before
+    fields = dict(word=ctx.output_word, before=Math(f"{latex(out)} = {number_latex(before)}"),
+                  after=Math(number_latex(after)))
+    weights = _weights(ctx)
+    if weights is None:
+        return [Paragraph(ctx.spans("sum.falls" if falls else "sum.not_falls", **fields))]
+    _, only = updated_output(ctx, weights)  # type: ignore[misc]
+    known = published_example(ctx.graph, ctx.assignment or {}, ctx.eta)
+    published: tuple[Span, ...] | str = ""
+    if known is not None and number_latex(known.after_weights_only) != number_latex(only):
+        published = ctx.spans("sum.published", source=known.source[ctx.lang],
+                              published=Math(number_latex(known.after_weights_only)))
+    # One sentence: the figures belong together (and a handout keeps its page count).
+    return [Paragraph(ctx.spans("sum.falls_both" if falls else "sum.not_falls_both", **fields,
+                                only=Math(number_latex(only)), published=published))]
 
 
 def _rows_shown(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol]) -> list[sp.Symbol]:
@@ -92,10 +126,5 @@ def summary_section(ctx: Context, params: list[sp.Symbol], worked: set[sp.Symbol
     blocks.append(Table(tuple(header), tuple(rows)))
     if len(shown) < len(ordered):
         blocks.append(Paragraph((ctx.say("sum.left_out", n=f"{len(ordered) - len(shown):,}", total=f"{len(ordered):,}"),)))
-    moved = updated_output(ctx)
-    if moved is not None:
-        before, after = moved
-        blocks.append(Paragraph(ctx.spans(
-            "sum.falls" if after < before else "sum.not_falls", word=ctx.output_word,
-            before=Math(f"{latex(out)} = {number_latex(before)}"), after=Math(number_latex(after)))))
+    blocks += _after_step(ctx)
     return Section(ctx.say("sec.summary"), tuple(blocks), anchor="summary")

@@ -116,7 +116,7 @@ def test_sheet_of_the_circuit_speaks_of_output_and_leaves(circuit, tmp_path, cap
     assert "Output" in titles and "Loss" not in titles
     md = sheet.render("md")
     assert "0 parameters" not in md and "For each parameter" not in md
-    assert "differentiates $f$ with respect to its leaves $x$, $y$ and $z$" in md
+    assert "differentiates $f$ with respect to each of its leaves, $x$, $y$ and $z$" in md
     assert "For each leaf" in md and "-2.0" not in md and "= -12" in md
     (pic,) = [b for b in sheet.walk() if isinstance(b, Circuit)]
     assert [(n.text, n.value) for n in pic.nodes] == [("x", "-2"), ("y", "5"), ("z", "-4"), ("q", "3"), ("f", "-12")]
@@ -129,7 +129,7 @@ def test_sheet_of_the_circuit_speaks_of_output_and_leaves(circuit, tmp_path, cap
     written = out.read_text()
     assert "![Each gate shows its operation" in written and "(circuit-1.svg)" in written
     svg = (tmp_path / "circuit-1.svg").read_text()
-    assert svg.startswith("<svg") and "<style>" in svg and "<title>f = -12; gradient 1</title>" in svg
+    assert svg.startswith("<svg") and "<style>" in svg and "<title>f = -12; ∂f/∂f = 1</title>" in svg and "<title>x = -2; ∂f/∂x = -4</title>" in svg
     caption = ("Each gate shows its operation; on every wire, the forward value above (green) and the gradient "
                "of the output flowing back below (red).")
     assert written.replace(f"![{caption}](circuit-1.svg)",

@@ -48,7 +48,7 @@ def test_layer_asks_one_weight_per_layer_and_korean_sheets(tmp_path, capsys):
     assert "values" in key[0]["spec"]  # a spec without numbers gets drawn ones
     assert "문제 1" in (tmp_path / "problems.md").read_text()
     notebook = json.loads((tmp_path / "exercise.ipynb").read_text())
-    assert "문제 1" in "".join(notebook["cells"][2]["source"])
+    assert "문제 1" in "".join(notebook["cells"][4]["source"])
 
 
 @pytest.mark.parametrize(("ask", "says"), [

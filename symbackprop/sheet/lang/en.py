@@ -8,13 +8,13 @@ PHRASES: dict[str, str] = {
     # nouns, for counts
     "n.node": "node|nodes", "n.input": "input|inputs", "n.target": "target|targets",
     "n.parameter": "parameter|parameters", "n.weight": "weight|weights", "n.bias": "bias|biases",
-    "n.path": "path|paths", "n.signal": "further error signal|further error signals",
+    "n.path": "path|paths", "n.leaf": "leaf|leaves", "n.signal": "further error signal|further error signals",
     "and": " and ", "loss": "loss", "output": "output", "mean": "mean", "sum": "sum",
     # the network or graph
     "sec.graph": "The graph",
     "graph.about": "A computation graph of {nodes} with {leaves}; its output is {out}.",
     "graph.no_leaves": "no leaves", "graph.leaves_end": ".",
-    "graph.leaves_only": " It has no parameters, so the sheet differentiates {out} with respect to its leaves ",
+    "graph.leaves_only": " The sheet differentiates {out} with respect to each of its leaves, ",
     "sec.network": "The network",
     "net.about": "The network is a {describe}, with {params}.",
     "net.head.layer": "Layer", "net.head.neurons": "Neurons", "net.head.activation": "Activation",
@@ -61,20 +61,21 @@ PHRASES: dict[str, str] = {
     "par.so": "So:",
     "par.many_paths": "{n} paths lead from {name} to the {word}, too many to list (over {limit}). "
                       "Each is a product like this one:",
-    "par.with_deltas": "With the error signals {delta}, which hold these sums once for all parameters:",
+    "par.direct": "{out} reads {name} directly, so the chain rule has a single factor:",
+    "par.with_deltas": "With the error signals {delta}, which hold these sums once for all {who}:",
     "par.more_deltas": "{signals} follow the recursion above (too many or too long to print here).",
     "par.no_expand": "Expanded form not requested.",
-    "par.too_big": "The expanded form (inputs, targets and parameters only) would have {size} terms, over "
+    "par.too_big": "The expanded form ({leaves} only) would have {size} terms, over "
                    "the sheet's limit of {limit}; the {delta} form above is the same derivative with the "
                    "intermediate quantities kept as symbols.",
     "par.about": "about {n}", "par.over": "over {n}",
     "par.too_wide": "The expanded form (about {size} terms) does not fit on a page: one function call in it "
                     "alone is wider than a line. The {delta} form above is the same derivative with the "
                     "intermediate quantities kept as symbols.",
-    "par.expanded": "Expanded, in inputs, targets and parameters only:",
-    "par.expanded.folded": "Expanded, in inputs, targets and parameters only ({rows} lines)",
-    "par.expanded.pointer": "The expanded form, in inputs, targets and parameters only, runs to {rows} lines and is "
-                            "left out of this sheet; the full sheet ({command}) prints it.",
+    "par.expanded": "Expanded, in {leaves} only:",
+    "par.expanded.folded": "Expanded, in {leaves} only ({rows} lines)",
+    "par.expanded.pointer": "The expanded form, in {leaves} only, runs to {rows} lines and is left out of this "
+                            "sheet; the full sheet ({command}) prints it.",
     "par.numbers": "With the numbers:",
     "par.path": "path {k}",
     "par.path_overflow": "Along the paths, a factor at these numbers is beyond float64's range (a prediction "
@@ -109,6 +110,11 @@ PHRASES: dict[str, str] = {
     "sum.left_out": "{n} of the {total} rows are left out; every one has the same form as the rows of its layer.",
     "sum.falls": "Recomputed with every parameter updated, the {word} falls from {before} to {after}.",
     "sum.not_falls": "Recomputed with every parameter updated, the {word} does not fall from {before} to {after}.",
+    "sum.falls_both": "Recomputed with every parameter updated, the {word} falls from {before} to {after}; with the "
+                      "weights alone (biases kept), it is {only}{published}.",
+    "sum.not_falls_both": "Recomputed with every parameter updated, the {word} does not fall from {before} to "
+                          "{after}; with the weights alone (biases kept), it is {only}{published}.",
+    "sum.published": ", where {source} prints {published}",
     # vector form
     "sec.vector": "Vector form",
     "vec.intro": "The same derivation written for whole layers, as textbooks end it: bold letters are "
@@ -121,19 +127,20 @@ PHRASES: dict[str, str] = {
     # cost
     "sec.cost": "Cost: why backpropagation",
     "cost.intro": "The gradient of all {params} parameters of this network needs {paths} chain-rule paths. "
-                  "Written out path by path, each product is computed on its own; backpropagation computes "
-                  "each error signal once and reuses it for every weight that uses it. Counting every local "
-                  "partial as a number already known, a partial equal to 1 as free, and a product of k "
-                  "numbers as k - 1 multiplications:",
+                  "Path by path, each product is computed on its own; backpropagation computes each error "
+                  "signal once and reuses it. Counting local partials as known numbers, a partial equal to 1 "
+                  "as free, and a product of k numbers as k - 1 multiplications:",
     "cost.route": "Route", "cost.mults": "Multiplications",
     "cost.separate": "each parameter separately, every path product on its own",
     "cost.backprop": "backpropagation, each {delta} computed once and shared",
-    "cost.ratio": "Backpropagation needs {ratio} times fewer multiplications here; the gap grows with every "
-                  "layer, because the number of paths multiplies while the number of connections only adds.",
+    "cost.ratio": "Backpropagation needs {ratio} times fewer multiplications: paths multiply with depth, "
+                  "connections only add.",
     # what was left out
     "sec.omitted": "Left out",
     "omit.params": "{n} of the {total} parameters have no section of their own (choose them with params= or "
                    "--params); every one follows the δ recursion shown.",
+    "omit.leaves": "{n} of the {total} leaves have no section of their own (choose them with params= or --params); "
+                   "every one follows the δ recursion shown.",
     "omit.first_sample": "The numbers are those of the first of the {n} samples.",
     "omit.step": "The gradient-descent step is left out: it uses the gradient of the loss over all {n} samples "
                  "(symbackprop grad prints it).",
@@ -203,4 +210,27 @@ PHRASES: dict[str, str] = {
     "prog.fused.check.detail": "Passes when |fused − unfused| ≤ {atol} + {rtol}·|unfused| in every entry; "
                                "largest difference {worst}.",
     "prog.fused.bad": "The fused formula disagrees with the unfused lines.",
+    # what a proof compared (the stamp's detail)
+    "proof.symbolic": "the expanded chain rule equals sympy.diff of the composed output, and a 60-digit central "
+                      "difference at a random point",
+    "proof.rule": "the expanded chain rule equals sympy.diff of the composed output, but a 60-digit central "
+                  "difference disagrees: a function's derivative rule (fdiff) is wrong",
+    "proof.points": "{negation}δ-recursion value equals the derivative of a one-variable forward pass, and a 60-digit "
+                    "central difference, at {n} random rational point(s) {arithmetic}",
+    "proof.points-fd": "{negation}δ-recursion value equals the central difference (step 1e-25) at {n} random rational "
+                       "point(s) {arithmetic}",
+    "proof.cancel": "expansion did not cancel; {rest}", "proof.not": "NOT: ",
+    "proof.exact": "(exact rational arithmetic)", "proof.digits": "({digits}-digit arithmetic)",
+    # titles, the network's description, and the registry's activations and losses
+    "title.network": "A {describe}", "title.example": "A {layers} {acts} network, worked by hand",
+    "title.graph": "A computation graph",
+    "net.describe": "{layers} {acts} network, {loss} loss",
+    "act.identity": "identity", "act.sigmoid": "sigmoid", "act.tanh": "tanh", "act.relu": "relu",
+    "act.leaky_relu": "leaky_relu", "act.softplus": "softplus", "act.softmax": "softmax",
+    "loss.squared": "squared", "loss.sse": "sse", "loss.mse": "mse", "loss.cross_entropy": "cross_entropy",
+    "loss.binary_cross_entropy": "binary_cross_entropy", "loss.output": "output",
+    # how a fused formula was found (derive.fuse's words), by those words
+    "rule.softmax with cross entropy": "softmax with cross entropy", "rule.log-softmax": "log-softmax",
+    "rule.softmax": "softmax", "rule.log-sum-exp": "log-sum-exp", "rule.batch normalisation": "batch normalisation",
+    "rule.layer normalisation": "layer normalisation", "rule.the lines composed": "the lines composed",
 }

@@ -135,8 +135,12 @@ def circuit_svg(c: Circuit, engine: str | None = None) -> str:
         if w.gradient[0]:
             out.append(_wire_label("grad", w.label_x, w.label_y + 16, *w.gradient))
         out.append("</g>")
+    # The tooltip names the gradient as ∂out/∂name, not in words: a picture has no language.
+    feeds = {w[0] for w in c.wires}
+    out_name = next((n.text for k, n in enumerate(c.nodes) if k not in feeds), "")
     for n, b in zip(c.nodes, lay.boxes):
-        tip = f"<title>{escape(n.text)} = {escape(n.value)}" + (f"; gradient {escape(n.gradient)}" if n.gradient else "") + "</title>"
+        tip = (f"<title>{escape(n.text)} = {escape(n.value)}"
+               + (f"; ∂{escape(out_name)}/∂{escape(n.text)} = {escape(n.gradient)}" if n.gradient else "") + "</title>")
         x, y = b.x - b.w / 2, b.y - b.h / 2
         if n.op:
             out.append(f'<g class="node">{tip}<rect class="gate" x="{x:.1f}" y="{y:.1f}" width="{b.w:.0f}" '
