@@ -87,7 +87,7 @@ def run_exercise(args: argparse.Namespace) -> int:
     write_folder(args.output, files, last="key.json")
     names = list(files)
     shown = ", ".join(names) if len(names) <= 12 else f"{', '.join(names[:3])}, ..., {names[-1]}"
-    print(f"wrote {len(files)} files to {args.output}: {shown}", file=sys.stderr)
+    print(f"wrote {len(files)} file{'' if len(files) == 1 else 's'} to {args.output}: {shown}", file=sys.stderr)
     return 0
 
 

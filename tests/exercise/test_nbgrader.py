@@ -106,3 +106,10 @@ def test_nbgrader_goes_alone_and_writes_no_key():
     pytest.importorskip("nbformat")
     assert sorted(exercise_files(MAZUR, "w2_11", formats=["nbgrader"], variants=2)) == [
         "assignment-v1.ipynb", "assignment-v2.ipynb"]
+
+
+def test_the_command_counts_what_it_wrote_in_words(tmp_path, capsys):
+    assert main(["exercise", MAZUR, "--ask", "w2_11", "--format", "nbgrader", "-o", str(tmp_path / "one")]) == 0
+    assert "wrote 1 file to" in capsys.readouterr().err
+    assert main(["exercise", MAZUR, "--ask", "w2_11", "-o", str(tmp_path / "many")]) == 0
+    assert "files to" in capsys.readouterr().err
