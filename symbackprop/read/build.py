@@ -18,8 +18,9 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
+from symbackprop.graph.functions import step
 
-from .functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
+from .functions import FUNCTION_NAMES, LAYER_FUNCTIONS, FunctionApplier, Head, Partial
 from .limits import checked_int
 from .names import NameParts, Scope, alias_key, split_name
 
@@ -38,9 +39,13 @@ _PRODUCTS = frozenset({"mul", "div"})
 
 
 class _Builder(FunctionApplier):
-    def __init__(self, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None) -> None:
+    def __init__(self, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None,
+                 *, native: bool = False) -> None:
         self.text = text
         self.aliases = dict(aliases or {})
+        # A [notation] table's letters (a → z, h → a^{(1)}, ...), applied at once to every name
+        # read; ``native`` reads the project's own letters (its expected formulas).
+        self.letters: Mapping[str, tuple[str, int | None]] = {} if native else getattr(graph, "letters", {})
         self.scope = Scope(graph)
         self.graph = graph
         self.steps = 0
@@ -212,9 +217,13 @@ class _Builder(FunctionApplier):
         whole = head in FUNCTION_NAMES or self.scope.has(head)
         return split_name(head, command, layer, subs, whole=whole), powers
 
-    def written(self, base: lark.Token, scripts: list[lark.Tree],
-                env: Mapping[str, int]) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
-        """A name as written: head, whether a command, layer, subscripts, power superscripts."""
+    def written(self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int], *,
+                rename: bool = True) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
+        """A name as written: head, whether a command, layer, subscripts, power superscripts.
+
+        With ``rename``, the head is read through the graph's letters (``a`` may be the
+        pre-activation ``z``); a letter that names a whole layer supplies that layer.
+        """
         text = str(base)
         if base.type == "HAT":
             head, command = "yhat", False
@@ -228,10 +237,19 @@ class _Builder(FunctionApplier):
         else:
             head, command = text, False
         layer: int | None = None
+        scripts = list(scripts)
+        if rename and self.letters and base.type == "NAME" and "_" in head and head.split("_", 1)[0] in self.letters:
+            head, rest = head.split("_", 1)  # t_k: the letter t, renamed, and its index
+            scripts.insert(0, lark.Tree("sub", [lark.Token("SUBARG", "{" + rest + "}")]))
+        renamed = self.letters.get(("\\" if command else "") + head) if rename and self.letters else None
+        whole: int | None = None  # the layer a whole-layer name (d2l's o for z^{(2)}) stands for
+        if renamed is not None:
+            head, whole = renamed
+            command = head == "delta"
         subs: list[str] = []
         powers: list[lark.Tree] = []
         for s in scripts:
-            if s.data == "layer_t":  # W^{(2)T}: the layer here; the matrix reader transposes it
+            if s.data in ("layer_t", "layer_prime"):  # W^{(2)T}: the layer here; the matrix reader transposes it
                 layer = checked_int(re.findall(r"\d+", str(s.children[0]))[0], "layer", FormulaError)
                 continue
             if s.data == "sub":
@@ -243,6 +261,8 @@ class _Builder(FunctionApplier):
                 layer = found
             else:
                 powers.append(s.children[0])
+        if layer is None:
+            layer = whole
         return head, command, layer, subs, powers
 
     @staticmethod
@@ -271,6 +291,9 @@ class _Builder(FunctionApplier):
         if aliased is not None:
             return aliased if exponent is None else self.power(aliased, exponent, node)
         literal = self.scope.has(parts.base) if not parts.pieces else False
+        if parts.base in LAYER_FUNCTIONS and parts.layer is not None and not parts.pieces and not literal:
+            # g^{[1]}, g^{[1]'}: the layer's activation; the argument's layer decides which one
+            return Head(parts.base, 0, None, exponent, base.start_pos)
         if parts.kind is None and parts.layer is None and not literal:
             if base.type != "NAME" or not parts.pieces:
                 if str(base) in env and not scripts:
@@ -290,14 +313,37 @@ class _Builder(FunctionApplier):
 
     def alias(self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]) -> sp.Symbol | None:
         """The symbol an alias of the spec's ``[notation]`` table stands for, if this is one."""
-        head, command, layer, subs, _ = self.written(base, scripts, env)
+        head, command, layer, subs, _ = self.written(base, scripts, env, rename=False)
         return self.aliases.get(alias_key(split_name(head, command, layer, subs), env))
+
+    def call_head(self, node: lark.Tree, env: Mapping[str, int]) -> tuple[sp.Expr | Head, int]:
+        """The value of a call's name and its primes (``f'``, ``f^{\\prime}``, ``g^{[1]'}``).
+
+        Bishop's ``h'`` is the layer's activation derivative when ``h`` names nothing else.
+        """
+        name = node.children[0]
+        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
+        primes += sum(str(s.children[0]).count("'") + str(s.children[0]).count("prime")
+                      for s in name.children[1:] if isinstance(s, lark.Tree) and s.data == "layer_prime")
+        base = name.children[0]
+        if primes and str(base) == "h" and not self.aliases and not self.scope.has("h") and "h" not in self.letters:
+            if all(isinstance(s, lark.Tree) and s.data in ("layer_prime", "sup") for s in name.children[1:]):
+                return Head("h", 0, None, None, base.start_pos), primes
+        return self.value(name, env), primes
+
+    def _indicator(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        """``\\mathbb{1}[u > v]``, ``[u > v]``: 1 where it holds, else 0 (so ReLU′(0) = 0)."""
+        left, op, right = comparison(node)
+        return self.checked(indicator(self.expr(left, env), str(op), self.expr(right, env)), node)
+
+    def _ones(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        raise self.fail("\\mathbf{1}_m, the column of ones, belongs in a formula of batch matrices "
+                        "(A^{[l]}, Z^{[l]}, dZ^{[l]})", node)
 
     def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         name = node.children[0]
-        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
         args_tree = node.children[-1] if isinstance(node.children[-1], lark.Tree) and node.children[-1].data == "args" else None
-        head = self.value(name, env)
+        head, primes = self.call_head(node, env)
         if isinstance(head, Head):
             head = Head(head.name, primes, head.sub, head.power, head.pos)
             if args_tree is None:
@@ -365,6 +411,25 @@ class _Builder(FunctionApplier):
             if letter in pieces:
                 return self.scope.index_range(parts, pieces.index(letter))
         return None
+
+
+def comparison(node: lark.Tree) -> tuple[lark.Tree, lark.Token, lark.Tree]:
+    """The two sides and the sign of an indicator's comparison."""
+    cmp = next(c for c in node.children if isinstance(c, lark.Tree) and c.data == "compare")
+    left, op, right = cmp.children
+    return left, op, right  # type: ignore[return-value]
+
+
+def indicator(left: sp.Expr, op: str, right: sp.Expr) -> sp.Expr:
+    r"""1 where ``left op right`` holds, 0 elsewhere: the step H (with H(0) = 0) of the gap.
+
+    >>> u = sp.Symbol("u")
+    >>> indicator(u, ">", sp.S.Zero), indicator(u, r"\geq", sp.S.Zero)
+    (Heaviside(u, 0), Heaviside(u, 1))
+    """
+    strict = op in (">", "<", "\\gt", "\\lt")
+    gap = left - right if op in (">", ">=", "\\gt", "\\ge", "\\geq") else right - left
+    return step(gap) if strict else sp.Heaviside(gap, 1)
 
 
 def build(

@@ -25,7 +25,7 @@ from symbackprop.errors import FormulaError
 __all__ = ["Equation", "split_equation", "LOSS_NAMES"]
 
 #: How textbooks name the loss on a left side, besides the graph's output and its aliases.
-LOSS_NAMES = ("L", "E", "C", "J", r"\ell", r"\mathcal{L}")
+LOSS_NAMES = ("L", "E", "C", "J", r"\ell", r"\mathcal{L}", r"\bar{L}", r"\mathcal{J}")
 
 _D = r"(?:\\partial(?![A-Za-z])|∂|\\mathrm\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\}|d(?=[\s\\A-Za-z{(]))"
 _SLASH = re.compile(rf"^\s*{_D}\s*(?P<loss>[^/]+?)\s*/\s*{_D}\s*(?P<wrt>.+?)\s*$", re.DOTALL)

@@ -20,7 +20,7 @@ from symbackprop.graph.graph import Graph
 
 from .limits import checked_int
 
-__all__ = ["FUNCTION_NAMES", "Head", "Partial", "FunctionApplier"]
+__all__ = ["FUNCTION_NAMES", "LAYER_FUNCTIONS", "Head", "Partial", "FunctionApplier"]
 
 
 def _heaviside(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
@@ -51,6 +51,8 @@ _TABLE: dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
 }
 #: Names read as "the activation of the layer of the argument" (and, primed, its derivative).
 _LAYER_FUNCTIONS = ("f", "g", "phi", "varphi")
+#: Also Bishop's ``h``, as ``h'``: the layer's activation function, whatever it is.
+LAYER_FUNCTIONS = frozenset(_LAYER_FUNCTIONS) | {"h"}
 #: Every function name the parser knows.
 FUNCTION_NAMES = frozenset(_TABLE) | {"softmax", "max", "min", *_LAYER_FUNCTIONS}
 
@@ -98,7 +100,7 @@ class FunctionApplier:
 
     def _apply(self, head: Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
         name = head.name
-        if name in _LAYER_FUNCTIONS or (name == "sigma" and head.primes and self._layer_z(args)):
+        if name in LAYER_FUNCTIONS or (name == "sigma" and head.primes and self._layer_z(args)):
             return self._layer_activation(head, args, node)
         if name == "softmax":
             return self._softmax(head, args, node)

@@ -29,18 +29,31 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
-from .build import _Builder
+from .build import _Builder, comparison, indicator
+from .equation import LOSS_NAMES
 from .functions import Head
 from .parser import alias_keys, parse_tree
 
 __all__ = [
-    "M", "parse_matrix", "is_matrix_formula", "layer_quantity", "activation_derivative", "node_text", "KIND_TEXT",
+    "M", "parse_matrix", "layer_target", "BATCH_KINDS", "is_matrix_formula", "layer_quantity", "activation_derivative", "node_text", "KIND_TEXT",
 ]
 
-#: How a layer quantity is written in messages.
-KIND_TEXT = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y"}
+#: How a layer quantity is written in messages.  Besides one example's columns, the batch
+#: matrices (m examples as columns, Ng's notation): ``Z``, ``A``, ``D`` (Δ = dZ, each column
+#: ∂L/∂z of its example), ``dA``, ``X``, ``Y``; ``da`` is ∂L/∂a; ``ones`` is the column
+#: 1_m and ``m`` the number of examples.  ``dw``/``db`` are gradients, asked for but never used.
+KIND_TEXT = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y", "da": "da",
+             "Z": "Z", "A": "A", "D": "dZ", "dA": "dA", "X": "X", "Y": "Y", "ones": "1ₘ", "m": "m",
+             "dw": "dW", "db": "db"}
+#: The batch kinds, and the column of one example each stands for (``A^{[1](i)}`` is a⁽¹⁾).
+BATCH_KINDS = {"Z": "z", "A": "a", "D": "delta", "dA": "da", "X": "x", "Y": "y", "ones": "ones", "m": "m"}
 _SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_HEADS = {"W": "w", "w": "w", "b": "b", "z": "z", "a": "a", "delta": "delta", "x": "x", "y": "y", "yhat": "a"}
+_HEADS = {"W": "w", "w": "w", "b": "b", "z": "z", "a": "a", "delta": "delta", "x": "x", "y": "y", "yhat": "a",
+          "Z": "Z", "A": "A", "Delta": "D", "X": "X", "Y": "Y", "dZ": "D", "dA": "dA", "dz": "delta",
+          "da": "da", "dW": "dw", "dw": "dw", "db": "db", "m": "m"}
+_COMMANDS = frozenset({"delta", "Delta"})
+#: ∇ of a layer quantity, as a leaf: ∇_{a^{(2)}} L is ∂L/∂a⁽²⁾.
+_GRADIENT_OF = {"a": "da", "A": "dA", "z": "delta", "Z": "D", "w": "dw", "b": "db"}
 _FUNCTION_TEXT = {"sigma": "σ", "sigmoid": "σ", "phi": "φ", "varphi": "φ", "theta": "θ"}
 
 
@@ -103,6 +116,10 @@ def node_text(op: str, args: tuple, old: M | None = None) -> str:
         return f"diag({args[0].text})"
     if op == "apply" and old is not None:
         return old.text.split("(", 1)[0] + f"({args[0].text})"
+    if op == "esum":
+        return f"Σᵢ {_wrap(args[0])}"
+    if op == "star":
+        return f"{_wrap(args[0])} * {_wrap(args[1])}"
     return str(args[0])
 
 
@@ -110,39 +127,105 @@ def layer_quantity(graph: Graph | None, head: str, command: bool, layer: int | N
                    subs: list[str], powers: list) -> tuple[str, int | None] | None:
     """``("w", 2)`` for ``W^{(2)}``: a whole layer quantity of a layered network, else ``None``."""
     layers = getattr(graph, "layers", None)
-    if layers is None or subs or head not in _HEADS or command != (head == "delta"):
+    if layers is None or subs or head not in _HEADS or command != (head in _COMMANDS):
         return None
     kind = _HEADS[head]
     if head in ("yhat", "y") and layers[-1] == 1:
         return None  # one output: \hat{y} and y are the scalars a^{(L)}_1 and y_1
     if head == "yhat":
         return ("a", len(layers) - 1)
-    if kind in ("x", "y"):
+    if kind in ("x", "y", "X", "Y", "m"):
         return (kind, None) if layer is None else None
-    if layer is None or not 0 <= layer < len(layers) or (kind != "a" and layer == 0):
+    if layer is None or not 0 <= layer < len(layers) or (kind not in ("a", "A") and layer == 0):
         return None
-    return ("x", None) if (kind == "a" and layer == 0) else (kind, layer)
+    if layer == 0:
+        return ("x", None) if kind == "a" else ("X", None)
+    return (kind, layer)
+
+
+def _example_script(script: lark.Tree) -> tuple[bool, lark.Tree | None, bool]:
+    """Whether a superscript names one example (``(i)``, ``[2](i)``, ``[2](i)T``), the layer
+    superscript left over, and whether it also transposes."""
+    if script.data != "sup" or not isinstance(script.children[0], lark.Tree) or script.children[0].data != "group":
+        return False, script, False
+    inner = script.children[0].children[0]
+
+    def example(t: object) -> bool:
+        return (isinstance(t, lark.Tree) and t.data == "paren" and isinstance(t.children[0], lark.Tree)
+                and t.children[0].data == "name" and len(t.children[0].children) == 1
+                and str(t.children[0].children[0]) in ("i", "j", "n", "s"))
+
+    def transpose(t: object) -> bool:
+        return (isinstance(t, lark.Tree) and t.data == "name" and len(t.children) == 1
+                and str(t.children[0]) in ("T", "\\top", "\\intercal"))
+
+    flip = False
+    if isinstance(inner, lark.Tree) and inner.data == "mul" and len(inner.children) == 2 and transpose(inner.children[1]):
+        inner, flip = inner.children[0], True
+    if example(inner):
+        return True, None, flip
+    if isinstance(inner, lark.Tree) and inner.data == "mul" and len(inner.children) == 2 and example(inner.children[1]):
+        return True, lark.Tree("sup", [lark.Tree("group", [inner.children[0]])]), flip
+    return False, script, False
 
 
 class _MatrixBuilder:
-    def __init__(self, text: str, graph: Graph) -> None:
-        self.scalar = _Builder(text, graph, alias_keys(graph))
+    def __init__(self, text: str, graph: Graph, *, native: bool = False) -> None:
+        self.scalar = _Builder(text, graph, None if native else alias_keys(graph), native=native)
         self.graph = graph
 
     def leaf_of(self, node: lark.Tree) -> tuple[tuple[str, int | None], list] | None:
         if not isinstance(node, lark.Tree) or node.data != "name":
             return None
-        head, command, layer, subs, powers = self.scalar.written(node.children[0], list(node.children[1:]), {})
         if self.scalar.aliases and self.scalar.alias(node.children[0], list(node.children[1:]), {}) is not None:
             return None
+        base = node.children[0]
+        if str(base) == "\\nabla":
+            return self._gradient(node)
+        scripts, one = [], False
+        for s in node.children[1:]:
+            found, kept, _ = _example_script(s)
+            one |= found
+            if kept is not None:
+                scripts.append(kept)
+        head, command, layer, subs, powers = self.scalar.written(base, scripts, {})
+        if head == "m" and (self.scalar.scope.has("m") or scripts):
+            return None
         found = layer_quantity(self.graph, head, command, layer, subs, powers)
+        if found is not None and one:  # A^{[1](i)}: one example's column, a⁽¹⁾
+            found = (BATCH_KINDS.get(found[0], found[0]), found[1])
         return (found, powers) if found else None
+
+    def _gradient(self, node: lark.Tree) -> tuple[tuple[str, int | None], list] | None:
+        """``\\nabla_{a^{(2)}}``: the gradient leaf (∂L/∂a⁽²⁾); the loss after it is skipped."""
+        subs = [s for s in node.children[1:] if s.data == "sub"]
+        if len(subs) != 1 or len(node.children) != 2:
+            return None
+        raw = str(subs[0].children[0])
+        inner = raw[1:-1] if raw.startswith("{") else raw
+        try:
+            tree = parse_tree(inner)
+        except FormulaError:
+            return None
+        found = _MatrixBuilder(inner, self.graph).leaf_of(tree) if isinstance(tree, lark.Tree) else None
+        if found is None or found[1] or found[0][0] not in _GRADIENT_OF:
+            return None
+        kind, layer = found[0]
+        return (_GRADIENT_OF[kind], layer), []
 
     def has_matrix(self, node: lark.Tree | lark.Token) -> bool:
         if not isinstance(node, lark.Tree):
             return False
         # ⊙ and ᵀ of scalars are a product and the scalar itself; only whole layers make a matrix
-        return any(t.data == "name" and self.leaf_of(t) for t in node.iter_subtrees())
+        stack = [node]
+        while stack:
+            t = stack.pop()
+            if (t.data == "name" and self.leaf_of(t)) or t.data == "ones":
+                return True
+            # a sum's bound (\sum_{k=1}^{m}) is no matrix; its body may hold one
+            kids = t.children[-1:] if t.data == "bigsum" else t.children
+            stack.extend(c for c in kids if isinstance(c, lark.Tree))
+        return False
 
     def build(self, node: lark.Tree | lark.Token) -> M:
         if not self.has_matrix(node):
@@ -158,11 +241,24 @@ class _MatrixBuilder:
     def _binary(self, op: str, a: M, b: M) -> M:
         return M(op, (a, b), node_text(op, (a, b)))
 
+    def _is_loss(self, node: lark.Tree | lark.Token) -> bool:
+        written = self.scalar.text[node.meta.start_pos:node.meta.end_pos].strip() if isinstance(node, lark.Tree) else ""
+        return written in LOSS_NAMES or (self.graph is not None and written == str(self.graph.output))
+
     def _chain(self, node: lark.Tree, kinds: frozenset[str]) -> M:
         first, ops = self.scalar._spine(node, kinds)
         out = self.build(first)
+        gradient = out.op == "leaf" and out.text.startswith("∇")
         for op in ops:
+            if gradient and op.data == "mul" and len(op.children) == 2 and self._is_loss(op.children[-1]):
+                gradient = False  # ∇_{a^{(2)}} L: the L says what is differentiated
+                continue
             right = self.build(op.children[-1])
+            gradient = right.op == "leaf" and right.text.startswith("∇")
+            if op.data == "mul" and len(op.children) == 3 and str(op.children[1]) == "*":
+                # Ng's *: elementwise when both sides have one shape, which the verifier decides
+                out = self._binary("star", out, right)
+                continue
             if op.data == "sub":
                 right = M("neg", (right,), node_text("neg", (right,)))
                 out = self._binary("add", out, right)
@@ -220,17 +316,52 @@ class _MatrixBuilder:
         if found is None:  # pragma: no cover - has_matrix sent only layer names here
             raise self.scalar.fail("expected a layer quantity", node)
         (kind, layer), powers = found
-        leaf = M("leaf", (kind, layer), node_text("leaf", (kind, layer)))
+        if kind in ("dw", "db"):
+            raise self.scalar.fail(f"{KIND_TEXT[kind]} is a gradient asked for, not a quantity of the forward "
+                                   "or backward pass; write it on the left side", node)
+        shown = node_text("leaf", (kind, layer))
+        if str(node.children[0]) == "\\nabla":
+            of = {v: k for k, v in _GRADIENT_OF.items()}[kind]
+            shown = f"∇_{node_text('leaf', (of, layer))} L"
+        leaf = M("leaf", (kind, layer), shown)
         for p in powers:
             exponent = self.scalar.expr(p, {})
             leaf = M("pow", (leaf, exponent), node_text("pow", (leaf, exponent)))
-        if any(isinstance(s, lark.Tree) and s.data == "layer_t" for s in node.children[1:]):
+        if any(isinstance(s, lark.Tree) and (s.data == "layer_t" or _example_script(s)[2]) for s in node.children[1:]):
             leaf = M("T", (leaf,), node_text("T", (leaf,)))
         return leaf
 
+    def _ones(self, node: lark.Tree) -> M:
+        return M("leaf", ("ones", None), node_text("leaf", ("ones", None)))
+
+    def _indicator(self, node: lark.Tree) -> M:
+        left, op, right = comparison(node)
+        a, b = self.build(left), self.build(right)
+        if b.op != "scalar":
+            raise self.scalar.fail("write an indicator of a vector as \\mathbb{1}[z > 0]: the vector, then a number",
+                                   node)
+        bound, sign = b.args[0], str(op)
+
+        def entry(symbol: sp.Expr) -> sp.Expr:
+            return indicator(symbol, sign, bound)
+
+        shown = "𝟙[" + a.text + " " + {"\\gt": ">", "\\lt": "<", "\\ge": "≥", "\\geq": "≥", ">=": "≥",
+                                       "\\le": "≤", "\\leq": "≤", "<=": "≤"}.get(sign, sign) + f" {b.text}]"
+        return M("apply", (a,), shown, fn=entry, prime=True)
+
+    def _bigsum(self, node: lark.Tree) -> M:
+        """``\\sum_{i=1}^{m}`` of one example's quantities: the sum over the batch's examples."""
+        scripts = node.children[1:-1]
+        ups = [s for s in scripts if s.data == "sup"]
+        bound = self.scalar.text[ups[0].meta.start_pos:ups[0].meta.end_pos] if ups and not ups[0].meta.empty else ""
+        if len(ups) != 1 or bound.strip("^{} ") != "m":
+            raise self.scalar.fail("a sum of vectors or matrices runs over the m examples: write "
+                                   "\\sum_{i=1}^{m} with (i) on each example's quantity", node)
+        body = self.build(node.children[-1])
+        return M("esum", (body,), node_text("esum", (body,)))
+
     def _call(self, node: lark.Tree) -> M:
         name = node.children[0]
-        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
         args = node.children[-1]
         written = self.scalar.text[name.meta.start_pos:name.meta.end_pos].strip()
         if not (isinstance(args, lark.Tree) and args.data == "args") or len(args.children) != 1:
@@ -240,7 +371,7 @@ class _MatrixBuilder:
             return self._binary("matmul", self._name(name), arg)
         if written.replace(" ", "") in (r"\operatorname{diag}", "diag", r"\mathrm{diag}"):
             return M("diag", (arg,), node_text("diag", (arg,)))
-        head = self.scalar.value(name, {})
+        head, primes = self.scalar.call_head(node, {})
         if not isinstance(head, Head):
             return self._binary("matmul", M("scalar", (head,), written), arg)
         head = Head(head.name, primes, head.sub, head.power, head.pos)
@@ -263,14 +394,30 @@ def is_matrix_formula(text: str, graph: Graph | None) -> bool:
     return _MatrixBuilder(text, graph).has_matrix(tree)  # type: ignore[arg-type]
 
 
-def parse_matrix(text: str, graph: Graph) -> M:
+def layer_target(text: str, graph: Graph) -> tuple[str, int | None] | None:
+    """The whole layer quantity a left side names (``("dw", 2)`` for ``dW^{[2]}``), else ``None``."""
+    try:
+        tree = parse_tree(text)
+    except FormulaError:
+        return None
+    while isinstance(tree, lark.Tree) and tree.data in ("group", "paren") and len(tree.children) == 1:
+        tree = tree.children[0]
+    found = _MatrixBuilder(text, graph).leaf_of(tree) if isinstance(tree, lark.Tree) else None
+    if found is None or found[1] or any(isinstance(s, lark.Tree) and s.data == "layer_t" for s in tree.children[1:]):
+        return None
+    return found[0]
+
+
+def parse_matrix(text: str, graph: Graph, *, native: bool = False) -> M:
     """Read a vector/matrix formula against a layered network.
+
+    ``native`` reads it in the project's own letters, whatever the spec's ``[notation]`` says.
 
     Raises:
         FormulaError: the text is not a formula, or uses an unknown name.
     """
     tree = parse_tree(text)
-    return _MatrixBuilder(text, graph).build(tree)
+    return _MatrixBuilder(text, graph, native=native).build(tree)
 
 
 def leaf_names(graph: Graph) -> Mapping[tuple[str, int | None], str]:
@@ -283,6 +430,6 @@ def leaf_names(graph: Graph) -> Mapping[tuple[str, int | None], str]:
     return out
 
 
-def activation_derivative(graph: Graph, layer: int) -> M:
-    """``f′(z⁽ˡ⁾)``: layer ``layer``'s activation derivative, entry by entry."""
-    return parse_matrix(f"f'(z^{{({layer})}})", graph)
+def activation_derivative(graph: Graph, layer: int, *, batch: bool = False) -> M:
+    """``f′(z⁽ˡ⁾)`` (``f′(Z⁽ˡ⁾)`` for a batch): layer ``layer``'s activation derivative, entry by entry."""
+    return parse_matrix(f"f'({'Z' if batch else 'z'}^{{({layer})}})", graph, native=True)
