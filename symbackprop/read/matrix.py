@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
+import re
+
 import lark
 import sympy as sp
 
@@ -202,7 +204,10 @@ class _MatrixBuilder:
         if len(subs) != 1 or len(node.children) != 2:
             return None
         raw = str(subs[0].children[0])
-        inner = raw[1:-1] if raw.startswith("{") else raw
+        return self.gradient_of(raw[1:-1] if raw.startswith("{") else raw)
+
+    def gradient_of(self, inner: str) -> tuple[tuple[str, int | None], list] | None:
+        """The gradient leaf of the layer quantity written ``inner`` (``a^{(2)}``: ∂L/∂a⁽²⁾)."""
         try:
             tree = parse_tree(inner)
         except FormulaError:
@@ -213,6 +218,9 @@ class _MatrixBuilder:
         kind, layer = found[0]
         return (_GRADIENT_OF[kind], layer), []
 
+    def _is_leibniz(self, t: lark.Tree) -> bool:
+        return t.data == "frac" and not t.meta.empty and self._leibniz(t) is not None
+
     def has_matrix(self, node: lark.Tree | lark.Token) -> bool:
         if not isinstance(node, lark.Tree):
             return False
@@ -220,7 +228,7 @@ class _MatrixBuilder:
         stack = [node]
         while stack:
             t = stack.pop()
-            if (t.data == "name" and self.leaf_of(t)) or t.data == "ones":
+            if (t.data == "name" and self.leaf_of(t)) or t.data == "ones" or self._is_leibniz(t):
                 return True
             # a sum's bound (\sum_{k=1}^{m}) is no matrix; its body may hold one
             kids = t.children[-1:] if t.data == "bigsum" else t.children
@@ -293,7 +301,26 @@ class _MatrixBuilder:
     _group = _paren
 
     def _frac(self, node: lark.Tree) -> M:
+        leibniz = self._leibniz(node)
+        if leibniz is not None:
+            return leibniz
         return self._binary("div", self.build(node.children[1]), self.build(node.children[2]))
+
+    def _leibniz(self, node: lark.Tree) -> M | None:
+        """``\\frac{\\partial J}{\\partial \\mathbf{o}}`` as a factor (d2l): the gradient leaf."""
+        text = self.scalar.text
+        top, bottom = (text[c.meta.start_pos:c.meta.end_pos] for c in node.children[1:3])
+        d = r"^\s*(?:\\partial(?![A-Za-z])|d)\s*"
+        loss = re.match(d + r"(.+?)\s*$", top)
+        wrt = re.match(d + r"(.+?)\s*$", bottom)
+        if not (loss and wrt and loss[1] in LOSS_NAMES):
+            return None
+        found = self.gradient_of(wrt[1])
+        if found is None:
+            return None
+        (kind, layer), _ = found
+        of = {v: k for k, v in _GRADIENT_OF.items()}[kind]
+        return M("leaf", (kind, layer), f"∂{loss[1]}/∂{node_text('leaf', (of, layer))}")
 
     def _transpose(self, node: lark.Tree) -> M:
         child = node.children[0]

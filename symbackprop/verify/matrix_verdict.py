@@ -41,7 +41,7 @@ from .matrix import (
 from .matrix_expected import expected_latex
 from .matrix_report import VECTOR_MISTAKES, MatrixVerdict
 from .target import Target, derivation_of
-from .verdict import Counterexample
+from .verdict import Counterexample, letters_note
 
 __all__ = ["verify_matrix", "VECTOR_MISTAKES"]
 
@@ -118,6 +118,12 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str,
             swapped = node.with_args(node.args[1], node.args[0])
             yield fix(swapped), "factor_order", (
                 f"The factors of {node.text} are in the wrong order: {swapped.text}")
+        if node.op == "leaf" and node.args[0] in ("da", "dA") and node.args[1] is not None:
+            fp = activation_derivative(net, node.args[1], batch=node.args[0] == "dA")
+            new = M("hadamard", (node, fp), node_text("hadamard", (node, fp)))
+            yield fix(new), "missing_activation_derivative", (
+                f"Missing the factor {fp.text} after {node.text}: the chain rule passes through the activation "
+                f"of layer {node.args[1]} before it reaches the layer's weights, so {new.text}")
         if node.op == "leaf" and node.args[0] in ("delta", "a", "z", "D", "A", "Z") and node.args[1] is not None:
             kind, layer = node.args
             for other in (layer + 1, layer - 1):
@@ -214,8 +220,9 @@ def _frame(net: Network, key: tuple[str, int | None], m: M) -> Frame:
     return Frame(tuple(net.layers), batch_size(net.layers) if batch else None, rows)
 
 
-def _notes(frame: Frame, key: tuple[str, int | None], star: bool) -> tuple[str, ...]:
+def _notes(frame: Frame, key: tuple[str, int | None], star: bool, graph: object) -> tuple[str, ...]:
     notes = []
+    notes.extend(letters_note(graph))
     if star:
         notes.append("'*' between two arrays of the same shape was read as the elementwise product ⊙, as in "
                      "Ng's course (elsewhere as the matrix product)")
@@ -266,7 +273,8 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
     assert tshape is not None
     latex = expected_latex(net, key, frame)
     base = {"graph": net, "key": key, "formula": m, "text": shown or text, "expected_latex": latex,
-            "expected_text": parse_matrix(latex, net, native=True).text, "notes": _notes(frame, key, star)}
+            "expected_text": parse_matrix(latex, net, native=True).text,
+            "notes": _notes(frame, key, star, net)}
     pts = _points(net, max(2, min(points, 4)), seed, values, frame)
     own = "the spec's [values] and " if not frame.batch and _spec_point(net, values) is not None else ""
     try:

@@ -37,7 +37,7 @@ from .diagnose import diagnose
 from .matrix_report import MatrixVerdict
 from .points import Point, Sampler, close, kink_arguments
 from .target import Target, derivation_of, target_of
-from .verdict import Counterexample, Verdict, alias_renames
+from .verdict import Counterexample, Verdict, alias_renames, letters_note
 
 __all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
 
@@ -230,6 +230,7 @@ def verify(
             raise SymbackpropError("param: missing; a SymPy formula needs the name of what it differentiates")
         d = derivation_of(graph, target_of(graph, param, split_equation("0")))
     expr, text, notes = _formula(graph, formula)
+    notes = notes + letters_note(graph)
     truth = d.delta_form
     kinks = kink_arguments([nd.expr for nd in graph.nodes] + [x.chain for x in bp.deltas.values()] + [truth, expr])
     kinks = kinks[:_MAX_KINKS]
