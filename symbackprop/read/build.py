@@ -176,11 +176,31 @@ class _Builder(FunctionApplier):
         return self.expr(node.children[0], env)
 
     def _frac(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        local = self._leibniz(node, env)
+        if local is not None:
+            return local
         num = self.expr(node.children[1], env)
         den = self.expr(node.children[2], env)
         if den == 0:
             raise self.fail("division by zero in \\frac", node.children[2])
         return self.checked(num / den, node)
+
+    def _leibniz(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | None:
+        """``\\frac{\\partial a}{\\partial z}`` as a factor of a printed chain: the local partial of
+        node a's own formula by z (one of its inputs), as the sheet's chain rule means it."""
+        top, bottom = (_partial_of(c) for c in node.children[1:3])
+        if top is None or bottom is None:
+            return None
+        of, by = self.expr(top, env), self.expr(bottom, env)
+        graph = self.graph
+        if graph is None or not isinstance(of, sp.Symbol) or not graph.is_node(of):
+            raise self.fail("a factor \\frac{\\partial u}{\\partial v} is a local partial: u must be a node of "
+                            "the graph (a z, an a or the loss)", node)
+        expr = graph.node_of(of).expr
+        if by not in expr.free_symbols:
+            raise self.fail(f"{of} is not computed from {by} directly, so \\partial {of}/\\partial {by} is no "
+                            "local partial; write the chain through the quantities between them", node)
+        return self.checked(sp.diff(expr, by), node)
 
     def _sqrt(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         if len(node.children) == 3:
@@ -278,6 +298,13 @@ class _Builder(FunctionApplier):
             return checked_int(str(core.children[0]), "layer", FormulaError)
         if core.data == "name" and len(core.children) == 1 and str(core.children[0]) in env:
             return env[str(core.children[0])]
+        if core.data in ("add", "sub") and len(core.children) == 2:  # (l-1), (l+1) with l bound
+            name, number = core.children
+            if (isinstance(name, lark.Tree) and name.data == "name" and len(name.children) == 1
+                    and str(name.children[0]) in env and isinstance(number, lark.Tree) and number.data == "number"
+                    and str(number.children[0]).isdigit()):
+                step = checked_int(str(number.children[0]), "layer", FormulaError)
+                return env[str(name.children[0])] + (step if core.data == "add" else -step)
         return None
 
     def name_value(
@@ -413,6 +440,16 @@ class _Builder(FunctionApplier):
         return None
 
 
+def _partial_of(t: object) -> lark.Tree | None:
+    """``u`` of ``\\partial u`` (a product of the name \\partial and u), else ``None``."""
+    if isinstance(t, lark.Tree) and t.data == "mul" and len(t.children) == 2:
+        head = t.children[0]
+        if isinstance(head, lark.Tree) and head.data == "name" and len(head.children) == 1 \
+                and str(head.children[0]) == "\\partial":
+            return t.children[1]  # type: ignore[return-value]
+    return None
+
+
 def comparison(node: lark.Tree) -> tuple[lark.Tree, lark.Token, lark.Tree]:
     """The two sides and the sign of an indicator's comparison."""
     cmp = next(c for c in node.children if isinstance(c, lark.Tree) and c.data == "compare")
@@ -433,15 +470,17 @@ def indicator(left: sp.Expr, op: str, right: sp.Expr) -> sp.Expr:
 
 
 def build(
-    tree: lark.Tree, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None
+    tree: lark.Tree, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None,
+    env: Mapping[str, int] | None = None,
 ) -> tuple[sp.Expr, tuple[str, ...]]:
     """The SymPy expression of a parse tree, and notes on ambiguous notation it resolved.
 
-    ``aliases`` maps :func:`alias_key` spellings to the symbols they stand for.
+    ``aliases`` maps :func:`alias_key` spellings to the symbols they stand for; ``env``
+    gives index letters their values (``{"l": 2, "j": 1}`` for ``\\delta^{(l)}_j``).
     """
     builder = _Builder(text, graph, aliases)
     try:
-        value = builder.expr(tree, {})
+        value = builder.expr(tree, dict(env or {}))
     except RecursionError:  # pragma: no cover - the depth limit prevents it
         raise FormulaError("formula nested too deeply", text) from None
     return value, tuple(builder.notes)

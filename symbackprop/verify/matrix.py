@@ -220,6 +220,14 @@ class LayerValues:
         return out
 
 
+    def gradient(self, key: tuple[str, int | None]) -> np.ndarray:
+        """The true gradient for ``key``; ∂L/∂a of the output layer is worked out on request."""
+        if key in self.truth:
+            return self.truth[key]
+        if key[0] in ("a", "dA"):
+            return self.array(("da" if key[0] == "a" else "dA", key[1]))
+        raise KeyError(key)
+
     def array(self, key: tuple[str, int | None]) -> np.ndarray:
         """A layer quantity; ∂L/∂a of the output layer is worked out when first asked for."""
         if key in self.arrays:

@@ -54,6 +54,10 @@ def expected_latex(net: Network, key: tuple[str, int | None], frame: Frame | Non
         d = rf"\boldsymbol{{\delta}}{sup}"
         prev = r"\mathbf{x}" if layer == 1 else rf"\mathbf{{a}}^{{({(layer or 1) - 1})}}"
         z, mean = rf"\mathbf{{z}}{sup}", ""
+    if kind in ("a", "dA") and layer == L:
+        if batch:
+            return rf"\nabla_{{A^{{({L})}}}} L"
+        return _sheet_line(net, rf"\nabla_{{\mathbf{{a}}^{{({L})}}}} L = ", False)
     if kind in ("a", "x", "dA"):
         nxt = 1 if kind == "x" else (layer or 0) + 1
         dn = rf"\Delta^{{({nxt})}}" if batch else rf"\boldsymbol{{\delta}}^{{({nxt})}}"

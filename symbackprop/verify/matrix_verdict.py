@@ -154,7 +154,7 @@ def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int
         try:
             if shape(repaired, frame) != target:
                 continue
-            if all(_close(evaluate(repaired, p), p.truth[key]) for p in points[:2]):
+            if all(_close(evaluate(repaired, p), p.gradient(key)) for p in points[:2]):
                 return Diagnosis(kind, sentence + ".")
         except (Undefined, ArithmeticError, ValueError, KeyError):
             continue
@@ -164,7 +164,7 @@ def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int
 def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) -> Diagnosis | None:
     ratios = []
     for p in points[:2]:
-        f, t = np.asarray(evaluate(m, p), dtype=float), p.truth[key]
+        f, t = np.asarray(evaluate(m, p), dtype=float), p.gradient(key)
         if f.shape != t.shape or not np.any(np.abs(t) > 1e-12):
             return None
         k = int(np.argmax(np.abs(t)))
@@ -175,7 +175,7 @@ def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) 
     c = sp.nsimplify(ratios[0], rational=True, tolerance=1e-9)
     if c.q > 12 or abs(c.p) > 24 or c == 1:
         return None
-    if all(_close(np.asarray(evaluate(m, p), dtype=float), float(c) * p.truth[key]) for p in points[:2]):
+    if all(_close(np.asarray(evaluate(m, p), dtype=float), float(c) * p.gradient(key)) for p in points[:2]):
         m_ = len(points[0].examples)
         if m_ and c in (m_, sp.Rational(1, m_)):  # the batch's size: a mean taken twice, or not at all
             why = ("the mean over the m examples needs the factor 1/m" if c == m_
@@ -261,8 +261,6 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
     if not isinstance(net, Network):
         raise GraphError("vector notation needs a layered network (a spec with layers)")
     key = _GRADIENT_KEYS.get(key[0], key[0]), key[1]
-    if key[0] in ("a", "dA") and key[1] == len(net.layers) - 1:
-        raise GraphError("∂L/∂a of the output layer is not offered in vector form; check its entries one by one")
     if key[0] in ("Z", "A", "X", "Y", "m", "ones"):
         raise GraphError(f"∂/∂{_target_text(key)}: write dZ^{{[l]}} or \\Delta^{{(l)}} for the examples' error "
                          "signals, dA^{[l]} for their ∂L/∂a, dW^{[l]} or db^{[l]} for the gradients")
@@ -298,7 +296,7 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
         method += f"; {frame.describe()}"
     for p in pts:
         got = np.broadcast_to(np.asarray(evaluate(m, p), dtype=float), tshape)
-        truth = p.truth[key]
+        truth = p.gradient(key)
         if not _close(got, truth):
             bad = np.abs(got - truth) > _RTOL * np.maximum(1.0, np.abs(truth))
             bad |= ~np.isfinite(got)

@@ -34,6 +34,7 @@ from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
+from .generic import free_letters, verify_generic
 from .matrix_report import MatrixVerdict
 from .points import Point, Sampler, close, kink_arguments
 from .target import Target, derivation_of, target_of
@@ -219,6 +220,8 @@ def verify(
         raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")
     if isinstance(formula, str):
         formula = split_equation(formula)
+        if param is None and free_letters(graph, formula) is not None:
+            return verify_generic(graph, formula, points=points, seed=seed)
         target = target_of(graph, param, formula)
         if target.layer is not None or is_matrix_formula(formula.rhs, graph):
             return _matrix(graph, target, formula, points=points, seed=seed, values=values)
