@@ -8,8 +8,9 @@ instance's, or the last instance's when all hold, with a note saying how many we
 
 >>> from symbackprop.graph.mlp import mlp
 >>> from symbackprop.read.equation import split_equation
+>>> from symbackprop.verify import verify
 >>> v = verify_generic(mlp([2, 3, 2]), split_equation(
-...     r"\frac{\partial L}{\partial w^{(l)}_{ji}} = \delta^{(l)}_j a^{(l-1)}_i"))
+...     r"\frac{\partial L}{\partial w^{(l)}_{ji}} = \delta^{(l)}_j a^{(l-1)}_i"), verify)
 >>> v.status, v.notes[-1]
 ('correct', 'a line for every l, j, i: all 12 instances checked')
 """
@@ -113,9 +114,9 @@ def _layer_number(s: object) -> int | None:
     return None
 
 
-def verify_generic(graph: Graph, eq: Equation, check: Callable[..., Verdict] | None = None,
-                   **kw: object) -> Verdict:
-    """Verify every instance of a line with free index letters.
+def verify_generic(graph: Graph, eq: Equation, check: Callable[..., Verdict], **kw: object) -> Verdict:
+    """Verify every instance of a line with free index letters, each with ``check``
+    (the scalar verifier, given the instance's parameter and formula).
 
     Raises:
         FormulaError: not such a line, or more than :data:`MAX_INSTANCES` instances.
@@ -131,8 +132,6 @@ def verify_generic(graph: Graph, eq: Equation, check: Callable[..., Verdict] | N
         raise FormulaError(f"a line for every {', '.join(([layer] if layer else []) + list(letters))} has "
                            f"{len(envs):,} instances here; at most {MAX_INSTANCES} are checked — write one "
                            "instance with numbers", eq.text)
-    if check is None:
-        from .verifier import verify as check
     aliases = alias_keys(graph)
     tree = parse_tree(eq.target)  # type: ignore[arg-type]
     verdict: Verdict | None = None

@@ -221,7 +221,7 @@ def verify(
     if isinstance(formula, str):
         formula = split_equation(formula)
         if param is None and free_letters(graph, formula) is not None:
-            return verify_generic(graph, formula, points=points, seed=seed)
+            return verify_generic(graph, formula, verify, points=points, seed=seed)
         target = target_of(graph, param, formula)
         if target.layer is not None or is_matrix_formula(formula.rhs, graph):
             return _matrix(graph, target, formula, points=points, seed=seed, values=values)
