@@ -51,6 +51,7 @@ class MatrixVerdict(Report):
     kink: None = None  # a vector form is compared away from kinks
     constraint: str | None = None
     notes: tuple[str, ...] = ()
+    feedback: str = "full"
 
     @property
     def title(self) -> str:

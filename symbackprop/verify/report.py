@@ -19,6 +19,7 @@ the report is written once, here.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 from collections.abc import Mapping
@@ -28,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from symbackprop.graph.notation import plain
+
+from .hints import check_feedback, hint
 
 if TYPE_CHECKING:
     from .diagnose import Diagnosis
@@ -103,8 +106,14 @@ def mathml(tex: str) -> str:
 
 class Report:
     """The shared layout of a verdict.  A subclass is a dataclass with ``status``,
-    ``method``, ``diagnosis``, ``counterexample``, ``kink``, ``constraint`` and ``notes``,
-    and says how its own parts read through the methods below."""
+    ``method``, ``diagnosis``, ``counterexample``, ``kink``, ``constraint``, ``notes`` and
+    ``feedback``, and says how its own parts read through the methods below.
+
+    ``feedback`` (:data:`~symbackprop.verify.hints.FEEDBACK`) decides what is shown: with
+    ``"verdict"`` the status, the method and the notes; with ``"hint"`` also the kind of
+    mistake in words (:mod:`.hints`) and a counterexample; with ``"full"`` also the whole
+    diagnosis and the correct formula.  :meth:`with_feedback` gives a copy at another level.
+    """
 
     status: str
     method: str
@@ -113,6 +122,27 @@ class Report:
     kink: Counterexample | None
     constraint: str | None
     notes: tuple[str, ...]
+    feedback: str
+
+    def with_feedback(self, level: str) -> Report:
+        """This verdict, shown at ``level`` (``"verdict"``, ``"hint"`` or ``"full"``)."""
+        return dataclasses.replace(self, feedback=check_feedback(level))  # type: ignore[type-var]
+
+    def _mistake(self) -> str | None:
+        """The mistake as this level of feedback says it, or ``None``."""
+        if self.diagnosis is None or self.feedback == "verdict":
+            return None
+        if self.feedback == "hint":
+            return hint(self.diagnosis.kind, self.diagnosis.factor if self.diagnosis.kind == "constant_factor" else None)
+        return self.diagnosis.sentence
+
+    @property
+    def _gives_answer(self) -> bool:
+        return self.feedback == "full"
+
+    @property
+    def _gives_numbers(self) -> bool:
+        return self.feedback != "verdict"
 
     # ----- what each kind of verdict says of itself
     @property
@@ -158,17 +188,18 @@ class Report:
     def lines(self) -> list[str]:
         """The verdict as short lines of plain text."""
         out = [f"{self.title}: {self.headline} ({self.method})"]
-        if self.diagnosis is not None:
-            out.append(f"  mistake: {self.diagnosis.sentence}")
+        mistake = self._mistake()
+        if mistake is not None:
+            out.append(f"  mistake: {mistake}")
         out.append(f"  formula:  {self._formula_text()}")
-        if self.status != "correct":
+        if self.status != "correct" and self._gives_answer:
             out.append(f"  correct:  {self._expected_text()}")
-        c = self.counterexample
+        c = self.counterexample if self._gives_numbers else None
         if c is not None:
             label = "counterexample" if self.status == "wrong" else "off the constraint"
             where = f" {c.where}" if c.where else ""
             out.append(f"  {label}{where}: at {self._point_text(c)}: {c.values_text()}")
-        if self.kink is not None:
+        if self.kink is not None and self._gives_numbers:
             k = self.kink
             out.append(f"  at the kink {k.where}: {k.values_text()} (at {self._point_text(k)})")
         out.extend(f"  note: {n}" for n in self.notes)
@@ -181,33 +212,36 @@ class Report:
         """The verdict for autograders (``--json``): ``status``, ``method``, ``expected`` in
         LaTeX and the student's names, ``diagnosis`` (``kind``, ``message``) or ``None``,
         ``counterexample`` or ``None``, and the formula as typed."""
+        mistake = self._mistake()
         return {
             "param": self._param_text(),
             "formula": self._formula_text(),
             "status": self.status,
             "method": self.method,
-            "expected": self._expected_latex(),
-            "diagnosis": None if self.diagnosis is None else {
-                "kind": self.diagnosis.kind, "message": self.diagnosis.sentence},
-            "counterexample": self._counterexample_dict(self.counterexample),
-            "kink": self._counterexample_dict(self.kink),
+            "expected": self._expected_latex() if self._gives_answer else None,
+            "diagnosis": None if mistake is None else {
+                "kind": self.diagnosis.kind, "message": mistake},  # type: ignore[union-attr]
+            "counterexample": self._counterexample_dict(self.counterexample if self._gives_numbers else None),
+            "kink": self._counterexample_dict(self.kink if self._gives_numbers else None),
             "constraint": self.constraint,
             "notes": list(self.notes),
+            "feedback": self.feedback,
         }
 
     # ----- Jupyter
     def _repr_markdown_(self) -> str:
         lines = [f"**{self._title_markdown()}: {self.headline}** ({self.method})", ""]
-        if self.diagnosis is not None:
-            lines += [f"*Mistake:* {self.diagnosis.sentence}", ""]
+        mistake = self._mistake()
+        if mistake is not None:
+            lines += [f"*Mistake:* {mistake}", ""]
         lines += [f"- formula: {self._formula_display('md')}"]
-        if self.status != "correct":
+        if self.status != "correct" and self._gives_answer:
             lines += [f"- correct: $${self._expected_latex()}$$"]
-        if self.counterexample is not None:
+        if self.counterexample is not None and self._gives_numbers:
             c = self.counterexample
             lines += [f"- {'counterexample' if self.status == 'wrong' else 'off the constraint'}: "
                       f"at {self._point_text(c)}, {c.values_text()}"]
-        if self.kink is not None:
+        if self.kink is not None and self._gives_numbers:
             lines += [f"- at the kink {self.kink.where}: {self.kink.values_text()}"]
         lines += [f"- note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -216,14 +250,15 @@ class Report:
         colour = "#1a7f37" if self.ok else "#cf222e"
         rows = [f"<p><b style='color:{colour}'>{html.escape(self.title)}: "
                 f"{html.escape(self.headline)}</b> ({html.escape(self.method)})</p>"]
-        if self.diagnosis is not None:
-            rows.append(f"<p><i>Mistake:</i> {html.escape(self.diagnosis.sentence)}</p>")
+        mistake = self._mistake()
+        if mistake is not None:
+            rows.append(f"<p><i>Mistake:</i> {html.escape(mistake)}</p>")
         rows.append("<table>")
         rows.append(f"<tr><th>formula</th><td>{self._formula_display('html')}</td></tr>")
-        if self.status != "correct":
+        if self.status != "correct" and self._gives_answer:
             rows.append(f"<tr><th>correct</th><td>{mathml(self._expected_latex())}</td></tr>")
         for label, c in (("counterexample", self.counterexample), ("at the kink", self.kink)):
-            if c is not None:
+            if c is not None and self._gives_numbers:
                 where = html.escape(c.where + ": " if c.where else "")
                 rows.append(f"<tr><th>{label}</th><td>{where}at {html.escape(self._point_text(c))}: "
                             f"{html.escape(c.values_text())}</td></tr>")

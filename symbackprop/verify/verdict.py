@@ -64,6 +64,8 @@ class Verdict(Report):
         constraint: the constraint a ``correct_under_constraint`` formula needs.
         diagnosis: for ``wrong``, what the mistake is.
         notes: how ambiguous notation in the formula was read.
+        feedback: how much the verdict shows (``"full"``; ``"hint"`` hides the diagnosis's
+            answer and the correct formula; ``"verdict"`` also the mistake and the numbers).
     """
 
     status: str
@@ -78,6 +80,7 @@ class Verdict(Report):
     constraint: str | None = None
     diagnosis: Diagnosis | None = None
     notes: tuple[str, ...] = ()
+    feedback: str = "full"
 
     @property
     def renames(self) -> dict[sp.Symbol, sp.Symbol]:
