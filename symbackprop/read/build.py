@@ -261,7 +261,8 @@ class _Builder(FunctionApplier):
         if rename and self.letters and base.type == "NAME" and "_" in head and head.split("_", 1)[0] in self.letters:
             head, rest = head.split("_", 1)  # t_k: the letter t, renamed, and its index
             scripts.insert(0, lark.Tree("sub", [lark.Token("SUBARG", "{" + rest + "}")]))
-        renamed = self.letters.get(("\\" if command else "") + head) if rename and self.letters else None
+        as_written = ("\\" if command else "") + head
+        renamed = self.letters.get(as_written) if rename and self.letters else None
         whole: int | None = None  # the layer a whole-layer name (d2l's o for z^{(2)}) stands for
         if renamed is not None:
             head, whole = renamed
@@ -283,6 +284,9 @@ class _Builder(FunctionApplier):
                 powers.append(s.children[0])
         if layer is None:
             layer = whole
+        elif rename and self.letters and f"{as_written}^{{({layer})}}" in self.letters:
+            head, layer = self.letters[f"{as_written}^{{({layer})}}"]  # h^{(1)} named as a whole layer
+            command = head == "delta"
         return head, command, layer, subs, powers
 
     @staticmethod

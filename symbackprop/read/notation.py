@@ -37,6 +37,7 @@ vector formulas in the row layout (W is n_in × n_out, examples are rows).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import sympy as sp
@@ -48,6 +49,7 @@ from symbackprop.graph.notation import plain
 from .budget import MAX_ALIASES
 from .build import written_name
 from .functions import FUNCTION_NAMES
+from .matrix import layer_target
 from .parser import parse_tree
 from .resolve import resolve_name
 
@@ -94,22 +96,28 @@ def _names_in(names: Mapping[str, sp.Symbol], alias: str) -> sp.Symbol | None:
     return names.get(free.name)
 
 
+_LAYER_KEY = re.compile(r"^\\?[A-Za-z]+\^\{\(\d+\)\}$")
+
+
 def _is_letter(key: str) -> bool:
     return "_" not in key and "^" not in key and "{" not in key
 
 
 def _letter(graph: Graph, key: str, value: str, field: str) -> tuple[str, int | None] | None:
-    """What a letter renaming says (``("z", None)``, ``("z", 2)``), or ``None`` for an alias."""
-    if not _is_letter(key):
-        return None
-    if value.strip() in LETTER_VALUES:
-        return LETTER_VALUES[value.strip()], None
-    from .matrix import layer_target  # the matrix reader reads whole layers; it imports this module's package
+    """What a letter renaming says (``("z", None)``, ``("z", 2)``), or ``None`` for an alias.
 
+    A key with a layer (Goodfellow's ``h^{(1)}``) may name a whole layer only."""
+    layered = _LAYER_KEY.match(key) is not None
+    if not (_is_letter(key) or layered):
+        return None
+    if value.strip() in LETTER_VALUES and not layered:
+        return LETTER_VALUES[value.strip()], None
     found = layer_target(value, graph)
     if found is None or found[0] not in ("w", "b", "z", "a", "delta", "x", "y"):
         return None
     head = found[0]
+    if head == "x" and layered:  # h^{(0)} = "x": layer 0's activations are the inputs
+        return "x", None
     if head in ("x", "y"):
         raise SpecError(f"{field}: {value!r} is a letter, not a layer; write {key} = \"{head}\"")
     return head, found[1]
@@ -140,6 +148,14 @@ def _letters(graph: Graph, table: Mapping) -> dict[str, tuple[str, int | None]]:
             raise SpecError(f"{field}: two meanings collide: {key!r} is a word of the notation itself (the loss, "
                             f"the transpose T, the differential d, a bound) and would also be {_meaning(target)}")
         letters[written], origin[written] = target, str(key)
+    for written, target in letters.items():  # h = "a" and h^{(1)} = "z^{(1)}": h^{(1)} would mean both
+        m = re.match(r"^(\\?[A-Za-z]+)\^\{\((\d+)\)\}$", written)
+        if m and m[1] in letters:
+            head, layer = letters[m[1]]
+            implied = (head, int(m[2]) if layer is None else layer)
+            if implied != target:
+                raise SpecError(f"notation.{origin[written]}: two meanings collide: {written} would be both "
+                                f"{_meaning(implied)} (by notation.{origin[m[1]]}) and {_meaning(target)}")
     for key in table:
         written = _written(key)
         if key == "layout" or written is None or written in letters:

@@ -97,7 +97,19 @@ def test_bishops_output_delta_is_sympys_derivative() -> None:
     assert sp.simplify(slipped.subs(out, sigmoid) - sp.diff(loss, u)) != 0
 
 
+def test_goodfellows_whole_layer_names() -> None:
+    spec = load_spec({"layers": [2, 3, 2], "notation": {"a": "z", "h^{(0)}": "x", "h^{(1)}": "a^{(1)}",
+                                                        "h^{(2)}": "a^{(2)}"}})
+    for line in (r"\nabla_{W^{(2)}} J = \nabla_{a^{(2)}} J \, h^{(1)T}",
+                 r"\nabla_{W^{(1)}} J = \nabla_{a^{(1)}} J \, h^{(0)T}",
+                 r"\nabla_{a^{(1)}} J = \nabla_{h^{(1)}} J \odot f'(a^{(1)})"):
+        assert verify(spec, None, line).status == "correct", line
+    assert verify(spec, None, r"\nabla_{W^{(2)}} J = \nabla_{h^{(2)}} J \, h^{(1)T}").status == "wrong"
+
+
 @pytest.mark.parametrize("table, words", [
+    ({"h": "a", "h^{(1)}": "z^{(1)}"}, ["notation.h^{(1)}", "two meanings collide", "a (the activation) of layer 1",
+                                        "z (the pre-activation) of layer 1"]),
     ({"h": "a", "h_1": "w^{(1)}_{11}"}, ["notation.h_1", "two meanings collide", "notation.h", "a (the activation)"]),
     ({"sigma": "a"}, ["notation.sigma", "two meanings collide", "function"]),
     ({"T": "z"}, ["notation.T", "two meanings collide", "transpose"]),
