@@ -18,6 +18,7 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import sympy as sp
@@ -28,7 +29,7 @@ from symbackprop.errors import FormulaError, GraphError, SymbackpropError, TooLa
 from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
 from symbackprop.read import budget
-from symbackprop.read.equation import Equation, split_equation
+from symbackprop.read.equation import Equation, split_chain, split_equation
 from symbackprop.read.matrix import is_matrix_formula
 from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
@@ -179,6 +180,25 @@ def _matrix(graph: Graph, target: Target, eq: Equation, **kw: object) -> MatrixV
         raise FormulaError(exc.message, eq.text, column) from None
 
 
+def _verify_chain(graph: Graph, param: str | sp.Symbol | None, text: str, chain: list[tuple[str, int]],
+                  **kw: object) -> Verdict | MatrixVerdict:
+    """Each right side of ``left = A = B``; the first that is wrong, else the last verdict."""
+    verdict: Verdict | MatrixVerdict | None = None
+    for k, (eq, start) in enumerate(chain, start=1):
+        try:
+            verdict = verify(graph, param, eq, **kw)  # type: ignore[arg-type]
+        except FormulaError as exc:
+            lhs = eq.index("=") + 1
+            column = None if exc.column is None else exc.column + (start - lhs if exc.column > lhs else 0)
+            raise FormulaError(exc.message, text, column) from None
+        if not verdict.ok:
+            return dataclasses.replace(verdict, text=text, notes=verdict.notes + (
+                f"right side {k} of {len(chain)} in the chain is the one that is wrong",))
+    assert verdict is not None
+    return dataclasses.replace(verdict, text=text, notes=verdict.notes + (
+        f"each of the {len(chain)} right sides of the chain checked",))
+
+
 def verify(
     graph: Graph,
     param: str | sp.Symbol | None,
@@ -214,6 +234,9 @@ def verify(
     """
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymbackpropError(f"points: expected a positive integer, received {points!r}")
+    chain = split_chain(formula) if isinstance(formula, str) else []
+    if len(chain) > 1:
+        return _verify_chain(graph, param, formula, chain, points=points, seed=seed)  # type: ignore[arg-type]
     values = getattr(graph, "values", None)
     graph = getattr(graph, "network", graph)
     if not isinstance(graph, Graph):

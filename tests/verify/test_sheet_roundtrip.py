@@ -40,8 +40,8 @@ def _blocks(section):
         yield from _blocks(s)
 
 
-def derivative_lines(net) -> list[tuple[str, bool]]:
-    """``(equation, printed under the constraint Σ y = 1)`` for each derivative row of the sheet."""
+def _rows(net) -> list[list[str]]:
+    """The sheet's equation rows ``[left, right]``, a formula broken over rows joined again."""
     sheet = build_sheet(net, detail="full")
     rows: list[list[str]] = []
     for section in sheet.sections:
@@ -53,8 +53,13 @@ def derivative_lines(net) -> list[tuple[str, bool]]:
                     rows.append([left, right])
                 elif rows:
                     rows[-1][1] += " " + right  # a long formula broken over rows
+    return rows
+
+
+def derivative_lines(net) -> list[tuple[str, bool]]:
+    """``(equation, printed under the constraint Σ y = 1)`` for each derivative row of the sheet."""
     out = []
-    for left, right in rows:
+    for left, right in _rows(net):
         if not left.startswith(_DERIVATIVE) or not right.startswith("="):
             continue
         constrained = r"\text{(using" in right
@@ -89,6 +94,9 @@ def test_the_walk_reads_every_kind_of_line_and_catches_a_changed_one() -> None:
     for needle in (r"\delta^{(l)}_j\, a^{(l-1)}_i", r"\frac{1}{m} \Delta^{(1)} X^{\top}", r"\nabla_{\mathbf{a}^{(2)}} L",
                    r"\sum_{k=1}^{2} w^{(2)}_{kj}", r"\frac{\partial L}{\partial a^{(2)}_{1}}"):
         assert any(needle in eq for eq in lines), needle
+    # a chain as printed reads whole, each right side judged
+    chain = r"\boldsymbol{\delta}^{(1)} = " + next(r for left, r in _rows(net) if left == r"\boldsymbol{\delta}^{(1)}")[2:]
+    assert chain.count(" = ") == 2 and verify(net, None, chain).status == "correct"
     generic = next(eq for eq in lines if r"a^{(l-1)}_i" in eq)
     assert verify(net, None, generic).status == "correct"
     assert verify(net, None, generic.replace(r"a^{(l-1)}_i", r"a^{(l-1)}_j")).status == "wrong"
