@@ -228,7 +228,8 @@ def _notes(frame: Frame, key: tuple[str, int | None], star: bool, graph: object)
                      "Ng's course (elsewhere as the matrix product)")
     if frame.batch and key[0] in ("w", "b"):
         notes.append(f"in batch notation dW, db are ∂J/∂W, ∂J/∂b with J the mean loss over the m examples; dZ is "
-                     "each example's ∂L/∂z stacked as columns (not ∂J/∂Z), so dW = (1/m) dZ Aᵀ")
+                     f"each example's ∂L/∂z stacked as {'rows' if frame.rows else 'columns'} (not ∂J/∂Z), so "
+                     f"dW = {'(1/m) Aᵀ dZ' if frame.rows else '(1/m) dZ Aᵀ'}")
     if frame.rows:
         notes.append("read in the row layout the spec declares: W is n_in×n_out and examples are rows (X W + b)")
     return tuple(notes)
@@ -272,7 +273,7 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
     latex = expected_latex(net, key, frame)
     base = {"graph": net, "key": key, "formula": m, "text": shown or text, "expected_latex": latex,
             "expected_text": parse_matrix(latex, net, native=True).text,
-            "notes": _notes(frame, key, star, net)}
+            "notes": _notes(frame, key, star, net), "batch": frame.batch}
     pts = _points(net, max(2, min(points, 4)), seed, values, frame)
     own = "the spec's [values] and " if not frame.batch and _spec_point(net, values) is not None else ""
     try:
@@ -302,6 +303,8 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
             bad |= ~np.isfinite(got)
             j, i = (int(v) for v in np.argwhere(bad)[0])
             where = f"at entry ({j + 1}, {i + 1})" if tshape[1] > 1 else f"at entry {j + 1}"
+            if frame.batch:
+                where += f", on a batch of {frame.batch} examples (the first example's inputs and targets shown)"
             ce = Counterexample(p.point(), sp.Float(got[j, i], 10), sp.Float(truth[j, i], 10), where)
             d = _diagnose(m, net, key, tshape, pts, base["expected_text"], frame) or _constant(m, key, pts)
             return MatrixVerdict(status="wrong", method=method, counterexample=ce, diagnosis=d, **base)
