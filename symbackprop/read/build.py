@@ -18,18 +18,15 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
-from symbackprop.graph.functions import step
 
 from .functions import FUNCTION_NAMES, LAYER_FUNCTIONS, FunctionApplier, Head, Partial
-from .limits import checked_int
+from .marks import MarkReader
+from .sums import MAX_SUM_RANGE, SumReader
+from .limits import MAX_STEPS, checked_int
 from .names import NameParts, Scope, alias_key, split_name
 
 __all__ = ["build", "written_name", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
 
-#: Most parse-tree visits per formula (sums multiply their body); bounds the work.
-MAX_STEPS = 100_000
-#: Most terms a single \sum may expand to.
-MAX_SUM_RANGE = 1_000
 _MAX_DIGITS = 40
 _MAX_BITS = 100_000
 _MAX_EXPONENT = 1_000
@@ -38,7 +35,7 @@ _SUMS = frozenset({"add", "sub"})
 _PRODUCTS = frozenset({"mul", "div"})
 
 
-class _Builder(FunctionApplier):
+class _Builder(FunctionApplier, MarkReader, SumReader):
     def __init__(self, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None,
                  *, native: bool = False) -> None:
         self.text = text
@@ -184,23 +181,6 @@ class _Builder(FunctionApplier):
         if den == 0:
             raise self.fail("division by zero in \\frac", node.children[2])
         return self.checked(num / den, node)
-
-    def _leibniz(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | None:
-        """``\\frac{\\partial a}{\\partial z}`` as a factor of a printed chain: the local partial of
-        node a's own formula by z (one of its inputs), as the sheet's chain rule means it."""
-        top, bottom = (_partial_of(c) for c in node.children[1:3])
-        if top is None or bottom is None:
-            return None
-        of, by = self.expr(top, env), self.expr(bottom, env)
-        graph = self.graph
-        if graph is None or not isinstance(of, sp.Symbol) or not graph.is_node(of):
-            raise self.fail("a factor \\frac{\\partial u}{\\partial v} is a local partial: u must be a node of "
-                            "the graph (a z, an a or the loss)", node)
-        expr = graph.node_of(of).expr
-        if by not in expr.free_symbols:
-            raise self.fail(f"{of} is not computed from {by} directly, so \\partial {of}/\\partial {by} is no "
-                            "local partial; write the chain through the quantities between them", node)
-        return self.checked(sp.diff(expr, by), node)
 
     def _sqrt(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
         if len(node.children) == 3:
@@ -362,15 +342,6 @@ class _Builder(FunctionApplier):
                 return Head("h", 0, None, None, base.start_pos), primes
         return self.value(name, env), primes
 
-    def _indicator(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        """``\\mathbb{1}[u > v]``, ``[u > v]``: 1 where it holds, else 0 (so ReLU′(0) = 0)."""
-        left, op, right = comparison(node)
-        return self.checked(indicator(self.expr(left, env), str(op), self.expr(right, env)), node)
-
-    def _ones(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        raise self.fail("\\mathbf{1}_m, the column of ones, belongs in a formula of batch matrices "
-                        "(A^{[l]}, Z^{[l]}, dZ^{[l]})", node)
-
     def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         name = node.children[0]
         args_tree = node.children[-1] if isinstance(node.children[-1], lark.Tree) and node.children[-1].data == "args" else None
@@ -388,89 +359,6 @@ class _Builder(FunctionApplier):
         if len(args_tree.children) != 1:
             raise self.fail(f"'{written}' is not a function; it cannot take {len(args_tree.children)} arguments", node)
         return self.checked(head * self.expr(args_tree.children[0], env), node)
-
-    # ----- sums
-    def _bigsum(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        scripts = [c for c in node.children[1:-1]]
-        body = node.children[-1]
-        subs = [s for s in scripts if s.data == "sub"]
-        sups = [s for s in scripts if s.data == "sup"]
-        if len(subs) != 1 or len(sups) > 1:
-            raise self.fail("write a sum as \\sum_{k=1}^{n} (one index below, at most one bound above)", node)
-        raw = str(subs[0].children[0]).strip("{}")
-        m = re.fullmatch(r"\s*([A-Za-z])\s*(?:=\s*(\d+)\s*)?", raw)
-        if not m:
-            raise self.fail(f"cannot read the sum's index {raw!r}; expected k or k=1", subs[0])
-        letter, low = m[1], checked_int(m[2], "the sum's start", FormulaError) if m[2] else 1
-        high = self.upper_bound(sups[0].children[0] if sups else None, letter, body, env, node)
-        if high - low + 1 > MAX_SUM_RANGE:
-            raise self.fail(f"sum over {high - low + 1} terms: expected at most {MAX_SUM_RANGE}", node)
-        work = (high - low + 1) * sum(1 for _ in body.iter_subtrees())
-        if self.steps + work > MAX_STEPS:
-            raise self.fail(f"formula expands to too many terms (over {MAX_STEPS:,} steps)", node)
-        terms = [self.expr(body, {**env, letter: k}) for k in range(low, high + 1)]
-        return sp.Add(*terms)
-
-    def upper_bound(self, sup: lark.Tree | None, letter: str, body: lark.Tree, env: Mapping[str, int], node: lark.Tree) -> int:
-        if sup is not None:
-            inner = sup.children[0] if sup.data == "group" else sup
-            symbolic = isinstance(inner, lark.Tree) and inner.data in ("name", "bare") and len(inner.children) == 1
-            if isinstance(inner, lark.Token):
-                symbolic = inner.type == "NAME"
-            token = inner if isinstance(inner, lark.Token) else (inner.children[0] if symbolic else None)
-            if not (symbolic and str(token) not in env and not self.scope.has(str(token))):
-                value = self.expr(sup, env)
-                if not value.is_Integer:
-                    raise self.fail(f"the sum's upper bound must be an integer, received {value}", sup)
-                return int(value)
-        size = self.infer_range(letter, body, env)
-        if size is None:
-            raise self.fail(
-                f"cannot tell how far {letter} runs: write the bound, \\sum_{{{letter}=1}}^{{3}}", node
-            )
-        return size
-
-    def infer_range(self, letter: str, body: lark.Tree, env: Mapping[str, int]) -> int | None:
-        """The size of the layer dimension ``letter`` indexes in the sum's body."""
-        for sub in body.iter_subtrees_topdown():
-            if sub.data != "name":
-                continue
-            parts, _ = self.name_parts(sub.children[0], list(sub.children[1:]), env)
-            pieces = list(parts.pieces)
-            if len(pieces) == 1 and parts.kind == "w" and len(pieces[0]) == 2:
-                pieces = list(pieces[0])
-            if letter in pieces:
-                return self.scope.index_range(parts, pieces.index(letter))
-        return None
-
-
-def _partial_of(t: object) -> lark.Tree | None:
-    """``u`` of ``\\partial u`` (a product of the name \\partial and u), else ``None``."""
-    if isinstance(t, lark.Tree) and t.data == "mul" and len(t.children) == 2:
-        head = t.children[0]
-        if isinstance(head, lark.Tree) and head.data == "name" and len(head.children) == 1 \
-                and str(head.children[0]) == "\\partial":
-            return t.children[1]  # type: ignore[return-value]
-    return None
-
-
-def comparison(node: lark.Tree) -> tuple[lark.Tree, lark.Token, lark.Tree]:
-    """The two sides and the sign of an indicator's comparison."""
-    cmp = next(c for c in node.children if isinstance(c, lark.Tree) and c.data == "compare")
-    left, op, right = cmp.children
-    return left, op, right  # type: ignore[return-value]
-
-
-def indicator(left: sp.Expr, op: str, right: sp.Expr) -> sp.Expr:
-    r"""1 where ``left op right`` holds, 0 elsewhere: the step H (with H(0) = 0) of the gap.
-
-    >>> u = sp.Symbol("u")
-    >>> indicator(u, ">", sp.S.Zero), indicator(u, r"\geq", sp.S.Zero)
-    (Heaviside(u, 0), Heaviside(u, 1))
-    """
-    strict = op in (">", "<", "\\gt", "\\lt")
-    gap = left - right if op in (">", ">=", "\\gt", "\\ge", "\\geq") else right - left
-    return step(gap) if strict else sp.Heaviside(gap, 1)
 
 
 def build(

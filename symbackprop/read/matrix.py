@@ -7,7 +7,11 @@ matrix products (or scaling by a scalar); ``\odot`` and ``\circ`` are elementwis
 functions (``\sigma'(z^{(1)})``, ``f'``, ``\tanh'``), powers and ``\frac`` of vectors;
 ``\mathbf``, ``\boldsymbol`` and ``\vec`` are typefaces only; ``\operatorname{diag}(v)`` is
 the diagonal matrix.  Products group left to right as written.  Whatever has no layer
-quantity in it is an ordinary scalar formula (:mod:`.build`).
+quantity in it is an ordinary scalar formula (:mod:`.build`).  Batch notation (Ng's ``A^{[l]}``,
+``dZ^{[l]}``, ``\frac{1}{m}``, ``\sum_{i=1}^{m}`` of ``(i)``, ``\mathbf{1}_m``) and gradients as
+factors (``\nabla_{a^{(2)}} L``, ``\frac{\partial J}{\partial \mathbf{o}}``) read here too
+(names in :mod:`.matrix_names`); ``*`` is kept as written, for the verifier to read as ⊙ where
+both sides have one shape.
 
 Shapes are not checked here: a product that is not defined is a wrong answer, which the
 verifier explains (:mod:`symbackprop.verify.matrix`).
@@ -20,10 +24,9 @@ verifier explains (:mod:`symbackprop.verify.matrix`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 
 import lark
 import sympy as sp
@@ -31,31 +34,18 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
-from .build import _Builder, comparison, indicator
+from .build import _Builder
 from .equation import LOSS_NAMES
 from .functions import Head
+from .marks import comparison, indicator
+from .matrix_names import BATCH_KINDS, GRADIENT_OF, KIND_TEXT, SUPERSCRIPT, example_script, layer_quantity
 from .parser import alias_keys, parse_tree
 
 __all__ = [
-    "M", "parse_matrix", "layer_target", "BATCH_KINDS", "is_matrix_formula", "layer_quantity", "activation_derivative", "node_text", "KIND_TEXT",
+    "M", "parse_matrix", "layer_target", "BATCH_KINDS", "is_matrix_formula", "layer_quantity", "activation_derivative",
+    "node_text", "KIND_TEXT",
 ]
 
-#: How a layer quantity is written in messages.  Besides one example's columns, the batch
-#: matrices (m examples as columns, Ng's notation): ``Z``, ``A``, ``D`` (Δ = dZ, each column
-#: ∂L/∂z of its example), ``dA``, ``X``, ``Y``; ``da`` is ∂L/∂a; ``ones`` is the column
-#: 1_m and ``m`` the number of examples.  ``dw``/``db`` are gradients, asked for but never used.
-KIND_TEXT = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y", "da": "da",
-             "Z": "Z", "A": "A", "D": "dZ", "dA": "dA", "X": "X", "Y": "Y", "ones": "1ₘ", "m": "m",
-             "dw": "dW", "db": "db"}
-#: The batch kinds, and the column of one example each stands for (``A^{[1](i)}`` is a⁽¹⁾).
-BATCH_KINDS = {"Z": "z", "A": "a", "D": "delta", "dA": "da", "X": "x", "Y": "y", "ones": "ones", "m": "m"}
-_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_HEADS = {"W": "w", "w": "w", "b": "b", "z": "z", "a": "a", "delta": "delta", "x": "x", "y": "y", "yhat": "a",
-          "Z": "Z", "A": "A", "Delta": "D", "X": "X", "Y": "Y", "dZ": "D", "dA": "dA", "dz": "delta",
-          "da": "da", "dW": "dw", "dw": "dw", "db": "db", "m": "m"}
-_COMMANDS = frozenset({"delta", "Delta"})
-#: ∇ of a layer quantity, as a leaf: ∇_{a^{(2)}} L is ∂L/∂a⁽²⁾.
-_GRADIENT_OF = {"a": "da", "A": "dA", "z": "delta", "Z": "D", "w": "dw", "b": "db"}
 _FUNCTION_TEXT = {"sigma": "σ", "sigmoid": "σ", "phi": "φ", "varphi": "φ", "theta": "θ"}
 
 
@@ -95,7 +85,7 @@ def node_text(op: str, args: tuple, old: M | None = None) -> str:
     """How a reader writes a node with operation ``op`` and operands ``args``: ``(W⁽²⁾)ᵀδ⁽²⁾``."""
     if op == "leaf":
         kind, layer = args
-        return KIND_TEXT[kind] + (f"({layer})".translate(_SUP) if layer is not None else "")
+        return KIND_TEXT[kind] + (f"({layer})".translate(SUPERSCRIPT) if layer is not None else "")
     if op == "T":
         inner = args[0]
         bare = inner.op == "leaf" and inner.args[1] is None  # xᵀ, but (W⁽²⁾)ᵀ as the issue writes it
@@ -125,52 +115,6 @@ def node_text(op: str, args: tuple, old: M | None = None) -> str:
     return str(args[0])
 
 
-def layer_quantity(graph: Graph | None, head: str, command: bool, layer: int | None,
-                   subs: list[str], powers: list) -> tuple[str, int | None] | None:
-    """``("w", 2)`` for ``W^{(2)}``: a whole layer quantity of a layered network, else ``None``."""
-    layers = getattr(graph, "layers", None)
-    if layers is None or subs or head not in _HEADS or command != (head in _COMMANDS):
-        return None
-    kind = _HEADS[head]
-    if head in ("yhat", "y") and layers[-1] == 1:
-        return None  # one output: \hat{y} and y are the scalars a^{(L)}_1 and y_1
-    if head == "yhat":
-        return ("a", len(layers) - 1)
-    if kind in ("x", "y", "X", "Y", "m"):
-        return (kind, None) if layer is None else None
-    if layer is None or not 0 <= layer < len(layers) or (kind not in ("a", "A") and layer == 0):
-        return None
-    if layer == 0:
-        return ("x", None) if kind == "a" else ("X", None)
-    return (kind, layer)
-
-
-def _example_script(script: lark.Tree) -> tuple[bool, lark.Tree | None, bool]:
-    """Whether a superscript names one example (``(i)``, ``[2](i)``, ``[2](i)T``), the layer
-    superscript left over, and whether it also transposes."""
-    if script.data != "sup" or not isinstance(script.children[0], lark.Tree) or script.children[0].data != "group":
-        return False, script, False
-    inner = script.children[0].children[0]
-
-    def example(t: object) -> bool:
-        return (isinstance(t, lark.Tree) and t.data == "paren" and isinstance(t.children[0], lark.Tree)
-                and t.children[0].data == "name" and len(t.children[0].children) == 1
-                and str(t.children[0].children[0]) in ("i", "j", "n", "s"))
-
-    def transpose(t: object) -> bool:
-        return (isinstance(t, lark.Tree) and t.data == "name" and len(t.children) == 1
-                and str(t.children[0]) in ("T", "\\top", "\\intercal"))
-
-    flip = False
-    if isinstance(inner, lark.Tree) and inner.data == "mul" and len(inner.children) == 2 and transpose(inner.children[1]):
-        inner, flip = inner.children[0], True
-    if example(inner):
-        return True, None, flip
-    if isinstance(inner, lark.Tree) and inner.data == "mul" and len(inner.children) == 2 and example(inner.children[1]):
-        return True, lark.Tree("sup", [lark.Tree("group", [inner.children[0]])]), flip
-    return False, script, False
-
-
 class _MatrixBuilder:
     def __init__(self, text: str, graph: Graph, *, native: bool = False) -> None:
         self.scalar = _Builder(text, graph, None if native else alias_keys(graph), native=native)
@@ -186,7 +130,7 @@ class _MatrixBuilder:
             return self._gradient(node)
         scripts, one = [], False
         for s in node.children[1:]:
-            found, kept, _ = _example_script(s)
+            found, kept, _ = example_script(s)
             one |= found
             if kept is not None:
                 scripts.append(kept)
@@ -213,10 +157,10 @@ class _MatrixBuilder:
         except FormulaError:
             return None
         found = _MatrixBuilder(inner, self.graph).leaf_of(tree) if isinstance(tree, lark.Tree) else None
-        if found is None or found[1] or found[0][0] not in _GRADIENT_OF:
+        if found is None or found[1] or found[0][0] not in GRADIENT_OF:
             return None
         kind, layer = found[0]
-        return (_GRADIENT_OF[kind], layer), []
+        return (GRADIENT_OF[kind], layer), []
 
     def _is_leibniz(self, t: lark.Tree) -> bool:
         return t.data == "frac" and not t.meta.empty and self._leibniz(t) is not None
@@ -319,7 +263,7 @@ class _MatrixBuilder:
         if found is None:
             return None
         (kind, layer), _ = found
-        of = {v: k for k, v in _GRADIENT_OF.items()}[kind]
+        of = {v: k for k, v in GRADIENT_OF.items()}[kind]
         return M("leaf", (kind, layer), f"∂{loss[1]}/∂{node_text('leaf', (of, layer))}")
 
     def _transpose(self, node: lark.Tree) -> M:
@@ -348,13 +292,13 @@ class _MatrixBuilder:
                                    "or backward pass; write it on the left side", node)
         shown = node_text("leaf", (kind, layer))
         if str(node.children[0]) == "\\nabla":
-            of = {v: k for k, v in _GRADIENT_OF.items()}[kind]
+            of = {v: k for k, v in GRADIENT_OF.items()}[kind]
             shown = f"∇_{node_text('leaf', (of, layer))} L"
         leaf = M("leaf", (kind, layer), shown)
         for p in powers:
             exponent = self.scalar.expr(p, {})
             leaf = M("pow", (leaf, exponent), node_text("pow", (leaf, exponent)))
-        if any(isinstance(s, lark.Tree) and (s.data == "layer_t" or _example_script(s)[2]) for s in node.children[1:]):
+        if any(isinstance(s, lark.Tree) and (s.data == "layer_t" or example_script(s)[2]) for s in node.children[1:]):
             leaf = M("T", (leaf,), node_text("T", (leaf,)))
         return leaf
 
@@ -445,16 +389,6 @@ def parse_matrix(text: str, graph: Graph, *, native: bool = False) -> M:
     """
     tree = parse_tree(text)
     return _MatrixBuilder(text, graph, native=native).build(tree)
-
-
-def leaf_names(graph: Graph) -> Mapping[tuple[str, int | None], str]:
-    """The layer quantities of a layered network and how messages write them."""
-    layers = graph.layers  # type: ignore[attr-defined]
-    out = {("x", None): "x", ("y", None): "y"}
-    for l in range(1, len(layers)):
-        for kind in ("w", "b", "z", "a", "delta"):
-            out[(kind, l)] = node_text("leaf", (kind, l))
-    return out
 
 
 def activation_derivative(graph: Graph, layer: int, *, batch: bool = False) -> M:

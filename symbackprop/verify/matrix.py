@@ -23,7 +23,6 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -36,8 +35,8 @@ from symbackprop.numeric.vector import VectorFunctions, compile_vector
 from symbackprop.numeric.vector_kernels import lambdify_numpy
 from symbackprop.read.matrix import M
 
-__all__ = ["Undefined", "Frame", "shape", "describe", "evaluate", "LayerValues", "layer_values", "batch_values",
-           "transposed", "resolve_stars"]
+__all__ = ["Undefined", "Frame", "shape", "describe", "evaluate", "LayerValues", "layer_values", "transposed",
+           "ONE_OF"]
 
 Shape = tuple[int, int] | None  # None: a scalar, which scales or broadcasts
 _U = sp.Symbol("u", real=True)
@@ -163,30 +162,6 @@ def shape(m: M, layers: Sequence[int] | Frame, *, explain: bool = True) -> Shape
                     f"is not defined{_fix(m, a, b, layers) if explain else ''}")
 
 
-def resolve_stars(m: M, frame: Frame) -> tuple[M, bool]:
-    """``m`` with each ``*`` read as ⊙ where both sides have one shape (as Ng writes it), else
-    as the matrix product; and whether one was read as ⊙."""
-    if not any(n.op == "star" for n in m.walk()):
-        return m, False
-    elementwise = False
-    args = []
-    for a in m.args:
-        if isinstance(a, M):
-            a, e = resolve_stars(a, frame)
-            elementwise |= e
-        args.append(a)
-    if m.op != "star":
-        return m.with_args(*args), elementwise
-    a, b = args
-    try:
-        sa, sb = shape(a, frame, explain=False), shape(b, frame, explain=False)
-    except Undefined:
-        sa = sb = None
-    if sa is not None and sa == sb:
-        return M("hadamard", (a, b), f"{a.text} * {b.text}"), True
-    return M("matmul", (a, b), f"{a.text} * {b.text}"), elementwise
-
-
 @dataclass
 class LayerValues:
     """One point of a layered network: every layer quantity and the true gradients, as numpy
@@ -232,8 +207,8 @@ class LayerValues:
         """A layer quantity; ∂L/∂a of the output layer is worked out when first asked for."""
         if key in self.arrays:
             return self.arrays[key]
-        if key[0] in _ONE_OF and self.examples:
-            parts = [e.array((_ONE_OF[key[0]], key[1])) for e in self.examples]
+        if key[0] in ONE_OF and self.examples:
+            parts = [e.array((ONE_OF[key[0]], key[1])) for e in self.examples]
             self.arrays[key] = np.vstack(parts) if self.rows else np.hstack(parts)
         elif key[0] == "da":
             entries = []
@@ -278,40 +253,7 @@ def layer_values(net: Network, params: Mapping[str, np.ndarray], x: np.ndarray, 
 
 
 #: The batch kinds and the quantity of one example each stacks.
-_ONE_OF = {"Z": "z", "A": "a", "D": "delta", "dA": "da", "X": "x", "Y": "y"}
-
-
-def _in_rows(v: LayerValues) -> LayerValues:
-    return LayerValues(v.net, {k: a.T for k, a in v.arrays.items()}, {k: a.T for k, a in v.truth.items()}, rows=True)
-
-
-def batch_values(examples: Sequence[LayerValues], frame: Frame) -> LayerValues:
-    """The point of a batch, from its examples' own points (one example each, column layout),
-    in ``frame``'s layout; one example alone when ``frame`` has no batch.
-
-    The true gradients of W and b are of J, the mean loss over the m examples; those of
-    Z and A (dZ, dA) are each example's ∂L/∂z, ∂L/∂a stacked, as Ng's course defines them.
-    """
-    examples = [_in_rows(e) for e in examples] if frame.rows else list(examples)
-    if not frame.batch:
-        return examples[0]
-    first = examples[0]
-    stack = np.vstack if frame.rows else np.hstack
-    arrays: dict[tuple[str, int | None], Any] = dict(first.arrays)  # a lone a⁽¹⁾ is the first example's
-    arrays[("m", None)] = float(len(examples))
-    arrays[("ones", None)] = np.ones((len(examples), 1))
-    truth: dict[tuple[str, int | None], np.ndarray] = {}
-    for key in first.truth:
-        kind, layer = key
-        parts = [e.truth[key] for e in examples]
-        if kind in ("w", "b"):
-            truth[key] = sum(parts) / len(parts)
-        elif kind in ("z", "delta", "a", "x"):
-            big = {"z": "Z", "delta": "D", "a": "dA", "x": "X"}[kind]
-            truth[(big, layer)] = stack(parts)
-    truth.update({("Z", k[1]): v for k, v in list(truth.items()) if k[0] == "D"})
-    truth.update({("A", k[1]): v for k, v in list(truth.items()) if k[0] == "dA"})
-    return LayerValues(first.net, arrays, truth, tuple(examples), frame.rows)
+ONE_OF = {"Z": "z", "A": "a", "D": "delta", "dA": "da", "X": "x", "Y": "y"}
 
 
 def natural_point(net: Network, rng: random.Random) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
@@ -361,7 +303,7 @@ def _entry_symbols(m: M, net: Network) -> list[sp.Symbol] | None:
     if m.op != "leaf":
         return None
     kind, layer = m.args
-    kind = _ONE_OF.get(kind, kind)  # a batch's rows are its neurons, as one example's entries are
+    kind = ONE_OF.get(kind, kind)  # a batch's rows are its neurons, as one example's entries are
     if kind == "x":
         return list(net.x)
     if kind == "y":

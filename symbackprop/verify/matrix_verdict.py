@@ -34,10 +34,8 @@ from symbackprop.read.budget import MAX_VECTOR_SEARCH
 from symbackprop.read.matrix import BATCH_KINDS, M, activation_derivative, node_text, parse_matrix
 
 from .diagnose import Diagnosis
-from .matrix import (
-    Frame, LayerValues, Undefined, batch_values, describe, evaluate, layer_values, natural_point, resolve_stars,
-    shape, transposed,
-)
+from .matrix import Frame, LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
+from .matrix_batch import batch_values, resolve_stars
 from .matrix_expected import expected_latex
 from .matrix_report import VECTOR_MISTAKES, MatrixVerdict
 from .target import Target, derivation_of

@@ -12,7 +12,8 @@ import symbackprop as sbp
 from symbackprop.numeric.vector import compile_vector
 from symbackprop.read import load_spec, parse_formula
 from symbackprop.verify import verify
-from symbackprop.verify.matrix import Frame, batch_values, layer_values, natural_point
+from symbackprop.verify.matrix import Frame, layer_values, natural_point
+from symbackprop.verify.matrix_batch import batch_values
 
 # Ng's course, week 3: a tanh hidden layer, a sigmoid output with the cross entropy.
 NG = {"layers": [2, 3, 2], "activation": ["tanh", "sigmoid"], "loss": "binary_cross_entropy"}
