@@ -33,6 +33,10 @@ def _step(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
     return step(x) if h0 is None else sp.Heaviside(x, h0)
 
 
+def _identity(x: sp.Expr) -> sp.Expr:
+    return x
+
+
 def _log(x: sp.Expr) -> sp.Expr:
     return sp.log(x)
 
@@ -46,6 +50,7 @@ _TABLE: dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
     "tanh": (sp.tanh, (1,)), "exp": (sp.exp, (1,)),
     "log": (_log, (1,)), "ln": (_log, (1,)),
     "sqrt": (sp.sqrt, (1,)),
+    "id": (_identity, (1,)), "identity": (_identity, (1,)),  # the identity activation, as sheets print it
     "sign": (sp.sign, (1,)), "sgn": (sp.sign, (1,)), "abs": (sp.Abs, (1,)),
     "H": (_step, (1, 2)), "Heaviside": (_heaviside, (1, 2)), "theta": (_heaviside, (1, 2)),
 }

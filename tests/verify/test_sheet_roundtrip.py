@@ -48,11 +48,11 @@ def _rows(net) -> list[list[str]]:
         for block in _blocks(section):
             if not isinstance(block, Equation):
                 continue
-            for left, right in block.rows:
-                if left:
+            for k, (left, right) in enumerate(block.rows):
+                if left or not k:  # a block may open with a bare display (the paths' terms): no equation
                     rows.append([left, right])
-                elif rows:
-                    rows[-1][1] += " " + right  # a long formula broken over rows
+                else:
+                    rows[-1][1] += " " + right  # a long formula broken over rows of its block
     return rows
 
 
