@@ -27,7 +27,7 @@ from symbackprop.errors import FormulaError, SymbackpropError
 from symbackprop.graph.printing import latex
 from symbackprop.read import load_spec
 from symbackprop.verify import verify
-from symbackprop.verify.hints import check_feedback
+from symbackprop.verify.report import check_feedback
 
 from .questions import read_questions
 

@@ -19,6 +19,7 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 
 import sympy as sp
@@ -35,7 +36,6 @@ from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
 
 from .diagnose import diagnose
-from .generic import free_letters, verify_generic
 from .matrix_report import MatrixVerdict
 from .points import Point, Sampler, close, kink_arguments
 from .target import Target, derivation_of, target_of
@@ -46,6 +46,8 @@ __all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
 #: The possible verdicts.
 STATUSES = ("correct", "correct_almost_everywhere", "correct_under_constraint", "wrong")
 _SYMBOLIC_LIMIT = 3_000
+#: A layer or subscript written with letters, as in w^{(l)}_{ji}: maybe a line for every l, j, i.
+_LETTERS = re.compile(r"\(\s*[A-Za-z]\s*\)|_\{?\s*[A-Za-z]+\s*\}?")
 _MAX_KINKS = 40
 
 
@@ -243,8 +245,12 @@ def verify(
         raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")
     if isinstance(formula, str):
         formula = split_equation(formula)
-        if param is None and free_letters(graph, formula) is not None:
-            return verify_generic(graph, formula, verify, points=points, seed=seed)
+        if param is None and formula.target is not None and _LETTERS.search(formula.target):
+            # a left side with letters for its layer or indices; loaded only then (a quick start)
+            from .generic import free_letters, verify_generic
+
+            if free_letters(graph, formula) is not None:
+                return verify_generic(graph, formula, verify, points=points, seed=seed)
         target = target_of(graph, param, formula)
         if target.layer is not None or is_matrix_formula(formula.rhs, graph):
             return _matrix(graph, target, formula, points=points, seed=seed, values=values)

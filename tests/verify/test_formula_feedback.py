@@ -11,7 +11,7 @@ from symbackprop.cli import main
 from symbackprop.errors import SymbackpropError
 from symbackprop.exercise import check
 from symbackprop.verify import verify
-from symbackprop.verify.hints import HINTS
+from symbackprop.verify.report import HINTS
 
 NET = sbp.mlp([2, 3, 2])
 VECTOR_WRONG = r"\frac{\partial L}{\partial W^{(2)}} = \mathbf{a}^{(1)} (\boldsymbol{\delta}^{(2)})^T"
