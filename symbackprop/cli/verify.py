@@ -49,8 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", type=int, default=4, help="examples in a layered network's batch for backward code "
                                                          "(default 4)")
     p.add_argument("--feedback", choices=["verdict", "hint", "full"], default="full",
-                   help="how much a verdict on backward code gives away: the status and numbers, also the mistake "
-                        "in words and a counterexample, or also the correct line (default full)")
+                   help="how much a verdict gives away: the status and numbers, also the mistake in words and a "
+                        "counterexample, or also the full diagnosis and the correct formula or line (default full)")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--json", action="store_true",
                    help="print each verdict as a JSON object (a list for --file); exit codes as usual")
@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc).splitlines()[0])
     if args.formula is not None:
         try:
-            verdict = sbp.verify(graph, args.param or None, args.formula, points=args.points or 6, seed=args.seed)
+            verdict = sbp.verify(graph, args.param or None, args.formula, points=args.points or 6,
+                                 seed=args.seed).with_feedback(args.feedback)
         except FormulaError as exc:
             return _fail(f"formula: {exc.summary}")
         except SymbackpropError as exc:
@@ -140,7 +141,7 @@ def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
     for number, param, formula in items:
         shown = param if param is not None else _left_side(formula)
         try:
-            v = sbp.verify(graph, param, formula, points=args.points or 6, seed=args.seed)
+            v = sbp.verify(graph, param, formula, points=args.points or 6, seed=args.seed).with_feedback(args.feedback)
         except SymbackpropError as exc:
             why = exc.summary if isinstance(exc, FormulaError) else str(exc).splitlines()[0]
             rows.append((number, shown, "unreadable", why))
@@ -148,7 +149,8 @@ def _homework(graph: sbp.Spec, args: argparse.Namespace) -> int:
             unreadable += 1
             continue
         objects.append({"line": number, **v.as_dict()})
-        rows.append((number, shown, v.headline, v.diagnosis.sentence if v.diagnosis else v.method))
+        mistake = v.as_dict()["diagnosis"]
+        rows.append((number, shown, v.headline, mistake["message"] if mistake else v.method))
         if not v.ok:
             wrong += 1
             details.append(f"line {number}:\n{v}")

@@ -27,6 +27,7 @@ from symbackprop.errors import FormulaError, SymbackpropError
 from symbackprop.graph.printing import latex
 from symbackprop.read import load_spec
 from symbackprop.verify import verify
+from symbackprop.verify.report import check_feedback
 
 from .questions import read_questions
 
@@ -45,7 +46,7 @@ class Feedback:
     """What the student sees of a verdict.
 
     Attributes:
-        question: the question's name (``w2_11``, ``W^{(2)}``).
+        question: the question's name as a sheet prints it (``w2_11``, ``W⁽²⁾``, ``δ⁽¹⁾``).
         status: a verdict status (``correct``, ``wrong``, ...) or one of :data:`ANSWER_STATUSES`.
         kind: the mistake's kind when it was named (``missing_activation_derivative``).
         message: the diagnosis, or why the answer could not be read.
@@ -106,36 +107,41 @@ def _counterexample(c: Mapping[str, Any] | None) -> str:
             f"the derivative is {c['expected_value']:.6g}")
 
 
-def check(spec: object, question: str, answer: object, *, points: int = 6, seed: int = 0) -> Feedback:
+def check(spec: object, question: str, answer: object, *, points: int = 6, seed: int = 0,
+          feedback: str = "hint") -> Feedback:
     """Check ``answer`` to ``question`` on the network of ``spec`` (a table, file or ``"2-2-1"``).
+
+    ``feedback`` is how much the verdict gives away (``"hint"``, the notebooks' default: the
+    mistake in words and a counterexample, never the formula; ``"full"`` or ``"verdict"``).
 
     Raises:
         SymbackpropError: the spec or the question is wrong: the teacher's mistake, not the
             student's.
     """
+    check_feedback(feedback)
     loaded = load_spec(spec)  # type: ignore[arg-type]
     q = read_questions(loaded.network, question)[0]
     text = answer if isinstance(answer, str) else ""
     if not isinstance(answer, str):
-        return Feedback(q.name, "unreadable", repr(answer), message="the answer must be a string")
+        return Feedback(q.shown, "unreadable", repr(answer), message="the answer must be a string")
     if not text.strip():
-        return Feedback(q.name, "unanswered", text, message="no answer yet")
+        return Feedback(q.shown, "unanswered", text, message="no answer yet")
     control = sorted({repr(m.group()) for m in _ESCAPED.finditer(text)})
     if control:
         # "\frac" in a string without r becomes a form feed and "rac": say so, not "unreadable".
-        return Feedback(q.name, "unreadable", text, message=f"the answer holds {', '.join(control)}: write it "
+        return Feedback(q.shown, "unreadable", text, message=f"the answer holds {', '.join(control)}: write it "
                         'as r"..." so that backslashes stay (\\frac, \\theta, \\beta)')
     try:
         verdict = verify(loaded, q.name, text, points=points, seed=seed)
     except FormulaError as exc:
-        return Feedback(q.name, "unreadable", text, message=exc.summary)
+        return Feedback(q.shown, "unreadable", text, message=exc.summary)
     except SymbackpropError as exc:
         # The answer's own left side can name something else: still the student's answer.
-        return Feedback(q.name, "unreadable", text, message=str(exc).splitlines()[0])
-    d = verdict.as_dict()
+        return Feedback(q.shown, "unreadable", text, message=str(exc).splitlines()[0])
+    d = verdict.with_feedback(feedback).as_dict()
     diagnosis = d.get("diagnosis") or {}
     formula = getattr(verdict, "formula", None)
     shown = latex(formula) if isinstance(formula, sp.Basic) else ""
-    return Feedback(q.name, d["status"], text, kind=diagnosis.get("kind"), message=diagnosis.get("message", ""),
+    return Feedback(q.shown, d["status"], text, kind=diagnosis.get("kind"), message=diagnosis.get("message", ""),
                     counterexample=_counterexample(d.get("counterexample")) if d["status"] == "wrong" else "",
                     latex=shown)

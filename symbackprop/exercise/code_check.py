@@ -146,4 +146,4 @@ def check_answer(spec: object, question: str, answer: object, *, points: int = 6
         return check_fused(spec, question, answer, seed=seed)
     if is_code_question(spec, question):
         return check_code(spec, question, answer, seed=seed)
-    return check(spec, question, answer, points=points, seed=seed)
+    return check(spec, question, answer, points=points, seed=seed, feedback="full")  # the teacher sees it all

@@ -26,7 +26,7 @@ from symbackprop.graph import Network
 from symbackprop.graph.notation import plain
 from symbackprop.graph.printing import latex
 from symbackprop.read import Spec, split_names
-from symbackprop.read.matrix import parse_matrix
+from symbackprop.read.matrix import node_text, parse_matrix
 from symbackprop.read.resolve import resolve_name
 
 __all__ = ["KINDS", "Question", "read_questions", "solve"]
@@ -51,6 +51,15 @@ class Question:
     label: str
     symbol: sp.Symbol | None = None
     layer: tuple[str, int] | None = None
+
+    @property
+    def shown(self) -> str:
+        """The name as a sheet prints it in text: ``w2_11``, ``δ1_2``, ``W⁽²⁾``, ``δ⁽¹⁾``."""
+        if self.layer is not None:
+            return node_text("leaf", self.layer)
+        if self.symbol is not None:
+            return ("δ" if self.kind == "delta" else "") + plain(self.symbol).removeprefix("z" if self.kind == "delta" else "")
+        return self.name
 
 
 def _one(net: Network, text: str) -> Question:

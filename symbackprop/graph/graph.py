@@ -92,6 +92,8 @@ class Graph:
         self._version = 0
         self._names: tuple[int, dict[str, sp.Symbol], dict[str, sp.Symbol]] | None = None
         self._aliases: dict[str, sp.Symbol] = {}
+        self._letters: dict[str, tuple[str, int | None]] = {}
+        self._layout = "columns"
 
     # ----- building
     def _add_leaves(self, names: str | Iterable[str | sp.Symbol], kind: str) -> tuple[sp.Symbol, ...]:
@@ -313,6 +315,32 @@ class Graph:
             ):
                 raise GraphError(f"alias {text!r}: expected a symbol of this graph, received {symbol!r}")
         self._aliases = dict(aliases)
+
+    @property
+    def letters(self) -> Mapping[str, tuple[str, int | None]]:
+        """Letters another text uses for the network's own (Bishop's ``a`` for ``z``): each
+        written letter and the project's letter it reads as, with a layer when it names a
+        whole layer (d2l's ``o`` for ``z^{(2)}``).  Formulas read them all at once."""
+        return MappingProxyType(self._letters)
+
+    @property
+    def layout(self) -> str:
+        """``"columns"`` (W is n_out × n_in, examples are columns) or ``"rows"`` (W is
+        n_in × n_out, examples are rows, as ``X W + b`` in d2l and PyTorch)."""
+        return self._layout
+
+    def set_letters(self, letters: Mapping[str, tuple[str, int | None]], layout: str = "columns") -> None:
+        """Replace the renamed letters and the layout formulas are read in.
+
+        >>> g = Graph()
+        >>> g.set_letters({"h": ("a", None)}, "rows")
+        >>> dict(g.letters), g.layout
+        ({'h': ('a', None)}, 'rows')
+        """
+        if layout not in ("columns", "rows"):
+            raise GraphError(f"layout: expected 'columns' or 'rows', received {layout!r}")
+        self._letters = dict(letters)
+        self._layout = layout
 
     def composed(self, symbol: sp.Symbol | None = None) -> sp.Expr:
         """``symbol`` (default: the output) with every node replaced by its definition.

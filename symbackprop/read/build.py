@@ -19,16 +19,14 @@ import sympy as sp
 from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
-from .functions import FUNCTION_NAMES, FunctionApplier, Head, Partial
-from .limits import checked_int
+from .functions import FUNCTION_NAMES, LAYER_FUNCTIONS, FunctionApplier, Head, Partial
+from .marks import MarkReader
+from .sums import MAX_SUM_RANGE, SumReader
+from .limits import MAX_STEPS, checked_int
 from .names import NameParts, Scope, alias_key, split_name
 
 __all__ = ["build", "written_name", "FUNCTION_NAMES", "MAX_STEPS", "MAX_SUM_RANGE"]
 
-#: Most parse-tree visits per formula (sums multiply their body); bounds the work.
-MAX_STEPS = 100_000
-#: Most terms a single \sum may expand to.
-MAX_SUM_RANGE = 1_000
 _MAX_DIGITS = 40
 _MAX_BITS = 100_000
 _MAX_EXPONENT = 1_000
@@ -37,10 +35,14 @@ _SUMS = frozenset({"add", "sub"})
 _PRODUCTS = frozenset({"mul", "div"})
 
 
-class _Builder(FunctionApplier):
-    def __init__(self, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None) -> None:
+class _Builder(FunctionApplier, MarkReader, SumReader):
+    def __init__(self, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None,
+                 *, native: bool = False) -> None:
         self.text = text
         self.aliases = dict(aliases or {})
+        # A [notation] table's letters (a → z, h → a^{(1)}, ...), applied at once to every name
+        # read; ``native`` reads the project's own letters (its expected formulas).
+        self.letters: Mapping[str, tuple[str, int | None]] = {} if native else getattr(graph, "letters", {})
         self.scope = Scope(graph)
         self.graph = graph
         self.steps = 0
@@ -171,6 +173,9 @@ class _Builder(FunctionApplier):
         return self.expr(node.children[0], env)
 
     def _frac(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
+        local = self._leibniz(node, env)
+        if local is not None:
+            return local
         num = self.expr(node.children[1], env)
         den = self.expr(node.children[2], env)
         if den == 0:
@@ -212,9 +217,13 @@ class _Builder(FunctionApplier):
         whole = head in FUNCTION_NAMES or self.scope.has(head)
         return split_name(head, command, layer, subs, whole=whole), powers
 
-    def written(self, base: lark.Token, scripts: list[lark.Tree],
-                env: Mapping[str, int]) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
-        """A name as written: head, whether a command, layer, subscripts, power superscripts."""
+    def written(self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int], *,
+                rename: bool = True) -> tuple[str, bool, int | None, list[str], list[lark.Tree]]:
+        """A name as written: head, whether a command, layer, subscripts, power superscripts.
+
+        With ``rename``, the head is read through the graph's letters (``a`` may be the
+        pre-activation ``z``); a letter that names a whole layer supplies that layer.
+        """
         text = str(base)
         if base.type == "HAT":
             head, command = "yhat", False
@@ -228,10 +237,20 @@ class _Builder(FunctionApplier):
         else:
             head, command = text, False
         layer: int | None = None
+        scripts = list(scripts)
+        if rename and self.letters and base.type == "NAME" and "_" in head and head.split("_", 1)[0] in self.letters:
+            head, rest = head.split("_", 1)  # t_k: the letter t, renamed, and its index
+            scripts.insert(0, lark.Tree("sub", [lark.Token("SUBARG", "{" + rest + "}")]))
+        as_written = ("\\" if command else "") + head
+        renamed = self.letters.get(as_written) if rename and self.letters else None
+        whole: int | None = None  # the layer a whole-layer name (d2l's o for z^{(2)}) stands for
+        if renamed is not None:
+            head, whole = renamed
+            command = head == "delta"
         subs: list[str] = []
         powers: list[lark.Tree] = []
         for s in scripts:
-            if s.data == "layer_t":  # W^{(2)T}: the layer here; the matrix reader transposes it
+            if s.data in ("layer_t", "layer_prime"):  # W^{(2)T}: the layer here; the matrix reader transposes it
                 layer = checked_int(re.findall(r"\d+", str(s.children[0]))[0], "layer", FormulaError)
                 continue
             if s.data == "sub":
@@ -243,6 +262,11 @@ class _Builder(FunctionApplier):
                 layer = found
             else:
                 powers.append(s.children[0])
+        if layer is None:
+            layer = whole
+        elif rename and self.letters and f"{as_written}^{{({layer})}}" in self.letters:
+            head, layer = self.letters[f"{as_written}^{{({layer})}}"]  # h^{(1)} named as a whole layer
+            command = head == "delta"
         return head, command, layer, subs, powers
 
     @staticmethod
@@ -258,6 +282,13 @@ class _Builder(FunctionApplier):
             return checked_int(str(core.children[0]), "layer", FormulaError)
         if core.data == "name" and len(core.children) == 1 and str(core.children[0]) in env:
             return env[str(core.children[0])]
+        if core.data in ("add", "sub") and len(core.children) == 2:  # (l-1), (l+1) with l bound
+            name, number = core.children
+            if (isinstance(name, lark.Tree) and name.data == "name" and len(name.children) == 1
+                    and str(name.children[0]) in env and isinstance(number, lark.Tree) and number.data == "number"
+                    and str(number.children[0]).isdigit()):
+                step = checked_int(str(number.children[0]), "layer", FormulaError)
+                return env[str(name.children[0])] + (step if core.data == "add" else -step)
         return None
 
     def name_value(
@@ -271,6 +302,9 @@ class _Builder(FunctionApplier):
         if aliased is not None:
             return aliased if exponent is None else self.power(aliased, exponent, node)
         literal = self.scope.has(parts.base) if not parts.pieces else False
+        if parts.base in LAYER_FUNCTIONS and parts.layer is not None and not parts.pieces and not literal:
+            # g^{[1]}, g^{[1]'}: the layer's activation; the argument's layer decides which one
+            return Head(parts.base, 0, None, exponent, base.start_pos)
         if parts.kind is None and parts.layer is None and not literal:
             if base.type != "NAME" or not parts.pieces:
                 if str(base) in env and not scripts:
@@ -290,14 +324,28 @@ class _Builder(FunctionApplier):
 
     def alias(self, base: lark.Token, scripts: list[lark.Tree], env: Mapping[str, int]) -> sp.Symbol | None:
         """The symbol an alias of the spec's ``[notation]`` table stands for, if this is one."""
-        head, command, layer, subs, _ = self.written(base, scripts, env)
+        head, command, layer, subs, _ = self.written(base, scripts, env, rename=False)
         return self.aliases.get(alias_key(split_name(head, command, layer, subs), env))
+
+    def call_head(self, node: lark.Tree, env: Mapping[str, int]) -> tuple[sp.Expr | Head, int]:
+        """The value of a call's name and its primes (``f'``, ``f^{\\prime}``, ``g^{[1]'}``).
+
+        Bishop's ``h'`` is the layer's activation derivative when ``h`` names nothing else.
+        """
+        name = node.children[0]
+        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
+        primes += sum(str(s.children[0]).count("'") + str(s.children[0]).count("prime")
+                      for s in name.children[1:] if isinstance(s, lark.Tree) and s.data == "layer_prime")
+        base = name.children[0]
+        if primes and str(base) == "h" and not self.aliases and not self.scope.has("h") and "h" not in self.letters:
+            if all(isinstance(s, lark.Tree) and s.data in ("layer_prime", "sup") for s in name.children[1:]):
+                return Head("h", 0, None, None, base.start_pos), primes
+        return self.value(name, env), primes
 
     def _call(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr | Head:
         name = node.children[0]
-        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
         args_tree = node.children[-1] if isinstance(node.children[-1], lark.Tree) and node.children[-1].data == "args" else None
-        head = self.value(name, env)
+        head, primes = self.call_head(node, env)
         if isinstance(head, Head):
             head = Head(head.name, primes, head.sub, head.power, head.pos)
             if args_tree is None:
@@ -312,71 +360,19 @@ class _Builder(FunctionApplier):
             raise self.fail(f"'{written}' is not a function; it cannot take {len(args_tree.children)} arguments", node)
         return self.checked(head * self.expr(args_tree.children[0], env), node)
 
-    # ----- sums
-    def _bigsum(self, node: lark.Tree, env: Mapping[str, int]) -> sp.Expr:
-        scripts = [c for c in node.children[1:-1]]
-        body = node.children[-1]
-        subs = [s for s in scripts if s.data == "sub"]
-        sups = [s for s in scripts if s.data == "sup"]
-        if len(subs) != 1 or len(sups) > 1:
-            raise self.fail("write a sum as \\sum_{k=1}^{n} (one index below, at most one bound above)", node)
-        raw = str(subs[0].children[0]).strip("{}")
-        m = re.fullmatch(r"\s*([A-Za-z])\s*(?:=\s*(\d+)\s*)?", raw)
-        if not m:
-            raise self.fail(f"cannot read the sum's index {raw!r}; expected k or k=1", subs[0])
-        letter, low = m[1], checked_int(m[2], "the sum's start", FormulaError) if m[2] else 1
-        high = self.upper_bound(sups[0].children[0] if sups else None, letter, body, env, node)
-        if high - low + 1 > MAX_SUM_RANGE:
-            raise self.fail(f"sum over {high - low + 1} terms: expected at most {MAX_SUM_RANGE}", node)
-        work = (high - low + 1) * sum(1 for _ in body.iter_subtrees())
-        if self.steps + work > MAX_STEPS:
-            raise self.fail(f"formula expands to too many terms (over {MAX_STEPS:,} steps)", node)
-        terms = [self.expr(body, {**env, letter: k}) for k in range(low, high + 1)]
-        return sp.Add(*terms)
-
-    def upper_bound(self, sup: lark.Tree | None, letter: str, body: lark.Tree, env: Mapping[str, int], node: lark.Tree) -> int:
-        if sup is not None:
-            inner = sup.children[0] if sup.data == "group" else sup
-            symbolic = isinstance(inner, lark.Tree) and inner.data in ("name", "bare") and len(inner.children) == 1
-            if isinstance(inner, lark.Token):
-                symbolic = inner.type == "NAME"
-            token = inner if isinstance(inner, lark.Token) else (inner.children[0] if symbolic else None)
-            if not (symbolic and str(token) not in env and not self.scope.has(str(token))):
-                value = self.expr(sup, env)
-                if not value.is_Integer:
-                    raise self.fail(f"the sum's upper bound must be an integer, received {value}", sup)
-                return int(value)
-        size = self.infer_range(letter, body, env)
-        if size is None:
-            raise self.fail(
-                f"cannot tell how far {letter} runs: write the bound, \\sum_{{{letter}=1}}^{{3}}", node
-            )
-        return size
-
-    def infer_range(self, letter: str, body: lark.Tree, env: Mapping[str, int]) -> int | None:
-        """The size of the layer dimension ``letter`` indexes in the sum's body."""
-        for sub in body.iter_subtrees_topdown():
-            if sub.data != "name":
-                continue
-            parts, _ = self.name_parts(sub.children[0], list(sub.children[1:]), env)
-            pieces = list(parts.pieces)
-            if len(pieces) == 1 and parts.kind == "w" and len(pieces[0]) == 2:
-                pieces = list(pieces[0])
-            if letter in pieces:
-                return self.scope.index_range(parts, pieces.index(letter))
-        return None
-
 
 def build(
-    tree: lark.Tree, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None
+    tree: lark.Tree, text: str, graph: Graph | None, aliases: Mapping[str, sp.Symbol] | None = None,
+    env: Mapping[str, int] | None = None,
 ) -> tuple[sp.Expr, tuple[str, ...]]:
     """The SymPy expression of a parse tree, and notes on ambiguous notation it resolved.
 
-    ``aliases`` maps :func:`alias_key` spellings to the symbols they stand for.
+    ``aliases`` maps :func:`alias_key` spellings to the symbols they stand for; ``env``
+    gives index letters their values (``{"l": 2, "j": 1}`` for ``\\delta^{(l)}_j``).
     """
     builder = _Builder(text, graph, aliases)
     try:
-        value = builder.expr(tree, {})
+        value = builder.expr(tree, dict(env or {}))
     except RecursionError:  # pragma: no cover - the depth limit prevents it
         raise FormulaError("formula nested too deeply", text) from None
     return value, tuple(builder.notes)

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from symbackprop.errors import FormulaError
 
-__all__ = ["Equation", "split_equation", "LOSS_NAMES"]
+__all__ = ["Equation", "split_equation", "split_chain", "LOSS_NAMES"]
 
 #: How textbooks name the loss on a left side, besides the graph's output and its aliases.
-LOSS_NAMES = ("L", "E", "C", "J", r"\ell", r"\mathcal{L}")
+LOSS_NAMES = ("L", "E", "C", "J", r"\ell", r"\mathcal{L}", r"\bar{L}", r"\mathcal{J}")
 
 _D = r"(?:\\partial(?![A-Za-z])|∂|\\mathrm\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\}|d(?=[\s\\A-Za-z{(]))"
 _SLASH = re.compile(rf"^\s*{_D}\s*(?P<loss>[^/]+?)\s*/\s*{_D}\s*(?P<wrt>.+?)\s*$", re.DOTALL)
@@ -146,3 +146,29 @@ def split_equation(text: str) -> Equation:
         raise FormulaError(f"left side {lhs.strip()!r}: {_HINT}", text, 1)
     start = k + 1 + (len(rhs) - len(rhs.lstrip()))
     return Equation(text, rhs.strip(), start, wrt, loss)
+
+
+def split_chain(text: str) -> list[tuple[str, int]]:
+    r"""A chain ``left = A = B`` (as a sheet prints it) as the equations ``left = A`` and
+    ``left = B``, each with the column in ``text`` where its right side starts; one item for
+    a text with at most one ``=``.
+
+    >>> [eq for eq, _ in split_chain(r"\delta = u \odot v = w")]
+    ['\\delta = u \\odot v', '\\delta = w']
+
+    Raises:
+        FormulaError: a right side of the chain is empty.
+    """
+    if not isinstance(text, str):
+        return [(text, 0)]
+    signs = _equals(text)
+    if len(signs) < 2:
+        return [(text, 0)]
+    left = text[:signs[0]]
+    bounds = signs + [len(text)]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        if not text[a + 1:b].strip():
+            raise FormulaError("a right side of '=' is empty; expected a formula", text, a + 2)
+        out.append((f"{left}= {text[a + 1:b].strip()}", a + 1))
+    return out

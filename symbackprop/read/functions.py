@@ -20,7 +20,7 @@ from symbackprop.graph.graph import Graph
 
 from .limits import checked_int
 
-__all__ = ["FUNCTION_NAMES", "Head", "Partial", "FunctionApplier"]
+__all__ = ["FUNCTION_NAMES", "LAYER_FUNCTIONS", "Head", "Partial", "FunctionApplier"]
 
 
 def _heaviside(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
@@ -31,6 +31,10 @@ def _heaviside(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
 def _step(x: sp.Expr, h0: sp.Expr | None = None) -> sp.Expr:
     # H(z) is the project's step, H(0) = 0, as printed for ReLU derivatives.
     return step(x) if h0 is None else sp.Heaviside(x, h0)
+
+
+def _identity(x: sp.Expr) -> sp.Expr:
+    return x
 
 
 def _log(x: sp.Expr) -> sp.Expr:
@@ -46,11 +50,14 @@ _TABLE: dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
     "tanh": (sp.tanh, (1,)), "exp": (sp.exp, (1,)),
     "log": (_log, (1,)), "ln": (_log, (1,)),
     "sqrt": (sp.sqrt, (1,)),
+    "id": (_identity, (1,)), "identity": (_identity, (1,)),  # the identity activation, as sheets print it
     "sign": (sp.sign, (1,)), "sgn": (sp.sign, (1,)), "abs": (sp.Abs, (1,)),
     "H": (_step, (1, 2)), "Heaviside": (_heaviside, (1, 2)), "theta": (_heaviside, (1, 2)),
 }
 #: Names read as "the activation of the layer of the argument" (and, primed, its derivative).
 _LAYER_FUNCTIONS = ("f", "g", "phi", "varphi")
+#: Also Bishop's ``h``, as ``h'``: the layer's activation function, whatever it is.
+LAYER_FUNCTIONS = frozenset(_LAYER_FUNCTIONS) | {"h"}
 #: Every function name the parser knows.
 FUNCTION_NAMES = frozenset(_TABLE) | {"softmax", "max", "min", *_LAYER_FUNCTIONS}
 
@@ -98,7 +105,7 @@ class FunctionApplier:
 
     def _apply(self, head: Head, args: list[sp.Expr], node: lark.Tree) -> sp.Expr:
         name = head.name
-        if name in _LAYER_FUNCTIONS or (name == "sigma" and head.primes and self._layer_z(args)):
+        if name in LAYER_FUNCTIONS or (name == "sigma" and head.primes and self._layer_z(args)):
             return self._layer_activation(head, args, node)
         if name == "softmax":
             return self._softmax(head, args, node)

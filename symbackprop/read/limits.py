@@ -26,7 +26,7 @@ from typing import Any
 from symbackprop.errors import SpecError
 from symbackprop.graph.notation import MAX_INT_DIGITS
 
-__all__ = ["MAX_DATA_BYTES", "MAX_HOMEWORK_BYTES", "MAX_HOMEWORK_LINES", "MAX_INT_DIGITS", "MAX_NOTEBOOK_BYTES",
+__all__ = ["MAX_DATA_BYTES", "MAX_STEPS", "MAX_HOMEWORK_BYTES", "MAX_HOMEWORK_LINES", "MAX_INT_DIGITS", "MAX_NOTEBOOK_BYTES",
            "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]
 
 #: Largest spec file read (bytes): a spec with numbers for a 200×200 layer is about 800 kB.
@@ -43,6 +43,8 @@ MAX_NOTEBOOK_BYTES = 20_000_000
 MAX_DATA_BYTES = 100_000_000
 
 _DIGITS = re.compile(r"[0-9][0-9_]*")
+#: Most parse-tree visits per formula (sums multiply their body); bounds the work.
+MAX_STEPS = 100_000
 
 
 def checked_int(text: str, field: str, error: type[Exception] = SpecError) -> int:

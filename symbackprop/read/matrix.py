@@ -7,7 +7,11 @@ matrix products (or scaling by a scalar); ``\odot`` and ``\circ`` are elementwis
 functions (``\sigma'(z^{(1)})``, ``f'``, ``\tanh'``), powers and ``\frac`` of vectors;
 ``\mathbf``, ``\boldsymbol`` and ``\vec`` are typefaces only; ``\operatorname{diag}(v)`` is
 the diagonal matrix.  Products group left to right as written.  Whatever has no layer
-quantity in it is an ordinary scalar formula (:mod:`.build`).
+quantity in it is an ordinary scalar formula (:mod:`.build`).  Batch notation (Ng's ``A^{[l]}``,
+``dZ^{[l]}``, ``\frac{1}{m}``, ``\sum_{i=1}^{m}`` of ``(i)``, ``\mathbf{1}_m``) and gradients as
+factors (``\nabla_{a^{(2)}} L``, ``\frac{\partial J}{\partial \mathbf{o}}``) read here too
+(names in :mod:`.matrix_names`); ``*`` is kept as written, for the verifier to read as ⊙ where
+both sides have one shape.
 
 Shapes are not checked here: a product that is not defined is a wrong answer, which the
 verifier explains (:mod:`symbackprop.verify.matrix`).
@@ -20,7 +24,8 @@ verifier explains (:mod:`symbackprop.verify.matrix`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import lark
@@ -30,17 +35,17 @@ from symbackprop.errors import FormulaError
 from symbackprop.graph import Graph
 
 from .build import _Builder
+from .equation import LOSS_NAMES
 from .functions import Head
+from .marks import comparison, indicator
+from .matrix_names import BATCH_KINDS, GRADIENT_OF, KIND_TEXT, SUPERSCRIPT, example_script, layer_quantity
 from .parser import alias_keys, parse_tree
 
 __all__ = [
-    "M", "parse_matrix", "is_matrix_formula", "layer_quantity", "activation_derivative", "node_text", "KIND_TEXT",
+    "M", "parse_matrix", "layer_target", "BATCH_KINDS", "is_matrix_formula", "layer_quantity", "activation_derivative",
+    "node_text", "KIND_TEXT",
 ]
 
-#: How a layer quantity is written in messages.
-KIND_TEXT = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y"}
-_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_HEADS = {"W": "w", "w": "w", "b": "b", "z": "z", "a": "a", "delta": "delta", "x": "x", "y": "y", "yhat": "a"}
 _FUNCTION_TEXT = {"sigma": "σ", "sigmoid": "σ", "phi": "φ", "varphi": "φ", "theta": "θ"}
 
 
@@ -80,7 +85,7 @@ def node_text(op: str, args: tuple, old: M | None = None) -> str:
     """How a reader writes a node with operation ``op`` and operands ``args``: ``(W⁽²⁾)ᵀδ⁽²⁾``."""
     if op == "leaf":
         kind, layer = args
-        return KIND_TEXT[kind] + (f"({layer})".translate(_SUP) if layer is not None else "")
+        return KIND_TEXT[kind] + (f"({layer})".translate(SUPERSCRIPT) if layer is not None else "")
     if op == "T":
         inner = args[0]
         bare = inner.op == "leaf" and inner.args[1] is None  # xᵀ, but (W⁽²⁾)ᵀ as the issue writes it
@@ -103,46 +108,76 @@ def node_text(op: str, args: tuple, old: M | None = None) -> str:
         return f"diag({args[0].text})"
     if op == "apply" and old is not None:
         return old.text.split("(", 1)[0] + f"({args[0].text})"
+    if op == "esum":
+        return f"Σᵢ {_wrap(args[0])}"
+    if op == "star":
+        return f"{_wrap(args[0])} * {_wrap(args[1])}"
     return str(args[0])
 
 
-def layer_quantity(graph: Graph | None, head: str, command: bool, layer: int | None,
-                   subs: list[str], powers: list) -> tuple[str, int | None] | None:
-    """``("w", 2)`` for ``W^{(2)}``: a whole layer quantity of a layered network, else ``None``."""
-    layers = getattr(graph, "layers", None)
-    if layers is None or subs or head not in _HEADS or command != (head == "delta"):
-        return None
-    kind = _HEADS[head]
-    if head in ("yhat", "y") and layers[-1] == 1:
-        return None  # one output: \hat{y} and y are the scalars a^{(L)}_1 and y_1
-    if head == "yhat":
-        return ("a", len(layers) - 1)
-    if kind in ("x", "y"):
-        return (kind, None) if layer is None else None
-    if layer is None or not 0 <= layer < len(layers) or (kind != "a" and layer == 0):
-        return None
-    return ("x", None) if (kind == "a" and layer == 0) else (kind, layer)
-
-
 class _MatrixBuilder:
-    def __init__(self, text: str, graph: Graph) -> None:
-        self.scalar = _Builder(text, graph, alias_keys(graph))
+    def __init__(self, text: str, graph: Graph, *, native: bool = False) -> None:
+        self.scalar = _Builder(text, graph, None if native else alias_keys(graph), native=native)
         self.graph = graph
 
     def leaf_of(self, node: lark.Tree) -> tuple[tuple[str, int | None], list] | None:
         if not isinstance(node, lark.Tree) or node.data != "name":
             return None
-        head, command, layer, subs, powers = self.scalar.written(node.children[0], list(node.children[1:]), {})
         if self.scalar.aliases and self.scalar.alias(node.children[0], list(node.children[1:]), {}) is not None:
             return None
+        base = node.children[0]
+        if str(base) == "\\nabla":
+            return self._gradient(node)
+        scripts, one = [], False
+        for s in node.children[1:]:
+            found, kept, _ = example_script(s)
+            one |= found
+            if kept is not None:
+                scripts.append(kept)
+        head, command, layer, subs, powers = self.scalar.written(base, scripts, {})
+        if head == "m" and (self.scalar.scope.has("m") or scripts):
+            return None
         found = layer_quantity(self.graph, head, command, layer, subs, powers)
+        if found is not None and one:  # A^{[1](i)}: one example's column, a⁽¹⁾
+            found = (BATCH_KINDS.get(found[0], found[0]), found[1])
         return (found, powers) if found else None
+
+    def _gradient(self, node: lark.Tree) -> tuple[tuple[str, int | None], list] | None:
+        """``\\nabla_{a^{(2)}}``: the gradient leaf (∂L/∂a⁽²⁾); the loss after it is skipped."""
+        subs = [s for s in node.children[1:] if s.data == "sub"]
+        if len(subs) != 1 or len(node.children) != 2:
+            return None
+        raw = str(subs[0].children[0])
+        return self.gradient_of(raw[1:-1] if raw.startswith("{") else raw)
+
+    def gradient_of(self, inner: str) -> tuple[tuple[str, int | None], list] | None:
+        """The gradient leaf of the layer quantity written ``inner`` (``a^{(2)}``: ∂L/∂a⁽²⁾)."""
+        try:
+            tree = parse_tree(inner)
+        except FormulaError:
+            return None
+        found = _MatrixBuilder(inner, self.graph).leaf_of(tree) if isinstance(tree, lark.Tree) else None
+        if found is None or found[1] or found[0][0] not in GRADIENT_OF:
+            return None
+        kind, layer = found[0]
+        return (GRADIENT_OF[kind], layer), []
+
+    def _is_leibniz(self, t: lark.Tree) -> bool:
+        return t.data == "frac" and not t.meta.empty and self._leibniz(t) is not None
 
     def has_matrix(self, node: lark.Tree | lark.Token) -> bool:
         if not isinstance(node, lark.Tree):
             return False
         # ⊙ and ᵀ of scalars are a product and the scalar itself; only whole layers make a matrix
-        return any(t.data == "name" and self.leaf_of(t) for t in node.iter_subtrees())
+        stack = [node]
+        while stack:
+            t = stack.pop()
+            if (t.data == "name" and self.leaf_of(t)) or t.data == "ones" or self._is_leibniz(t):
+                return True
+            # a sum's bound (\sum_{k=1}^{m}) is no matrix; its body may hold one
+            kids = t.children[-1:] if t.data == "bigsum" else t.children
+            stack.extend(c for c in kids if isinstance(c, lark.Tree))
+        return False
 
     def build(self, node: lark.Tree | lark.Token) -> M:
         if not self.has_matrix(node):
@@ -158,11 +193,24 @@ class _MatrixBuilder:
     def _binary(self, op: str, a: M, b: M) -> M:
         return M(op, (a, b), node_text(op, (a, b)))
 
+    def _is_loss(self, node: lark.Tree | lark.Token) -> bool:
+        written = self.scalar.text[node.meta.start_pos:node.meta.end_pos].strip() if isinstance(node, lark.Tree) else ""
+        return written in LOSS_NAMES or (self.graph is not None and written == str(self.graph.output))
+
     def _chain(self, node: lark.Tree, kinds: frozenset[str]) -> M:
         first, ops = self.scalar._spine(node, kinds)
         out = self.build(first)
+        gradient = out.op == "leaf" and out.text.startswith("∇")
         for op in ops:
+            if gradient and op.data == "mul" and len(op.children) == 2 and self._is_loss(op.children[-1]):
+                gradient = False  # ∇_{a^{(2)}} L: the L says what is differentiated
+                continue
             right = self.build(op.children[-1])
+            gradient = right.op == "leaf" and right.text.startswith("∇")
+            if op.data == "mul" and len(op.children) == 3 and str(op.children[1]) == "*":
+                # Ng's *: elementwise when both sides have one shape, which the verifier decides
+                out = self._binary("star", out, right)
+                continue
             if op.data == "sub":
                 right = M("neg", (right,), node_text("neg", (right,)))
                 out = self._binary("add", out, right)
@@ -197,7 +245,26 @@ class _MatrixBuilder:
     _group = _paren
 
     def _frac(self, node: lark.Tree) -> M:
+        leibniz = self._leibniz(node)
+        if leibniz is not None:
+            return leibniz
         return self._binary("div", self.build(node.children[1]), self.build(node.children[2]))
+
+    def _leibniz(self, node: lark.Tree) -> M | None:
+        """``\\frac{\\partial J}{\\partial \\mathbf{o}}`` as a factor (d2l): the gradient leaf."""
+        text = self.scalar.text
+        top, bottom = (text[c.meta.start_pos:c.meta.end_pos] for c in node.children[1:3])
+        d = r"^\s*(?:\\partial(?![A-Za-z])|d)\s*"
+        loss = re.match(d + r"(.+?)\s*$", top)
+        wrt = re.match(d + r"(.+?)\s*$", bottom)
+        if not (loss and wrt and loss[1] in LOSS_NAMES):
+            return None
+        found = self.gradient_of(wrt[1])
+        if found is None:
+            return None
+        (kind, layer), _ = found
+        of = {v: k for k, v in GRADIENT_OF.items()}[kind]
+        return M("leaf", (kind, layer), f"∂{loss[1]}/∂{node_text('leaf', (of, layer))}")
 
     def _transpose(self, node: lark.Tree) -> M:
         child = node.children[0]
@@ -220,17 +287,52 @@ class _MatrixBuilder:
         if found is None:  # pragma: no cover - has_matrix sent only layer names here
             raise self.scalar.fail("expected a layer quantity", node)
         (kind, layer), powers = found
-        leaf = M("leaf", (kind, layer), node_text("leaf", (kind, layer)))
+        if kind in ("dw", "db"):
+            raise self.scalar.fail(f"{KIND_TEXT[kind]} is a gradient asked for, not a quantity of the forward "
+                                   "or backward pass; write it on the left side", node)
+        shown = node_text("leaf", (kind, layer))
+        if str(node.children[0]) == "\\nabla":
+            of = {v: k for k, v in GRADIENT_OF.items()}[kind]
+            shown = f"∇_{node_text('leaf', (of, layer))} L"
+        leaf = M("leaf", (kind, layer), shown)
         for p in powers:
             exponent = self.scalar.expr(p, {})
             leaf = M("pow", (leaf, exponent), node_text("pow", (leaf, exponent)))
-        if any(isinstance(s, lark.Tree) and s.data == "layer_t" for s in node.children[1:]):
+        if any(isinstance(s, lark.Tree) and (s.data == "layer_t" or example_script(s)[2]) for s in node.children[1:]):
             leaf = M("T", (leaf,), node_text("T", (leaf,)))
         return leaf
 
+    def _ones(self, node: lark.Tree) -> M:
+        return M("leaf", ("ones", None), node_text("leaf", ("ones", None)))
+
+    def _indicator(self, node: lark.Tree) -> M:
+        left, op, right = comparison(node)
+        a, b = self.build(left), self.build(right)
+        if b.op != "scalar":
+            raise self.scalar.fail("write an indicator of a vector as \\mathbb{1}[z > 0]: the vector, then a number",
+                                   node)
+        bound, sign = b.args[0], str(op)
+
+        def entry(symbol: sp.Expr) -> sp.Expr:
+            return indicator(symbol, sign, bound)
+
+        shown = "𝟙[" + a.text + " " + {"\\gt": ">", "\\lt": "<", "\\ge": "≥", "\\geq": "≥", ">=": "≥",
+                                       "\\le": "≤", "\\leq": "≤", "<=": "≤"}.get(sign, sign) + f" {b.text}]"
+        return M("apply", (a,), shown, fn=entry, prime=True)
+
+    def _bigsum(self, node: lark.Tree) -> M:
+        """``\\sum_{i=1}^{m}`` of one example's quantities: the sum over the batch's examples."""
+        scripts = node.children[1:-1]
+        ups = [s for s in scripts if s.data == "sup"]
+        bound = self.scalar.text[ups[0].meta.start_pos:ups[0].meta.end_pos] if ups and not ups[0].meta.empty else ""
+        if len(ups) != 1 or bound.strip("^{} ") != "m":
+            raise self.scalar.fail("a sum of vectors or matrices runs over the m examples: write "
+                                   "\\sum_{i=1}^{m} with (i) on each example's quantity", node)
+        body = self.build(node.children[-1])
+        return M("esum", (body,), node_text("esum", (body,)))
+
     def _call(self, node: lark.Tree) -> M:
         name = node.children[0]
-        primes = sum(1 for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME")
         args = node.children[-1]
         written = self.scalar.text[name.meta.start_pos:name.meta.end_pos].strip()
         if not (isinstance(args, lark.Tree) and args.data == "args") or len(args.children) != 1:
@@ -240,7 +342,7 @@ class _MatrixBuilder:
             return self._binary("matmul", self._name(name), arg)
         if written.replace(" ", "") in (r"\operatorname{diag}", "diag", r"\mathrm{diag}"):
             return M("diag", (arg,), node_text("diag", (arg,)))
-        head = self.scalar.value(name, {})
+        head, primes = self.scalar.call_head(node, {})
         if not isinstance(head, Head):
             return self._binary("matmul", M("scalar", (head,), written), arg)
         head = Head(head.name, primes, head.sub, head.power, head.pos)
@@ -263,26 +365,32 @@ def is_matrix_formula(text: str, graph: Graph | None) -> bool:
     return _MatrixBuilder(text, graph).has_matrix(tree)  # type: ignore[arg-type]
 
 
-def parse_matrix(text: str, graph: Graph) -> M:
+def layer_target(text: str, graph: Graph) -> tuple[str, int | None] | None:
+    """The whole layer quantity a left side names (``("dw", 2)`` for ``dW^{[2]}``), else ``None``."""
+    try:
+        tree = parse_tree(text)
+    except FormulaError:
+        return None
+    while isinstance(tree, lark.Tree) and tree.data in ("group", "paren") and len(tree.children) == 1:
+        tree = tree.children[0]
+    found = _MatrixBuilder(text, graph).leaf_of(tree) if isinstance(tree, lark.Tree) else None
+    if found is None or found[1] or any(isinstance(s, lark.Tree) and s.data == "layer_t" for s in tree.children[1:]):
+        return None
+    return found[0]
+
+
+def parse_matrix(text: str, graph: Graph, *, native: bool = False) -> M:
     """Read a vector/matrix formula against a layered network.
+
+    ``native`` reads it in the project's own letters, whatever the spec's ``[notation]`` says.
 
     Raises:
         FormulaError: the text is not a formula, or uses an unknown name.
     """
     tree = parse_tree(text)
-    return _MatrixBuilder(text, graph).build(tree)
+    return _MatrixBuilder(text, graph, native=native).build(tree)
 
 
-def leaf_names(graph: Graph) -> Mapping[tuple[str, int | None], str]:
-    """The layer quantities of a layered network and how messages write them."""
-    layers = graph.layers  # type: ignore[attr-defined]
-    out = {("x", None): "x", ("y", None): "y"}
-    for l in range(1, len(layers)):
-        for kind in ("w", "b", "z", "a", "delta"):
-            out[(kind, l)] = node_text("leaf", (kind, l))
-    return out
-
-
-def activation_derivative(graph: Graph, layer: int) -> M:
-    """``f′(z⁽ˡ⁾)``: layer ``layer``'s activation derivative, entry by entry."""
-    return parse_matrix(f"f'(z^{{({layer})}})", graph)
+def activation_derivative(graph: Graph, layer: int, *, batch: bool = False) -> M:
+    """``f′(z⁽ˡ⁾)`` (``f′(Z⁽ˡ⁾)`` for a batch): layer ``layer``'s activation derivative, entry by entry."""
+    return parse_matrix(f"f'({'Z' if batch else 'z'}^{{({layer})}})", graph, native=True)

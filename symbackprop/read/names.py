@@ -218,6 +218,8 @@ class Scope:
                 if self.layers[-1] != 1:
                     return f"\\hat{{y}} is ambiguous: the output layer has {self.layers[-1]} neurons; write \\hat{{y}}_k"
                 parts = NameParts("a", False, layer, ("1",), "1")
+        if kind == "a" and layer == 0:  # the input layer's activations are the inputs
+            kind, layer = "x", None
         if (kind in _LAYERED) != (layer is not None):
             if layer is None:
                 return f"'{self._written(parts)}' needs a layer: write {parts.base}^{{(l)}}_{{...}}"

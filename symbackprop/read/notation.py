@@ -14,6 +14,20 @@ formulas, the left side of an equation, ``--param``, homework files, and the nam
 verdict prints.  An alias may not redefine a name of the network, stand for a function or
 constant, or refer to another alias.
 
+A key that is one letter and a value that is one of the network's letters renames the letter
+for every layer, and all renamings are read at once (Bishop's table swaps ``a`` and ``z``);
+a value that is a whole layer (``"z^{(2)}"``) makes the letter that layer (d2l's ``o``); the
+value ``"f"`` makes the letter the layer's activation function.  ``layout = "rows"`` reads
+vector formulas in the row layout (W is n_in × n_out, examples are rows).
+
+.. code-block:: toml
+
+    [notation]          # Bishop
+    a = "z"             # a is the pre-activation
+    z = "a"             # z the activation
+    y = "\\hat{y}"       # y the output
+    t = "y"             # t the target
+
 >>> from symbackprop.graph.mlp import mlp
 >>> net = mlp([2, 2, 2])
 >>> apply_notation(net, {"w_5": "w^{(2)}_{11}", "E_{total}": "L"})
@@ -23,6 +37,7 @@ constant, or refer to another alias.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import sympy as sp
@@ -34,10 +49,17 @@ from symbackprop.graph.notation import plain
 from .budget import MAX_ALIASES
 from .build import written_name
 from .functions import FUNCTION_NAMES
+from .matrix import layer_target
 from .parser import parse_tree
 from .resolve import resolve_name
 
-__all__ = ["apply_notation"]
+__all__ = ["apply_notation", "LETTER_VALUES"]
+
+#: The network's letters a renaming may point at, and the letter each reads as.
+LETTER_VALUES = {"w": "w", "W": "w", "b": "b", "z": "z", "a": "a", "x": "x", "y": "y", "delta": "delta",
+                 "\\delta": "delta", "\\hat{y}": "yhat", "yhat": "yhat", "f": "f"}
+_LETTER_TEXT = {"w": "W", "b": "b", "z": "z (the pre-activation)", "a": "a (the activation)", "x": "x (the input)",
+                "y": "y (the target)", "delta": "δ", "yhat": "ŷ (the output)", "f": "the activation function"}
 
 _CONSTANTS = ("e", "pi")
 #: Words the notation itself gives a meaning: the network's own letters (``x``, ``y``, ``W``,
@@ -74,6 +96,77 @@ def _names_in(names: Mapping[str, sp.Symbol], alias: str) -> sp.Symbol | None:
     return names.get(free.name)
 
 
+_LAYER_KEY = re.compile(r"^\\?[A-Za-z]+\^\{\(\d+\)\}$")
+
+
+def _is_letter(key: str) -> bool:
+    return "_" not in key and "^" not in key and "{" not in key
+
+
+def _letter(graph: Graph, key: str, value: str, field: str) -> tuple[str, int | None] | None:
+    """What a letter renaming says (``("z", None)``, ``("z", 2)``), or ``None`` for an alias.
+
+    A key with a layer (Goodfellow's ``h^{(1)}``) may name a whole layer only."""
+    layered = _LAYER_KEY.match(key) is not None
+    if not (_is_letter(key) or layered):
+        return None
+    if value.strip() in LETTER_VALUES and not layered:
+        return LETTER_VALUES[value.strip()], None
+    found = layer_target(value, graph)
+    if found is None or found[0] not in ("w", "b", "z", "a", "delta", "x", "y"):
+        return None
+    head = found[0]
+    if head == "x" and layered:  # h^{(0)} = "x": layer 0's activations are the inputs
+        return "x", None
+    if head in ("x", "y"):
+        raise SpecError(f"{field}: {value!r} is a letter, not a layer; write {key} = \"{head}\"")
+    return head, found[1]
+
+
+def _meaning(target: tuple[str, int | None]) -> str:
+    head, layer = target
+    return _LETTER_TEXT[head] + (f" of layer {layer}" if layer is not None else "")
+
+
+def _letters(graph: Graph, table: Mapping) -> dict[str, tuple[str, int | None]]:
+    """The letter renamings of a table, checked for two meanings of one written name."""
+    letters: dict[str, tuple[str, int | None]] = {}
+    origin: dict[str, str] = {}
+    for key, value in table.items():
+        written = _written(key)
+        if key == "layout" or not isinstance(value, str) or written is None:
+            continue
+        field = f"notation.{key}"
+        target = _letter(graph, written, value, field)
+        if target is None:
+            continue
+        bare = written.lstrip("\\")
+        if bare in FUNCTION_NAMES and target[0] != "f":
+            raise SpecError(f"{field}: two meanings collide: {key!r} is a function of the notation and would "
+                            f"also be {_meaning(target)}")
+        if bare in ("L", "E", "C", "J", "T", "d", "n", "m", "ell", "nabla", "partial", "top", "intercal"):
+            raise SpecError(f"{field}: two meanings collide: {key!r} is a word of the notation itself (the loss, "
+                            f"the transpose T, the differential d, a bound) and would also be {_meaning(target)}")
+        letters[written], origin[written] = target, str(key)
+    for written, target in letters.items():  # h = "a" and h^{(1)} = "z^{(1)}": h^{(1)} would mean both
+        m = re.match(r"^(\\?[A-Za-z]+)\^\{\((\d+)\)\}$", written)
+        if m and m[1] in letters:
+            head, layer = letters[m[1]]
+            implied = (head, int(m[2]) if layer is None else layer)
+            if implied != target:
+                raise SpecError(f"notation.{origin[written]}: two meanings collide: {written} would be both "
+                                f"{_meaning(implied)} (by notation.{origin[m[1]]}) and {_meaning(target)}")
+    for key in table:
+        written = _written(key)
+        if key == "layout" or written is None or written in letters:
+            continue
+        head = written.split("_", 1)[0].split("^", 1)[0]
+        if head in letters:
+            raise SpecError(f"notation.{key}: two meanings collide: {key!r} names {table[key]!r} here, but "
+                            f"notation.{origin[head]} makes every {head} {_meaning(letters[head])}")
+    return letters
+
+
 def apply_notation(graph: Graph, table: object) -> None:
     """Check a ``[notation]`` table against ``graph`` and set the graph's aliases.
 
@@ -88,6 +181,14 @@ def apply_notation(graph: Graph, table: object) -> None:
     if len(table) > MAX_ALIASES:
         raise TooLargeError(f"notation: {len(table):,} aliases; expected at most {MAX_ALIASES:,} (each is read "
                             "against the network)")
+    layout = table.get("layout", "columns")
+    if layout not in ("columns", "rows"):
+        raise SpecError(f"notation.layout: expected \"columns\" (W is n_out×n_in, examples as columns) or "
+                        f"\"rows\" (W is n_in×n_out, examples as rows), received {layout!r}")
+    if layout == "rows" and getattr(graph, "layers", None) is None:
+        raise SpecError("notation.layout: the row layout is for a layered network (a spec with layers)")
+    letters = _letters(graph, table) if getattr(graph, "layers", None) is not None else {}
+    table = {k: v for k, v in table.items() if k != "layout" and _written(k) not in letters}
     keys: dict[str, str] = {}
     for alias, value in table.items():
         field = f"notation.{alias}"
@@ -117,3 +218,11 @@ def apply_notation(graph: Graph, table: object) -> None:
         except FormulaError as exc:
             raise SpecError(f"{field}: expected a name of this network, received {value!r}: {exc.summary}") from None
     graph.set_aliases(aliases)
+    graph.set_letters(letters, layout)
+
+
+def _written(key: object) -> str | None:
+    try:
+        return written_name(parse_tree(str(key)), str(key))
+    except FormulaError:
+        return None

@@ -155,10 +155,12 @@ def alias_keys(graph: Graph | None) -> dict[str, sp.Symbol]:
     return _alias_keys(tuple(aliases.items())) if aliases else {}
 
 
-def parse_formula_notes(text: str, graph: Graph | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
-    """:func:`parse_formula`, also returning notes on how ambiguous notation was read."""
+def parse_formula_notes(text: str, graph: Graph | None = None, *,
+                        env: dict[str, int] | None = None) -> tuple[sp.Expr, tuple[str, ...]]:
+    """:func:`parse_formula`, also returning notes on how ambiguous notation was read;
+    ``env`` gives free index letters values (``l``, ``j``, ``i`` of a generic line)."""
     tree = parse_tree(text)  # the prime orders are checked there
-    expr, notes = build(tree, text, graph, alias_keys(graph))
+    expr, notes = build(tree, text, graph, alias_keys(graph), env)
     budget.check_formula(expr, text)
     return expr, notes
 

@@ -35,7 +35,8 @@ from symbackprop.numeric.vector import VectorFunctions, compile_vector
 from symbackprop.numeric.vector_kernels import lambdify_numpy
 from symbackprop.read.matrix import M
 
-__all__ = ["Undefined", "shape", "describe", "evaluate", "LayerValues", "layer_values", "transposed"]
+__all__ = ["Undefined", "Frame", "shape", "describe", "evaluate", "LayerValues", "layer_values", "transposed",
+           "ONE_OF"]
 
 Shape = tuple[int, int] | None  # None: a scalar, which scales or broadcasts
 _U = sp.Symbol("u", real=True)
@@ -67,13 +68,42 @@ def _scalar_like(s: Shape) -> bool:
     return s is None or s == (1, 1)
 
 
-def _leaf_shape(kind: str, layer: int | None, layers: Sequence[int]) -> Shape:
-    if kind == "x":
-        return (layers[0], 1)
-    if kind == "y":
-        return (layers[-1], 1)
-    assert layer is not None
-    return (layers[layer], layers[layer - 1]) if kind == "w" else (layers[layer], 1)
+@dataclass(frozen=True)
+class Frame:
+    """What a formula is read in: the layer sizes, the number of examples of a batch
+    (``None``: one example) and the layout (``rows``: W is n_in × n_out, examples are rows,
+    so every quantity is the transpose of its column-layout self)."""
+
+    layers: tuple[int, ...]
+    batch: int | None = None
+    rows: bool = False
+
+    def describe(self) -> str:
+        """The frame in words, for a verdict's method."""
+        where = ("row layout (W is n_in×n_out, examples as rows)" if self.rows
+                 else "column layout (W is n_out×n_in, examples as columns)")
+        return f"{where}, a batch of m = {self.batch} examples" if self.batch else where
+
+
+def _frame(layers: Sequence[int] | Frame) -> Frame:
+    return layers if isinstance(layers, Frame) else Frame(tuple(layers))
+
+
+def _leaf_shape(kind: str, layer: int | None, frame: Frame) -> Shape:
+    layers, m = frame.layers, frame.batch or 1
+    if kind == "m":
+        return None
+    if kind == "ones":
+        return (m, 1)  # a column in either layout: 1ₘᵀΔ sums the rows of the row layout
+    if kind in ("x", "X"):
+        s = (layers[0], m if kind == "X" else 1)
+    elif kind in ("y", "Y"):
+        s = (layers[-1], m if kind == "Y" else 1)
+    else:
+        assert layer is not None
+        cols = layers[layer - 1] if kind in ("w", "dw") else (m if kind in ("Z", "A", "D", "dA") else 1)
+        s = (layers[layer], cols)
+    return (s[1], s[0]) if frame.rows else s
 
 
 def _fix(m: M, a: M, b: M, layers: Sequence[int]) -> str:
@@ -90,18 +120,23 @@ def _fix(m: M, a: M, b: M, layers: Sequence[int]) -> str:
     return ""
 
 
-def shape(m: M, layers: Sequence[int], *, explain: bool = True) -> Shape:
-    """The shape of ``m``, ``None`` for a scalar.
+def shape(m: M, layers: Sequence[int] | Frame, *, explain: bool = True) -> Shape:
+    """The shape of ``m``, ``None`` for a scalar, in a :class:`Frame` (or one example's columns).
 
     Raises:
         Undefined: a product, sum or ⊙ of shapes that do not fit; the message says which
             shapes, and the nearest product that is defined.
     """
     op = m.op
+    layers = _frame(layers)
     if op == "leaf":
         return _leaf_shape(m.args[0], m.args[1], layers)
     if op == "scalar":
         return None
+    if op == "esum":  # its body is one example's
+        return shape(m.args[0], Frame(layers.layers, None, layers.rows), explain=explain)
+    if op == "star":  # pragma: no cover - resolve_stars replaces it before shapes are asked
+        raise Undefined(f"{m.text}: '*' not resolved")
     if op in ("neg", "pow", "apply"):
         return shape(m.args[0], layers, explain=explain)
     if op == "T":
@@ -130,11 +165,14 @@ def shape(m: M, layers: Sequence[int], *, explain: bool = True) -> Shape:
 @dataclass
 class LayerValues:
     """One point of a layered network: every layer quantity and the true gradients, as numpy
-    columns (``W`` as n_l × n_{l−1}), and the scalar symbols' values on request."""
+    columns (``W`` as n_l × n_{l−1}), and the scalar symbols' values on request.  A batch
+    keeps its examples' own values, for sums over the examples."""
 
     net: Network
     arrays: dict[tuple[str, int | None], np.ndarray]
     truth: dict[tuple[str, int | None], np.ndarray]
+    examples: tuple[LayerValues, ...] = ()
+    rows: bool = False
 
     def scalar(self, symbol: sp.Symbol) -> float:
         name = parse_name(symbol.name)
@@ -143,7 +181,7 @@ class LayerValues:
         key = (name.kind, name.layer)
         if name.kind in ("x", "y"):
             key = (name.kind, None)
-        arr = self.arrays[key]
+        arr = self.arrays[key].T if self.rows else self.arrays[key]
         return float(arr[name.indices[0] - 1, name.indices[1] - 1] if name.kind == "w"
                      else arr[name.indices[0] - 1, 0])
 
@@ -155,6 +193,31 @@ class LayerValues:
                 break
             out[s] = sp.Float(f"{self.scalar(s):.4g}", 4)
         return out
+
+
+    def gradient(self, key: tuple[str, int | None]) -> np.ndarray:
+        """The true gradient for ``key``; ∂L/∂a of the output layer is worked out on request."""
+        if key in self.truth:
+            return self.truth[key]
+        if key[0] in ("a", "dA"):
+            return self.array(("da" if key[0] == "a" else "dA", key[1]))
+        raise KeyError(key)
+
+    def array(self, key: tuple[str, int | None]) -> np.ndarray:
+        """A layer quantity; ∂L/∂a of the output layer is worked out when first asked for."""
+        if key in self.arrays:
+            return self.arrays[key]
+        if key[0] in ONE_OF and self.examples:
+            parts = [e.array((ONE_OF[key[0]], key[1])) for e in self.examples]
+            self.arrays[key] = np.vstack(parts) if self.rows else np.hstack(parts)
+        elif key[0] == "da":
+            entries = []
+            loss = self.net.node_of(self.net.output).expr
+            for a in self.net.a[key[1]]:  # type: ignore[index]
+                d = sp.diff(loss, a)
+                entries.append(float(d.xreplace({s: self.scalar(s) for s in d.free_symbols})))
+            self.arrays[key] = _column(np.array(entries)).T if self.rows else _column(np.array(entries))
+        return self.arrays[key]
 
 
 def _column(v: np.ndarray) -> np.ndarray:
@@ -185,8 +248,12 @@ def layer_values(net: Network, params: Mapping[str, np.ndarray], x: np.ndarray, 
             truth[("b", l)] = _column(grads[f"b{l}"])
         truth[("z", l)] = truth[("delta", l)] = arrays[("delta", l)]
         if l > 1:
-            truth[("a", l - 1)] = W.T @ arrays[("delta", l)]
+            truth[("a", l - 1)] = arrays[("da", l - 1)] = W.T @ arrays[("delta", l)]
     return LayerValues(net, arrays, truth)
+
+
+#: The batch kinds and the quantity of one example each stacks.
+ONE_OF = {"Z": "z", "A": "a", "D": "delta", "dA": "da", "X": "x", "Y": "y"}
 
 
 def natural_point(net: Network, rng: random.Random) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
@@ -236,6 +303,7 @@ def _entry_symbols(m: M, net: Network) -> list[sp.Symbol] | None:
     if m.op != "leaf":
         return None
     kind, layer = m.args
+    kind = ONE_OF.get(kind, kind)  # a batch's rows are its neurons, as one example's entries are
     if kind == "x":
         return list(net.x)
     if kind == "y":
@@ -267,9 +335,11 @@ def evaluate(m: M, values: LayerValues) -> np.ndarray | float:
     """``m`` at the point ``values`` (a float for a scalar, else a 2-D array)."""
     op = m.op
     if op == "leaf":
-        return values.arrays[m.args]
+        return values.array(m.args)
     if op == "scalar":
         return _scalar(m.args[0], values)
+    if op == "esum":
+        return sum(np.asarray(evaluate(m.args[0], e), dtype=float) for e in values.examples)
     if op == "apply":
         return _apply(m, values)
     if op == "neg":

@@ -36,6 +36,7 @@ class MatrixVerdict(Report):
         expected_latex, expected_text: the correct formula in vector form.
         method: ``"shapes"`` (the shapes settled it) or the numeric comparison made.
         diagnosis: for ``wrong``, the mistake; counterexample: an entry where they differ.
+        batch: the examples of the batch it was checked on, for batch notation (else ``None``).
     """
 
     status: str
@@ -51,13 +52,15 @@ class MatrixVerdict(Report):
     kink: None = None  # a vector form is compared away from kinks
     constraint: str | None = None
     notes: tuple[str, ...] = ()
+    feedback: str = "full"
+    batch: int | None = None
 
     @property
     def title(self) -> str:
         """``∂L/∂W⁽²⁾``; ``δ⁽¹⁾`` for an error signal."""
-        if self.key[0] == "delta":
+        if self.key[0] in ("delta", "D", "dA"):  # δ⁽¹⁾, and a batch's dZ⁽¹⁾, dA⁽¹⁾: names of their own
             return node_text("leaf", self.key)
-        loss = plain(self.graph.output)
+        loss = "J" if self.batch else plain(self.graph.output)  # the batch's mean loss
         for alias, symbol in self.graph.aliases.items():
             if symbol == self.graph.output:
                 loss = alias

@@ -27,30 +27,33 @@ import numpy as np
 import sympy as sp
 
 from symbackprop.derive.finite import finite_ratio
-from symbackprop.derive.vector import vector_form
 from symbackprop.errors import GraphError
 from symbackprop.graph import Network
 from symbackprop.numeric.vector import compile_vector
 from symbackprop.read.budget import MAX_VECTOR_SEARCH
-from symbackprop.read.matrix import M, activation_derivative, node_text, parse_matrix
+from symbackprop.read.matrix import BATCH_KINDS, M, activation_derivative, node_text, parse_matrix
 
 from .diagnose import Diagnosis
-from .matrix import LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
+from .matrix import Frame, LayerValues, Undefined, describe, evaluate, layer_values, natural_point, shape, transposed
+from .matrix_batch import batch_values, resolve_stars
+from .matrix_expected import expected_latex
 from .matrix_report import VECTOR_MISTAKES, MatrixVerdict
 from .target import Target, derivation_of
-from .verdict import Counterexample
+from .verdict import Counterexample, letters_note
 
 __all__ = ["verify_matrix", "VECTOR_MISTAKES"]
 
 _RTOL = 1e-9
+#: What a gradient's name asks for: dW is ∂/∂W, da is ∂L/∂a (the leaf kinds of read.matrix).
+_GRADIENT_KEYS = {"dw": "w", "db": "b", "da": "a"}
 
 
 def _target_text(key: tuple[str, int | None]) -> str:
     return node_text("leaf", key)
 
 
-def _dims(net: Network, key: tuple[str, int | None]) -> str:
-    rows, cols = shape(M("leaf", key, ""), net.layers)  # type: ignore[misc]
+def _dims(frame: Frame, key: tuple[str, int | None]) -> str:
+    rows, cols = shape(M("leaf", key, ""), frame)  # type: ignore[misc]
     return f"{rows}×{cols}" if cols > 1 else f"a column of {rows}"
 
 
@@ -76,12 +79,14 @@ def _rebuild(m: M, path: tuple[int, ...], new: M) -> M:
     return m.with_args(*args)
 
 
-def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> Iterator[tuple[M, str, str]]:
+def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str,
+             frame: Frame) -> Iterator[tuple[M, str, str]]:
     """Single repairs of ``m``: the repaired formula, the mistake's kind, its sentence."""
     t = _target_text(key)
+    per = "one column per neuron of its layer" if frame.rows else "one row per neuron of its layer"
     yield transposed(m), "transposed_gradient", (
         f"{m.text} is the transpose of ∂L/∂{t} (the other layout convention): ∂L/∂{t} has the "
-        f"shape of {t}, {_dims(net, key)}, one row per neuron of its layer; write {expected}")
+        f"shape of {t}, {_dims(frame, key)}, {per}; write {expected}")
     L = len(net.layers) - 1
     for path, node in _paths(m):
         def fix(new: M, path: tuple[int, ...] = path) -> M:
@@ -111,16 +116,23 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> 
             swapped = node.with_args(node.args[1], node.args[0])
             yield fix(swapped), "factor_order", (
                 f"The factors of {node.text} are in the wrong order: {swapped.text}")
-        if node.op == "leaf" and node.args[0] in ("delta", "a", "z") and node.args[1] is not None:
+        if node.op == "leaf" and node.args[0] in ("da", "dA") and node.args[1] is not None:
+            fp = activation_derivative(net, node.args[1], batch=node.args[0] == "dA")
+            new = M("hadamard", (node, fp), node_text("hadamard", (node, fp)))
+            yield fix(new), "missing_activation_derivative", (
+                f"Missing the factor {fp.text} after {node.text}: the chain rule passes through the activation "
+                f"of layer {node.args[1]} before it reaches the layer's weights, so {new.text}")
+        if node.op == "leaf" and node.args[0] in ("delta", "a", "z", "D", "A", "Z") and node.args[1] is not None:
             kind, layer = node.args
             for other in (layer + 1, layer - 1):
-                if 1 <= other <= L or (kind == "a" and other == 0):
-                    new = M("leaf", ("x", None) if other == 0 else (kind, other),
-                            node_text("leaf", ("x", None) if other == 0 else (kind, other)))
+                if 1 <= other <= L or (kind in ("a", "A") and other == 0):
+                    first = ("x" if kind == "a" else "X", None)
+                    new = M("leaf", first if other == 0 else (kind, other),
+                            node_text("leaf", first if other == 0 else (kind, other)))
                     yield fix(new), "wrong_layer", (
                         f"{node.text} is from the wrong layer: the chain rule needs {new.text} here")
-    if key[0] in ("delta", "z"):
-        fp = activation_derivative(net, key[1])  # type: ignore[arg-type]
+    if key[0] in ("delta", "z", "D"):
+        fp = activation_derivative(net, key[1], batch=key[0] == "D")  # type: ignore[arg-type]
         new = M("hadamard", (m, fp), node_text("hadamard", (m, fp)))
         yield new, "missing_activation_derivative", (
             f"Missing the factor {fp.text}: the chain rule passes through the activation of layer "
@@ -128,19 +140,19 @@ def _repairs(m: M, net: Network, key: tuple[str, int | None], expected: str) -> 
 
 
 def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int, int],
-              points: Sequence[LayerValues], expected: str = "") -> Diagnosis | None:
+              points: Sequence[LayerValues], expected: str, frame: Frame) -> Diagnosis | None:
     # Each repair is rebuilt and evaluated whole, so the search costs about (size)² node
     # visits: counted against the budget, past which the verdict names no mistake.
     size = sum(1 for _ in _paths(m))
     work = 0
-    for repaired, kind, sentence in _repairs(m, net, key, expected):
+    for repaired, kind, sentence in _repairs(m, net, key, expected, frame):
         work += size
         if work > MAX_VECTOR_SEARCH:
             return None
         try:
-            if shape(repaired, net.layers) != target:
+            if shape(repaired, frame) != target:
                 continue
-            if all(_close(evaluate(repaired, p), p.truth[key]) for p in points[:2]):
+            if all(_close(evaluate(repaired, p), p.gradient(key)) for p in points[:2]):
                 return Diagnosis(kind, sentence + ".")
         except (Undefined, ArithmeticError, ValueError, KeyError):
             continue
@@ -150,7 +162,7 @@ def _diagnose(m: M, net: Network, key: tuple[str, int | None], target: tuple[int
 def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) -> Diagnosis | None:
     ratios = []
     for p in points[:2]:
-        f, t = np.asarray(evaluate(m, p), dtype=float), p.truth[key]
+        f, t = np.asarray(evaluate(m, p), dtype=float), p.gradient(key)
         if f.shape != t.shape or not np.any(np.abs(t) > 1e-12):
             return None
         k = int(np.argmax(np.abs(t)))
@@ -161,22 +173,64 @@ def _constant(m: M, key: tuple[str, int | None], points: Sequence[LayerValues]) 
     c = sp.nsimplify(ratios[0], rational=True, tolerance=1e-9)
     if c.q > 12 or abs(c.p) > 24 or c == 1:
         return None
-    if all(_close(np.asarray(evaluate(m, p), dtype=float), float(c) * p.truth[key]) for p in points[:2]):
+    if all(_close(np.asarray(evaluate(m, p), dtype=float), float(c) * p.gradient(key)) for p in points[:2]):
+        m_ = len(points[0].examples)
+        if m_ and c in (m_, sp.Rational(1, m_)):  # the batch's size: a mean taken twice, or not at all
+            why = ("the mean over the m examples needs the factor 1/m" if c == m_
+                   else "dZ already holds each example's own gradient, so divide by m once")
+            return Diagnosis("constant_factor", f"Off by a factor {'m' if c == m_ else '1/m'} (m = {m_} examples "
+                             f"here): {why}.", sp.Rational(c))
         return Diagnosis("constant_factor", f"Off by a factor {c}: every entry is {c} times the derivative.",
                          sp.Rational(c))
     return None
 
 
-def _points(net: Network, count: int, seed: int, values: object) -> list[LayerValues]:
+def _points(net: Network, count: int, seed: int, values: object, frame: Frame) -> list[LayerValues]:
     rng = random.Random(seed)
     out = []
     compiled = compile_vector(net)
-    given = _spec_point(net, values)
+    given = _spec_point(net, values) if not frame.batch else None
     if given is not None:
-        out.append(layer_values(net, *given, compiled))
+        out.append(batch_values([layer_values(net, *given, compiled)], frame))
     while len(out) < count:
-        out.append(layer_values(net, *natural_point(net, rng), compiled))
+        params, x, y = natural_point(net, rng)
+        examples = [layer_values(net, params, x, y, compiled)]
+        for _ in range((frame.batch or 1) - 1):  # the same weights, more examples
+            _, x, y = natural_point(net, rng)
+            examples.append(layer_values(net, params, x, y, compiled))
+        out.append(batch_values(examples, frame))
     return out
+
+
+def batch_size(layers: Sequence[int]) -> int:
+    """The examples in a checked batch: 4 or more, and no layer's size, so that a product
+    taken the wrong way round cannot come out with the right shape by chance."""
+    m = 4
+    while m in layers:
+        m += 1
+    return m
+
+
+def _frame(net: Network, key: tuple[str, int | None], m: M) -> Frame:
+    batch = key[0] in ("D", "dA") or any(
+        (n.op == "leaf" and n.args[0] in BATCH_KINDS) or n.op == "esum" for n in m.walk())
+    rows = getattr(net, "layout", "columns") == "rows"
+    return Frame(tuple(net.layers), batch_size(net.layers) if batch else None, rows)
+
+
+def _notes(frame: Frame, key: tuple[str, int | None], star: bool, graph: object) -> tuple[str, ...]:
+    notes = []
+    notes.extend(letters_note(graph))
+    if star:
+        notes.append("'*' between two arrays of the same shape was read as the elementwise product ⊙, as in "
+                     "Ng's course (elsewhere as the matrix product)")
+    if frame.batch and key[0] in ("w", "b"):
+        notes.append(f"in batch notation dW, db are ∂J/∂W, ∂J/∂b with J the mean loss over the m examples; dZ is "
+                     f"each example's ∂L/∂z stacked as {'rows' if frame.rows else 'columns'} (not ∂J/∂Z), so "
+                     f"dW = {'(1/m) Aᵀ dZ' if frame.rows else '(1/m) dZ Aᵀ'}")
+    if frame.rows:
+        notes.append("read in the row layout the spec declares: W is n_in×n_out and examples are rows (X W + b)")
+    return tuple(notes)
 
 
 def _spec_point(net: Network, values: object) -> tuple | None:
@@ -193,24 +247,6 @@ def _spec_point(net: Network, values: object) -> tuple | None:
     return p, np.asarray(values.x[0], dtype=float), y  # type: ignore[attr-defined]
 
 
-def expected_latex(net: Network, key: tuple[str, int | None]) -> str:
-    """The project's vector form of ``∂L/∂key``, fully written out, in LaTeX."""
-    kind, layer = key
-    L = len(net.layers) - 1
-    if kind in ("a", "x"):
-        nxt = 1 if kind == "x" else layer + 1  # type: ignore[operator]
-        return rf"\left(W^{{({nxt})}}\right)^{{\top}} \boldsymbol{{\delta}}^{{({nxt})}}"
-    lines = vector_form(net).latex_lines(batch=False)
-    sup = f"^{{({layer})}}"
-    head = {"w": rf"\frac{{\partial L}}{{\partial W{sup}}} = ", "b": rf"\frac{{\partial L}}{{\partial \mathbf{{b}}{sup}}} = ",
-            "delta": rf"\boldsymbol{{\delta}}{sup} = ", "z": rf"\boldsymbol{{\delta}}{sup} = "}[kind]
-    for line in lines:
-        if line.startswith(head):
-            rhs = line[len(head):].split(r" \quad ")[0]
-            return rhs.split(" = ")[-1] if kind in ("delta", "z") and layer == L else rhs.split(" = ")[0]
-    raise GraphError(f"∂L/∂{_target_text(key)}: no vector form for it in this network")  # pragma: no cover
-
-
 def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, points: int = 3,
                   seed: int = 0, values: object = None, shown: str | None = None) -> MatrixVerdict:
     """Check a vector/matrix formula for ``∂L/∂key`` (``("w", 2)`` is ``W^{(2)}``).
@@ -223,25 +259,30 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
     values = values if values is not None else getattr(graph, "values", None)
     if not isinstance(net, Network):
         raise GraphError("vector notation needs a layered network (a spec with layers)")
-    if key == ("a", len(net.layers) - 1):
-        raise GraphError("∂L/∂a of the output layer is not offered in vector form; check its entries one by one")
+    key = _GRADIENT_KEYS.get(key[0], key[0]), key[1]
+    if key[0] in ("Z", "A", "X", "Y", "m", "ones"):
+        raise GraphError(f"∂/∂{_target_text(key)}: write dZ^{{[l]}} or \\Delta^{{(l)}} for the examples' error "
+                         "signals, dA^{[l]} for their ∂L/∂a, dW^{[l]} or db^{[l]} for the gradients")
     m = parse_matrix(text, net)
-    tshape = shape(M("leaf", key, ""), net.layers)
+    frame = _frame(net, key, m)
+    m, star = resolve_stars(m, frame)
+    tshape = shape(M("leaf", key, ""), frame)
     assert tshape is not None
-    latex = expected_latex(net, key)
+    latex = expected_latex(net, key, frame)
     base = {"graph": net, "key": key, "formula": m, "text": shown or text, "expected_latex": latex,
-            "expected_text": parse_matrix(latex, net).text}
-    pts = _points(net, max(2, min(points, 4)), seed, values)
-    own = "the spec's [values] and " if _spec_point(net, values) is not None else ""
+            "expected_text": parse_matrix(latex, net, native=True).text,
+            "notes": _notes(frame, key, star, net), "batch": frame.batch}
+    pts = _points(net, max(2, min(points, 4)), seed, values, frame)
+    own = "the spec's [values] and " if not frame.batch and _spec_point(net, values) is not None else ""
     try:
-        s = shape(m, net.layers)
+        s = shape(m, frame)
     except Undefined as exc:
-        d = _diagnose(m, net, key, tshape, pts, base["expected_text"])
+        d = _diagnose(m, net, key, tshape, pts, base["expected_text"], frame)
         sentence = str(exc) + "." + (f" {d.sentence}" if d else "")
         return MatrixVerdict(status="wrong", method="shapes", diagnosis=Diagnosis(
             d.kind if d else "undefined_product", sentence), **base)
     if s != tshape:
-        d = _diagnose(m, net, key, tshape, pts, base["expected_text"])
+        d = _diagnose(m, net, key, tshape, pts, base["expected_text"], frame)
         t = _target_text(key)
         sentence = f"{m.text} {describe(s)}, but ∂L/∂{t} has the shape of {t}: it {describe(tshape)}."
         if d is not None and d.kind == "transposed_gradient":  # its sentence says it all
@@ -250,16 +291,20 @@ def verify_matrix(graph: object, key: tuple[str, int | None], text: str, *, poin
             d.kind if d else "wrong_shape", sentence + (f" {d.sentence}" if d else "")), **base)
     entries = tshape[0] * tshape[1]
     method = f"numeric, {own}{len(pts) - bool(own)} random points, all {entries:,} entries"
+    if frame.batch or frame.rows:
+        method += f"; {frame.describe()}"
     for p in pts:
         got = np.broadcast_to(np.asarray(evaluate(m, p), dtype=float), tshape)
-        truth = p.truth[key]
+        truth = p.gradient(key)
         if not _close(got, truth):
             bad = np.abs(got - truth) > _RTOL * np.maximum(1.0, np.abs(truth))
             bad |= ~np.isfinite(got)
             j, i = (int(v) for v in np.argwhere(bad)[0])
             where = f"at entry ({j + 1}, {i + 1})" if tshape[1] > 1 else f"at entry {j + 1}"
+            if frame.batch:
+                where += f", on a batch of {frame.batch} examples (the first example's inputs and targets shown)"
             ce = Counterexample(p.point(), sp.Float(got[j, i], 10), sp.Float(truth[j, i], 10), where)
-            d = _diagnose(m, net, key, tshape, pts, base["expected_text"]) or _constant(m, key, pts)
+            d = _diagnose(m, net, key, tshape, pts, base["expected_text"], frame) or _constant(m, key, pts)
             return MatrixVerdict(status="wrong", method=method, counterexample=ce, diagnosis=d, **base)
     off = _off_constraint(net, key, m, seed)
     if off is not None:

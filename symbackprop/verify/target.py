@@ -25,7 +25,7 @@ from symbackprop.errors import FormulaError, GraphError
 from symbackprop.graph import Graph
 from symbackprop.graph.notation import plain
 from symbackprop.read.equation import LOSS_NAMES, Equation
-from symbackprop.read.matrix import KIND_TEXT, parse_matrix
+from symbackprop.read.matrix import KIND_TEXT, layer_target
 from symbackprop.read.resolve import resolve_name
 
 __all__ = ["Target", "target_of", "derivation_of"]
@@ -44,13 +44,10 @@ class Target:
 def _layer(graph: Graph, name: str) -> Target | None:
     if getattr(graph, "layers", None) is None:
         return None
-    try:
-        m = parse_matrix(name, graph)
-    except FormulaError:
+    key = layer_target(name, graph)
+    if key is None:
         return None
-    if m.op != "leaf":
-        return None
-    return Target(None, delta=m.args[0] == "delta", layer=m.args)
+    return Target(None, delta=key[0] in ("delta", "D"), layer=key)
 
 
 def _symbol(graph: Graph, name: str | sp.Symbol, field: str) -> Target:

@@ -14,7 +14,28 @@ from symbackprop.graph.notation import plain
 from .diagnose import Diagnosis
 from .report import Counterexample, Report, mathml
 
-__all__ = ["Verdict", "Counterexample", "alias_renames"]
+__all__ = ["Verdict", "Counterexample", "alias_renames", "letters_note"]
+
+_KIND = {"w": "W", "b": "b", "z": "z", "a": "a", "delta": "δ", "x": "x", "y": "y", "yhat": "ŷ",
+         "f": "the activation function"}
+_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def letters_note(graph: object) -> tuple[str, ...]:
+    """The note a verdict carries when the spec renames the network's letters.
+
+    >>> from symbackprop.graph.mlp import mlp
+    >>> net = mlp([2, 2])
+    >>> net.set_letters({"a": ("z", None), "o": ("z", 1)})
+    >>> letters_note(net)
+    ("read in the spec's letters (a as z, o as z⁽¹⁾); this verdict writes the network's own letters",)
+    """
+    letters = getattr(graph, "letters", None)
+    if not letters:
+        return ()
+    read = ", ".join(f"{k} as {_KIND[h]}" + (f"⁽{layer}⁾".translate(_DIGITS) if layer is not None else "")
+                     for k, (h, layer) in letters.items())
+    return (f"read in the spec's letters ({read}); this verdict writes the network's own letters",)
 
 
 def alias_renames(graph: object) -> dict[sp.Symbol, sp.Symbol]:
@@ -43,6 +64,8 @@ class Verdict(Report):
         constraint: the constraint a ``correct_under_constraint`` formula needs.
         diagnosis: for ``wrong``, what the mistake is.
         notes: how ambiguous notation in the formula was read.
+        feedback: how much the verdict shows (``"full"``; ``"hint"`` hides the diagnosis's
+            answer and the correct formula; ``"verdict"`` also the mistake and the numbers).
     """
 
     status: str
@@ -57,6 +80,7 @@ class Verdict(Report):
     constraint: str | None = None
     diagnosis: Diagnosis | None = None
     notes: tuple[str, ...] = ()
+    feedback: str = "full"
 
     @property
     def renames(self) -> dict[sp.Symbol, sp.Symbol]:

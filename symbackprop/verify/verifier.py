@@ -18,6 +18,8 @@ for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 
 import sympy as sp
@@ -28,7 +30,7 @@ from symbackprop.errors import FormulaError, GraphError, SymbackpropError, TooLa
 from symbackprop.graph import Graph, plain_text
 from symbackprop.graph.notation import plain
 from symbackprop.read import budget
-from symbackprop.read.equation import Equation, split_equation
+from symbackprop.read.equation import Equation, split_chain, split_equation
 from symbackprop.read.matrix import is_matrix_formula
 from symbackprop.read.names import Scope
 from symbackprop.read.parser import parse_formula_notes
@@ -37,13 +39,15 @@ from .diagnose import diagnose
 from .matrix_report import MatrixVerdict
 from .points import Point, Sampler, close, kink_arguments
 from .target import Target, derivation_of, target_of
-from .verdict import Counterexample, Verdict, alias_renames
+from .verdict import Counterexample, Verdict, alias_renames, letters_note
 
 __all__ = ["verify", "Verdict", "Counterexample", "STATUSES"]
 
 #: The possible verdicts.
 STATUSES = ("correct", "correct_almost_everywhere", "correct_under_constraint", "wrong")
 _SYMBOLIC_LIMIT = 3_000
+#: A layer or subscript written with letters, as in w^{(l)}_{ji}: maybe a line for every l, j, i.
+_LETTERS = re.compile(r"\(\s*[A-Za-z]\s*\)|_\{?\s*[A-Za-z]+\s*\}?")
 _MAX_KINKS = 40
 
 
@@ -178,6 +182,25 @@ def _matrix(graph: Graph, target: Target, eq: Equation, **kw: object) -> MatrixV
         raise FormulaError(exc.message, eq.text, column) from None
 
 
+def _verify_chain(graph: Graph, param: str | sp.Symbol | None, text: str, chain: list[tuple[str, int]],
+                  **kw: object) -> Verdict | MatrixVerdict:
+    """Each right side of ``left = A = B``; the first that is wrong, else the last verdict."""
+    verdict: Verdict | MatrixVerdict | None = None
+    for k, (eq, start) in enumerate(chain, start=1):
+        try:
+            verdict = verify(graph, param, eq, **kw)  # type: ignore[arg-type]
+        except FormulaError as exc:
+            lhs = eq.index("=") + 1
+            column = None if exc.column is None else exc.column + (start - lhs if exc.column > lhs else 0)
+            raise FormulaError(exc.message, text, column) from None
+        if not verdict.ok:
+            return dataclasses.replace(verdict, text=text, notes=verdict.notes + (
+                f"right side {k} of {len(chain)} in the chain is the one that is wrong",))
+    assert verdict is not None
+    return dataclasses.replace(verdict, text=text, notes=verdict.notes + (
+        f"each of the {len(chain)} right sides of the chain checked",))
+
+
 def verify(
     graph: Graph,
     param: str | sp.Symbol | None,
@@ -213,12 +236,21 @@ def verify(
     """
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymbackpropError(f"points: expected a positive integer, received {points!r}")
+    chain = split_chain(formula) if isinstance(formula, str) else []
+    if len(chain) > 1:
+        return _verify_chain(graph, param, formula, chain, points=points, seed=seed)  # type: ignore[arg-type]
     values = getattr(graph, "values", None)
     graph = getattr(graph, "network", graph)
     if not isinstance(graph, Graph):
         raise GraphError(f"verify: expected a network or graph, received {type(graph).__name__}")
     if isinstance(formula, str):
         formula = split_equation(formula)
+        if param is None and formula.target is not None and _LETTERS.search(formula.target):
+            # a left side with letters for its layer or indices; loaded only then (a quick start)
+            from .generic import free_letters, verify_generic
+
+            if free_letters(graph, formula) is not None:
+                return verify_generic(graph, formula, verify, points=points, seed=seed)
         target = target_of(graph, param, formula)
         if target.layer is not None or is_matrix_formula(formula.rhs, graph):
             return _matrix(graph, target, formula, points=points, seed=seed, values=values)
@@ -230,6 +262,7 @@ def verify(
             raise SymbackpropError("param: missing; a SymPy formula needs the name of what it differentiates")
         d = derivation_of(graph, target_of(graph, param, split_equation("0")))
     expr, text, notes = _formula(graph, formula)
+    notes = notes + letters_note(graph)
     truth = d.delta_form
     kinks = kink_arguments([nd.expr for nd in graph.nodes] + [x.chain for x in bp.deltas.values()] + [truth, expr])
     kinks = kinks[:_MAX_KINKS]

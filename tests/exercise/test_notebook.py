@@ -33,13 +33,15 @@ def test_the_executed_notebook_shows_correct_wrong_and_unanswered(tmp_path, caps
             (out,) = [o for o in cell.outputs if o.output_type == "execute_result"]
             shown[cell.source] = out["data"]
     plain = [d["text/plain"] for d in shown.values()]
-    # Text output says the verdict in words (what a console or a grader's text view shows).
-    assert [p.splitlines()[0] for p in plain] == ["w2_11: wrong (missing_activation_derivative)", "W^{(2)}: correct",
-                                                  r"\delta^{(1)}: unanswered"]
+    # Text output says the verdict in words (what a console or a grader's text view shows),
+    # names as the sheet prints them, not raw LaTeX.
+    assert [p.splitlines()[0] for p in plain] == ["w2_11: wrong (missing_activation_derivative)", "W⁽²⁾: correct",
+                                                  "δ⁽¹⁾: unanswered"]
     assert not any(p.startswith("<Feedback") for p in plain)
     html = list(shown.values())
     assert "<math" in html[0]["text/html"] and "counterexample" in html[0]["text/html"]
-    assert "activation-derivative" in html[0]["text/html"]  # the diagnosis of the planted mistake
+    # the planted mistake named in words (hint feedback), not with its repair
+    assert "passes through an activation" in html[0]["text/html"]
     assert "<math" in html[1]["text/html"] and "color:#1a7f37" in html[1]["text/html"]
     assert "no answer yet" in html[2]["text/html"]
 

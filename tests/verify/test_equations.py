@@ -97,8 +97,14 @@ def test_right_side_errors_point_into_the_whole_equation() -> None:
     with pytest.raises(FormulaError) as info:
         verify(NET, None, "dL/dw2_11 = a1_1 * q")
     assert info.value.column == len("dL/dw2_11 = a1_1 * ") + 1
-    with pytest.raises(FormulaError, match="one '='"):
-        verify(NET, None, "dL/dw2_11 = a1_1 = 2")
+    # a chain left = A = B, as sheets print them: each right side is judged
+    v = verify(NET, None, "dL/dw2_11 = a1_1 = 2")
+    assert v.status == "wrong" and "right side 1 of 2" in v.notes[-1]
+    v = verify(NET, None, f"dL/dw2_11 = {RIGHT} = 2*{RIGHT}")
+    assert v.status == "wrong" and "right side 2 of 2" in v.notes[-1]
+    assert verify(NET, None, f"dL/dw2_11 = {RIGHT} = {RIGHT}").notes[-1] == "each of the 2 right sides of the chain checked"
+    with pytest.raises(FormulaError, match="right side of '=' is empty"):
+        verify(NET, None, "dL/dw2_11 = a1_1 =  = 2")
 
 
 def test_cli_equations_and_exit_codes(capsys) -> None:

@@ -146,8 +146,9 @@ def test_bad_vector_input() -> None:
     net = sbp.mlp([2, 3, 2])
     with pytest.raises(FormulaError, match="needs a whole layer"):
         verify(net, "w2_11", r"\delta^{(2)} (a^{(1)})^T")
-    with pytest.raises(GraphError, match="not offered in vector form"):
-        verify(net, "a^{(2)}", r"a^{(2)} - y")
+    # ∂L/∂a of the output layer is offered now (the sheet prints it as ∇_a L)
+    assert verify(net, "a^{(2)}", r"a^{(2)} - y").status == "correct"
+    assert verify(net, "a^{(2)}", r"y - a^{(2)}").status == "wrong"
     with pytest.raises(GraphError, match="disagrees"):
         verify(net, "W^{(1)}", r"\frac{\partial L}{\partial W^{(2)}} = \delta^{(2)} (a^{(1)})^T")
 
