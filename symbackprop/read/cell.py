@@ -42,6 +42,7 @@ from symbackprop.graph.terms import Ref
 
 from .cell_steps import OPERATORS, Cell, Step
 from .cell_terms import Bound, CellReader
+from .code_calls import BUILTINS, HELPER_FUNCTIONS
 from .code_limits import MAX_NESTING, check_size, construct
 from .code_values import Num, Range, dialect_of
 
@@ -52,7 +53,7 @@ MAX_CELL_STATEMENTS = 20_000
 _AUG = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
 _METHOD_UPDATES = {"add_": "add", "sub_": "sub", "mul_": "mul", "div_": "div"}
 _MODULES = frozenset({"np", "numpy", "torch", "F", "math"})
-_BUILTINS = frozenset({"range", "float", "int", "len", "abs", "max", "min"})
+_BUILTINS = BUILTINS | HELPER_FUNCTIONS
 #: Lines a notebook's check cell holds that are not part of the backward pass.
 _SKIPPED_CALLS = frozenset({"print", "cmp"})
 # Methods and attributes that give a view of the same numbers (so an in-place change shows through).

@@ -29,7 +29,7 @@ from .code_math import (
 )
 from .code_values import Handler, Module, Num, Pair, Range, as_term, bound_of, dialect_of
 
-__all__ = ["CALLS", "METHODS", "CONSTANTS", "Module", "Num", "Pair", "Range", "as_term", "bound_of", "dialect_of"]
+__all__ = ["BUILTINS", "CALLS", "HELPER_FUNCTIONS", "METHODS", "CONSTANTS", "Module", "Num", "Pair", "Range", "as_term", "bound_of", "dialect_of"]
 
 _UNARY_NUMBERS: dict[str, Callable[[float], float]] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh, "abs": abs,
@@ -76,6 +76,14 @@ CALLS: dict[tuple[str, str], Handler] = {
     ("math", "sqrt"): unary("sqrt", math.sqrt), ("math", "exp"): unary("exp", math.exp),
     ("math", "log"): unary("log", math.log),
 }
+#: Names a call may use bare: Python's builtins, and the functions NumPy lacks that printed
+#: NumPy code calls by name (``softmax(x, axis=1)``; their definitions are
+#: ``graph.code_helpers.NUMPY_HELPERS``), read as the operations they define, so that what
+#: the sheets and generated modules print reads back.
+BUILTINS = frozenset({"range", "float", "int", "len", "abs", "max", "min"})
+HELPER_FUNCTIONS = frozenset({"sigmoid", "leaky_relu", "softplus", "softmax", "log_softmax", "logsumexp",
+                              "cross_entropy"})
+CALLS.update({("builtins", name): CALLS[("*", name)] for name in HELPER_FUNCTIONS})
 for _k in list(CALLS):
     if _k[0] == "*" and _k[1] in ("exp", "log", "sqrt", "tanh"):
         CALLS["math", _k[1]] = unary(_k[1], _UNARY_NUMBERS[_k[1]])
