@@ -167,10 +167,10 @@ class _Static:
         if spelling == "index_put_" and not isinstance(index, ast.Tuple):
             raise self.fail(index, "index_put_ takes a tuple of index arrays, as in dC.index_put_((Xb,), demb, "
                                    "accumulate=True)")
-        positions = index
+        positions = _slices(index)
         if spelling == "index_add_":
             positions = ast.Tuple([*(ast.Slice() for _ in range(dim)), index], ast.Load())
-        reads = self.names(target) | self.names(index) | self.names(value)
+        reads = self.names(target) | self.names(positions) | self.names(value)
         step = Step("addat", target.id, stmt.lineno, stmt.col_offset + 1, self.text(stmt), value, positions,
                     "add", spelling=spelling, dim=dim, reads=frozenset(reads), grads=self.grads_of(reads))
         self.written(step, repeat)
@@ -352,3 +352,20 @@ def read_cell(code: str, program: ArrayProgram, gradients: Mapping[str, str]) ->
                          "it is read as a helper")
     given = {var: static.variables[var] for var in static.read_first if var not in static.assigned}
     return Cell(code, steps, static.targets, given, helpers, dialect, tuple(notes), static.executed)
+
+
+def _slices(index: ast.expr) -> ast.expr:
+    """``np.add.at``'s positions with ``slice(a, b)`` read as ``a:b``: outside brackets a
+    tuple cannot hold ``:``, so ``dx[:, idx]`` is written ``(slice(None), idx)``."""
+    if not isinstance(index, ast.Tuple):
+        return index
+
+    def one(e: ast.expr) -> ast.expr:
+        if (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "slice" and not e.keywords
+                and 1 <= len(e.args) <= 3 and not any(isinstance(a, ast.Starred) for a in e.args)):
+            args = [None if isinstance(a, ast.Constant) and a.value is None else a for a in e.args]
+            lower, upper, step = (None, args[0], None) if len(args) == 1 else (*args, None)[:3]
+            return ast.copy_location(ast.Slice(lower, upper, step), e)
+        return e
+
+    return ast.copy_location(ast.Tuple([one(e) for e in index.elts], ast.Load()), index)

@@ -81,7 +81,7 @@ class Step:
         if self.spelling == "index_add_":
             last = self.index.elts[-1] if isinstance(self.index, ast.Tuple) else self.index
             return f"{self.name}.index_add_({self.dim}, {ast.unparse(last)}, {value})"
-        return f"np.add.at({self.name}, {ast.unparse(self.index) if self.index is not None else ''}, {value})"
+        return f"np.add.at({self.name}, {_positions_text(self.index)}, {value})"
 
     def walk(self) -> Iterator[Step]:
         """This step and, for a loop, every step inside it, in order."""
@@ -145,3 +145,25 @@ def _replace(steps: tuple[Step, ...], old: Step, new: tuple[Step, ...]) -> tuple
         else:
             out.append(s)
     return tuple(out)
+
+
+def _positions_text(index: ast.expr | None) -> str:
+    """``np.add.at``'s positions as Python: a slice in the tuple is ``slice(a, b)`` (a tuple
+    outside brackets cannot hold ``:``)."""
+    if index is None:
+        return ""
+    if not isinstance(index, ast.Tuple):
+        return ast.unparse(index)
+
+    def one(e: ast.expr) -> str:
+        if not isinstance(e, ast.Slice):
+            return ast.unparse(e)
+        parts = [e.lower, e.upper, e.step]
+        while len(parts) > 1 and parts[-1] is None:
+            parts.pop()
+        if len(parts) == 2 and parts[0] is None:
+            parts = parts[1:]
+        return f"slice({', '.join('None' if x is None else ast.unparse(x) for x in parts)})"
+
+    items = [one(e) for e in index.elts]
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
