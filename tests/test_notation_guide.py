@@ -27,7 +27,7 @@ def _commands() -> list[str]:
 @pytest.mark.parametrize("line", _commands())
 def test_each_command_of_the_guide_runs(line, monkeypatch, capsys) -> None:
     monkeypatch.chdir(ROOT)
-    status = main(shlex.split(line)[1:])
+    status = main(shlex.split(line, comments=True)[1:])
     out = capsys.readouterr().out
     # the homework has its one planted mistake; the hint demonstration is a wrong answer
     wrong = "homework_ng" in line or "--feedback hint" in line

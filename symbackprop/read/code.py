@@ -38,9 +38,7 @@ from symbackprop.graph.array_ops import ShapeError, shape_text
 from symbackprop.graph.array_program import ArrayProgram, Leaf, Line
 from symbackprop.graph.terms import Const, Ref, Term, call, names_in
 
-from .code_calls import (
-    BUILTINS, CALLS, CONSTANTS, HELPER_FUNCTIONS, METHODS, Module, Num, Pair, as_term, bound_of, dialect_of,
-)
+from .code_calls import BUILTINS, CALLS, CONSTANTS, HELPER_FUNCTIONS, METHODS, Module, Num, Pair, as_term, bound_of, dialect_of
 from .code_limits import MAX_ARRAY_ENTRIES, MAX_CODE_CHARS, MAX_CODE_LINES, MAX_NESTING, MAX_TOTAL_ENTRIES, check_loss, check_size, construct, parse
 from .code_index import index_term
 from .code_spec import check_values, leaves_from_shapes
