@@ -36,7 +36,7 @@ from .choose import MAX_PARAMS_ALL, choose_params, differentiable, valid_param_n
 from .circuit import circuit_picture
 from .context import SMALL_NODES, Context
 from .cost import cost_section
-from .lang import check_lang, say, term
+from .lang import check_lang, listing, say, term
 from .linebreak import break_rows, row_width, worked_rows
 from .model import Equation, Math, Paragraph, Section, Sheet, Span, Table
 from .notes import derivative_note
@@ -53,12 +53,7 @@ __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
 
 def _listing(ctx: Context, symbols: list[sp.Symbol]) -> list[Span]:
     """``x``, ``y`` and ``z`` as spans."""
-    out: list[Span] = []
-    for k, sym in enumerate(symbols):
-        if k:
-            out.append(ctx.say("and") if k == len(symbols) - 1 else ", ")
-        out.append(Math(latex(sym)))
-    return out
+    return list(listing(ctx.lang, [Math(latex(sym)) for sym in symbols]))
 
 
 def _network_section(ctx: Context) -> Section:

@@ -17,19 +17,11 @@ from symbackprop.derive.programs import Program
 from symbackprop.graph.array_latex import latex_name
 from symbackprop.numeric.array_fuse import check_fused
 
-from .lang import count, say, spans, term
+from .lang import count, listing, say, spans, term
 from .model import Code, Equation, Listing, Math, Paragraph, Section, Span, Stamp
 
 __all__ = ["fused_section", "fused_subsection"]
 
-
-def _join(lang: str, items: list[Span]) -> tuple[Span, ...]:
-    out: list[Span] = []
-    for k, item in enumerate(items):
-        if k:
-            out.append(say(lang, "and") if k == len(items) - 1 else ", ")
-        out.append(item)
-    return tuple(out)
 
 
 #: A fused formula's code is broken into lines of at most this many characters (inside its
@@ -62,7 +54,7 @@ def fused_subsection(program: Program, fused: Fused, arrays: Mapping[str, Any], 
     blocks.append(Listing(_wrapped(fused.code(code, program.grad_names))))
     proof = fused.proof
     if proof.vanishing:
-        blocks.append(Paragraph(spans(lang, "prog.fused.vanish", names=_join(
+        blocks.append(Paragraph(spans(lang, "prog.fused.vanish", names=listing(
             lang, [Code("d" + n) for n in proof.vanishing]))))
     check = check_fused(fused, arrays)
     lines: list[tuple[Span, ...]] = []

@@ -29,7 +29,7 @@ from symbackprop.numeric.array_check import check_program
 from symbackprop.numeric.array_eval import compile_program
 
 from .fused import fused_section
-from .lang import check_lang, count, say, spans
+from .lang import check_lang, count, listing, say, spans
 from .model import Code, Math, Paragraph, Section, Sheet, Span, Stamp, Table
 from .numbers import number_latex
 
@@ -96,7 +96,7 @@ def _backward(program: Program, lang: str, dialect: str) -> Section:
             vias = program.backward.vias(gl.target)
             if len(vias) > 1 and vias[-1] == line.name:  # said where the gradient is complete
                 blocks.append(Paragraph(spans(lang, "prog.paths", name=Code(gl.target), n=len(vias),
-                                              lines=_joined(lang, [Code(v) for v in reversed(vias)]))))
+                                              lines=listing(lang, [Code(v) for v in reversed(vias)]))))
         rows = []
         for k, gl in enumerate(group):
             left, right = program.backward_latex(gl)
@@ -125,14 +125,6 @@ def _axes_phrase(note: Note, lang: str) -> str:
         return say(lang, "prog.axes.one", k=note.axes[0])
     return say(lang, "prog.axes.many", ks=", ".join(str(a) for a in note.axes))
 
-
-def _joined(lang: str, items: list[Span]) -> tuple[Span, ...]:
-    out: list[Span] = []
-    for k, item in enumerate(items):
-        if k:
-            out.append(say(lang, "and") if k == len(items) - 1 else ", ")
-        out.append(item)
-    return tuple(out)
 
 
 def _entries(value: Any) -> str:

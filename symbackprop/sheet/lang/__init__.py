@@ -23,7 +23,7 @@ from ..model import Code, Link, Math, Span
 from . import en, ko
 from .particles import PARTICLES, particle, particle_after_latex
 
-__all__ = ["LANGS", "TABLES", "check_lang", "count", "describe", "say", "spans", "term"]
+__all__ = ["LANGS", "TABLES", "check_lang", "count", "describe", "listing", "say", "spans", "term"]
 
 #: Every language's phrase table, by code.
 TABLES: dict[str, dict[str, str]] = {"en": en.PHRASES, "ko": ko.PHRASES}
@@ -103,6 +103,20 @@ def count(lang: str, n: int, noun: str) -> str:
     if lang == "ko":
         return f"{one} {n:,}개"
     return f"{n:,} {one if n == 1 else many}"
+
+
+def listing(lang: str, items: list[Span] | tuple[Span, ...]) -> tuple[Span, ...]:
+    """``x, y and z`` (``x, y 및 z``): items joined by commas, the last by the word for *and*.
+
+    >>> listing("en", ["a", "b", "c"])
+    ('a', ', ', 'b', ' and ', 'c')
+    """
+    out: list[Span] = []
+    for k, item in enumerate(items):
+        if k:
+            out.append(say(lang, "and") if k == len(items) - 1 else ", ")
+        out.append(item)
+    return tuple(out)
 
 
 def term(lang: str, kind: str, name: str) -> str:
