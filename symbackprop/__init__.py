@@ -196,7 +196,7 @@ sys.modules[__name__].__class__ = _Package
 #: a function of :mod:`symbackprop.sheet.display` returning a sheet.  Registered by name, so
 #: neither the values nor ``import symbackprop`` load the sheet code until one is shown.
 _DISPLAYS = {
-    ("symbackprop.graph.mlp", "Network"): "network_display",
+    ("symbackprop.graph.network", "Network"): "network_display",
     ("symbackprop.graph.graph", "Graph"): "graph_display",
     ("symbackprop.derive.backprop", "Derivation"): "derivation_display",
     ("symbackprop.derive.backprop", "Backprop"): "backprop_display",

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import symbackprop as sbp
 from symbackprop.derive.backprop import DEFAULT_MAX_SIZE
 from symbackprop.graph import notation as n
-from symbackprop.graph.mlp import _weighted_sum
+from symbackprop.graph.network import _weighted_sum
 
 
 @st.composite

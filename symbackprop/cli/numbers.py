@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from symbackprop.derive.finite import finite_tree
 from symbackprop.errors import DataError, SpecError
-from symbackprop.graph import Network
-from symbackprop.graph.notation import plain
 from symbackprop.read import budget, load_spec
 
 from .args import FORCE_HELP, seed
@@ -31,6 +29,7 @@ from .program import grad_result as program_grad_result
 from .sheet import write_atomic
 
 if TYPE_CHECKING:
+    from symbackprop.graph import Network
     import numpy as np
 
 SPEC_HELP = "a .toml/.json spec file (with [values]) or layer sizes like 2-2-2"
@@ -86,6 +85,8 @@ def grad_result(spec_source: Any, *, learning_rate: float | None = None, require
     from symbackprop.numeric.rules import require_finite
     from symbackprop.numeric.scalar import compiled
 
+    from symbackprop.graph import Network
+
     spec = load_spec(spec_source, force=force)
     budget.check_parameter_count(len(spec.network.params), "grad", force)
     if not isinstance(spec.network, Network):
@@ -130,6 +131,7 @@ def graph_result(spec: Any, *, learning_rate: float | None = None, require_updat
     """
     import numpy as np
 
+    from symbackprop.graph.notation import plain
     from symbackprop.numeric.data import spec_arrays
     from symbackprop.numeric.scalar import compiled
 
@@ -166,6 +168,8 @@ def run_grad(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
+    from symbackprop.graph import Network
+
     spec = load_spec(args.spec, force=args.force)
     rate = _learning_rate(spec, args.learning_rate)
     print(_grad_table(spec, result, rate) if isinstance(spec.network, Network) else _graph_table(spec, result, rate))
@@ -173,6 +177,8 @@ def run_grad(args: argparse.Namespace) -> int:
 
 
 def _graph_table(spec: Any, result: dict[str, Any], rate: float | None) -> str:
+    from symbackprop.graph.notation import plain
+
     graph = spec.network
     name = plain(graph.output)
     lines = [f"# {spec.title}", f"output  {name} = {_fmt(result['output'])}", ""]
@@ -230,9 +236,6 @@ def _columns(rows: list[list[str]]) -> list[str]:
 # ----- check
 
 def run_check(args: argparse.Namespace) -> int:
-    from symbackprop.numeric import check_gradients
-    from symbackprop.numeric.data import spec_arrays
-
     spec = load_spec(args.spec, force=args.force)
     if is_program(spec):
         if args.inputs:
@@ -245,6 +248,10 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"# {spec.title}: {program_report.source}")
             print(program_report)
         return 0 if program_report.ok else 1
+    from symbackprop.graph import Network
+    from symbackprop.numeric import check_gradients
+    from symbackprop.numeric.data import spec_arrays
+
     net = spec.network
     budget.check_parameter_count(len(net.params), "check", args.force)
     source = "the spec's values"
@@ -291,6 +298,8 @@ def run_train(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec, force=args.force)
     refuse_program(spec, "train", "a layered network", "'symbackprop grad' gives its gradients")
+    from symbackprop.graph import Network
+
     net = spec.network
     if not isinstance(net, Network):
         raise SpecError("train: needs a layered network (layers = [...]), not a custom [graph]")

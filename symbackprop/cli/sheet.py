@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.read import EXAMPLE, load_spec, split_names
+from symbackprop.read import EXAMPLE, load_spec
 
 from .args import seed
 from .files import deferred_signals
@@ -151,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
     source = load_spec(EXAMPLE if args.spec is None else args.spec, force=args.force)
     params = None
     if args.params is not None:
+        from symbackprop.read import split_names
+
         params = split_names(args.params)
         if not params:
             raise SymbackpropError("--params: expected parameter names like w1_12,b2_1, received none")

@@ -34,18 +34,22 @@ from typing import TYPE_CHECKING
 
 from symbackprop._lazy import lazy_exports
 
-from .backprop import Backprop, Derivation, derive
-from .evaluate import backward, forward, gradients
-from .expansion import Substitution, expression_size
-from .paths import Delta, Factor, Path
-
-# Proofs, the vector form and programs load on first use: checking one scalar formula needs neither.
+# Every export loads its module on first use: checking one scalar formula needs no proof or
+# vector form, and a program command (derive.finite, derive.programs) needs no SymPy chain rule.
 __getattr__, __dir__ = lazy_exports(__name__, {
+    "Backprop": ".backprop", "Derivation": ".backprop", "derive": ".backprop",
+    "backward": ".evaluate", "forward": ".evaluate", "gradients": ".evaluate",
+    "Substitution": ".expansion", "expression_size": ".expansion",
+    "Delta": ".paths", "Factor": ".paths", "Path": ".paths",
     "LayerRule": ".layer_rules", "Proof": ".proof", "prove": ".proof", "prove_all": ".proof",
     "VectorForm": ".vector", "vector_form": ".vector", "Program": ".programs", "program": ".programs",
 }, globals())
 
 if TYPE_CHECKING:
+    from .backprop import Backprop, Derivation, derive
+    from .evaluate import backward, forward, gradients
+    from .expansion import Substitution, expression_size
+    from .paths import Delta, Factor, Path
     from .layer_rules import LayerRule
     from .programs import Program, program
     from .proof import Proof, prove, prove_all

@@ -7,7 +7,7 @@ the δs after it, so a first-layer gradient is ``δ^{(1)}_j x_i`` however deep t
 The sum over every path (the Leibniz chain) and the fully expanded formula are derived on
 request from the same value; the expansion is refused when it would be too large.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> bp = derive(mlp([2, 2, 1]))
 >>> d = bp["w1_12"]
 >>> d.delta_form

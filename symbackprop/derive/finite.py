@@ -20,35 +20,41 @@ symbackprop.errors.NumericalError: loss: expected a finite number within float64
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Real
-
-import sympy as sp
 
 from symbackprop.errors import NumericalError
 
 __all__ = ["finite_float", "finite_ratio", "finite_tree", "is_float64", "refuse"]
 
-_LARGEST = sp.Float(1.7976931348623157e308)
+
+
+def _sympy_value(value: object) -> bool:
+    # A SymPy value means SymPy is loaded already; the program commands, which hold only
+    # floats and arrays, then never import it (0.2 s of their start-up).
+    sp = sys.modules.get("sympy")
+    return sp is not None and isinstance(value, sp.Basic)
 
 
 def is_float64(value: object) -> bool:
     """Whether ``value`` is a real number that float64 holds as a finite number."""
     if isinstance(value, bool):
         return False
-    if isinstance(value, Real) and not isinstance(value, sp.Basic):
+    if not _sympy_value(value):
+        if not isinstance(value, Real):
+            return False
         try:
             return math.isfinite(float(value))
         except (OverflowError, ValueError):
             return False
-    if not isinstance(value, sp.Basic):
-        return False
+    import sympy as sp
     if not value.is_number or value.is_real is False or value.is_finite is False or value.has(sp.zoo, sp.nan):
         return False
     try:
         number = value if value.is_Float or value.is_Rational else value.evalf(20)
         if not (number.is_Float or number.is_Rational):
             return False
-        return bool(abs(number) <= _LARGEST)
+        return bool(abs(number) <= sp.Float(1.7976931348623157e308))
     except (TypeError, ValueError, OverflowError, ArithmeticError):
         return False
 
@@ -56,7 +62,7 @@ def is_float64(value: object) -> bool:
 def refuse(what: str, received: object) -> NumericalError:
     """The error for a quantity that is not a finite float64 (raise it)."""
     try:
-        shown = sp.N(received, 6) if isinstance(received, sp.Basic) else received
+        shown = received.evalf(6) if _sympy_value(received) else received  # type: ignore[attr-defined]
     except (TypeError, ValueError, ArithmeticError):
         shown = received
     return NumericalError(f"{what}: expected a finite number within float64's range, received {shown}; "

@@ -7,7 +7,7 @@ holds ``(Δ⁽²⁾)ᵀ/m``, ``dA1`` the part ``((W⁽²⁾)ᵀΔ⁽²⁾)ᵀ/m`
 ``db2`` are ``∂L̄/∂W⁽²⁾`` and ``∂L̄/∂b⁽²⁾`` themselves.  :func:`equation_of` says which
 equation a gradient belongs to, :func:`layered_cite` how a code comment cites it.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> cite = layered_cite(mlp([2, 3, 1]), depth=2)
 >>> [cite(name) for name in ("Z2", "A1", "W1", "b2", "X")]
 ['vector: (Δ⁽²⁾)ᵀ/m', 'vector: ((W⁽²⁾)ᵀΔ⁽²⁾)ᵀ/m, within Δ⁽¹⁾', 'vector: ∂L̄/∂W⁽¹⁾', 'vector: ∂L̄/∂b⁽²⁾', 'vector: (∂L̄/∂X)ᵀ = (W⁽¹⁾)ᵀΔ⁽¹⁾/m']
@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from symbackprop.graph.layered_program import layered_program
-from symbackprop.graph.mlp import Network
+from symbackprop.graph.network import Network
 
 from .backward_code import statement
 from .module_code import check_language, program_module

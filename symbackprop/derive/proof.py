@@ -8,7 +8,7 @@
   ones.  Graphs of more than 120 nodes use a central difference of step 1e-25 in 60-digit
   arithmetic instead (error about 1e-50), which costs two forward passes per parameter.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 1])
 >>> prove(net, "w1_11").holds
 True

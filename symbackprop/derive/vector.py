@@ -16,7 +16,7 @@ The explicit matrices (:meth:`VectorForm.delta_rule`, :meth:`VectorForm.weight_g
 are built in the network's own scalar symbols, so :mod:`symbackprop.numeric.vector_proof` can compare
 every entry with the scalar derivation.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> vf = vector_form(mlp([2, 3, 2], activation=["sigmoid", "softmax"], loss="cross_entropy"))
 >>> vf.output_rule, vf.constraint
 ('a - y', '\\\\sum_k y_k = 1')
@@ -183,7 +183,7 @@ def vector_form(graph: Graph) -> VectorForm:
     """Derive the matrix form of a layered network's backpropagation.
 
     Args:
-        graph: a :class:`~symbackprop.graph.mlp.Network` built by :func:`~symbackprop.graph.mlp.mlp`.
+        graph: a :class:`~symbackprop.graph.network.Network` built by :func:`~symbackprop.graph.network.mlp`.
 
     Returns:
         The :class:`VectorForm`; its cost does not grow with the number of weights.
@@ -192,7 +192,7 @@ def vector_form(graph: Graph) -> VectorForm:
         GraphError: the graph is not layered; the message names the node that breaks the
             layer structure.
 
-    >>> from symbackprop.graph.mlp import mlp
+    >>> from symbackprop.graph.network import mlp
     >>> vector_form(mlp([2, 2, 1], loss="squared")).output_delta
     (a^{(2)}_{1}*(1 - a^{(2)}_{1})*(a^{(2)}_{1} - y_{1}),)
     """

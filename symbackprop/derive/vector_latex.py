@@ -4,7 +4,7 @@ Vectors are bold (``\\mathbf{z}^{(l)}``, ``\\boldsymbol{\\delta}^{(l)}``), matri
 (``W^{(l)}``; ``Z^{(l)}``, ``A^{(l)}``, ``\\Delta^{(l)}`` hold one column per sample), and a
 product of two vectors is the elementwise (Hadamard) product ``\\odot``.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.derive.vector import vector_form
 >>> lines = vector_form(mlp([2, 2, 2])).latex_lines(batch=False)
 >>> print(lines[0])

@@ -10,7 +10,7 @@ the loss are differentiated, so deriving [784, 128, 10] makes no weighted sum of
 products.  Both give the same answers; ``tests/derive/test_views.py`` compares every
 :class:`~symbackprop.derive.paths.Delta` and every derivation on each activation and loss.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> view = LayerView(mlp([3, 2, 1]))
 >>> view.output, view.consumers(view.net.W[1][1][2]), view.weighted_sum_partials(view.net.z[1][1])[view.net.x[2]]
 (L, (z^{(1)}_{2},), w^{(1)}_{23})

@@ -3,7 +3,7 @@
 The one naming scheme (:mod:`.notation`), activation functions as SymPy functions with their
 derivatives (:mod:`.functions`) and their registry (:mod:`.activations`), the registry of
 losses (:mod:`.losses`, each building ``L`` from outputs and targets),
-the general computation graph (:mod:`.graph`), the fully connected builder (:mod:`.mlp`) and
+the general computation graph (:mod:`.graph`), the fully connected builder (:mod:`.network`) and
 the printer of expressions in the project notation (:mod:`.printing`).  Imports nothing of
 symbackprop but :mod:`symbackprop.errors`.
 
@@ -18,13 +18,31 @@ Exports: ``Graph``, ``Node``, ``Network``, ``mlp``; ``Activation``, ``get_activa
 'z1_1'
 """
 
-from .activations import Activation, activation_names, get_activation, register_activation
-from .functions import leaky_relu, relu, sigmoid, softmax, softplus, tanh
-from .functions import step as heaviside
-from .graph import Graph, Node
-from .losses import Loss, get_loss, loss_names, register_loss
-from .mlp import Network, mlp
-from .printing import latex, plain_text
+from typing import TYPE_CHECKING
+
+from symbackprop._lazy import lazy_exports
+
+# Every export loads its module on first use: the array-program commands read code into
+# terms (graph.terms) and never need SymPy, which the activations and networks import.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "Activation": ".activations", "activation_names": ".activations", "get_activation": ".activations",
+    "register_activation": ".activations",
+    "leaky_relu": ".functions", "relu": ".functions", "sigmoid": ".functions", "softmax": ".functions",
+    "softplus": ".functions", "tanh": ".functions", "heaviside": ".functions",
+    "Graph": ".graph", "Node": ".graph",
+    "Loss": ".losses", "get_loss": ".losses", "loss_names": ".losses", "register_loss": ".losses",
+    "Network": ".network", "mlp": ".network",
+    "latex": ".printing", "plain_text": ".printing",
+}, globals())
+
+if TYPE_CHECKING:
+    from .activations import Activation, activation_names, get_activation, register_activation
+    from .functions import leaky_relu, relu, sigmoid, softmax, softplus, tanh
+    from .functions import step as heaviside
+    from .graph import Graph, Node
+    from .losses import Loss, get_loss, loss_names, register_loss
+    from .network import Network, mlp
+    from .printing import latex, plain_text
 
 __all__ = [
     "Graph", "Node", "Network", "mlp",

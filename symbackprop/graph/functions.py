@@ -17,7 +17,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
-__all__ = ["sigmoid", "relu", "leaky_relu", "softplus", "softmax", "step", "tanh", "LEAKY_SLOPE"]
+__all__ = ["sigmoid", "relu", "leaky_relu", "softplus", "softmax", "step", "heaviside", "tanh", "LEAKY_SLOPE"]
 
 tanh = sp.tanh
 
@@ -33,6 +33,10 @@ def _powered(text: str, exp: str | None) -> str:
 def step(x: sp.Expr) -> sp.Expr:
     """The Heaviside step with ``H(0) = 0``: the derivative of ReLU, as PyTorch defines it."""
     return sp.Heaviside(x, 0)
+
+
+#: The package's name for :func:`step`.
+heaviside = step
 
 
 class sigmoid(sp.Function):

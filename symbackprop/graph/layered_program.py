@@ -12,7 +12,7 @@ its SymPy function; one that couples its layer is refused by name.
 This is how the array machinery (rules, printers, numbers) serves layered networks: their
 backward code, generated code and the checking of student code all start here.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> p = layered_program(mlp([2, 3, 2], activation=["relu", "softmax"], loss="cross_entropy"), batch=4)
 >>> for line in p.lines:
 ...     print(line.name, "=", line.text)
@@ -32,7 +32,7 @@ from symbackprop.errors import GraphError
 
 from .array_code import code
 from .array_program import ArrayProgram, Leaf, Line
-from .mlp import Network
+from .network import Network
 from .notation import matrix_name
 from .terms import Ref, Term, call
 
@@ -89,7 +89,7 @@ def layered_program(net: Network, *, batch: int = 4, values: Mapping[str, Any] |
     """The forward pass of ``net`` on a batch of ``batch`` examples, as an array program.
 
     Args:
-        net: a network from :func:`~symbackprop.graph.mlp.mlp`.
+        net: a network from :func:`~symbackprop.graph.network.mlp`.
         batch: the number of examples ``m`` (rows of ``X``); taken from ``values["X"]`` when given.
         values: numbers by name (``X``, ``Y``, ``W1``, ``b1``, ...), nested lists.
         inputs: whether ``X`` gets a gradient (``dX``); without, it is data.

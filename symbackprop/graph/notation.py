@@ -27,6 +27,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .bulk import gc_paused
+from .limits import MAX_INT_DIGITS
 
 __all__ = [
     "Name",
@@ -166,8 +167,6 @@ _LATEX_SUB_FIRST_RE = re.compile(
 )
 _PLAIN_RE = re.compile(r"^(?P<kind>delta|[wbzaxy])(?P<layer>\d+)?(?:_(?P<idx>\d+(?:_\d+)*))?$")
 _PLAIN_LEAF_RE = re.compile(r"^(?P<kind>[xy])(?P<idx>\d+)$")
-#: Most digits of an integer read from input: layer sizes, indices, subscripts, layers.
-MAX_INT_DIGITS = 12
 _LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_INT_DIGITS + 1}}}")
 
 _ARITY = {"w": 2, "b": 1, "z": 1, "a": 1, "delta": 1, "x": 1, "y": 1}

@@ -22,14 +22,32 @@ Exports: ``compile_network``, ``NumericNetwork``, ``compile_vector``, ``VectorFu
 0.050672
 """
 
-from .checker import GradcheckError, GradcheckReport, GradcheckRow, check_gradients
-from .compile import compile_network
-from .data import load_csv
-from .directional import DirectionalReport, directional_check
-from .scalar import NumericNetwork
-from .train import FitResult, fit, init_params, step
-from .vector import VectorFunctions, compile_vector
-from .vector_proof import VectorProof, prove_vector_form
+from typing import TYPE_CHECKING
+
+from symbackprop._lazy import lazy_exports
+
+# Every export loads its module on first use: a program's check needs neither the scalar nor
+# the vector backend, nor training.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "GradcheckError": ".checker", "GradcheckReport": ".checker", "GradcheckRow": ".checker", "check_gradients": ".checker",
+    "compile_network": ".compile",
+    "load_csv": ".data",
+    "DirectionalReport": ".directional", "directional_check": ".directional",
+    "NumericNetwork": ".scalar",
+    "FitResult": ".train", "fit": ".train", "init_params": ".train", "step": ".train",
+    "VectorFunctions": ".vector", "compile_vector": ".vector",
+    "VectorProof": ".vector_proof", "prove_vector_form": ".vector_proof",
+}, globals())
+
+if TYPE_CHECKING:
+    from .checker import GradcheckError, GradcheckReport, GradcheckRow, check_gradients
+    from .compile import compile_network
+    from .data import load_csv
+    from .directional import DirectionalReport, directional_check
+    from .scalar import NumericNetwork
+    from .train import FitResult, fit, init_params, step
+    from .vector import VectorFunctions, compile_vector
+    from .vector_proof import VectorProof, prove_vector_form
 
 __all__ = [
     "compile_network", "NumericNetwork", "compile_vector", "VectorFunctions",

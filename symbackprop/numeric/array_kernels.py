@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from symbackprop.graph.activations import Activation, get_activation
 from symbackprop.graph.array_ops import normalize_axes
 from symbackprop.graph.terms import Call, Const, Term
+
+if TYPE_CHECKING:
+    from symbackprop.graph.activations import Activation
 
 
 __all__ = ["KERNELS", "lead_of", "index_tuple", "activation_kernels"]
@@ -257,6 +259,8 @@ def activation_kernels(name: str) -> tuple[Callable[[Array], Array], Callable[[A
     Raises:
         SpecError: the function has no numpy implementation (``_imp_``); the message says how.
     """
+    from symbackprop.graph.activations import get_activation  # the registry is SymPy's
+
     return _kernels_of(get_activation(name))
 
 

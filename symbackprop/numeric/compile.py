@@ -1,6 +1,6 @@
 """Choosing a numeric backend: the vector (matrix) form for layered networks, else scalar.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> type(compile_network(mlp([2, 2, 1]))).__name__
 'VectorFunctions'
 >>> type(compile_network(mlp([2, 2, 1]), backend="scalar")).__name__
@@ -25,7 +25,7 @@ def compile_network(graph: Graph, *, backend: str = "auto") -> NumericNetwork | 
     """Lambdify a network's (or graph's) loss and gradients into numpy functions.
 
     Args:
-        graph: a :class:`~symbackprop.graph.mlp.Network` or any :class:`~symbackprop.graph.graph.Graph`.
+        graph: a :class:`~symbackprop.graph.network.Network` or any :class:`~symbackprop.graph.graph.Graph`.
         backend: ``"scalar"`` (one lambdified formula per neuron and weight), ``"vector"``
             (matrix form, :mod:`symbackprop.numeric.vector`) or ``"auto"``.
 

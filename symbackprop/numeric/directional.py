@@ -11,7 +11,7 @@ A direction catches an error whose size is comparable to the gradient's (a wrong
 mis-scaled array); a single wrong entry among ``N`` is caught by the sample with
 probability ``k/N``, or always when ``samples >= N``.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.numeric.vector import compile_vector
 >>> import numpy as np
 >>> f = compile_vector(mlp([3, 4, 2], activation=["tanh", "softmax"], loss="cross_entropy"))

@@ -70,7 +70,7 @@ def init_params(network: "Graph | NumericNetwork | Any", *, seed: int = 0) -> di
     which keeps the variance of activations roughly constant through sigmoid and tanh
     layers.  A custom graph's parameters are drawn from ``U(-1, 1)``.
 
-    >>> from symbackprop.graph.mlp import mlp
+    >>> from symbackprop.graph.network import mlp
     >>> p = init_params(mlp([2, 3, 1]), seed=1)
     >>> p["W1"].shape, p["b1"].tolist()
     ((3, 2), [0.0, 0.0, 0.0])

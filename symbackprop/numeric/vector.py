@@ -15,7 +15,7 @@ entropy needs no special case: the program's gradient is the chain rule's, ``a â
 the targets sum to 1 and right when they do not.
 
 >>> import numpy as np
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> f = compile_vector(mlp([2, 2, 2], activation="sigmoid", loss="squared"))
 >>> p = {"W1": [[.15, .2], [.25, .3]], "b1": [.35, .35], "W2": [[.4, .45], [.5, .55]], "b2": [.6, .6]}
 >>> loss, g = f.loss_and_gradients(p, [.05, .1], [.01, .99])
@@ -240,12 +240,12 @@ def compile_vector(network: Graph | VectorForm) -> VectorFunctions:
     """numpy functions for a layered network, from its layered program.
 
     Args:
-        network: a network built by :func:`~symbackprop.graph.mlp.mlp`, or its vector form.
+        network: a network built by :func:`~symbackprop.graph.network.mlp`, or its vector form.
 
     Raises:
         GraphError: the graph is not layered (the message names the node).
 
-    >>> from symbackprop.graph.mlp import mlp
+    >>> from symbackprop.graph.network import mlp
     >>> f = compile_vector(mlp([3, 4, 2], activation=["relu", "softmax"], loss="cross_entropy"))
     >>> sorted(f.shapes.items())
     [('W1', (4, 3)), ('W2', (2, 4)), ('b1', (4,)), ('b2', (2,))]

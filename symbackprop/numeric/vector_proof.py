@@ -16,7 +16,7 @@ symbols) with :func:`symbackprop.derive.backprop.derive` of the same network:
 A rule that relies on the targets summing to one (``a - y`` for softmax with cross entropy)
 is compared under that constraint, and the proof says so.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> prove_vector_form(mlp([2, 2, 2], activation=["relu", "softmax"], loss="cross_entropy")).holds
 True
 """

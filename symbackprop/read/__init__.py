@@ -20,12 +20,23 @@ behind ``Graph.lookup``: :mod:`.resolve`).
 \delta^{(2)}_{1}*a^{(1)}_{2}
 """
 
+from typing import TYPE_CHECKING
+
+from symbackprop._lazy import lazy_exports
 from symbackprop.errors import FormulaError
 
-from .graphspec import graph_from_spec
-from .parser import parse_formula
-from .resolve import resolve_name, split_names
-from .spec import EXAMPLE, Spec, Values, load_spec
+# Exports load on first use: reading a [program] spec or a text file needs neither the
+# formula parser nor the graph's SymPy functions.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "graph_from_spec": ".graphspec", "parse_formula": ".parser", "resolve_name": ".resolve",
+    "split_names": ".resolve", "EXAMPLE": ".spec", "Spec": ".spec", "Values": ".spec", "load_spec": ".spec",
+}, globals())
+
+if TYPE_CHECKING:
+    from .graphspec import graph_from_spec
+    from .parser import parse_formula
+    from .resolve import resolve_name, split_names
+    from .spec import EXAMPLE, Spec, Values, load_spec
 
 __all__ = [
     "load_spec", "Spec", "Values", "EXAMPLE", "graph_from_spec", "parse_formula", "FormulaError", "resolve_name",

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-
-import lark
-import sympy as sp
+from typing import TYPE_CHECKING
 
 from symbackprop.errors import FormulaError, TooLargeError
+
+if TYPE_CHECKING:  # the formula budgets take parse trees and SymPy values; the size budgets need neither
+    import lark
+    import sympy as sp
 
 __all__ = [
     "MAX_PRIME_ORDER", "MAX_EXPONENT_PRODUCT", "MAX_FUNCTION_DEPTH", "MAX_PARAMETERS",
@@ -91,6 +93,7 @@ def check_tree(tree: lark.Tree, text: str) -> None:
     Raises:
         FormulaError: more than :data:`MAX_PRIME_ORDER` primes on one function.
     """
+    import lark
     for node in tree.iter_subtrees():  # iterative in lark
         primes = [c for c in node.children if isinstance(c, lark.Token) and c.type == "PRIME"]
         if len(primes) > MAX_PRIME_ORDER:
@@ -123,6 +126,7 @@ def _numeric_exponent(p: sp.Pow) -> int | None:
 
 def exponent_product(expr: sp.Basic) -> int:
     """The largest product of numeric exponents nested inside one another (``(x^a)^b``: a·b)."""
+    import sympy as sp
     best: dict[sp.Basic, int] = {}
     for node in _postorder(expr):
         inner = max((best[a] for a in node.args), default=1)
@@ -134,6 +138,7 @@ def exponent_product(expr: sp.Basic) -> int:
 
 
 def _is_function(node: sp.Basic) -> bool:
+    import sympy as sp
     if isinstance(node, sp.Pow):
         return _numeric_exponent(node) is None and not node.exp.is_Number  # x^y, e^{...}
     return isinstance(node, sp.Function)
@@ -155,6 +160,7 @@ def expansion_terms(expr: sp.Basic, cap: int = 10**12) -> int:
     monomials of degree ``n`` in ``b``'s terms, and a function's argument is expanded as a
     formula of its own (its terms count toward the work, not toward the product).
     """
+    import sympy as sp
     terms: dict[sp.Basic, int] = {}
     inside: dict[sp.Basic, int] = {}  # expansion work inside function arguments
     for node in _postorder(expr):

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from symbackprop.errors import SpecError
-from symbackprop.graph.notation import MAX_INT_DIGITS
+from symbackprop.graph.limits import MAX_INT_DIGITS
 
 __all__ = ["MAX_DATA_BYTES", "MAX_STEPS", "MAX_HOMEWORK_BYTES", "MAX_HOMEWORK_LINES", "MAX_INT_DIGITS", "MAX_NOTEBOOK_BYTES",
            "MAX_SPEC_BYTES", "MAX_SPEC_DEPTH", "check_text", "checked_int", "load_table"]

@@ -6,7 +6,7 @@ comparison holds (the step H with H(0) = 0 for ``>``, so ReLU′(0) = 0 as every
 formula by its input z, as a printed chain rule means it.  Mixed into the formula builder.
 
 >>> from symbackprop.read.parser import parse_formula
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> parse_formula(r"[z^{(1)}_1 > 0]", mlp([1, 1, 1], activation="relu"))
 Heaviside(z^{(1)}_{1}, 0)
 """

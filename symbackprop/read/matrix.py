@@ -16,7 +16,7 @@ both sides have one shape.
 Shapes are not checked here: a product that is not defined is a wrong answer, which the
 verifier explains (:mod:`symbackprop.verify.matrix`).
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> m = parse_matrix(r"(W^{(2)})^T \delta^{(2)} \odot \sigma'(z^{(1)})", mlp([2, 3, 1]))
 >>> m.op, m.args[0].op, m.text
 ('hadamard', 'matmul', '(W⁽²⁾)ᵀδ⁽²⁾ ⊙ σ′(z⁽¹⁾)')

@@ -5,7 +5,7 @@ r"""The names of whole layers in vector, matrix and batch formulas, and how mess
 ``dZ``, ``dA``, ``X``, ``Y`` are a batch's matrices; ``dW``, ``db``, ``dz``, ``da`` are
 gradients; ``m`` is the number of examples.  A superscript ``(i)`` takes one example.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 3, 2])
 >>> layer_quantity(net, "dZ", False, 2, [], []), layer_quantity(net, "Delta", True, 1, [], [])
 (('D', 2), ('D', 1))

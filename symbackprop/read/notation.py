@@ -28,7 +28,7 @@ vector formulas in the row layout (W is n_in × n_out, examples are rows).
     y = "\\hat{y}"       # y the output
     t = "y"             # t the target
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 2])
 >>> apply_notation(net, {"w_5": "w^{(2)}_{11}", "E_{total}": "L"})
 >>> net.lookup("w_{5}"), net.lookup("E_total")

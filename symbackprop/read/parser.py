@@ -8,7 +8,7 @@ that lists the closest known ones.  Input length, nesting depth, sum ranges and 
 sizes are bounded, so every input returns an expression or raises :class:`FormulaError`
 quickly.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 1])
 >>> parse_formula(r"\\delta^{(2)}_1 w^{(2)}_{11} \\sigma'(z^{(1)}_1) x_1", net)
 \\delta^{(2)}_{1}*w^{(2)}_{11}*x_{1}*(1 - sigmoid(z^{(1)}_{1}))*sigmoid(z^{(1)}_{1})

@@ -5,7 +5,7 @@ an equation, ``sheet --params`` and the spec's ``[notation]`` table all take a n
 :func:`resolve_name`, which parses it with the formula grammar, so ``b^{(2)}_2``,
 ``b_2^{(2)}``, ``b^{(2)}_{2}`` and ``b2_2`` mean the same everywhere, aliases included.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 2])
 >>> [resolve_name(net, t) for t in ("b^{(2)}_2", "b_2^{(2)}", "b2_2")]
 [b^{(2)}_{2}, b^{(2)}_{2}, b^{(2)}_{2}]
@@ -48,7 +48,7 @@ def resolve_name(graph: Graph | None, text: str, *, aliases: bool = True) -> sp.
         FormulaError: ``text`` is not one name, or names nothing in the graph; the
             message suggests the closest names.
 
-    >>> from symbackprop.graph.mlp import mlp
+    >>> from symbackprop.graph.network import mlp
     >>> try:
     ...     resolve_name(mlp([1, 1]), "w1_12")
     ... except FormulaError as exc:

@@ -31,20 +31,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sympy as sp
+from typing import TYPE_CHECKING
 
 from symbackprop.errors import SpecError, closest
-from symbackprop.graph import Graph, Network, mlp
 from symbackprop.graph.array_program import ArrayProgram
-from symbackprop.graph.notation import matrix_name
 
 from .budget import check_graph_size, check_network_size
 from .code import read_program
 from .code_spec import program_keys
 from .files import read_text
-from .graphspec import graph_from_spec, graph_values
 from .limits import MAX_SPEC_BYTES, checked_int, load_table
-from .notation import apply_notation
+
+if TYPE_CHECKING:
+    import sympy as sp
+
+    from symbackprop.graph import Graph, Network
+
+# The networks, graphs, their names and notation tables are SymPy's; they load where a spec
+# holds one, so that reading a [program] spec (code into array terms) never imports SymPy.
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
 
@@ -102,6 +106,9 @@ class Values:
         Raises:
             SpecError: a parameter array or the inputs/targets are missing.
         """
+        from symbackprop.graph import Network
+        from symbackprop.graph.notation import matrix_name
+
         if not isinstance(network, Network):
             return {network.lookup(name): value for name, value in self.leaves.items()}
         out: dict[sp.Symbol, Number] = {}
@@ -172,6 +179,11 @@ def _shape_text(network: Network, kind: str, l: int) -> str:
 
 
 def _values(table: object, network: Graph) -> Values:
+    from symbackprop.graph import Network
+    from symbackprop.graph.notation import matrix_name
+
+    from .graphspec import graph_values
+
     if not isinstance(table, Mapping):
         raise SpecError(f"values: expected a table, received {table!r}")
     if not isinstance(network, Network):
@@ -259,6 +271,11 @@ def _from_table(table: Mapping[str, Any], source: str, force: bool) -> Spec:
         raise SpecError(f"title: expected a string, received {title!r}")
     if "program" in table:
         return _program_spec(table, title, source)
+    from symbackprop.graph import Network, mlp
+
+    from .graphspec import graph_from_spec
+    from .notation import apply_notation
+
     if "graph" in table:
         if "layers" in table:
             raise SpecError("graph: give either layers or [graph], not both")

@@ -12,7 +12,7 @@ nothing; multiplying ``k`` numbers costs ``k - 1`` multiplications.
 Both counts are computed without listing paths (a dynamic program over the graph), so the
 count for a [784, 128, 10] network is as fast as its derivation.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.derive.backprop import derive
 >>> c = count_costs(derive(mlp([2, 2, 2])))
 >>> c.separate_mults, c.backprop_mults, c.paths

@@ -3,7 +3,7 @@ layer the weights, then the biases, in numeric index order.
 
 Names that are not network names (the leaves of a custom graph) keep the order given.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 2])
 >>> [str(p) for p in textbook_order(net.params)][:3]
 ['w^{(2)}_{11}', 'w^{(2)}_{12}', 'w^{(2)}_{21}']

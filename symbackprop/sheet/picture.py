@@ -4,7 +4,7 @@ A layer of more than :data:`MAX_SHOWN` neurons is elided to its first and last f
 the neurons the highlighted parameter touches), so the picture of a [784, 128, 10]
 network stays readable and small.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 2])
 >>> pic = network_picture(net, net.W[1][0][0])
 >>> pic.focus, sorted(pic.highlight_edges), pic.focus_label

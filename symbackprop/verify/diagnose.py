@@ -4,7 +4,7 @@ The formula is compared, at the points where it was found wrong, with constant m
 the derivative, then with every mistaken variant of it (:mod:`symbackprop.verify.mistakes`) and
 constant multiples of those.  The first match names the mistake in one sentence.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.verify.verifier import verify
 >>> v = verify(mlp([1, 1, 1]), "w2_11", "(a2_1 - y1) * a1_1")
 >>> v.diagnosis.kind

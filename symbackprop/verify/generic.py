@@ -6,7 +6,7 @@ the layers that have the quantity, ``j`` over layer l's neurons, ``i`` over laye
 every instance is verified as if written with numbers.  The verdict is the first wrong
 instance's, or the last instance's when all hold, with a note saying how many were checked.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.read.equation import split_equation
 >>> from symbackprop.verify import verify
 >>> v = verify_generic(mlp([2, 3, 2]), split_equation(

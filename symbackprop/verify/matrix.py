@@ -5,7 +5,7 @@ product that is not defined, says so in words with the product that is; :func:`e
 computes it with numpy at a point of the network (:class:`LayerValues`, from the vector
 backend: forward values, δs and the true gradients).
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.read.matrix import parse_matrix
 >>> net = mlp([3, 2, 1])
 >>> shape(parse_matrix(r"(W^{(1)})^T \delta^{(1)}", net), net.layers)

@@ -5,7 +5,7 @@ the mean loss over the m examples, and its dZ, dA are each example's ∂L/∂z, 
 as Ng's course defines them.  ``*`` between two arrays of one shape is the elementwise
 product there, elsewhere the matrix product.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.read.matrix import parse_matrix
 >>> from symbackprop.verify.matrix import Frame
 >>> net = mlp([2, 3, 2])

@@ -6,7 +6,7 @@ examples are rows, ``X W + b``) transposes every product, so ``∂J/∂W = (1/m)
 The output layer's error signal is elementwise in the layer's own quantities, so one text
 serves both layouts.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.verify.matrix import Frame
 >>> expected_latex(mlp([2, 3, 2]), ("w", 1), Frame((2, 3, 2), 5, rows=True))
 '\\frac{1}{m} X^{\\top} \\Delta^{(1)}'

@@ -9,7 +9,7 @@ formula is diagnosed by repairing it: the first single repair (a transpose dropp
 added, ⊙ and the matrix product exchanged, factors reordered, f′ added or removed, a δ or
 activation from the neighbouring layer) that makes it right names the mistake.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([3, 2, 2])
 >>> v = verify_matrix(net, ("delta", 1), r"W^{(2)} \delta^{(2)} \odot \sigma'(z^{(1)})")
 >>> v.status, v.diagnosis.kind

@@ -6,7 +6,7 @@ A scalar :class:`~symbackprop.verify.verdict.Verdict` and a vector-form
 expressions, or formulas already printed), so each says how its parts read; the layout of
 the report is written once, here.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.verify import verify
 >>> v = verify(mlp([1, 1, 1]), "w2_11", "(a2_1 - y1) * a1_1")
 >>> v.lines()[0]

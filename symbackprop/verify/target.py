@@ -4,7 +4,7 @@ Anything in the graph can be differentiated: a parameter, an input, and any node
 output.  ``∂L/∂z`` is the node's δ, written as ``\delta^{(l)}_j`` or as ``∂L/∂z^{(l)}_j``;
 ``∂L/∂a`` is the adjoint of ``a``, what the chain rule carries back to it.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> from symbackprop.read.equation import split_equation
 >>> net = mlp([2, 2, 1])
 >>> target_of(net, None, split_equation(r"\delta^{(1)}_2 = 0"))

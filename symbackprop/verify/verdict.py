@@ -24,7 +24,7 @@ _DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 def letters_note(graph: object) -> tuple[str, ...]:
     """The note a verdict carries when the spec renames the network's letters.
 
-    >>> from symbackprop.graph.mlp import mlp
+    >>> from symbackprop.graph.network import mlp
     >>> net = mlp([2, 2])
     >>> net.set_letters({"a": ("z", None), "o": ("z", 1)})
     >>> letters_note(net)

@@ -7,7 +7,7 @@ Numerically: at random points kept away from kinks, in 30-digit arithmetic.  The
 formula agrees away from kinks, it is evaluated *on* each kink (where ``H(0)`` matters), and
 for softmax with cross entropy both on and off the simplex ``Σ_k y_k = 1``.
 
->>> from symbackprop.graph.mlp import mlp
+>>> from symbackprop.graph.network import mlp
 >>> net = mlp([2, 2, 1])
 >>> verify(net, "w^{(2)}_{11}", r"(a^{(2)}_1 - y_1)\\, a^{(2)}_1 (1 - a^{(2)}_1)\\, a^{(1)}_1").status
 'correct'

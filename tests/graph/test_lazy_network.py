@@ -15,7 +15,7 @@ import sympy as sp
 import symbackprop as sbp
 from symbackprop.graph import Graph
 from symbackprop.graph import notation as n
-from symbackprop.graph.mlp import _weighted_sum
+from symbackprop.graph.network import _weighted_sum
 from symbackprop.numeric import compile_vector, directional_check, fit, init_params
 
 

@@ -11,7 +11,7 @@ from conftest import assert_same_function, count_calls
 import symbackprop as sbp
 from symbackprop.graph import activations, losses
 from symbackprop.graph import notation as n
-from symbackprop.graph.mlp import _weighted_sum
+from symbackprop.graph.network import _weighted_sum
 
 
 def test_structure_and_naming_of_a_network():

@@ -79,7 +79,7 @@ def test_parse_tolerates_surrounding_space_and_reads_kinds():
 # ----- the docstring examples of the core modules run (python -m pytest --doctest-modules)
 
 CORE = ["graph.notation", "errors", "graph.functions", "graph.activations", "graph.losses", "graph.graph",
-        "graph.mlp", "derive.backprop", "derive.evaluate", "derive.proof", "read.spec", "graph.printing",
+        "graph.network", "derive.backprop", "derive.evaluate", "derive.proof", "read.spec", "graph.printing",
         "cli.app", "cli.derive", "derive._fast", "graph.bulk", "derive.views"]
 
 
@@ -92,7 +92,7 @@ def test_core_docstring_examples(name, monkeypatch):
     module = importlib.import_module(f"symbackprop.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
-    if name in ("graph.notation", "graph.functions", "graph.graph", "graph.mlp", "derive.backprop", "read.spec",
+    if name in ("graph.notation", "graph.functions", "graph.graph", "graph.network", "derive.backprop", "read.spec",
                 "graph.printing"):
         assert result.attempted > 0
 
