@@ -176,22 +176,20 @@ def at_scale(repeat: int, batch: int) -> None:
 
 
 #: What a program command imports, in the order it happens, each step timed in CPU seconds
-#: in a fresh process: SymPy (imported by ``import symbackprop``), the rest of the package's
-#: eager imports, numpy, the numeric stage's ``__init__`` (the scalar and vector backends,
-#: checker, training) and the modules the program path itself runs.
+#: in a fresh process: the package (its stages load on use), numpy, and the modules the program
+#: path runs with everything they import; last, whether SymPy or lark came with them (they
+#: should not: code is read into array terms and computed with numpy).
 _IMPORTS = """
-import time
+import sys, time
 marks = [time.process_time()]
-import sympy; marks.append(time.process_time())
 import symbackprop; marks.append(time.process_time())
 import numpy; marks.append(time.process_time())
-import symbackprop.numeric; marks.append(time.process_time())
 import symbackprop.numeric.array_check, symbackprop.cli.program, symbackprop.derive.programs
 marks.append(time.process_time())
-print(*(b - a for a, b in zip(marks, marks[1:])))
+print(*(b - a for a, b in zip(marks, marks[1:])), int(any(m.split(".")[0] in ("sympy", "lark") for m in sys.modules)))
 """
-_STEPS = ("sympy (loaded by import symbackprop)", "the rest of import symbackprop (lark, graph, derive...)",
-          "numpy", "symbackprop.numeric.__init__ (scalar/vector backends)", "the program modules themselves")
+_STEPS = ("import symbackprop (its stages load on use)", "numpy",
+          "the program modules, with all they import")
 
 
 def where(repeat: int) -> None:
@@ -200,11 +198,12 @@ def where(repeat: int) -> None:
     for _ in range(repeat):
         out = subprocess.run([PY, "-c", _IMPORTS], cwd=ROOT, capture_output=True, text=True, check=True,
                              env=CHILD_ENV).stdout
-        best = [min(b, float(x)) for b, x in zip(best, out.split())]
-    print(f"\n3. Where the time goes, best of {repeat}, CPU seconds. Imports, step by step in a fresh process "
-          "(only numpy and the last line are needed by programs):")
+        *times, symbolic = out.split()
+        best = [min(b, float(x)) for b, x in zip(best, times)]
+    print(f"\n3. Where the time goes, best of {repeat}, CPU seconds. Imports, step by step in a fresh process:")
     for name, seconds in zip(_STEPS, best):
         print(f"   {name:<58}{seconds:>7.3f}")
+    print(f"   SymPy or lark loaded by them: {'yes (a regression)' if symbolic == '1' else 'no'}")
     phases: dict[str, float] = {}
     for _ in range(repeat):
         start = time.process_time()
