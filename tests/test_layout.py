@@ -128,3 +128,23 @@ def test_python_dash_m_runs_the_command_line(tmp_path: Path) -> None:
     assert result.stdout.startswith("usage: symbackprop")
     for command in ("derive", "sheet", "grad", "check", "train", "verify"):
         assert command in result.stdout
+
+
+def test_no_lazy_export_is_named_like_a_module_of_its_stage() -> None:
+    # Loading a submodule binds its name on the package: a module named like a lazily exported
+    # function (graph/mlp.py beside mlp, derive/program.py beside program) would replace it.
+    # (An eager __init__ binds its names after loading the modules, so the function wins.)
+    lazy = [s for s in ("symbackprop", *(f"symbackprop.{s}" for s in STAGES))
+            if hasattr(importlib.import_module(s), "__getattr__")]
+    assert {"symbackprop.graph", "symbackprop.read", "symbackprop.derive", "symbackprop.numeric"} <= set(lazy)
+    for stage in lazy:
+        package = importlib.import_module(stage)
+        modules = {p.stem for p in (ROOT / stage.replace(".", "/")).glob("*.py")} - {"__init__", "__main__"}
+        exported = set(getattr(package, "__all__", ()))
+        assert not exported & modules, (stage, sorted(exported & modules))
+    # and, with every module loaded, the package's names are still what they were
+    for stage in STAGES:
+        for path in sorted((ROOT / "symbackprop" / stage).glob("*.py")):
+            importlib.import_module(f"symbackprop.{stage}.{path.stem}" if path.stem != "__init__" else
+                                    f"symbackprop.{stage}")
+    assert callable(sbp.mlp) and callable(sbp.program) and callable(sbp.derive) and callable(sbp.verify)
