@@ -111,7 +111,8 @@ def scalar_code(expr: sp.Expr, **settings: Any) -> str:
 def scalar_helpers(exprs: list[sp.Expr], dialect: str = "numpy") -> tuple[list[str], list[str]]:
     """``(imports, helpers)`` that code printing ``exprs`` needs: import lines, and the names
     of the NumPy helpers it calls (none for PyTorch)."""
-    functions = {type(f).__name__ for e in exprs for f in sp.sympify(e).atoms(sp.Function)}
+    # Derived expressions and numbers only: strict sympify refuses a string.
+    functions = {type(f).__name__ for e in exprs for f in sp.sympify(e, strict=True).atoms(sp.Function)}  # safe: strict
     constants = any(e.has(sp.E, sp.pi) for e in exprs)
     if dialect == "torch":
         imports = ["import torch"] + (["import torch.nn.functional as F"] if "softplus" in functions else [])

@@ -48,7 +48,7 @@ def number_latex(value: object, *, factor: bool = False) -> str:
     """A number in LaTeX to :data:`DIGITS` significant digits; with ``factor``, a negative
     number is parenthesised so it can stand in a product."""
     # The one gate: a number that is not a finite float64 is refused, never printed.
-    number = sp.Float(finite_float(sp.sympify(value, strict=True), "a number on the sheet"), DIGITS)  # strict refuses strings
+    number = sp.Float(finite_float(sp.sympify(value, strict=True), "a number on the sheet"), DIGITS)  # safe: strict refuses strings
     # Whole numbers are written whole (a bias factor is 1, not 1.0; never -0.0).
     whole = float(f"{float(number):.{DIGITS}g}")  # as printed: -4.0000000001 is -4
     text = latex(sp.Integer(int(whole)) if whole.is_integer() else number)
