@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 MAZUR = "examples/mazur.toml"
@@ -31,3 +32,14 @@ def fill(notebook: dict, answers: dict[str, str]) -> dict:
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             cell["source"] = source.split(" = ")[0] + ' = r"' + answers[q] + '"'
     return notebook
+
+
+def mazur_exercise(tmp_path_factory) -> Path:
+    """A folder with the Mazur exercise's notebooks and key: two variants, w2_11 and W2 asked."""
+    pytest.importorskip("nbformat")
+    from symbackprop.exercise import exercise_files
+
+    folder = tmp_path_factory.mktemp("exercise")
+    for name, text in exercise_files(MAZUR, "w2_11,W2", variants=2, seed=3, formats=["ipynb"]).items():
+        (folder / name).write_text(text)
+    return folder

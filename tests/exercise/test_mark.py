@@ -10,18 +10,12 @@ import json
 
 import pytest
 from conftest import run_cli
-from exercise_helpers import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill
+from exercise_helpers import RIGHT_W2, RIGHT_W2_11, WRONG_KIND, WRONG_W2_11, fill, mazur_exercise
 
 
 @pytest.fixture(scope="module")
 def exercise(tmp_path_factory):
-    pytest.importorskip("nbformat")
-    from symbackprop.exercise import exercise_files
-
-    folder = tmp_path_factory.mktemp("exercise")
-    for name, text in exercise_files(MAZUR, "w2_11,W2", variants=2, seed=3, formats=["ipynb"]).items():
-        (folder / name).write_text(text)
-    return folder
+    return mazur_exercise(tmp_path_factory)
 
 
 def _plant(exercise, folder):

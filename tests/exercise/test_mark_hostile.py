@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from exercise_helpers import MAZUR, RIGHT_W2, RIGHT_W2_11, WRONG_W2_11, fill
+from exercise_helpers import RIGHT_W2, RIGHT_W2_11, WRONG_W2_11, fill, mazur_exercise
 
 from symbackprop.exercise.marking import natural_key
 from symbackprop.exercise.table import spreadsheet_safe, unescape_cell
@@ -21,13 +21,7 @@ INJECTION = "=HYPERLINK(CONCATENATE(A1,B1))+cmd|' /C calc'!A0"
 
 @pytest.fixture(scope="module")
 def exercise(tmp_path_factory):
-    pytest.importorskip("nbformat")
-    from symbackprop.exercise import exercise_files
-
-    folder = tmp_path_factory.mktemp("exercise")
-    for name, text in exercise_files(MAZUR, "w2_11,W2", variants=2, seed=3, formats=["ipynb"]).items():
-        (folder / name).write_text(text)
-    return folder
+    return mazur_exercise(tmp_path_factory)
 
 
 def _notebook(exercise: Path, variant: int, answers: dict[str, str]) -> dict:
