@@ -131,17 +131,27 @@ class Backprop:
         return Delta(symbol, node, chain, expr, constraint)
 
     # ----- derivations
-    def _derive(self, wrt: sp.Symbol) -> Derivation:
-        terms = []
+    def terms(self, wrt: sp.Symbol) -> tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]:
+        """Per consumer ``c`` of ``wrt`` that reaches the output: ``(c, adjoint of c, ∂c/∂wrt)``.
+
+        ``∂L/∂wrt`` is the sum of ``adjoint·∂c/∂wrt`` over them, for a leaf or a node alike.
+        """
+        out = []
         for c in self._view.consumers(wrt):
             adj = self.adjoint(c)
-            if adj.is_Symbol or adj != 0:
-                terms.append((c, adj, self.partial(c, wrt)))
+            if adj.is_Symbol or adj != 0:  # a δ symbol: no need to sympify 0 to compare
+                out.append((c, adj, self.partial(c, wrt)))
+        return tuple(out)
+
+    def _derive(self, wrt: sp.Symbol) -> Derivation:
+        terms = self.terms(wrt)
         if len(terms) == 1:
             form = product(terms[0][1], terms[0][2])
         else:
             form = sp.Add(*[product(adj, local) for _, adj, local in terms])
-        return Derivation(wrt=wrt, terms=tuple(terms), delta_form=form, backprop=self)
+        # The terms are not kept: a Derivation per parameter of a large network is what the
+        # garbage collector walks, and they are cheap to list again (every partial is cached).
+        return Derivation(wrt=wrt, delta_form=form, backprop=self)
 
     def __getitem__(self, key: sp.Symbol | str) -> Derivation:
         # A parameter's symbol is a dictionary lookup, a name is read once: reading every
@@ -212,21 +222,25 @@ class Derivation:
 
     Attributes:
         wrt: the parameter (or other leaf).
-        terms: per consumer ``c`` of ``wrt``: ``(c, adjoint of c, ∂c/∂wrt)``.
-        delta_form: ``Σ adjoint·∂c/∂wrt``, e.g. ``δ^{(1)}_j x_i``.
+        delta_form: ``Σ adjoint·∂c/∂wrt`` over the consumers ``c`` of ``wrt``, e.g.
+            ``δ^{(1)}_j x_i``.
 
-    Everything else (paths, the Leibniz sum, the δ recursion it needs, the expanded
-    formula) is derived from these on first access and kept.
+    Everything else (the terms of that sum, paths, the Leibniz sum, the δ recursion it
+    needs, the expanded formula) is derived from these on first access and kept.
     """
 
     wrt: sp.Symbol
-    terms: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]
     delta_form: sp.Expr
     backprop: Backprop = field(repr=False)
 
     @property
     def graph(self) -> Graph:
         return self.backprop.graph
+
+    @cached_property
+    def terms(self) -> tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]:
+        """Per consumer ``c`` of ``wrt``: ``(c, adjoint of c, ∂c/∂wrt)``."""
+        return self.backprop.terms(self.wrt)
 
     @cached_property
     def deltas(self) -> tuple[Delta, ...]:

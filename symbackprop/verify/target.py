@@ -135,10 +135,5 @@ def derivation_of(graph: Graph, target: Target) -> Derivation:
     if not graph.is_node(target.symbol):
         return bp[target.symbol]
     # A node's derivative is what reaches it from its consumers, as for a leaf.
-    terms = []
-    for c in graph.consumers(target.symbol):
-        adj = bp.adjoint(c)
-        if adj != 0:
-            terms.append((c, adj, bp.partial(c, target.symbol)))
-    form = sp.Add(*[adj * local for _, adj, local in terms])
-    return Derivation(wrt=target.symbol, terms=tuple(terms), delta_form=form, backprop=bp)
+    form = sp.Add(*[adj * local for _, adj, local in bp.terms(target.symbol)])
+    return Derivation(wrt=target.symbol, delta_form=form, backprop=bp)
