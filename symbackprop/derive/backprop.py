@@ -34,6 +34,7 @@ from .expansion import Substitution, expression_size
 from .latex import factors_latex, leibniz_latex
 from .partials import local_partials
 from .paths import Delta, Path, count_paths, list_paths
+from .simplest import simplest, target_constraint
 from .views import view_of
 
 __all__ = ["Backprop", "Derivation", "derive", "DEFAULT_MAX_SIZE", "DEFAULT_MAX_PATHS"]
@@ -62,7 +63,7 @@ class Backprop:
         self._adjoint: dict[sp.Symbol, sp.Expr] = {}
         self._sizes: dict[sp.Basic, int] = {}
         self._rewrite = self._view.definitions()
-        self._target_constraint = _target_constraint(graph, self._view.targets())
+        self._target_constraint = target_constraint(graph, self._view.targets())
         self.deltas: dict[sp.Symbol, Delta] = {}
         self._delta_set: set[sp.Symbol] = set()
         delta_of = dict(self._view.delta_nodes())
@@ -127,7 +128,7 @@ class Backprop:
         chain = self._through_consumers(node)
         expr, constraint = chain, None
         if not any(s in self._delta_set for s in chain.free_symbols):
-            expr, constraint = _simplest(chain, self._target_constraint)
+            expr, constraint = simplest(chain, self._target_constraint)
         return Delta(symbol, node, chain, expr, constraint)
 
     # ----- derivations
@@ -356,43 +357,6 @@ def derive(graph: Graph) -> Backprop:
 
 
 # ----- helpers
-
-
-def _target_constraint(graph: Graph, targets: tuple[sp.Symbol, ...]) -> tuple[str, tuple[sp.Symbol, ...]] | None:
-    loss = getattr(graph, "loss", None)
-    activations = getattr(graph, "activations", ())
-    # Σ_k y_k = 1 is the setting of a distribution over the outputs (softmax); with sigmoid
-    # outputs each target stands alone and the constraint would only obscure δ.
-    if (loss is not None and loss.target_constraint == "distribution" and activations
-            and activations[-1].output_range == "distribution"):
-        return "distribution", tuple(targets)
-    return None
-
-
-def _ops(expr: sp.Expr) -> int:
-    return sp.count_ops(expr, visual=False)
-
-
-def _simplest(
-    chain: sp.Expr, constraint: tuple[str, tuple[sp.Symbol, ...]] | None
-) -> tuple[sp.Expr, str | None]:
-    """The shortest of ``chain``, its cancelled form and, under the target constraint, its
-    form with one target eliminated through ``Σ_k y_k = 1``."""
-    best, best_ops, note = chain, _ops(chain), None
-    cancelled = sp.factor(sp.cancel(chain))
-    if _ops(cancelled) < best_ops:
-        best, best_ops = cancelled, _ops(cancelled)
-    if constraint is not None:
-        ys = constraint[1]
-        for m in ys:
-            if m not in chain.free_symbols:
-                continue
-            rest = sp.Add(*[y for y in ys if y != m])
-            candidate = sp.expand(chain.xreplace({m: 1 - rest}))
-            if m not in candidate.free_symbols and _ops(candidate) < best_ops:
-                best, best_ops = candidate, _ops(candidate)
-                note = r"\sum_k y_k = 1"
-    return best, note
 
 
 def _definitions(bp: Backprop) -> dict[sp.Symbol, sp.Expr]:
