@@ -26,10 +26,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 CLI = [PY, "-m", "symbackprop"]
 FORMULA = "(a2_1 - y1) * a2_1 * (1 - a2_1) * a1_1"
+#: The floor under every command that reads a formula: SymPy, the parser library, and SymPy's
+#: own lazy imports on its first sum of three terms (``Add.flatten`` imports ``sympy.tensor``,
+#: which imports ``sympy.combinatorics``), before any of this package's code runs.
+FIRST_SUM = "import sympy, lark; x, y, z = sympy.symbols('x y z'); x + y + z"
 
 COMMANDS = {
     "python -c 'import sympy' (baseline)": ([PY, "-c", "import sympy"], None),
     "python -c 'import sympy, lark'": ([PY, "-c", "import sympy, lark"], None),
+    "... and add three symbols (SymPy's first sum)": ([PY, "-c", FIRST_SUM], None),
     "python -c 'import symbackprop'": ([PY, "-c", "import symbackprop"], None),
     "symbackprop --help": ([*CLI, "--help"], None),
     "symbackprop verify 2-2-1 --param w2_11 --formula ...": (

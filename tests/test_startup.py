@@ -129,10 +129,39 @@ def test_a_command_imports_its_own_module_and_what_it_runs_only() -> None:
     others = {"symbackprop.cli.derive", "symbackprop.cli.exercise", "symbackprop.exercise", "symbackprop.sheet",
               "symbackprop.numeric", "numpy"}
     unused = {"symbackprop.derive.vector", "symbackprop.derive.proof", "symbackprop.derive.vector_latex",
-              "symbackprop.verify.matrix_verdict"}  # a scalar formula needs no vector form, no proof
+              "symbackprop.verify.matrix_verdict",  # a scalar formula needs no vector form, no proof
+              "symbackprop.read.code", "symbackprop.graph.array_program", "symbackprop.graph.terms",
+              }  # nor the reader of array programs
     assert not loaded & (others | unused), sorted(loaded & (others | unused))
-    # Counted, not timed: what a scalar verify loads beyond SymPy and lark (measured: 111).
-    assert len(loaded) <= 115, len(loaded)
+    # Counted, not timed: what a scalar verify loads beyond SymPy and lark (measured: 99).
+    assert len(loaded) <= 102, len(loaded)
+    assert "symbackprop.cli.verify" not in _loaded_by(["derive", "2-1", "--param", "w1_11"])
+
+
+@pytest.mark.parametrize("spec", [None, "2-2-1", "examples/mazur.toml"])
+def test_a_networks_sheet_loads_no_formula_parser_and_no_code_reader(spec: str | None) -> None:
+    # Only a [graph] or [notation] table holds formulas; only a [program] holds code.
+    code = f"""
+import contextlib, io, json, sys
+from symbackprop.cli.app import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["sheet"] + ([{spec!r}] if {spec!r} else [])) == 0
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "lark" or m in (
+    "symbackprop.read.parser", "symbackprop.read.code"))))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_a_graph_spec_still_reads_its_formulas() -> None:
+    # The other side of the lazy parser: a [graph] spec's sheet reads its nodes' formulas.
+    from symbackprop.read import load_spec
+
+    spec = load_spec({"graph": {"inputs": ["x", "y"], "nodes": {"f": "x * y + x"}}})
+    assert str(spec.network.node_of(spec.network.lookup("f")).expr) == "x*y + x"
+    assert not spec.is_program
     assert "symbackprop.cli.verify" not in _loaded_by(["derive", "2-1", "--param", "w1_11"])
 
 

@@ -8,11 +8,13 @@ nested lists}, "values": "..."}`` with a gradient for every float leaf.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from symbackprop.errors import SpecError, TooLargeError
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import Spec
+
+if TYPE_CHECKING:
+    from symbackprop.graph.array_program import ArrayProgram
 
 __all__ = ["is_program", "refuse_program", "derive_text", "grad_result", "grad_table", "check_report",
            "MAX_CHECK_WORK", "check_work"]
@@ -23,7 +25,7 @@ MAX_CHECK_WORK = 2_000_000_000
 
 
 def is_program(spec: Spec) -> bool:
-    return isinstance(spec.network, ArrayProgram)
+    return spec.is_program
 
 
 def refuse_program(spec: Spec, command: str, takes: str, instead: str) -> None:

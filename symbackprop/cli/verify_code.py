@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import Spec
 
 __all__ = ["is_code_file", "run_code", "CODE_POINTS"]
@@ -28,7 +27,7 @@ CODE_POINTS = 3
 
 def is_code_file(spec: Spec, path: str) -> bool:
     """Whether ``--file`` holds backward code: always for a program, a ``.py`` file otherwise."""
-    return isinstance(spec.network, ArrayProgram) or Path(path).suffix.lower() == ".py"
+    return spec.is_program or Path(path).suffix.lower() == ".py"
 
 
 def run_code(spec: Spec, args: argparse.Namespace) -> int:

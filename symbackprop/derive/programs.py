@@ -32,7 +32,6 @@ from symbackprop.graph.array_latex import LatexTermPrinter, latex_name
 from symbackprop.graph.array_ops import normalize_axes, shape_text
 from symbackprop.graph.array_program import ArrayProgram, Line
 from symbackprop.graph.terms import Call, Ref, walk
-from symbackprop.read.code import read_program
 
 from .array_backward import BackwardProgram, GradLine, backward_program
 from .backward_code import grad_names, statement
@@ -238,4 +237,6 @@ def program(code: str | ArrayProgram | Program, shapes: Mapping[str, Any] | None
         return Program(code)
     if shapes is None:
         raise SpecError("shapes: missing; expected the shape of every name the code uses but does not assign")
+    from symbackprop.read.code import read_program  # the code reader: not for a network's layered program
+
     return Program(read_program(code, shapes, loss=loss, values=values, title=title))

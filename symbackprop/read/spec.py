@@ -26,6 +26,7 @@ The field names are a public contract::
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +35,8 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from symbackprop.errors import SpecError, closest
-from symbackprop.graph.array_program import ArrayProgram
 
 from .budget import check_graph_size, check_network_size
-from .code import read_program
-from .code_spec import program_keys
 from .files import read_text
 from .limits import MAX_SPEC_BYTES, checked_int, load_table
 
@@ -46,9 +44,12 @@ if TYPE_CHECKING:
     import sympy as sp
 
     from symbackprop.graph import Graph, Network
+    from symbackprop.graph.array_program import ArrayProgram
 
 # The networks, graphs, their names and notation tables are SymPy's; they load where a spec
 # holds one, so that reading a [program] spec (code into array terms) never imports SymPy.
+# The code reader and array terms load where a spec holds a [program], for the same reason
+# the other way round: a command on a network does not pay for them.
 
 __all__ = ["Spec", "Values", "load_spec", "parse_shorthand", "EXAMPLE", "SPEC_KEYS", "VALUE_KEYS"]
 
@@ -143,6 +144,13 @@ class Spec:
     title: str
     source: str
 
+    @property
+    def is_program(self) -> bool:
+        """Whether the spec holds a ``[program]`` (an array program, not a network or graph)."""
+        # A program exists only once its module is loaded; asking must not load it (or SymPy).
+        module = sys.modules.get("symbackprop.graph.array_program")
+        return module is not None and isinstance(self.network, module.ArrayProgram)
+
 
 def _number(value: object, field: str) -> Number:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -182,11 +190,11 @@ def _values(table: object, network: Graph) -> Values:
     from symbackprop.graph import Network
     from symbackprop.graph.notation import matrix_name
 
-    from .graphspec import graph_values
-
     if not isinstance(table, Mapping):
         raise SpecError(f"values: expected a table, received {table!r}")
     if not isinstance(network, Network):
+        from .graphspec import graph_values
+
         leaves, rate = graph_values(table, network, _number)
         return Values(None, None, {}, rate, False, leaves)
     allowed = list(VALUE_KEYS)
@@ -237,6 +245,9 @@ def _program_spec(table: Mapping[str, Any], title: str, source: str) -> Spec:
     others = [k for k in ("layers", "graph", "activation", "loss", "bias", "reduction", "notation") if k in table]
     if others:
         raise SpecError(f"{others[0]}: a spec with [program] takes its network from the code; remove {others[0]}")
+    from .code import read_program
+    from .code_spec import program_keys
+
     code, loss, shapes = program_keys(table["program"])
     program = read_program(code, shapes, loss=loss, values=table.get("values"), title=title or "An array program")
     return Spec(program, None, program.title, source)
@@ -273,10 +284,10 @@ def _from_table(table: Mapping[str, Any], source: str, force: bool) -> Spec:
         return _program_spec(table, title, source)
     from symbackprop.graph import Network, mlp
 
-    from .graphspec import graph_from_spec
-    from .notation import apply_notation
-
+    # The formula parser loads only for what holds formulas: a [graph] or a [notation] table.
     if "graph" in table:
+        from .graphspec import graph_from_spec
+
         if "layers" in table:
             raise SpecError("graph: give either layers or [graph], not both")
         check_graph_size(table["graph"], force)
@@ -294,6 +305,8 @@ def _from_table(table: Mapping[str, Any], source: str, force: bool) -> Spec:
         )
     values = _values(table["values"], network) if "values" in table else None
     if "notation" in table:
+        from .notation import apply_notation
+
         apply_notation(network, table["notation"])
     if not title and isinstance(network, Network):
         title = f"A {network.describe()}"

@@ -18,16 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from symbackprop.derive.evaluate import Numbers, backprop_of, backward
 from symbackprop.derive.finite import is_float64, refuse
-from symbackprop.derive.programs import Program
 from symbackprop.errors import SpecError
 from symbackprop.graph import Graph, Network
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.graph.notation import plain
 from symbackprop.graph.printing import latex, latex_with_numbers
 from symbackprop.read import Spec, Values
@@ -47,6 +45,10 @@ from .picture import network_picture
 from .source import network_words, resolve_spec, sheet_title
 from .summary import summary_section
 from .vector import vector_section
+
+if TYPE_CHECKING:
+    from symbackprop.derive.programs import Program
+    from symbackprop.graph.array_program import ArrayProgram
 
 __all__ = ["build_sheet", "SMALL_NODES", "MAX_PARAMS_ALL", "valid_param_names"]
 
@@ -280,9 +282,11 @@ def build_sheet(
         raise SpecError(f"detail: expected {', '.join(map(repr, DETAILS))}, received {detail!r}")
     check_lang(lang)
     spec = resolve_spec(source)
-    if isinstance(spec.network, ArrayProgram):
+    if spec.is_program:
         if params is not None or values is not None:
             raise SpecError("params/values: a program's sheet shows every line at its [values] or seed; remove them")
+        from symbackprop.derive.programs import Program
+
         from .program import program_sheet  # loads numpy: only a program's sheet computes arrays
         sheet = program_sheet(Program(spec.network), lang=lang, seed=seed, code=code or "numpy", title=title)
         return replace(sheet, author=author)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from symbackprop.derive.programs import Program
 from symbackprop.graph import Graph, Network
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import Spec, load_spec
 from symbackprop.read.spec import EXAMPLE
 
 from .lang import describe, say, term
+
+if TYPE_CHECKING:
+    from symbackprop.derive.programs import Program
+    from symbackprop.graph.array_program import ArrayProgram
 
 __all__ = ["resolve_spec", "sheet_title", "network_words"]
 
@@ -26,14 +28,20 @@ def resolve_spec(source: Spec | Graph | Program | ArrayProgram | Mapping[str, An
     """The :class:`Spec` a sheet is built from; a file or dict is read by :func:`load_spec`."""
     if isinstance(source, Spec):
         return source
+    if isinstance(source, Graph):
+        title = f"A {source.describe()}" if isinstance(source, Network) else "A computation graph"
+        return Spec(source, None, title, "<graph>")
+    if isinstance(source, (Mapping, str, FilePath)):
+        return load_spec(source)
+    # Loaded only here: a network's sheet has no use for the program machinery.
+    from symbackprop.derive.programs import Program
+    from symbackprop.graph.array_program import ArrayProgram
+
     if isinstance(source, Program):
         source = source.forward
     if isinstance(source, ArrayProgram):
         return Spec(source, None, source.title or "An array program", "<program>")
-    if isinstance(source, Graph):
-        title = f"A {source.describe()}" if isinstance(source, Network) else "A computation graph"
-        return Spec(source, None, title, "<graph>")
-    return load_spec(source)
+    return load_spec(source)  # refuses it, naming what it takes
 
 
 def network_words(net: Network, lang: str) -> str:
