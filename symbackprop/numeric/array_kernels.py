@@ -6,7 +6,7 @@ Every kernel also takes arguments with extra *leading* axes (a stack of perturbe
 of the program's arrays, which the checker evaluates in one pass): axes are counted from
 the end, so ``sum(axis=0)`` of a ``(32, 64)`` array is ``axis=-2`` of a ``(P, 32, 64)`` stack.
 
-Stable forms: sigmoid from e^{-|x|} (relative precision everywhere), softmax and log-softmax shifted by the row maximum,
+Stable forms: sigmoid as 1/(1 + e^{-x}), with e^x where e^{-x} overflows (relative precision everywhere), softmax and log-softmax shifted by the row maximum,
 logsumexp and cross entropy through log-sum-exp, so saturated inputs give exact 0 and 1.
 
 >>> import numpy as np
