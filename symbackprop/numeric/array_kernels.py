@@ -224,26 +224,29 @@ _POWERS: dict[float, Callable[[Array], Array]] = {
 def _sigmoid(t: Call, x: Array) -> Array:
     # 1 / (1 + e^{-x}) has relative precision wherever e^{-x} is finite: above 0 the sum is
     # in [1, 2], below it 1/(1 + big) is a quotient, not a difference (σ through tanh would
-    # lose every digit of σ(-40) to cancellation).  Below -708, e^{-x} overflows while σ is
-    # still a (subnormal) number: there σ(x) = e^x to every digit a float64 holds.
+    # lose every digit of σ(-40) to cancellation).  Where e^{-x} overflows (below -708 in
+    # float64, -87 in float32) σ is still a (subnormal) number: there σ(x) = e^x to every
+    # digit the type holds.
     if np.ndim(x) == 0 or np.asarray(x).dtype.kind != "f":
         x = np.asarray(x, dtype=np.float64)
         with np.errstate(over="ignore", under="ignore"):
-            return np.where(x < _EXP_OVERFLOW, np.exp(np.minimum(x, 0.0)), 1.0 / (1.0 + np.exp(-x)))
+            return np.where(x < _overflow(x.dtype), np.exp(np.minimum(x, 0.0)), 1.0 / (1.0 + np.exp(-x)))
     # In place on our own array: four passes, one allocation, as few as the textbook form's.
     out = np.negative(x)
+    low_end = _overflow(x.dtype)
     with np.errstate(over="ignore", under="ignore"):  # e^{-x} = inf gives σ = 0, fixed below
         np.exp(out, out=out)
         np.add(out, 1.0, out=out)
         np.divide(1.0, out, out=out)
-        if x.size and x.min() < _EXP_OVERFLOW:  # one read, no write, on the common path
-            low = x < _EXP_OVERFLOW
+        if x.size and x.min() < low_end:  # one read, no write, on the common path
+            low = x < low_end
             out[low] = np.exp(x[low])
     return out
 
 
-#: Below this, e^{-x} overflows float64 (e^{709.78} is the largest finite float64).
-_EXP_OVERFLOW = -708.0
+def _overflow(dtype: np.dtype) -> float:
+    """Below this, e^{-x} overflows ``dtype`` (e^{709.78} is the largest finite float64)."""
+    return 1.0 - float(np.log(np.finfo(dtype).max))
 
 
 def _aligned(t: Call, xs: tuple[Any, ...], core: int) -> tuple[Any, ...]:

@@ -48,3 +48,17 @@ def test_sigmoid_keeps_relative_precision_everywhere(form) -> None:
 def test_the_tanh_form_is_caught_by_the_same_comparison() -> None:
     planted = 0.5 + 0.5 * np.tanh(0.5 * Z)
     assert _worst_error(planted) > 0.5  # σ(−40) came out as 0 (or a handful of ulps of 1)
+
+
+def test_the_array_kernel_keeps_float32_precision_where_its_exponential_overflows_sooner() -> None:
+    # e^{-z} overflows float32 below z ≈ -88, where σ is still a float32 (subnormal below
+    # -87.3): the kernel's fix-up follows the array's type, not float64's -708.
+    z = np.linspace(-110.0, 100.0, 4001).astype(np.float32)
+    mpmath.mp.dps = 50
+    reference = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(float(v))))) for v in z])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = _array_kernel(z)
+    assert got.dtype == np.float32
+    tiny = float(np.finfo(np.float32).tiny)
+    scale = np.maximum(np.abs(reference), tiny)  # subnormals judged against the smallest normal
+    assert float(np.max(np.abs(got.astype(np.float64) - reference) / scale)) < 4 * float(np.finfo(np.float32).eps)
