@@ -93,7 +93,7 @@ def _network_section(ctx: Context) -> Section:
             "net.notation", w=Math(r"w^{(l)}_{ji}"), i=Math("i"), lm1=Math("l-1"), j=Math("j"), l=Math("l"),
             z=Math(r"z^{(l)}_j"), a=Math(r"a^{(l)}_j"), a0=Math(r"a^{(0)}_i = x_i"),
             delta=Math(r"\delta^{(l)}_j = \frac{\partial L}{\partial z^{(l)}_j}"))),
-        network_picture(net, lang=ctx.lang),
+        network_picture(net, lang=ctx.lang, numbers=ctx.numbers.values if ctx.numbers is not None else None),
     ]
     return Section(ctx.say("sec.network"), tuple(blocks), anchor="network")
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from .model import Circuit, Picture
 
 __all__ = ["Box", "Wire", "Layout", "circuit_layout", "fit_number", "engines", "label_above", "LABEL_CHARS",
-           "PORT_GAP", "NetworkLayout", "network_layout"]
+           "PORT_GAP", "EdgeValue", "NetworkLayout", "network_layout", "VALUE_HEIGHT", "value_width"]
 
 #: Longest number written on a wire; a longer one is rounded to fit (full value in a tooltip).
 LABEL_CHARS = 7
@@ -235,11 +235,23 @@ NET_GAP_Y, NET_GAP_X, NEURON_R = 48, 180, 17
 
 
 @dataclass(frozen=True)
+class EdgeValue:
+    """A connection's number on a network picture: centred at ``(x, y)`` on its line (the
+    text's white ground hides the line under it), ``shown`` rounded to fit, ``full`` exact."""
+
+    edge: tuple[int, int, int]
+    x: float
+    y: float
+    shown: str
+    full: str
+
+
+@dataclass(frozen=True)
 class NetworkLayout:
     """Where a network picture's neurons stand, in px (y growing downwards): ``xs[l]`` is
     layer ``l``'s column, ``ys[l][j]`` neuron ``j``'s row (``0`` the bias unit), ``label``
-    the focus label's baseline centre, ``None`` without one; the SVG draws it as it is, the
-    LaTeX picture scaled to mm."""
+    the focus label's baseline centre, ``None`` without one, and ``values`` the numbers on
+    the connections; the SVG draws it as it is, the LaTeX picture scaled to mm."""
 
     xs: tuple[float, ...]
     ys: tuple[dict[int, float], ...]
@@ -247,6 +259,89 @@ class NetworkLayout:
     height: float
     radius: float
     label: tuple[float, float] | None
+    values: tuple[EdgeValue, ...] = ()
+
+
+#: A connection's number: 12px digits with their white ground; where along the connection
+#: (fractions of its length from the source) it may stand, nearest 40 % first; and how many
+#: places the search for a place for every number may try before it gives up on numbers.
+VALUE_HEIGHT = 14.0
+_VALUE_AT = tuple(sorted((k / 100 for k in range(12, 90, 4)), key=lambda at: abs(at - 0.4)))
+MAX_PLACEMENT_TRIES = 5_000
+
+
+def value_width(shown: str) -> float:
+    """The width in px a number takes on a picture (7px a character, 2px of ground each side)."""
+    return 7.0 * len(shown) + 4.0
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_values(p: Picture, xs: tuple[float, ...], ys: list[dict[int, float]], r: float,
+                  label: tuple[float, float, float, float] | None) -> tuple[EdgeValue, ...]:
+    """A place for every connection's number on its own line, touching no neuron, no focus
+    label and no other number: a depth-first search over the places along each line, source
+    by source, that gives up after :data:`MAX_PLACEMENT_TRIES` tries.  All of them, or none:
+    a picture with some numbers missing would read as if those were not given."""
+    fixed = [(xs[l] - r, y - r, xs[l] + r, y + r) for l, col in enumerate(ys) for y in col.values()]
+    fixed += [label] if label is not None else []
+    lines = {(l, j, i): (xs[l - 1] + r, ys[l - 1][i], xs[l] - r, ys[l][j])
+             for l in range(1, len(ys)) for j in p.shown[l] for i in ys[l - 1]}
+    edges = sorted(p.edge_values, key=lambda ev: (ev[0][0], ev[0][2], ev[0][1]))
+    options: list[list[EdgeValue]] = []
+    for edge, full in edges:
+        if edge not in lines:
+            return ()
+        shown = fit_number(full)
+        x1, y1, x2, y2 = lines[edge]
+        places = [EdgeValue(edge, x1 + (x2 - x1) * at, y1 + (y2 - y1) * at, shown, full) for at in _VALUE_AT]
+        # No other line may run through a number's middle (70 % of its width, 60 % of its
+        # height): a number crossed there would be read as that line's as well.
+        options.append([v for v in places if not any(_overlap(_value_box(v), b) for b in fixed)
+                        and not any(_crosses(_value_box(v, 0.7, 0.6), seg) for e, seg in lines.items() if e != edge)])
+    chosen: list[EdgeValue] = []
+    tried = [0] * len(options)
+    tries = 0
+    while len(chosen) < len(options):
+        k = len(chosen)
+        while tried[k] < len(options[k]):
+            v = options[k][tried[k]]
+            tried[k] += 1
+            tries += 1
+            if tries > MAX_PLACEMENT_TRIES:
+                return ()
+            if not any(_overlap(_value_box(v), _value_box(c)) for c in chosen):
+                chosen.append(v)
+                break
+        else:  # no place left for this one: move the one before it
+            if not chosen:
+                return ()
+            tried[k] = 0
+            chosen.pop()
+    return tuple(chosen)
+
+
+def _crosses(box: tuple[float, float, float, float], seg: tuple[float, float, float, float]) -> bool:
+    """Whether the segment ``(x1, y1, x2, y2)`` passes through the box (Liang–Barsky clipping)."""
+    x1, y1, x2, y2 = seg
+    lo, hi = 0.0, 1.0
+    for p, q in ((x1 - x2, x1 - box[0]), (x2 - x1, box[2] - x1), (y1 - y2, y1 - box[1]), (y2 - y1, box[3] - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            lo = max(lo, q / p)
+        else:
+            hi = min(hi, q / p)
+    return lo < hi
+
+
+def _value_box(v: EdgeValue, wide: float = 1.0, high: float = 1.0) -> tuple[float, float, float, float]:
+    """The box a number takes (its central ``wide`` × ``high`` part, as fractions)."""
+    half_w, half_h = wide * value_width(v.shown) / 2, high * VALUE_HEIGHT / 2
+    return v.x - half_w, v.y - half_h, v.x + half_w, v.y + half_h
 
 
 def has_bias_unit(p: Picture, layer: int) -> bool:
@@ -282,5 +377,8 @@ def network_layout(p: Picture, label_width: float = 0.0) -> NetworkLayout:
         start, end = (xs[l - 1] + NEURON_R, ys[l - 1][i]), (xs[l] - NEURON_R, ys[l][j])
         # The baseline: a subscript reaches 7px below it, and 3px more stay clear.
         label = label_above(start, end, label_width / 2, gap=10)
+    box = None if label is None else (label[0] - label_width / 2, label[1] - 14.0, label[0] + label_width / 2,
+                                      label[1] + 7.0)  # 14px text, a subscript below its baseline
+    values = _place_values(p, xs, ys, NEURON_R, box) if p.edge_values else ()
     return NetworkLayout(xs, tuple(ys), (len(p.layers) - 1) * NET_GAP_X + 110.0, tallest * NET_GAP_Y + 60.0,
-                         float(NEURON_R), label)
+                         float(NEURON_R), label, values)

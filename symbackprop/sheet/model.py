@@ -129,6 +129,10 @@ class Picture:
             with its value (``w^{(1)}_{11} = 0.15``) when the sheet has numbers.
         heads: the heading of every column (``input (2)``), in the sheet's language.
         elsewhere: what a format that cannot draw it says instead, after the caption.
+        edge_values: ``((layer, j, i), value)`` for connections written with their number
+            (the weight, or from a bias unit the bias), as plain text: the problem as a
+            textbook draws it.  Drawn only when every one of them fits (see
+            :func:`~symbackprop.sheet.layout.network_layout`).
     """
 
     layers: tuple[int, ...]
@@ -141,6 +145,7 @@ class Picture:
     focus_label: str = ""
     heads: tuple[str, ...] = ()
     elsewhere: str = ""
+    edge_values: tuple[tuple[tuple[int, int, int], str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ network stays readable and small.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 
 from symbackprop.graph import Network
@@ -21,11 +23,14 @@ from symbackprop.graph.printing import latex
 
 from .lang import say
 from .model import Picture
+from .numbers import number_text
 
-__all__ = ["MAX_SHOWN", "network_picture"]
+__all__ = ["MAX_SHOWN", "MAX_VALUES", "network_picture"]
 
 #: Most neurons drawn per layer.
 MAX_SHOWN = 8
+#: Most connections written with their numbers; beyond, the numbers are in the sheet's tables.
+MAX_VALUES = 40
 
 
 def _shown(size: int, keep: set[int]) -> tuple[int, ...]:
@@ -49,12 +54,14 @@ def _focus(param: sp.Symbol | None) -> tuple[int, int, int] | None:
 
 
 def network_picture(net: Network, param: sp.Symbol | None = None, value: str | None = None, *,
-                    lang: str = "en") -> Picture:
+                    lang: str = "en", numbers: Mapping[sp.Symbol, object] | None = None) -> Picture:
     """The picture of ``net``; with ``param``, every path from it to the loss highlighted
     and its connection labelled with its name (and ``value``, as LaTeX, when given).
 
     The highlighted set is everything downstream of the parameter's neuron: in a fully
-    connected network every later neuron lies on a path to the loss.
+    connected network every later neuron lies on a path to the loss.  With ``numbers``
+    (the sheet's values), a network small enough to draw whole has every connection
+    written with its weight, and every bias unit's with its bias.
     """
     focus = _focus(param)
     keep: dict[int, set[int]] = {l: set() for l in range(len(net.layers))}
@@ -86,6 +93,9 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
     label = ""
     if focus is not None and param is not None:
         label = latex(param) + (f" = {value}" if value is not None else "")
+    values = _edge_values(net, shown, numbers) if numbers is not None else ()
+    if values:
+        caption += say(lang, "pic.values")
     return Picture(
         layers=net.layers,
         shown=shown,
@@ -99,4 +109,24 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
             say(lang, "pic.head.input" if l == 0 else "pic.head.output" if l == net.depth else "pic.head.layer", l=l)
             + f" ({size})" for l, size in enumerate(net.layers)),
         elsewhere=say(lang, "pic.elsewhere"),
+        edge_values=values,
     )
+
+
+def _edge_values(net: Network, shown: tuple[tuple[int, ...], ...],
+                 numbers: Mapping[sp.Symbol, object]) -> tuple[tuple[tuple[int, int, int], str], ...]:
+    """``((layer, j, i), number)`` for every connection (``i = 0``: from the bias unit),
+    when the whole network is drawn, has at most :data:`MAX_VALUES` of them and every one
+    has a number; otherwise none."""
+    if any(len(s) < size for s, size in zip(shown, net.layers)):
+        return ()
+    out = []
+    for l in range(1, len(net.layers)):
+        for j in range(1, net.layers[l] + 1):
+            sources = [(i, net.W[l][j - 1][i - 1]) for i in range(1, net.layers[l - 1] + 1)]
+            sources += [(0, net.b[l][j - 1])] if net.b[l] else []
+            for i, symbol in sources:
+                if symbol not in numbers:
+                    return ()
+                out.append(((l, j, i), number_text(numbers[symbol])))
+    return tuple(out) if len(out) <= MAX_VALUES else ()

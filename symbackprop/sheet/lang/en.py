@@ -149,6 +149,7 @@ PHRASES: dict[str, str] = {
     "pic.paths": "Every path from the highlighted parameter to the loss.",
     "pic.network": "The network: inputs on the left, outputs on the right.",
     "pic.elided": " Large layers are drawn elided.",
+    "pic.values": " Every connection carries its weight, and the bias unit's its bias.",
     "pic.circuit": "Each gate shows its operation; on every wire, the forward value above (green) and the gradient of the output flowing back below (red).",
     "pic.head.input": "input", "pic.head.output": "output", "pic.head.layer": "layer {l}",
     "pic.elsewhere": " (The picture is drawn in the HTML and LaTeX sheets.)",

@@ -128,6 +128,7 @@ PHRASES: dict[str, str] = {
     "pic.paths": "강조된 매개변수에서 손실까지의 모든 경로.",
     "pic.network": "신경망: 왼쪽이 입력, 오른쪽이 출력.",
     "pic.elided": " 큰 층은 일부만 그렸습니다.",
+    "pic.values": " 연결선마다 가중치를, 편향 단위에서 나가는 선에는 편향을 적었습니다.",
     "pic.circuit": "각 게이트에는 연산이, 각 선 위에는 순전파 값(초록), 아래에는 거꾸로 흐르는 출력의 기울기(빨강)가 있습니다.",
     "pic.head.input": "입력", "pic.head.output": "출력", "pic.head.layer": "{l}층",
     "pic.elsewhere": " (그림은 HTML과 LaTeX 시트에 있습니다.)",

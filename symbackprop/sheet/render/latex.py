@@ -175,6 +175,9 @@ def _picture(p: Picture) -> str:
         # ground hides the other connections behind it, its own stays clear below.
         out.append(rf"\put({x_(tx):.1f},{y_(ty + 7):.1f}){{\makebox(0,0)[b]{{\setlength{{\fboxsep}}{{0.6pt}}"
                    rf"\colorbox{{white}}{{\footnotesize ${p.focus_label}$}}}}}}")
+    for v in lay.values:  # as in the SVG: on its connection, a white ground hiding the line
+        out.append(rf"\put({x_(v.x):.1f},{y_(v.y):.1f}){{\makebox(0,0){{\setlength{{\fboxsep}}{{0.4pt}}"
+                   rf"\colorbox{{white}}{{\scriptsize {v.shown.replace('-', '$-$')}}}}}}}")
     for l, shown in enumerate(p.shown):
         x = x_(xs[l])
         for k, idx in enumerate(shown):

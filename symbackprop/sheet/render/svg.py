@@ -93,6 +93,8 @@ def picture_svg(p: Picture) -> str:
                         f'x2="{xs[l] - r:g}" y2="{ys[l][j]:.1f}"/>')
                 (lines_off if cls.split()[:2] == ["edge"] or cls == "edge bias" else lines_on).append(line)
     out += lines_off + lines_on  # highlighted lines drawn last, on top
+    for v in lay.values:  # centred on its line, on a white ground; the exact value as a tooltip
+        out.append(_wire_label("val", v.x, v.y + 4, v.shown, v.full))
     if lay.label is not None:
         tx, ty = lay.label
         out.append(f'<text class="focus-label" x="{tx:.1f}" y="{ty:.1f}">{_math_svg(p.focus_label)}</text>')
