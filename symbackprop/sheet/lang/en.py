@@ -226,10 +226,12 @@ PHRASES: dict[str, str] = {
     "title.network": "A {describe}", "title.example": "A {layers} {acts} network, worked by hand",
     "title.graph": "A computation graph",
     "net.describe": "{layers} {acts} network, {loss} loss",
-    "act.identity": "identity", "act.sigmoid": "sigmoid", "act.tanh": "tanh", "act.relu": "relu",
-    "act.leaky_relu": "leaky_relu", "act.softplus": "softplus", "act.softmax": "softmax",
-    "loss.squared": "squared", "loss.sse": "sse", "loss.mse": "mse", "loss.cross_entropy": "cross_entropy",
-    "loss.binary_cross_entropy": "binary_cross_entropy", "loss.output": "output",
+    # In words, as a textbook names them (the registry's identifiers are for specs and code).
+    "act.identity": "identity", "act.sigmoid": "sigmoid", "act.tanh": "tanh", "act.relu": "ReLU",
+    "act.leaky_relu": "leaky ReLU", "act.softplus": "softplus", "act.softmax": "softmax",
+    "loss.squared": "squared", "loss.sse": "sum-of-squares", "loss.mse": "mean squared error",
+    "loss.cross_entropy": "cross-entropy", "loss.binary_cross_entropy": "binary cross-entropy",
+    "loss.output": "output",
     # how a fused formula was found (derive.fuse's words), by those words
     "rule.softmax with cross entropy": "softmax with cross entropy", "rule.log-softmax": "log-softmax",
     "rule.softmax": "softmax", "rule.log-sum-exp": "log-sum-exp", "rule.batch normalisation": "batch normalisation",
