@@ -14,6 +14,7 @@ network stays readable and small.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import sympy as sp
 
@@ -22,6 +23,7 @@ from symbackprop.graph.notation import parse_name
 from symbackprop.graph.printing import latex
 
 from .lang import say
+from .layout import network_layout
 from .model import Picture
 from .numbers import number_text
 
@@ -60,8 +62,9 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
 
     The highlighted set is everything downstream of the parameter's neuron: in a fully
     connected network every later neuron lies on a path to the loss.  With ``numbers``
-    (the sheet's values), a network small enough to draw whole has every connection
-    written with its weight, and every bias unit's with its bias.
+    (the sheet's values) and no ``param``, a network small enough to draw whole has every
+    connection written with its weight, and every bias unit's with its bias, when the
+    layout finds a place for every one of them.
     """
     focus = _focus(param)
     keep: dict[int, set[int]] = {l: set() for l in range(len(net.layers))}
@@ -93,10 +96,7 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
     label = ""
     if focus is not None and param is not None:
         label = latex(param) + (f" = {value}" if value is not None else "")
-    values = _edge_values(net, shown, numbers) if numbers is not None else ()
-    if values:
-        caption += say(lang, "pic.values")
-    return Picture(
+    picture = Picture(
         layers=net.layers,
         shown=shown,
         highlight_nodes=frozenset(nodes),
@@ -109,8 +109,14 @@ def network_picture(net: Network, param: sp.Symbol | None = None, value: str | N
             say(lang, "pic.head.input" if l == 0 else "pic.head.output" if l == net.depth else "pic.head.layer", l=l)
             + f" ({size})" for l, size in enumerate(net.layers)),
         elsewhere=say(lang, "pic.elsewhere"),
-        edge_values=values,
     )
+    if numbers is None or focus is not None:
+        return picture
+    # Kept, and said in the caption, only when the layout found a place for every number.
+    with_values = replace(picture, edge_values=_edge_values(net, shown, numbers))
+    if not with_values.edge_values or not network_layout(with_values).values:
+        return picture
+    return replace(with_values, caption=caption + say(lang, "pic.values"))
 
 
 def _edge_values(net: Network, shown: tuple[tuple[int, ...], ...],

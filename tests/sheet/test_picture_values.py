@@ -4,6 +4,7 @@ own line, touching no neuron and no other number (measured in Chromium as drawn)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -88,9 +89,16 @@ def test_all_numbers_or_none():
     for big in (sbp.mlp([2, 12, 2]), sbp.mlp([5, 6, 3])):
         pic = network_picture(big, numbers={s: 0.5 for s in big.params})
         assert pic.edge_values == () and "weight" not in pic.caption
-    # Where the numbers cannot all be placed (a focus label as wide as the picture), none is.
-    pic = network_picture(net, net.W[1][0][0], "0." + "5" * 200, numbers=numbers)
-    assert len(pic.edge_values) == 12 and network_layout(pic, 4000.0).values == ()
+    # Where the numbers cannot all be placed, none is, and the caption does not promise them:
+    # 3-3-3's lines leave no room for seven-character numbers.
+    wide = sbp.mlp([3, 3, 3])
+    pic = network_picture(wide, numbers={s: 0.123456789 for s in wide.params})
+    assert pic.edge_values == () and "weight" not in pic.caption
+    # The layout's own rule: beside a focus label as wide as the picture, no number at all.
+    crowded = dataclasses.replace(network_picture(net, numbers=numbers), focus=(1, 1, 1), focus_label="w")
+    assert len(crowded.edge_values) == 12 and network_layout(crowded, 4000.0).values == ()
+    # A picture of one parameter keeps to its own label.
+    assert network_picture(net, net.W[1][0][0], "0.15", numbers=numbers).edge_values == ()
 
 
 def test_the_search_for_places_counts_its_tries(monkeypatch):
