@@ -176,7 +176,7 @@ def render_markdown_files(sheet: Sheet, name: str) -> tuple[str, dict[str, str]]
     >>> import symbackprop as sbp
     >>> from symbackprop.sheet import build_sheet
     >>> text, files = render_markdown_files(build_sheet(sbp.EXAMPLE, detail="summary"), "net.md")
-    >>> list(files), "![The network: inputs on the left, outputs on the right.](net-1.svg)" in text
+    >>> list(files), "![The network: inputs on the left, outputs on the right. Every connection" in text
     (['net-1.svg'], True)
     """
     stem = name.rsplit(".", 1)[0] if "." in name else name
