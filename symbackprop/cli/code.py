@@ -15,7 +15,6 @@ import sys
 from symbackprop.read import load_spec
 
 from .args import FORCE_HELP
-from .program import is_program
 from .sheet import write_atomic
 
 __all__ = ["register", "run"]
@@ -40,7 +39,7 @@ def module_text(spec_source: str, language: str, *, force: bool = False, command
     from symbackprop.graph import Network
 
     spec = load_spec(spec_source, force=force)
-    if is_program(spec):
+    if spec.is_program:
         return program_module(Program(spec.network), language, title=spec.title, command=command)  # type: ignore[arg-type]
     if isinstance(spec.network, Network):
         return layered_module(spec.network, language, command=command)

@@ -8,7 +8,7 @@ import symbackprop as sbp
 
 from .args import FORCE_HELP, seed
 from .fuse import fuse_text
-from .program import derive_text, is_program
+from .program import derive_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         text, ok = fuse_text(spec, args.fuse, args.seed)
         print(text)
         return 0 if ok else 1
-    if is_program(spec):
+    if spec.is_program:
         print(derive_text(spec, args.param))
         return 0
     graph = spec.network

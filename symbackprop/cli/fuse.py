@@ -20,10 +20,9 @@ def _program(spec: Spec) -> Any:
     from symbackprop.derive.layered_code import layered_batch
     from symbackprop.derive.programs import Program
     from symbackprop.graph import Network
-    from symbackprop.graph.array_program import ArrayProgram
     from symbackprop.graph.layered_program import layered_program
 
-    if isinstance(spec.network, ArrayProgram):
+    if spec.is_program:
         return Program(spec.network)
     if isinstance(spec.network, Network):
         return Program(layered_program(spec.network, batch=layered_batch(spec.network)))

@@ -24,7 +24,7 @@ from symbackprop.errors import DataError, SpecError
 from symbackprop.read import budget, load_spec
 
 from .args import FORCE_HELP, seed
-from .program import check_report, grad_table, is_program, refuse_program
+from .program import check_report, grad_table, refuse_program
 from .program import grad_result as program_grad_result
 from .sheet import write_atomic
 
@@ -157,7 +157,7 @@ def graph_result(spec: Any, *, learning_rate: float | None = None, require_updat
 
 def run_grad(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec, force=args.force)
-    if is_program(spec):
+    if spec.is_program:
         if args.learning_rate is not None or args.updated:
             raise SpecError("--learning-rate/--updated: a [program] spec has no update step; remove them")
         result = program_grad_result(spec, seed=args.seed)
@@ -237,7 +237,7 @@ def _columns(rows: list[list[str]]) -> list[str]:
 
 def run_check(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec, force=args.force)
-    if is_program(spec):
+    if spec.is_program:
         if args.inputs:
             raise SpecError("--inputs: a [program] checks every float leaf already; remove --inputs")
         program_report = check_report(spec, seed=args.seed, eps=args.eps, atol=args.atol, rtol=args.rtol,

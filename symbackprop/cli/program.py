@@ -16,7 +16,7 @@ from symbackprop.read import Spec
 if TYPE_CHECKING:
     from symbackprop.graph.array_program import ArrayProgram
 
-__all__ = ["is_program", "refuse_program", "derive_text", "grad_result", "grad_table", "check_report",
+__all__ = ["refuse_program", "derive_text", "grad_result", "grad_table", "check_report",
            "MAX_CHECK_WORK", "check_work"]
 
 #: The most entry evaluations ``check`` does without ``--force``: for every entry of every
@@ -24,13 +24,9 @@ __all__ = ["is_program", "refuse_program", "derive_text", "grad_result", "grad_t
 MAX_CHECK_WORK = 2_000_000_000
 
 
-def is_program(spec: Spec) -> bool:
-    return spec.is_program
-
-
 def refuse_program(spec: Spec, command: str, takes: str, instead: str) -> None:
     """One clear line for a command that does not take programs: what it takes, what to use."""
-    if is_program(spec):
+    if spec.is_program:
         raise SpecError(f"{command}: takes {takes}; for a [program], {instead}")
 
 

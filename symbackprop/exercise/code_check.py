@@ -27,7 +27,6 @@ from typing import Any
 
 from symbackprop.errors import SpecError, SymbackpropError, closest
 from symbackprop.graph import Network
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import Spec, load_spec, split_names
 from symbackprop.verify.code_points import CodeSetting, code_setting
 from symbackprop.verify.code_verdict import verify_code
@@ -103,7 +102,7 @@ def is_code_question(spec: object, question: str) -> bool:
     """Whether ``question`` asks for code: every question of a ``[program]``, and the gradient
     variables (``dW2``, ``dZ1``) of a layered network's program."""
     loaded = _loaded(spec)
-    if isinstance(loaded.network, ArrayProgram):
+    if loaded.is_program:
         return True
     if not isinstance(loaded.network, Network) or not question.startswith("d"):
         return False

@@ -27,7 +27,6 @@ from symbackprop.derive.backward_code import statement
 from symbackprop.derive.programs import Program
 from symbackprop.errors import SpecError
 from symbackprop.graph import Network
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import load_spec, split_names
 from symbackprop.sheet import Sheet
 from symbackprop.sheet.model import Code, Listing, Paragraph, Section
@@ -80,7 +79,7 @@ def code_asked(source: object, ask: str) -> bool:
         SpecError: a layered network asked for formulas and code at once.
     """
     loaded = load_spec(source)  # type: ignore[arg-type]
-    if isinstance(loaded.network, ArrayProgram):
+    if loaded.is_program:
         return True
     if not isinstance(loaded.network, Network):
         return False

@@ -18,7 +18,6 @@ from __future__ import annotations
 from symbackprop.derive.fuse import parse_span
 from symbackprop.derive.programs import Program
 from symbackprop.errors import SpecError
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import load_spec
 from symbackprop.verify.fused_answer import verify_fused
 
@@ -52,7 +51,7 @@ def program_of(spec: object) -> Program:
         SpecError: the spec is not a ``[program]``.
     """
     loaded = load_spec(spec)  # type: ignore[arg-type]
-    if not isinstance(loaded.network, ArrayProgram):
+    if not loaded.is_program:
         raise SpecError("--ask: fuse:FROM..TO asks about a [program]; this spec is a network or a [graph]")
     return Program(loaded.network)
 

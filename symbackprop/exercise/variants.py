@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from symbackprop.errors import SpecError
-from symbackprop.graph.array_program import ArrayProgram
 from symbackprop.read import load_spec
 from symbackprop.read.files import read_text
 from symbackprop.read.limits import MAX_SPEC_BYTES
@@ -44,7 +43,7 @@ def read_table(source: str | Path | Mapping[str, Any], *, programs: bool = False
     Raises:
         SpecError: the spec cannot be read; the message names the field.
     """
-    if isinstance(load_spec(source).network, ArrayProgram) and not programs:
+    if load_spec(source).is_program and not programs:
         raise SpecError("exercise: asks about layered networks and [graph] specs; a [program]'s gradients are "
                         "printed by 'symbackprop derive' and checked by 'symbackprop check'")
     if isinstance(source, Mapping):

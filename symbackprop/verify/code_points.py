@@ -125,7 +125,7 @@ def code_setting(spec: Spec | str | Mapping[str, Any] | ArrayProgram | Program |
     values = None
     if net is None:
         loaded = spec if isinstance(spec, Spec) else load_spec(spec)  # type: ignore[arg-type]
-        if isinstance(loaded.network, ArrayProgram):
+        if loaded.is_program:
             return CodeSetting(Program(loaded.network))
         if not isinstance(loaded.network, Network):
             raise SpecError("spec: a backward cell is checked against a [program] or a layered network; a custom "
